@@ -1,0 +1,58 @@
+//! `recontact eval`: scores an output folder against a truth file.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+/// Score a run's output folder against truth: FCR-rate error, B-cubed
+/// precision/recall/F1 of episode linking, non-FCR detection F1.
+///
+/// The truth file has one row per contact with at least contact_id,
+/// episode_id and episode_fcr (true/false), as the sample generator writes.
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Truth CSV (e.g. data/sample.truth.csv).
+    #[arg(long)]
+    pub truth: PathBuf,
+    /// Output folder of `recontact run`.
+    pub dir: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let s = crate::eval::score(&args.dir, &args.truth)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(());
+    }
+    let opt = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "n/a".into());
+    println!("contacts scored        {}", s.contacts_scored);
+    if s.contacts_missing_in_output + s.contacts_not_in_truth > 0 {
+        println!(
+            "  missing in output    {}   not in truth {}",
+            s.contacts_missing_in_output, s.contacts_not_in_truth
+        );
+    }
+    println!(
+        "FCR rate               predicted {}  true {}  error {}",
+        opt(s.predicted_fcr_rate),
+        opt(s.true_fcr_rate),
+        opt(s.fcr_rate_error)
+    );
+    println!(
+        "episodes               predicted {}  true {}",
+        s.predicted_episodes, s.true_episodes
+    );
+    println!(
+        "linking B-cubed        precision {:.4}  recall {:.4}  F1 {:.4}",
+        s.bcubed_precision, s.bcubed_recall, s.bcubed_f1
+    );
+    println!(
+        "non-FCR detection      precision {:.4}  recall {:.4}  F1 {:.4}",
+        s.non_fcr_precision, s.non_fcr_recall, s.non_fcr_f1
+    );
+    Ok(())
+}

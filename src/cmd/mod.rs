@@ -1,0 +1,4 @@
+//! Subcommands: each file holds its usage text (clap `Args`) and a small `run`.
+
+pub mod eval;
+pub mod run;

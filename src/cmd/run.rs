@@ -1,0 +1,224 @@
+//! `recontact run`: the monthly batch job.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use chrono_tz::Tz;
+
+use crate::pipeline::{self, RunPlan};
+use crate::settings::{
+    format_duration, parse_duration, parse_signals, ConfigFile, FcrBasis, HandlerLevel, SameIssue,
+    Settings,
+};
+
+/// Read a month of contacts, link repeat contacts into episodes, measure
+/// first contact resolution, and write the results to --out.
+///
+/// INPUT is any mix of CSV / JSON Lines files and folders of them (several
+/// exports of one month at once). Input columns: see
+/// docs/data-contract.md. Writes contacts.csv, episodes.csv, metrics.json
+/// and rejected.csv into --out, all at once (a failed run writes nothing).
+///
+/// Settings come from the flags, else the [run] table of --config, else the
+/// defaults shown.
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Input files or folders (.csv, .jsonl, .ndjson, .json).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output folder (replaced as a whole if it holds an earlier run).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// TOML config: [columns] maps contract columns to your export's
+    /// headers (contact_id = "Call ID"); [run] holds settings by flag name.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Time zone of naive timestamps, and of weeks and output times
+    /// (IANA name, e.g. Asia/Shanghai) [default: UTC].
+    #[arg(long)]
+    pub timezone: Option<String>,
+    /// A later contact within this time of the episode's previous contact
+    /// can be a repeat: 7d, 72h, ... [default: 7d].
+    #[arg(long)]
+    pub repeat_window: Option<String>,
+    /// A contact this soon after a transferred one is the same contact
+    /// continued, not a repeat [default: 15m].
+    #[arg(long)]
+    pub transfer_gap: Option<String>,
+    /// How a later contact in the window is judged to be about the same
+    /// issue: `lexical` (similar customer words or a repeat cue) or `any`
+    /// (the plain industry definition) [default: lexical].
+    #[arg(long, value_enum)]
+    pub same_issue: Option<SameIssue>,
+    /// Minimum TF-IDF cosine of customer words for `lexical` [default: 0.25].
+    #[arg(long)]
+    pub similarity_threshold: Option<f32>,
+    /// Ignore explicit repeat cues ("I called before", 还是, שוב).
+    #[arg(long)]
+    pub no_repeat_cues: bool,
+    /// What "first" means: first `contact`; first `handler` (repeats handled
+    /// by the same agent/team keep FCR); first promised `deadline`
+    /// (repeats before --promise are chases) [default: contact].
+    #[arg(long, value_enum)]
+    pub fcr_basis: Option<FcrBasis>,
+    /// Same handler means same `agent` or same `team` [default: agent].
+    #[arg(long, value_enum)]
+    pub handler_level: Option<HandlerLevel>,
+    /// The promised resolution time for --fcr-basis deadline [default: 24h].
+    #[arg(long)]
+    pub promise: Option<String>,
+    /// Signals that break FCR, comma-separated [default: repeat_contact,
+    /// reopened,transferred,escalated,survey_unresolved].
+    #[arg(long, value_delimiter = ',')]
+    pub fcr_signals: Option<Vec<String>>,
+    /// Customer ids that mean "unknown" (blank always does)
+    /// [default: anonymous,unknown,0,anon,n/a,none,null].
+    #[arg(long, value_delimiter = ',')]
+    pub anonymous_ids: Option<Vec<String>>,
+    /// End of the period for window censoring (RFC 3339) [default: the
+    /// latest contact].
+    #[arg(long)]
+    pub period_end: Option<String>,
+    /// Worker threads [default: all cores]. Output is identical for any.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Merges flags over the config's [run] table over the defaults.
+pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
+    let r = &cfg.run;
+    let mut s = Settings::default();
+    let pick = |flag: &Option<String>, conf: &Option<String>| flag.clone().or_else(|| conf.clone());
+    if let Some(tz) = pick(&args.timezone, &r.timezone) {
+        s.timezone = tz;
+    }
+    if let Some(d) = pick(&args.repeat_window, &r.repeat_window) {
+        s.repeat_window_secs = parse_duration(&d).context("--repeat-window")?;
+    }
+    if let Some(d) = pick(&args.transfer_gap, &r.transfer_gap) {
+        s.transfer_gap_secs = parse_duration(&d).context("--transfer-gap")?;
+    }
+    if let Some(d) = pick(&args.promise, &r.promise) {
+        s.promise_secs = parse_duration(&d).context("--promise")?;
+    }
+    if let Some(v) = args.same_issue.or(r.same_issue) {
+        s.same_issue = v;
+    }
+    if let Some(v) = args.similarity_threshold.or(r.similarity_threshold) {
+        anyhow::ensure!((0.0..=1.0).contains(&v), "--similarity-threshold must be in 0..1");
+        s.similarity_threshold = v;
+    }
+    if args.no_repeat_cues {
+        s.repeat_cues = false;
+    } else if let Some(v) = r.repeat_cues {
+        s.repeat_cues = v;
+    }
+    if let Some(v) = args.fcr_basis.or(r.fcr_basis) {
+        s.fcr_basis = v;
+    }
+    if let Some(v) = args.handler_level.or(r.handler_level) {
+        s.handler_level = v;
+    }
+    if let Some(v) = args.fcr_signals.as_ref().or(r.fcr_signals.as_ref()) {
+        s.fcr_signals = parse_signals(v)?;
+    }
+    if let Some(v) = args.anonymous_ids.as_ref().or(r.anonymous_ids.as_ref()) {
+        s.anonymous_ids = v.iter().map(|x| x.trim().to_lowercase()).collect();
+    }
+    if let Some(p) = pick(&args.period_end, &r.period_end) {
+        crate::ingest::parse_timestamp(&p, chrono_tz::UTC)
+            .map_err(|e| anyhow::anyhow!("--period-end: {e}"))?;
+        s.period_end = Some(p);
+    }
+    Ok(s)
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let cfg = match &args.config {
+        Some(p) => ConfigFile::load(p)?,
+        None => ConfigFile::default(),
+    };
+    let settings = settings(&args, &cfg)?;
+    let timezone: Tz = settings
+        .timezone
+        .parse()
+        .map_err(|_| anyhow::anyhow!("unknown time zone '{}' (use an IANA name such as Europe/London)", settings.timezone))?;
+    if let Some(n) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .context("cannot start worker threads")?;
+    }
+    let plan = RunPlan {
+        inputs: args.inputs.clone(),
+        out: args.out.clone(),
+        columns: cfg.columns,
+        settings,
+        timezone,
+    };
+    let report = pipeline::run(&plan)?;
+    if !args.quiet {
+        print_summary(&plan, &report);
+    }
+    Ok(())
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "n/a".into())
+}
+
+fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
+    let m = &r.metrics;
+    let s = &plan.settings;
+    println!(
+        "recontact: {} rows read, {} contacts, {} rejected{}",
+        m.input.rows_read,
+        m.contacts,
+        m.input.rows_rejected,
+        if m.input.rows_rejected > 0 {
+            format!(" (see {})", plan.out.join("rejected.csv").display())
+        } else {
+            String::new()
+        }
+    );
+    println!(
+        "  episodes {} ({} closed, {} window still open at {})",
+        m.episodes, m.closed_episodes, m.window_open_episodes, m.data_end
+    );
+    println!(
+        "  FCR rate {}   one-time resolution {}   contacts per resolved issue {}   customers with repeats {}",
+        pct(m.fcr_rate),
+        pct(m.one_time_resolution_rate),
+        m.avg_contacts_per_resolved_issue
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "n/a".into()),
+        pct(m.repeat_customer_share)
+    );
+    if m.survey.episodes_with_answer > 0 {
+        println!(
+            "  survey FCR {} vs CRM FCR {} on {} answered episodes ({} disagree)",
+            pct(m.survey.survey_fcr_rate),
+            pct(m.survey.crm_fcr_rate),
+            m.survey.episodes_with_answer,
+            pct(m.survey.disagreement_rate)
+        );
+    }
+    println!(
+        "  window {}, same issue: {:?}, FCR basis: {:?}",
+        format_duration(s.repeat_window_secs),
+        s.same_issue,
+        s.fcr_basis
+    );
+    let times: Vec<String> = r
+        .timings
+        .stages
+        .iter()
+        .map(|(n, t)| format!("{n} {t:.2}s"))
+        .collect();
+    println!("  time: {}", times.join(", "));
+    println!("  results in {}/", plan.out.display());
+}

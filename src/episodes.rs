@@ -1,0 +1,689 @@
+//! Episodes stage: links each customer's contacts into issue episodes and
+//! judges first contact resolution (FCR) per episode.
+//!
+//! Rules, in the order they are tried for each contact of a customer (in
+//! time order):
+//! 1. the contact starts less than `transfer_gap` after a transferred
+//!    contact: it is the same contact continued (a transfer leg);
+//! 2. it shares a ticket_id with an episode: same episode, any gap;
+//! 3. it falls within the repeat window of an episode's previous contact and
+//!    is about the same issue (`SameIssue`): similar customer words or an
+//!    explicit repeat cue, or anything under `--same-issue any`;
+//!    outbound contacts attach to the customer's latest open episode;
+//! 4. otherwise it starts a new episode.
+//!
+//! Anonymous customers are never linked. Customers are independent, so they
+//! are linked in parallel; episode numbering sorts by first contact time.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::model::{
+    Contact, ContactLink, Direction, Episode, LinkReason, Linked, Role, Signal, Timestamp,
+};
+use crate::settings::{FcrBasis, HandlerLevel, SameIssue, Settings};
+
+/// Decides whether a later contact is about the same issue as an episode.
+/// The lexical scorer is the default; an embedding scorer can replace it.
+pub trait SameIssueScorer: Sync {
+    /// Similarity in [0, 1] of contacts `a` and `b` (indices into contacts).
+    fn similarity(&self, a: usize, b: usize) -> f32;
+}
+
+/// TF-IDF cosine over the customer's own words.
+pub struct LexicalScorer<'a> {
+    contacts: &'a [Contact],
+    idf: HashMap<u64, f32>,
+    norms: Vec<f32>,
+}
+
+impl<'a> LexicalScorer<'a> {
+    pub fn new(contacts: &'a [Contact]) -> Self {
+        let df: HashMap<u64, u32> = contacts
+            .par_iter()
+            .fold(HashMap::new, |mut m: HashMap<u64, u32>, c| {
+                for t in &c.customer_terms {
+                    *m.entry(*t).or_default() += 1;
+                }
+                m
+            })
+            .reduce(HashMap::new, |mut a, b| {
+                if a.len() < b.len() {
+                    return merge(b, a);
+                }
+                for (k, v) in b {
+                    *a.entry(k).or_default() += v;
+                }
+                a
+            });
+        let n = contacts.len() as f32;
+        let idf: HashMap<u64, f32> = df
+            .into_iter()
+            .map(|(t, d)| (t, ((n + 1.0) / (d as f32 + 1.0)).ln() + 1.0))
+            .collect();
+        let norms = contacts
+            .par_iter()
+            .map(|c| {
+                c.customer_terms
+                    .iter()
+                    .map(|t| idf.get(t).copied().unwrap_or(1.0).powi(2))
+                    .sum::<f32>()
+                    .sqrt()
+            })
+            .collect();
+        LexicalScorer { contacts, idf, norms }
+    }
+}
+
+fn merge(mut a: HashMap<u64, u32>, b: HashMap<u64, u32>) -> HashMap<u64, u32> {
+    for (k, v) in b {
+        *a.entry(k).or_default() += v;
+    }
+    a
+}
+
+impl SameIssueScorer for LexicalScorer<'_> {
+    fn similarity(&self, a: usize, b: usize) -> f32 {
+        let (ta, tb) = (&self.contacts[a].customer_terms, &self.contacts[b].customer_terms);
+        let denom = self.norms[a] * self.norms[b];
+        if denom == 0.0 {
+            return 0.0;
+        }
+        let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
+        while i < ta.len() && j < tb.len() {
+            match ta[i].cmp(&tb[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += self.idf.get(&ta[i]).copied().unwrap_or(1.0).powi(2);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (dot / denom).min(1.0)
+    }
+}
+
+/// An episode while one customer's contacts are being linked.
+struct Open {
+    contacts: Vec<usize>,
+    last: Timestamp,
+}
+
+/// Links contacts into episodes and judges FCR.
+pub fn link(contacts: &[Contact], settings: &Settings, scorer: &dyn SameIssueScorer) -> Linked {
+    let data_end = settings
+        .period_end
+        .as_deref()
+        .and_then(|p| crate::ingest::parse_timestamp(p, chrono_tz::UTC).ok())
+        .unwrap_or_else(|| contacts.iter().map(|c| c.started_at).max().unwrap_or(0));
+
+    // Group by customer; anonymous contacts each stand alone.
+    let mut by_customer: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut singles: Vec<usize> = Vec::new();
+    for (i, c) in contacts.iter().enumerate() {
+        match &c.customer_id {
+            Some(id) => by_customer.entry(id.as_str()).or_default().push(i),
+            None => singles.push(i),
+        }
+    }
+    let groups: Vec<Vec<usize>> = by_customer.into_values().collect();
+    let mut linked: Vec<(Vec<usize>, Vec<(usize, LinkReason, f32)>)> = groups
+        .into_par_iter()
+        .flat_map_iter(|mut idx| {
+            idx.sort_by(|&a, &b| {
+                (contacts[a].started_at, &contacts[a].contact_id)
+                    .cmp(&(contacts[b].started_at, &contacts[b].contact_id))
+            });
+            link_customer(&idx, contacts, settings, scorer)
+        })
+        .collect();
+    linked.extend(singles.into_iter().map(|i| (vec![i], vec![(i, LinkReason::New, 0.0)])));
+
+    // Number episodes by first contact time, then contact id: stable on any
+    // thread count.
+    linked.sort_by(|a, b| {
+        let (ca, cb) = (&contacts[a.0[0]], &contacts[b.0[0]]);
+        (ca.started_at, &ca.contact_id).cmp(&(cb.started_at, &cb.contact_id))
+    });
+    let width = linked.len().to_string().len().max(7);
+    let mut links = vec![
+        ContactLink {
+            episode: 0,
+            role: Role::First,
+            reason: LinkReason::New,
+            similarity: 0.0,
+        };
+        contacts.len()
+    ];
+    let episodes: Vec<Episode> = linked
+        .into_iter()
+        .enumerate()
+        .map(|(e, (members, reasons))| {
+            let roles = roles(&members, &reasons, contacts);
+            for ((&(i, reason, sim), role), _) in reasons.iter().zip(&roles).zip(&members) {
+                links[i] = ContactLink {
+                    episode: e,
+                    role: *role,
+                    reason,
+                    similarity: sim,
+                };
+            }
+            judge(
+                format!("E{:0width$}", e + 1),
+                members,
+                &roles,
+                contacts,
+                settings,
+                data_end,
+            )
+        })
+        .collect();
+    Linked {
+        episodes,
+        links,
+        data_end,
+    }
+}
+
+type CustomerEpisodes = Vec<(Vec<usize>, Vec<(usize, LinkReason, f32)>)>;
+
+/// Links one customer's contacts (sorted by time).
+fn link_customer(
+    idx: &[usize],
+    contacts: &[Contact],
+    s: &Settings,
+    scorer: &dyn SameIssueScorer,
+) -> CustomerEpisodes {
+    let mut open: Vec<Open> = Vec::new();
+    let mut reasons: Vec<Vec<(usize, LinkReason, f32)>> = Vec::new();
+    let mut episode_of: Vec<usize> = Vec::with_capacity(idx.len());
+    let mut tickets: HashMap<&str, usize> = HashMap::new();
+    for (k, &i) in idx.iter().enumerate() {
+        let c = &contacts[i];
+        let mut choice: Option<(usize, LinkReason, f32)> = None;
+
+        // 1. Transfer leg: the same contact, handed on.
+        if k > 0 {
+            let p = &contacts[idx[k - 1]];
+            if p.transferred && c.started_at - p.started_at < s.transfer_gap_secs {
+                choice = Some((episode_of[k - 1], LinkReason::Transfer, 0.0));
+            }
+        }
+        // 2. Same ticket, any gap.
+        if choice.is_none() {
+            if let Some(&e) = c.ticket_id.as_deref().and_then(|t| tickets.get(t)) {
+                choice = Some((e, LinkReason::SameTicket, 0.0));
+            }
+        }
+        // 3. Same issue within the window of the episode's previous contact.
+        if choice.is_none() {
+            let in_window: Vec<usize> = (0..open.len())
+                .filter(|&e| c.started_at - open[e].last <= s.repeat_window_secs)
+                .collect();
+            let latest = in_window.iter().copied().max_by_key(|&e| (open[e].last, e));
+            choice = match (c.direction, s.same_issue) {
+                (_, _) if in_window.is_empty() => None,
+                (Direction::Outbound, _) => latest.map(|e| (e, LinkReason::FollowUp, 0.0)),
+                (Direction::Inbound, SameIssue::Any) => latest.map(|e| (e, LinkReason::InWindow, 0.0)),
+                (Direction::Inbound, SameIssue::Lexical) => {
+                    // Best episode by its most similar contact; ties go to
+                    // the most recent episode.
+                    let best = in_window
+                        .iter()
+                        .map(|&e| {
+                            let sim = open[e]
+                                .contacts
+                                .iter()
+                                .map(|&j| scorer.similarity(i, j))
+                                .fold(0.0f32, f32::max);
+                            (e, sim)
+                        })
+                        .max_by(|a, b| {
+                            a.1.total_cmp(&b.1)
+                                .then((open[a.0].last, a.0).cmp(&(open[b.0].last, b.0)))
+                        });
+                    match best {
+                        Some((e, sim)) if sim >= s.similarity_threshold => {
+                            Some((e, LinkReason::SimilarText, sim))
+                        }
+                        Some((e, sim)) if s.repeat_cues && c.repeat_cue => {
+                            Some((e, LinkReason::RepeatCue, sim))
+                        }
+                        _ => None,
+                    }
+                }
+            };
+        }
+        let e = match choice {
+            Some((e, reason, sim)) => {
+                open[e].contacts.push(i);
+                open[e].last = open[e].last.max(c.started_at);
+                reasons[e].push((i, reason, sim));
+                e
+            }
+            None => {
+                open.push(Open {
+                    contacts: vec![i],
+                    last: c.started_at,
+                });
+                reasons.push(vec![(i, LinkReason::New, 0.0)]);
+                open.len() - 1
+            }
+        };
+        if let Some(t) = c.ticket_id.as_deref() {
+            tickets.entry(t).or_insert(e);
+        }
+        episode_of.push(e);
+    }
+    open.into_iter()
+        .zip(reasons)
+        .map(|(o, r)| (o.contacts, r))
+        .collect()
+}
+
+/// Roles in episode order: transfer legs and outbound keep theirs; the
+/// first customer-initiated contact is `First`, later ones are repeats.
+fn roles(members: &[usize], reasons: &[(usize, LinkReason, f32)], contacts: &[Contact]) -> Vec<Role> {
+    let mut seen_inbound = false;
+    members
+        .iter()
+        .zip(reasons)
+        .map(|(&i, &(_, reason, _))| {
+            if reason == LinkReason::Transfer {
+                Role::TransferLeg
+            } else if contacts[i].direction == Direction::Outbound {
+                Role::Outbound
+            } else if !seen_inbound {
+                seen_inbound = true;
+                Role::First
+            } else {
+                Role::Repeat
+            }
+        })
+        .collect()
+}
+
+fn handler<'a>(c: &'a Contact, level: HandlerLevel) -> &'a str {
+    match level {
+        HandlerLevel::Agent => &c.agent_id,
+        HandlerLevel::Team => &c.team,
+    }
+}
+
+/// FCR of one episode, per the contract and `--fcr-basis`.
+fn judge(
+    episode_id: String,
+    members: Vec<usize>,
+    roles: &[Role],
+    contacts: &[Contact],
+    s: &Settings,
+    data_end: Timestamp,
+) -> Episode {
+    let first = members
+        .iter()
+        .zip(roles)
+        .find(|(_, r)| **r == Role::First)
+        .map(|(&i, _)| i)
+        .unwrap_or(members[0]);
+    let fc = &contacts[first];
+    let repeats: Vec<&Contact> = members
+        .iter()
+        .zip(roles)
+        .filter(|(_, r)| **r == Role::Repeat)
+        .map(|(&i, _)| &contacts[i])
+        .collect();
+    let promise_end = fc.started_at + s.promise_secs;
+    let (failing_repeats, n_chases) = match s.fcr_basis {
+        FcrBasis::Contact => (repeats.len(), 0),
+        FcrBasis::Handler => {
+            let h = handler(fc, s.handler_level);
+            let other = repeats
+                .iter()
+                .filter(|r| h.is_empty() || handler(r, s.handler_level) != h)
+                .count();
+            (other, 0)
+        }
+        FcrBasis::Deadline => {
+            let chases = repeats.iter().filter(|r| r.started_at <= promise_end).count();
+            (repeats.len() - chases, chases)
+        }
+    };
+    let all = || members.iter().map(|&i| &contacts[i]);
+    let survey_resolved = all().filter_map(|c| c.survey_resolved).last();
+    let mut signals = Vec::new();
+    let mut push = |sig: Signal, on: bool| {
+        if on && s.signal_enabled(sig) {
+            signals.push(sig);
+        }
+    };
+    push(Signal::RepeatContact, failing_repeats > 0);
+    push(Signal::Reopened, all().any(|c| c.reopened));
+    push(Signal::Transferred, all().any(|c| c.transferred));
+    push(Signal::Escalated, all().any(|c| c.escalated));
+    push(Signal::SurveyUnresolved, survey_resolved == Some(false));
+    let first_started_at = contacts[members[0]].started_at;
+    let last_started_at = all().map(|c| c.started_at).max().unwrap_or(first_started_at);
+    let window_open = data_end - last_started_at < s.repeat_window_secs;
+    let crm_fcr = !window_open && signals.iter().all(|&x| x == Signal::SurveyUnresolved);
+    let fcr = !window_open && signals.is_empty();
+    Episode {
+        episode_id,
+        first,
+        first_started_at,
+        last_started_at,
+        n_inbound: roles.iter().filter(|r| matches!(r, Role::First | Role::Repeat)).count(),
+        n_outbound: roles.iter().filter(|r| **r == Role::Outbound).count(),
+        n_repeats: repeats.len(),
+        n_chases,
+        signals,
+        survey_resolved,
+        window_open,
+        fcr,
+        crm_fcr,
+        category_id: None,
+        contacts: members,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::model::SourceRef;
+    use crate::text;
+
+    /// A contact for hand-made cases; `t` in hours from the month's start.
+    pub(crate) fn contact(id: &str, customer: &str, t: f64, text_: &str) -> Contact {
+        let words = text::normalize(&text::customer_words(text_));
+        Contact {
+            contact_id: id.into(),
+            customer_id: (!Settings::default().is_anonymous(customer)).then(|| customer.to_string()),
+            customer_raw: customer.into(),
+            started_at: 1_790_000_000 + (t * 3600.0) as i64,
+            text: text_.into(),
+            channel: "phone".into(),
+            direction: Direction::Inbound,
+            ticket_id: None,
+            agent_id: "A1".into(),
+            team: "cards".into(),
+            queue: String::new(),
+            reason_code: String::new(),
+            transferred: false,
+            escalated: false,
+            reopened: false,
+            survey_resolved: None,
+            csat: None,
+            segment: String::new(),
+            source: SourceRef { file: 0, line: 0 },
+            repeat_cue: text::has_repeat_cue(&words),
+            customer_terms: text::terms(&words),
+        }
+    }
+
+    /// Links with a data end far after the contacts (all windows closed).
+    pub(crate) fn run(cs: &[Contact], s: &Settings) -> Linked {
+        let mut s = s.clone();
+        let end = cs.iter().map(|c| c.started_at).max().unwrap_or(0) + 30 * 86_400;
+        s.period_end = Some(chrono::DateTime::from_timestamp(end, 0).unwrap().to_rfc3339());
+        let scorer = LexicalScorer::new(cs);
+        link(cs, &s, &scorer)
+    }
+
+    fn episode_of(l: &Linked, cs: &[Contact], id: &str) -> usize {
+        let i = cs.iter().position(|c| c.contact_id == id).unwrap();
+        l.links[i].episode
+    }
+
+    fn card() -> Vec<Contact> {
+        vec![
+            contact("a", "U1", 0.0, "Customer: my new card has not arrived in the post"),
+            contact("b", "U1", 48.0, "Customer: the card you sent never arrived in the post"),
+        ]
+    }
+
+    #[test]
+    fn similar_repeat_in_window_links() {
+        let cs = card();
+        let l = run(&cs, &Settings::default());
+        assert_eq!(l.episodes.len(), 1);
+        let e = &l.episodes[0];
+        assert_eq!((e.n_inbound, e.n_repeats), (2, 1));
+        assert!(!e.fcr);
+        assert_eq!(e.signals, vec![Signal::RepeatContact]);
+        assert_eq!(l.links[1].role, Role::Repeat);
+        assert_eq!(l.links[1].reason, LinkReason::SimilarText);
+    }
+
+    #[test]
+    fn repeat_outside_window_is_new_episode() {
+        let mut cs = card();
+        cs[1] = contact("b", "U1", 8.0 * 24.0, "Customer: the card you sent never arrived in the post");
+        let l = run(&cs, &Settings::default());
+        assert_eq!(l.episodes.len(), 2);
+        assert!(l.episodes.iter().all(|e| e.fcr));
+        // A longer window links them.
+        let s = Settings {
+            repeat_window_secs: 10 * 86_400,
+            ..Settings::default()
+        };
+        assert_eq!(run(&cs, &s).episodes.len(), 1);
+    }
+
+    #[test]
+    fn window_counts_from_previous_contact() {
+        let cs = vec![
+            contact("a", "U1", 0.0, "Customer: refund for my order has not arrived"),
+            contact("b", "U1", 6.0 * 24.0, "Customer: refund for my order has not arrived"),
+            contact("c", "U1", 12.0 * 24.0, "Customer: refund for my order has not arrived"),
+        ];
+        let l = run(&cs, &Settings::default());
+        assert_eq!(l.episodes.len(), 1);
+        assert_eq!(l.episodes[0].n_inbound, 3);
+    }
+
+    #[test]
+    fn unrelated_contact_in_window_is_new_episode() {
+        let cs = vec![
+            contact("a", "U1", 0.0, "Customer: my new card has not arrived in the post"),
+            contact("b", "U1", 24.0, "Customer: how do I change the address on my profile"),
+        ];
+        let l = run(&cs, &Settings::default());
+        assert_eq!(l.episodes.len(), 2);
+        assert!(l.episodes.iter().all(|e| e.fcr));
+        // The industry definition counts it as a repeat.
+        let s = Settings {
+            same_issue: SameIssue::Any,
+            ..Settings::default()
+        };
+        let l = run(&cs, &s);
+        assert_eq!(l.episodes.len(), 1);
+        assert_eq!(l.links[1].reason, LinkReason::InWindow);
+    }
+
+    #[test]
+    fn repeat_cue_links_without_shared_words() {
+        for text_ in [
+            "Customer: I called before and nothing happened",
+            "客户：还是没有解决",
+            "לקוח: אני פונה שוב",
+        ] {
+            let cs = vec![
+                contact("a", "U1", 0.0, "Customer: my new card has not arrived in the post"),
+                contact("b", "U1", 24.0, text_),
+            ];
+            let l = run(&cs, &Settings::default());
+            assert_eq!(l.episodes.len(), 1, "{text_}");
+            assert_eq!(l.links[1].reason, LinkReason::RepeatCue);
+            let s = Settings {
+                repeat_cues: false,
+                ..Settings::default()
+            };
+            assert_eq!(run(&cs, &s).episodes.len(), 2);
+        }
+    }
+
+    #[test]
+    fn picks_the_matching_episode_among_several() {
+        let cs = vec![
+            contact("a", "U1", 0.0, "Customer: my new card has not arrived in the post"),
+            contact("b", "U1", 2.0, "Customer: I want to change my home address on the app"),
+            contact("c", "U1", 30.0, "Customer: the card still has not arrived in the post"),
+        ];
+        let l = run(&cs, &Settings::default());
+        assert_eq!(l.episodes.len(), 2);
+        assert_eq!(episode_of(&l, &cs, "a"), episode_of(&l, &cs, "c"));
+        assert_ne!(episode_of(&l, &cs, "b"), episode_of(&l, &cs, "c"));
+    }
+
+    #[test]
+    fn same_ticket_links_any_gap() {
+        let mut cs = vec![
+            contact("a", "U1", 0.0, "Customer: my new card has not arrived"),
+            contact("b", "U1", 20.0 * 24.0, "Customer: different words entirely about money"),
+        ];
+        cs[0].ticket_id = Some("T1".into());
+        cs[1].ticket_id = Some("T1".into());
+        let l = run(&cs, &Settings::default());
+        assert_eq!(l.episodes.len(), 1);
+        assert_eq!(l.links[1].reason, LinkReason::SameTicket);
+    }
+
+    #[test]
+    fn transfer_within_gap_is_one_contact() {
+        let mut cs = vec![
+            contact("a", "U1", 0.0, "Customer: dispute a charge"),
+            contact("b", "U1", 0.1, "Customer: hello, about a payment"),
+        ];
+        cs[0].transferred = true;
+        let l = run(&cs, &Settings::default());
+        assert_eq!(l.episodes.len(), 1);
+        let e = &l.episodes[0];
+        assert_eq!(e.n_inbound, 1);
+        assert_eq!(e.n_repeats, 0);
+        assert_eq!(l.links[1].role, Role::TransferLeg);
+        // Not FCR: it was transferred; no repeat signal.
+        assert_eq!(e.signals, vec![Signal::Transferred]);
+        // Transfers can be switched off as a signal.
+        let s = Settings {
+            fcr_signals: vec![Signal::RepeatContact],
+            ..Settings::default()
+        };
+        assert!(run(&cs, &s).episodes[0].fcr);
+        // 20 minutes later it is not a transfer leg.
+        cs[1].started_at = cs[0].started_at + 20 * 60;
+        let l = run(&cs, &Settings::default());
+        assert_ne!(l.links[1].role, Role::TransferLeg);
+    }
+
+    #[test]
+    fn outbound_is_in_episode_but_not_effort() {
+        let mut cs = vec![
+            contact("a", "U1", 0.0, "Customer: my refund has not arrived"),
+            contact("b", "U1", 24.0, "Agent: following up on your refund, it has been sent"),
+        ];
+        cs[1].direction = Direction::Outbound;
+        let l = run(&cs, &Settings::default());
+        assert_eq!(l.episodes.len(), 1);
+        let e = &l.episodes[0];
+        assert_eq!((e.n_inbound, e.n_outbound), (1, 1));
+        assert!(e.fcr);
+        assert_eq!(l.links[1].role, Role::Outbound);
+    }
+
+    #[test]
+    fn anonymous_never_linked() {
+        for anon in ["", "anonymous", "Unknown", "0"] {
+            let mut cs = card();
+            cs[0] = contact("a", anon, 0.0, "Customer: my new card has not arrived in the post");
+            cs[1] = contact("b", anon, 1.0, "Customer: my new card has not arrived in the post");
+            cs[0].ticket_id = Some("T9".into());
+            cs[1].ticket_id = Some("T9".into());
+            let l = run(&cs, &Settings::default());
+            assert_eq!(l.episodes.len(), 2, "{anon:?}");
+        }
+    }
+
+    #[test]
+    fn window_open_at_period_end() {
+        let cs = card();
+        let scorer = LexicalScorer::new(&cs);
+        let s = Settings::default();
+        // Data ends at the last contact: the episode may still get a repeat.
+        let l = link(&cs, &s, &scorer);
+        assert!(l.episodes[0].window_open);
+        assert!(!l.episodes[0].fcr);
+        // A single contact whose window is open is not counted as resolved.
+        let one = vec![cs[0].clone()];
+        let l = link(&one, &s, &LexicalScorer::new(&one));
+        assert!(l.episodes[0].window_open && !l.episodes[0].fcr);
+        assert!(l.episodes[0].signals.is_empty());
+    }
+
+    #[test]
+    fn fcr_signals_reopened_escalated_survey() {
+        let mut one = vec![contact("a", "U1", 0.0, "Customer: refund please")];
+        assert!(run(&one, &Settings::default()).episodes[0].fcr);
+        one[0].reopened = true;
+        one[0].escalated = true;
+        one[0].survey_resolved = Some(false);
+        let e = &run(&one, &Settings::default()).episodes[0];
+        assert_eq!(
+            e.signals,
+            vec![Signal::Reopened, Signal::Escalated, Signal::SurveyUnresolved]
+        );
+        assert!(!e.fcr && !e.crm_fcr);
+        one[0].reopened = false;
+        one[0].escalated = false;
+        let e = &run(&one, &Settings::default()).episodes[0];
+        // Survey says unresolved, CRM data alone says resolved.
+        assert!(!e.fcr && e.crm_fcr);
+    }
+
+    #[test]
+    fn handler_basis_same_agent_keeps_fcr() {
+        let mut cs = card();
+        let s = Settings {
+            fcr_basis: FcrBasis::Handler,
+            ..Settings::default()
+        };
+        assert!(run(&cs, &s).episodes[0].fcr, "same agent A1 handled the repeat");
+        cs[1].agent_id = "A2".into();
+        assert!(!run(&cs, &s).episodes[0].fcr);
+        let team = Settings {
+            handler_level: HandlerLevel::Team,
+            ..s.clone()
+        };
+        assert!(run(&cs, &team).episodes[0].fcr, "same team");
+    }
+
+    #[test]
+    fn deadline_basis_chase_vs_failure() {
+        let mut cs = card();
+        cs[1].started_at = cs[0].started_at + 20 * 3600;
+        let s = Settings {
+            fcr_basis: FcrBasis::Deadline,
+            promise_secs: 24 * 3600,
+            ..Settings::default()
+        };
+        let e = &run(&cs, &s).episodes[0];
+        assert!(e.fcr, "a chase before the promise is not a failure");
+        assert_eq!(e.n_chases, 1);
+        cs[1].started_at = cs[0].started_at + 30 * 3600;
+        let e = &run(&cs, &s).episodes[0];
+        assert!(!e.fcr);
+        assert_eq!(e.n_chases, 0);
+    }
+
+    #[test]
+    fn numbering_is_by_first_contact_time() {
+        let cs = vec![
+            contact("z", "U2", 5.0, "Customer: refund"),
+            contact("a", "U1", 1.0, "Customer: card"),
+        ];
+        let l = run(&cs, &Settings::default());
+        assert_eq!(l.episodes[0].episode_id, "E0000001");
+        assert_eq!(cs[l.episodes[0].first].contact_id, "a");
+    }
+}

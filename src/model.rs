@@ -1,0 +1,249 @@
+//! The types that cross pipeline stages. Every stage is a function from some
+//! of these to others; keeping them in one place keeps the stages swappable.
+
+use std::fmt;
+
+/// Unix time in seconds, UTC.
+pub type Timestamp = i64;
+
+/// Who started the contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Customer-initiated: counts as customer effort.
+    Inbound,
+    /// Company-initiated (follow-up call, callback): part of the episode but
+    /// not customer effort.
+    Outbound,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+        }
+    }
+}
+
+/// Where a row came from, for error messages and `rejected.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceRef {
+    /// Index into [`Ingested::files`].
+    pub file: u32,
+    /// 1-based line where the row starts.
+    pub line: u64,
+}
+
+/// One contact (call, chat, email, ticket note ...) after ingest.
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub contact_id: String,
+    /// `None` for blank or anonymous customers: they are never linked.
+    pub customer_id: Option<String>,
+    /// The customer id as written in the input (may be "anonymous").
+    pub customer_raw: String,
+    pub started_at: Timestamp,
+    pub text: String,
+    pub channel: String,
+    pub direction: Direction,
+    pub ticket_id: Option<String>,
+    pub agent_id: String,
+    pub team: String,
+    pub queue: String,
+    pub reason_code: String,
+    pub transferred: bool,
+    pub escalated: bool,
+    pub reopened: bool,
+    pub survey_resolved: Option<bool>,
+    pub csat: Option<u8>,
+    pub segment: String,
+    pub source: SourceRef,
+    /// What the customer said, reduced to hashed terms (sorted, unique),
+    /// for the lexical same-issue test.
+    pub customer_terms: Vec<u64>,
+    /// The customer says this is a repeat ("I called before", 还是, שוב ...).
+    pub repeat_cue: bool,
+}
+
+/// A row that could not be used, with enough to find and fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub file: String,
+    pub line: u64,
+    /// The contract column at fault, empty when the whole row is.
+    pub column: String,
+    pub reason: String,
+    pub raw_row: String,
+}
+
+/// Output of the ingest stage.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    /// Contacts in input order (files sorted by path, rows in file order).
+    pub contacts: Vec<Contact>,
+    pub rejected: Vec<Rejection>,
+    /// Input files read, in order, as given on the command line.
+    pub files: Vec<String>,
+    pub stats: IngestStats,
+}
+
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct IngestStats {
+    pub files_read: usize,
+    pub files_empty: Vec<String>,
+    pub rows_read: u64,
+    pub rows_accepted: u64,
+    pub rows_rejected: u64,
+    /// Rejections per reason kind (`missing_field`, `bad_timestamp`, ...).
+    pub rejected_by_reason: std::collections::BTreeMap<String, u64>,
+    /// Optional values that could not be read and were left empty, per column.
+    pub ignored_values: std::collections::BTreeMap<String, u64>,
+    pub anonymous_contacts: u64,
+    pub empty_text_contacts: u64,
+}
+
+/// Why a contact belongs to its episode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The first contact of the episode.
+    First,
+    /// A later inbound contact about the same issue: customer effort.
+    Repeat,
+    /// The continuation of a transferred contact: one contact, not a repeat.
+    TransferLeg,
+    /// A company-initiated contact inside the episode.
+    Outbound,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::First => "first",
+            Role::Repeat => "repeat",
+            Role::TransferLeg => "transfer_leg",
+            Role::Outbound => "outbound",
+        }
+    }
+}
+
+/// Why a contact joined an episode (for audit in contacts.csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkReason {
+    /// Started a new episode.
+    New,
+    SameTicket,
+    Transfer,
+    /// Customer words similar to the episode's.
+    SimilarText,
+    /// The customer said it is a repeat.
+    RepeatCue,
+    /// `--same-issue any`: any contact in the window is a repeat.
+    InWindow,
+    /// Outbound contact attached to the customer's open episode.
+    FollowUp,
+}
+
+impl LinkReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkReason::New => "new",
+            LinkReason::SameTicket => "same_ticket",
+            LinkReason::Transfer => "transfer",
+            LinkReason::SimilarText => "similar_text",
+            LinkReason::RepeatCue => "repeat_cue",
+            LinkReason::InWindow => "in_window",
+            LinkReason::FollowUp => "follow_up",
+        }
+    }
+}
+
+/// A signal that makes an episode non-FCR, as named in the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    RepeatContact,
+    Reopened,
+    Transferred,
+    Escalated,
+    SurveyUnresolved,
+}
+
+impl Signal {
+    pub const ALL: [Signal; 5] = [
+        Signal::RepeatContact,
+        Signal::Reopened,
+        Signal::Transferred,
+        Signal::Escalated,
+        Signal::SurveyUnresolved,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::RepeatContact => "repeat_contact",
+            Signal::Reopened => "reopened",
+            Signal::Transferred => "transferred",
+            Signal::Escalated => "escalated",
+            Signal::SurveyUnresolved => "survey_unresolved",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Signal> {
+        Signal::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+impl fmt::Display for Signal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One customer's issue: its first contact and every repeat.
+#[derive(Debug, Clone)]
+pub struct Episode {
+    /// `E0000001`, numbered by first contact time.
+    pub episode_id: String,
+    /// Contact indices (into [`Ingested::contacts`]) in time order.
+    pub contacts: Vec<usize>,
+    /// The contact the episode is judged from: first inbound, else first.
+    pub first: usize,
+    pub first_started_at: Timestamp,
+    pub last_started_at: Timestamp,
+    /// Customer-initiated contacts (inbound, transfer legs excluded).
+    pub n_inbound: usize,
+    pub n_outbound: usize,
+    pub n_repeats: usize,
+    /// `--fcr-basis deadline`: repeats before the promise expired.
+    pub n_chases: usize,
+    pub signals: Vec<Signal>,
+    /// Last survey answer in the episode.
+    pub survey_resolved: Option<bool>,
+    /// The last contact lies within the repeat window of the data's end.
+    pub window_open: bool,
+    /// Resolved on first contact: no signal and the window is closed.
+    pub fcr: bool,
+    /// FCR from CRM data alone (survey ignored), for survey comparison.
+    pub crm_fcr: bool,
+    pub category_id: Option<String>,
+}
+
+/// Per contact, where linking put it.
+#[derive(Debug, Clone, Copy)]
+pub struct ContactLink {
+    /// Index into [`Linked::episodes`].
+    pub episode: usize,
+    pub role: Role,
+    pub reason: LinkReason,
+    /// Similarity to the episode when it was linked by text.
+    pub similarity: f32,
+}
+
+/// Output of the episodes stage.
+#[derive(Debug, Default)]
+pub struct Linked {
+    pub episodes: Vec<Episode>,
+    /// Parallel to [`Ingested::contacts`].
+    pub links: Vec<ContactLink>,
+    /// Latest contact time in the data: the end used for censoring.
+    pub data_end: Timestamp,
+}

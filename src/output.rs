@@ -1,0 +1,250 @@
+//! Output stage: writes the contract files into a staging folder that is
+//! renamed into place at the end, so a failed run never leaves half an
+//! output folder behind.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use chrono_tz::Tz;
+
+use crate::metrics::{format_time, Metrics};
+use crate::model::{Contact, Ingested, Linked, Role};
+
+/// A staging folder beside the final one.
+pub struct Staging {
+    pub dir: PathBuf,
+    target: PathBuf,
+}
+
+impl Staging {
+    /// Creates `.NAME.tmp-PID` beside `target`. Refuses to later replace a
+    /// folder that is not a recontact output.
+    pub fn new(target: &Path) -> Result<Staging> {
+        if target.exists() && !is_replaceable(target)? {
+            bail!(
+                "refusing to replace {}: it exists and is not a recontact output folder (no metrics.json)",
+                target.display()
+            );
+        }
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        let name = target
+            .file_name()
+            .context("--out needs a folder name")?
+            .to_string_lossy()
+            .to_string();
+        let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if dir.exists() {
+            fs::remove_dir_all(&dir).ok();
+        }
+        fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+
+    /// Moves the staged folder into place, replacing an earlier output.
+    pub fn commit(self) -> Result<()> {
+        let old = self.dir.with_file_name(
+            self.dir
+                .file_name()
+                .map(|n| n.to_string_lossy().replace(".tmp-", ".old-"))
+                .unwrap_or_else(|| "old".into()),
+        );
+        let had_old = self.target.exists();
+        if had_old {
+            fs::rename(&self.target, &old)
+                .with_context(|| format!("cannot move aside {}", self.target.display()))?;
+        }
+        fs::rename(&self.dir, &self.target)
+            .with_context(|| format!("cannot move output into {}", self.target.display()))?;
+        if had_old {
+            fs::remove_dir_all(&old).ok();
+        }
+        // Disarm Drop: the staging folder is now the output.
+        std::mem::forget(self);
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // A run that failed leaves nothing half-written behind.
+        fs::remove_dir_all(&self.dir).ok();
+    }
+}
+
+fn is_replaceable(dir: &Path) -> Result<bool> {
+    if !dir.is_dir() {
+        return Ok(false);
+    }
+    let empty = fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .next()
+        .is_none();
+    Ok(empty || dir.join("metrics.json").is_file())
+}
+
+fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
+    let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f)))
+}
+
+fn b(v: bool) -> &'static str {
+    if v {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+/// contacts.csv: one row per accepted contact, in input order.
+pub fn write_contacts(path: &Path, ing: &Ingested, linked: &Linked, tz: Tz) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    w.write_record([
+        "contact_id",
+        "episode_id",
+        "is_repeat",
+        "episode_fcr",
+        "category_id",
+        "customer_id",
+        "started_at",
+        "channel",
+        "direction",
+        "role",
+        "link_reason",
+        "similarity",
+        "episode_window_open",
+        "source_file",
+        "source_line",
+    ])?;
+    for (c, l) in ing.contacts.iter().zip(&linked.links) {
+        let e = &linked.episodes[l.episode];
+        w.write_record([
+            c.contact_id.as_str(),
+            &e.episode_id,
+            b(l.role == Role::Repeat),
+            b(e.fcr),
+            e.category_id.as_deref().unwrap_or(""),
+            &c.customer_raw,
+            &format_time(c.started_at, tz),
+            &c.channel,
+            c.direction.as_str(),
+            l.role.as_str(),
+            l.reason.as_str(),
+            &format!("{:.3}", l.similarity),
+            b(e.window_open),
+            ing.files.get(c.source.file as usize).map(String::as_str).unwrap_or(""),
+            &c.source.line.to_string(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// episodes.csv: one row per episode, by first contact time.
+pub fn write_episodes(path: &Path, contacts: &[Contact], linked: &Linked, tz: Tz) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    w.write_record([
+        "episode_id",
+        "customer_id",
+        "first_contact_id",
+        "first_started_at",
+        "n_contacts",
+        "n_inbound",
+        "span_hours",
+        "fcr",
+        "window_open",
+        "non_fcr_signals",
+        "category_id",
+        "last_started_at",
+        "channel",
+        "team",
+        "agent_id",
+        "n_repeats",
+        "n_outbound",
+        "n_chases",
+        "ticket_ids",
+        "survey_resolved",
+        "contact_ids",
+    ])?;
+    for e in &linked.episodes {
+        let f = &contacts[e.first];
+        let mut tickets: Vec<&str> = e
+            .contacts
+            .iter()
+            .filter_map(|&i| contacts[i].ticket_id.as_deref())
+            .collect();
+        tickets.dedup();
+        tickets.sort_unstable();
+        tickets.dedup();
+        let ids: Vec<&str> = e.contacts.iter().map(|&i| contacts[i].contact_id.as_str()).collect();
+        let signals: Vec<&str> = e.signals.iter().map(|s| s.as_str()).collect();
+        w.write_record([
+            e.episode_id.as_str(),
+            &f.customer_raw,
+            &contacts[e.contacts[0]].contact_id,
+            &format_time(e.first_started_at, tz),
+            &e.contacts.len().to_string(),
+            &e.n_inbound.to_string(),
+            &format!("{:.2}", (e.last_started_at - e.first_started_at) as f64 / 3600.0),
+            b(e.fcr),
+            b(e.window_open),
+            &signals.join(";"),
+            e.category_id.as_deref().unwrap_or(""),
+            &format_time(e.last_started_at, tz),
+            &f.channel,
+            &f.team,
+            &f.agent_id,
+            &e.n_repeats.to_string(),
+            &e.n_outbound.to_string(),
+            &e.n_chases.to_string(),
+            &tickets.join(";"),
+            match e.survey_resolved {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "",
+            },
+            &ids.join(";"),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// rejected.csv: every row that could not be used, with its reason.
+pub fn write_rejected(path: &Path, ing: &Ingested) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    w.write_record(["source_file", "line", "column", "reason", "raw_row"])?;
+    for r in &ing.rejected {
+        w.write_record([
+            r.file.as_str(),
+            &r.line.to_string(),
+            &r.column,
+            &r.reason,
+            &r.raw_row,
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+pub fn write_metrics(path: &Path, m: &Metrics) -> Result<()> {
+    let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = BufWriter::new(f);
+    serde_json::to_writer_pretty(&mut w, m)?;
+    w.write_all(b"\n")?;
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! Settings of a run: defaults, the TOML config file, and their parsing.
+//! Every setting used is echoed into metrics.json so a result can be redone.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::model::Signal;
+
+/// How "about the same issue" is decided for a later contact in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SameIssue {
+    /// Similar customer words, or an explicit repeat cue.
+    Lexical,
+    /// Industry definition: any contact in the window is a repeat.
+    Any,
+}
+
+/// What "first" means in first contact resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FcrBasis {
+    /// First interaction: any repeat breaks FCR.
+    Contact,
+    /// First handler: repeats handled by the same agent (or team) do not.
+    Handler,
+    /// First promised deadline: repeats before the promise are chases.
+    Deadline,
+}
+
+/// Who counts as the same handler for `--fcr-basis handler`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum HandlerLevel {
+    Agent,
+    Team,
+}
+
+/// Settings that shape linking and FCR. Durations in seconds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub timezone: String,
+    pub repeat_window_secs: i64,
+    pub transfer_gap_secs: i64,
+    pub same_issue: SameIssue,
+    pub similarity_threshold: f32,
+    pub repeat_cues: bool,
+    pub fcr_basis: FcrBasis,
+    pub handler_level: HandlerLevel,
+    pub promise_secs: i64,
+    /// Signals that break FCR; the rest are ignored.
+    pub fcr_signals: Vec<Signal>,
+    /// Customer ids treated as anonymous (lower-case), besides blank.
+    pub anonymous_ids: Vec<String>,
+    /// End of the data for window censoring; latest contact when unset.
+    pub period_end: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            timezone: "UTC".into(),
+            repeat_window_secs: 7 * 86_400,
+            transfer_gap_secs: 15 * 60,
+            same_issue: SameIssue::Lexical,
+            similarity_threshold: 0.25,
+            repeat_cues: true,
+            fcr_basis: FcrBasis::Contact,
+            handler_level: HandlerLevel::Agent,
+            promise_secs: 24 * 3600,
+            fcr_signals: Signal::ALL.to_vec(),
+            anonymous_ids: ["anonymous", "unknown", "0", "anon", "n/a", "none", "null"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            period_end: None,
+        }
+    }
+}
+
+impl Settings {
+    pub fn signal_enabled(&self, s: Signal) -> bool {
+        self.fcr_signals.contains(&s)
+    }
+
+    pub fn is_anonymous(&self, customer_id: &str) -> bool {
+        let id = customer_id.trim();
+        id.is_empty() || self.anonymous_ids.iter().any(|a| a.eq_ignore_ascii_case(id))
+    }
+}
+
+/// The `--config recontact.toml` file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Contract column name -> the export's own header name.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    #[serde(default)]
+    pub run: RunConfig,
+}
+
+/// `[run]` table: the same names as the command-line flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    pub timezone: Option<String>,
+    pub repeat_window: Option<String>,
+    pub transfer_gap: Option<String>,
+    pub same_issue: Option<SameIssue>,
+    pub similarity_threshold: Option<f32>,
+    pub repeat_cues: Option<bool>,
+    pub fcr_basis: Option<FcrBasis>,
+    pub handler_level: Option<HandlerLevel>,
+    pub promise: Option<String>,
+    pub fcr_signals: Option<Vec<String>>,
+    pub anonymous_ids: Option<Vec<String>>,
+    pub period_end: Option<String>,
+}
+
+impl ConfigFile {
+    pub fn load(path: &Path) -> Result<ConfigFile> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        let cfg: ConfigFile = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e))?;
+        for key in cfg.columns.keys() {
+            if !crate::ingest::COLUMNS.iter().any(|c| c.name == key) {
+                bail!(
+                    "{}: [columns] maps unknown contract column '{}' (known: {})",
+                    path.display(),
+                    key,
+                    crate::ingest::COLUMNS
+                        .iter()
+                        .map(|c| c.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+        }
+        Ok(cfg)
+    }
+}
+
+/// Parses `7d`, `36h`, `15m`, `90s` (a bare number is hours).
+pub fn parse_duration(s: &str) -> Result<i64> {
+    let t = s.trim();
+    let (num, unit) = match t.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        Some(i) => (&t[..i], t[i..].trim()),
+        None => (t, "h"),
+    };
+    let n: f64 = num
+        .parse()
+        .with_context(|| format!("bad duration '{s}': expected e.g. 7d, 36h, 15m"))?;
+    let mult = match unit {
+        "d" | "day" | "days" => 86_400.0,
+        "h" | "hr" | "hour" | "hours" => 3600.0,
+        "m" | "min" | "mins" | "minutes" => 60.0,
+        "s" | "sec" | "secs" | "seconds" => 1.0,
+        "w" | "week" | "weeks" => 7.0 * 86_400.0,
+        _ => bail!("bad duration unit in '{s}': use d, h, m or s"),
+    };
+    if !(n.is_finite() && n >= 0.0) {
+        bail!("bad duration '{s}': must be zero or more");
+    }
+    Ok((n * mult).round() as i64)
+}
+
+/// Parses a comma-separated list of FCR signals.
+pub fn parse_signals(items: &[String]) -> Result<Vec<Signal>> {
+    let mut out = Vec::new();
+    for item in items.iter().flat_map(|s| s.split(',')) {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        match Signal::parse(item) {
+            Some(s) => {
+                if !out.contains(&s) {
+                    out.push(s)
+                }
+            }
+            None => bail!(
+                "unknown FCR signal '{item}' (known: {})",
+                Signal::ALL.map(|s| s.as_str()).join(", ")
+            ),
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Formats seconds back into the shortest unit that is exact.
+pub fn format_duration(secs: i64) -> String {
+    if secs != 0 && secs % 86_400 == 0 {
+        format!("{}d", secs / 86_400)
+    } else if secs != 0 && secs % 3600 == 0 {
+        format!("{}h", secs / 3600)
+    } else if secs % 60 == 0 {
+        format!("{}m", secs / 60)
+    } else {
+        format!("{secs}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_accept_units() {
+        assert_eq!(parse_duration("7d").unwrap(), 7 * 86_400);
+        assert_eq!(parse_duration("36h").unwrap(), 36 * 3600);
+        assert_eq!(parse_duration("15m").unwrap(), 900);
+        assert_eq!(parse_duration("1.5d").unwrap(), 129_600);
+        assert_eq!(parse_duration("48").unwrap(), 48 * 3600);
+        assert!(parse_duration("7x").is_err());
+        assert!(parse_duration("d").is_err());
+        assert_eq!(format_duration(7 * 86_400), "7d");
+        assert_eq!(format_duration(900), "15m");
+    }
+
+    #[test]
+    fn signals_parse_and_reject_unknown() {
+        let s = parse_signals(&["reopened,repeat_contact".into()]).unwrap();
+        assert_eq!(s, vec![Signal::RepeatContact, Signal::Reopened]);
+        assert!(parse_signals(&["nope".into()]).is_err());
+    }
+
+    #[test]
+    fn anonymous_ids() {
+        let s = Settings::default();
+        for id in ["", "  ", "Anonymous", "UNKNOWN", "0"] {
+            assert!(s.is_anonymous(id), "{id:?}");
+        }
+        assert!(!s.is_anonymous("U0001"));
+    }
+}
