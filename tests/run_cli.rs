@@ -1,0 +1,434 @@
+//! Runs the `recontact` binary on small inputs and checks its output files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_recontact"))
+}
+
+fn run(args: &[&str]) -> Output {
+    let out = bin().args(args).output().expect("binary runs");
+    out
+}
+
+fn ok(args: &[&str]) -> Output {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "recontact {:?} failed:\n{}",
+        args,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    r.records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+/// Rows of a CSV as maps from header to value.
+fn rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let all = read_csv(path);
+    let head = &all[0];
+    all[1..]
+        .iter()
+        .map(|r| head.iter().cloned().zip(r.iter().cloned()).collect())
+        .collect()
+}
+
+fn metrics(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()
+}
+
+const HEADER: &str = "contact_id,customer_id,started_at,text,channel,direction,ticket_id,agent_id,team,transferred,escalated,reopened,survey_resolved";
+
+/// A small month: a repeat, an unrelated contact in the window, a transfer,
+/// an outbound follow-up, a reopened ticket, an anonymous caller.
+fn small_month() -> String {
+    let rows = [
+        // U1: card not arrived, repeat two days later (similar words).
+        r#"c01,U1,2026-10-01T09:00:00Z,"Agent: Hello, how can I help?
+Customer: My new card has not arrived in the post yet",phone,inbound,,A1,cards,false,false,false,"#,
+        r#"c02,U1,2026-10-03T10:00:00Z,"Customer: the card you sent me has not arrived in the post",phone,inbound,,A2,cards,false,false,false,no"#,
+        // U1: unrelated question inside the window.
+        r#"c03,U1,2026-10-04T11:00:00Z,Customer: how do I change the address on my profile,chat,inbound,,A3,general,false,false,false,yes"#,
+        // U2: transferred call, continued 5 minutes later.
+        r#"c04,U2,2026-10-02T08:00:00Z,Customer: I want to dispute a charge on my statement,phone,inbound,,A1,cards,true,false,false,"#,
+        r#"c05,U2,2026-10-02T08:05:00Z,Customer: yes the charge from the hotel,phone,inbound,,A9,disputes,false,false,false,"#,
+        // U3: resolved; outbound follow-up.
+        r#"c06,U3,2026-10-05T12:00:00Z,Customer: please raise my card limit,phone,inbound,T1,A4,cards,false,false,false,yes"#,
+        r#"c07,U3,2026-10-06T12:00:00Z,Agent: following up: your limit is raised,phone,outbound,T1,A4,cards,false,false,false,"#,
+        // U4: ticket reopened 12 days later (same ticket, any gap).
+        r#"c08,U4,2026-10-01T15:00:00Z,Customer reports: refund for order 5512 not received,email,inbound,T2,A5,billing,false,false,false,"#,
+        r#"c09,U4,2026-10-13T15:00:00Z,Customer reports: where is my money,email,inbound,T2,A5,billing,false,false,true,"#,
+        // Anonymous callers with identical words: never linked.
+        r#"c10,anonymous,2026-10-07T09:00:00Z,Customer: what are your opening hours,phone,inbound,,A6,general,false,false,false,"#,
+        r#"c11,,2026-10-07T10:00:00Z,Customer: what are your opening hours,phone,inbound,,A6,general,false,false,false,"#,
+        // Late contact: its window is still open at the data's end.
+        r#"c12,U5,2026-10-30T09:00:00Z,Customer: my pin is blocked,phone,inbound,,A1,cards,false,false,false,"#,
+    ];
+    format!("{HEADER}\n{}\n", rows.join("\n"))
+}
+
+struct Tmp(tempfile::TempDir);
+impl Tmp {
+    fn new() -> Tmp {
+        Tmp(tempfile::tempdir().unwrap())
+    }
+    fn path(&self, p: &str) -> PathBuf {
+        self.0.path().join(p)
+    }
+    fn write(&self, p: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(p);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).unwrap();
+        }
+        fs::write(&path, content).unwrap();
+        path
+    }
+    fn s(&self, p: &str) -> String {
+        self.path(p).to_string_lossy().to_string()
+    }
+}
+
+#[test]
+fn links_a_small_month_and_writes_contract_files() {
+    let t = Tmp::new();
+    t.write("in/month.csv", small_month());
+    let out = ok(&["run", &t.s("in"), "--out", &t.s("out")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("FCR rate"), "{stdout}");
+
+    let contacts = rows(&t.path("out/contacts.csv"));
+    assert_eq!(contacts.len(), 12);
+    let by_id = |id: &str| contacts.iter().find(|r| r["contact_id"] == id).unwrap().clone();
+    let ep = |id: &str| by_id(id)["episode_id"].clone();
+    assert_eq!(ep("c01"), ep("c02"), "similar repeat in window");
+    assert_ne!(ep("c02"), ep("c03"), "unrelated contact in window");
+    assert_eq!(ep("c04"), ep("c05"), "transfer leg");
+    assert_eq!(by_id("c05")["role"], "transfer_leg");
+    assert_eq!(by_id("c05")["is_repeat"], "false");
+    assert_eq!(ep("c06"), ep("c07"), "outbound follow-up");
+    assert_eq!(ep("c08"), ep("c09"), "same ticket after 12 days");
+    assert_ne!(ep("c10"), ep("c11"), "anonymous never linked");
+    assert_eq!(by_id("c02")["is_repeat"], "true");
+    assert_eq!(by_id("c01")["episode_fcr"], "false");
+    assert_eq!(by_id("c06")["episode_fcr"], "true");
+    for r in &contacts {
+        assert_eq!(r["category_id"], "", "no categories yet");
+    }
+
+    let episodes = rows(&t.path("out/episodes.csv"));
+    assert_eq!(episodes.len(), 8);
+    let e = |first: &str| episodes.iter().find(|r| r["first_contact_id"] == first).unwrap().clone();
+    assert_eq!(e("c01")["non_fcr_signals"], "repeat_contact;survey_unresolved");
+    assert_eq!(e("c01")["n_inbound"], "2");
+    assert_eq!(e("c01")["span_hours"], "49.00");
+    assert_eq!(e("c04")["non_fcr_signals"], "transferred");
+    assert_eq!(e("c04")["n_inbound"], "1");
+    assert_eq!(e("c06")["fcr"], "true");
+    assert_eq!(e("c06")["n_contacts"], "2");
+    assert_eq!(e("c08")["non_fcr_signals"], "repeat_contact;reopened");
+    assert_eq!(e("c12")["window_open"], "true");
+    assert_eq!(e("c12")["fcr"], "false");
+    assert_eq!(e("c12")["non_fcr_signals"], "");
+    // Episodes are numbered by first contact time.
+    assert_eq!(episodes[0]["episode_id"], "E0000001");
+    assert_eq!(episodes[0]["first_contact_id"], "c01");
+
+    let m = metrics(&t.path("out"));
+    assert_eq!(m["contacts"], 12);
+    assert_eq!(m["episodes"], 8);
+    assert_eq!(m["window_open_episodes"], 1);
+    assert_eq!(m["closed_episodes"], 7);
+    // Closed: c01(no) c03(yes) c04(no) c06(yes) c08(no) c10(yes) c11(yes).
+    assert_eq!(m["fcr_rate"], 0.571429);
+    assert_eq!(m["input"]["rows_read"], 12);
+    assert_eq!(m["input"]["rows_rejected"], 0);
+    assert_eq!(m["input"]["anonymous_contacts"], 2);
+    assert_eq!(m["settings"]["repeat_window_secs"], 604800);
+    assert!(m["by_channel"]["phone"]["fcr_rate"].is_number());
+    assert!(m["by_week"]["2026-W40"]["episodes"].is_number());
+    assert_eq!(read_csv(&t.path("out/rejected.csv")).len(), 1, "header only");
+}
+
+#[test]
+fn same_issue_any_links_unrelated_contacts() {
+    let t = Tmp::new();
+    t.write("month.csv", small_month());
+    ok(&["run", &t.s("month.csv"), "--out", &t.s("out"), "--same-issue", "any"]);
+    let contacts = rows(&t.path("out/contacts.csv"));
+    let ep = |id: &str| contacts.iter().find(|r| r["contact_id"] == id).unwrap()["episode_id"].clone();
+    assert_eq!(ep("c02"), ep("c03"));
+    assert_eq!(metrics(&t.path("out"))["settings"]["same_issue"], "any");
+}
+
+#[test]
+fn jsonl_and_csv_folders_read_together() {
+    let t = Tmp::new();
+    t.write("in/a.csv", small_month());
+    t.write(
+        "in/sub/b.jsonl",
+        concat!(
+            r#"{"contact_id":"j1","customer_id":"U9","started_at":"2026-10-02T17:00:00+08:00","text":"客户：我的退款还没有到账","channel":"Chat","transferred":false}"#,
+            "\n\n",
+            r#"{"contact_id":"j2","customer_id":"U9","started_at":"2026-10-04 09:00","text":"客户：退款还是没有到账","channel":"chat","csat":4}"#,
+            "\n",
+            r#"{"contact_id":"j3","customer_id":"U8","started_at":"2026-10-04 09:00","text":"לקוח: אני פונה שוב, הכרטיס עדיין לא הגיע","channel":"chat"}"#,
+            "\n"
+        ),
+    );
+    ok(&["run", &t.s("in"), "--out", &t.s("out"), "--timezone", "Asia/Shanghai"]);
+    let contacts = rows(&t.path("out/contacts.csv"));
+    assert_eq!(contacts.len(), 15);
+    let r = |id: &str| contacts.iter().find(|r| r["contact_id"] == id).unwrap().clone();
+    assert_eq!(r("j1")["episode_id"], r("j2")["episode_id"]);
+    assert_eq!(r("j2")["is_repeat"], "true");
+    assert_eq!(r("j1")["channel"], "chat");
+    // Naive time read in the --timezone, written with its offset.
+    assert_eq!(r("j2")["started_at"], "2026-10-04T09:00:00+08:00");
+    assert!(r("j2")["source_file"].ends_with("b.jsonl"));
+    assert_eq!(r("j2")["source_line"], "3");
+}
+
+#[test]
+fn crm_headers_mapped_by_config() {
+    let t = Tmp::new();
+    t.write(
+        "crm.csv",
+        "Call ID,Caller,Start,Transcript,Media\nX1,U1,2026-10-01 09:00,Customer: card lost,Voice\nX2,U1,2026-10-02 09:00,Customer: my lost card again,Voice\n",
+    );
+    t.write(
+        "recontact.toml",
+        "[columns]\ncontact_id = \"Call ID\"\ncustomer_id = \"Caller\"\nstarted_at = \"Start\"\ntext = \"Transcript\"\nchannel = \"Media\"\n\n[run]\nrepeat_window = \"3d\"\n",
+    );
+    ok(&["run", &t.s("crm.csv"), "--out", &t.s("out"), "--config", &t.s("recontact.toml")]);
+    let contacts = rows(&t.path("out/contacts.csv"));
+    assert_eq!(contacts[0]["contact_id"], "X1");
+    assert_eq!(contacts[0]["channel"], "voice");
+    assert_eq!(contacts[0]["episode_id"], contacts[1]["episode_id"]);
+    assert_eq!(metrics(&t.path("out"))["settings"]["repeat_window_secs"], 259200);
+    // A flag beats the config.
+    ok(&[
+        "run",
+        &t.s("crm.csv"),
+        "--out",
+        &t.s("out"),
+        "--config",
+        &t.s("recontact.toml"),
+        "--repeat-window",
+        "12h",
+    ]);
+    let contacts = rows(&t.path("out/contacts.csv"));
+    assert_ne!(contacts[0]["episode_id"], contacts[1]["episode_id"]);
+}
+
+#[test]
+fn bad_rows_are_rejected_line_by_line_and_the_run_goes_on() {
+    let t = Tmp::new();
+    let mut data: Vec<u8> = Vec::new();
+    data.extend_from_slice(format!("{HEADER}\n").as_bytes());
+    // line 2: good
+    data.extend_from_slice(b"g1,U1,2026-10-01T09:00:00Z,Customer: card lost,phone,inbound,,A1,cards,false,false,false,\n");
+    // line 3: missing contact_id
+    data.extend_from_slice(b",U2,2026-10-01T09:00:00Z,Customer: hello,phone,inbound,,A1,cards,false,false,false,\n");
+    // line 4: bad date
+    data.extend_from_slice(b"b2,U2,03/10/2026 9am,Customer: hello,phone,inbound,,A1,cards,false,false,false,\n");
+    // line 5: duplicate id of line 2
+    data.extend_from_slice(b"g1,U3,2026-10-02T09:00:00Z,Customer: other,phone,inbound,,A1,cards,false,false,false,\n");
+    // line 6: GBK bytes in the text
+    data.extend_from_slice(b"b4,U4,2026-10-02T09:00:00Z,");
+    data.extend_from_slice(&encoding_gbk("客户：退款没到"));
+    data.extend_from_slice(b",phone,inbound,,A1,cards,false,false,false,\n");
+    // line 7: too few fields
+    data.extend_from_slice(b"b5,U5,2026-10-02T09:00:00Z\n");
+    // line 8: multi-line quoted field, good
+    data.extend_from_slice(b"g2,U6,2026-10-03T09:00:00Z,\"Agent: hi\nCustomer: refund, please\",phone,inbound,,A1,cards,false,false,false,\n");
+    // line 10: unreadable optional flag: kept, counted
+    data.extend_from_slice(b"g3,U7,2026-10-03T09:00:00Z,Customer: fee,phone,inbound,,A1,cards,maybe,false,false,\n");
+    // line 11: unclosed quote swallows the rest of the file
+    data.extend_from_slice(b"b6,U8,2026-10-03T09:00:00Z,\"Customer: broken quote,phone,inbound,,A1,cards,false,false,false,\n");
+    data.extend_from_slice(b"g4,U9,2026-10-04T09:00:00Z,Customer: lost,phone,inbound,,A1,cards,false,false,false,\n");
+    t.write("in/broken.csv", &data);
+    t.write("in/empty.csv", b"");
+    t.write(
+        "in/x.jsonl",
+        b"{\"contact_id\":\"j1\",\"customer_id\":\"U1\",\"started_at\":\"2026-10-05T09:00:00Z\",\"text\":\"card\"}\n{not json}\n{\"contact_id\":\"j2\",\"started_at\":\"2026-10-05T09:00:00Z\",\"text\":\"x\"}\n",
+    );
+    ok(&["run", &t.s("in"), "--out", &t.s("out")]);
+    let rejected = rows(&t.path("out/rejected.csv"));
+    let got: Vec<(String, String, String)> = rejected
+        .iter()
+        .map(|r| {
+            let file = Path::new(&r["source_file"]).file_name().unwrap().to_string_lossy().to_string();
+            (file, r["line"].clone(), r["column"].clone())
+        })
+        .collect();
+    let want: Vec<(String, String, String)> = [
+        ("broken.csv", "3", "contact_id"),
+        ("broken.csv", "4", "started_at"),
+        ("broken.csv", "5", "contact_id"),
+        ("broken.csv", "6", "text"),
+        ("broken.csv", "7", ""),
+        ("broken.csv", "11", ""),
+        ("x.jsonl", "2", ""),
+        ("x.jsonl", "3", "customer_id"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    let reason = |i: usize| rejected[i]["reason"].clone();
+    assert!(reason(0).contains("missing required field 'contact_id'"));
+    assert!(reason(1).contains("bad timestamp '03/10/2026 9am'"));
+    assert!(reason(2).contains("duplicate contact_id 'g1'") && reason(2).contains("line 2"));
+    assert!(reason(3).contains("invalid UTF-8") && reason(3).contains("GBK"), "{}", reason(3));
+    assert!(reason(4).contains("3 fields but the header has 13"));
+    assert!(reason(6).contains("bad JSON"));
+    assert!(reason(7).contains("customer_id"));
+    // The raw row is kept, with undecodable bytes escaped.
+    assert!(rejected[1]["raw_row"].starts_with("b2,U2,03/10/2026 9am"));
+    assert!(rejected[3]["raw_row"].contains("\\x"), "{}", rejected[3]["raw_row"]);
+    assert_eq!(rejected[6]["raw_row"], "{not json}");
+
+    let m = metrics(&t.path("out"));
+    assert_eq!(m["input"]["rows_rejected"], 8);
+    assert_eq!(m["input"]["rows_accepted"], 4);
+    assert_eq!(m["input"]["rows_read"], 12);
+    assert_eq!(m["input"]["rejected_by_reason"]["duplicate_contact_id"], 1);
+    assert_eq!(m["input"]["rejected_by_reason"]["invalid_utf8"], 1);
+    assert_eq!(m["input"]["ignored_values"]["transferred"], 1);
+    assert_eq!(m["input"]["files_empty"].as_array().unwrap().len(), 1);
+    let contacts = rows(&t.path("out/contacts.csv"));
+    let ids: Vec<&str> = contacts.iter().map(|r| r["contact_id"].as_str()).collect();
+    assert_eq!(ids, ["g1", "g2", "g3", "j1"]);
+}
+
+fn encoding_gbk(s: &str) -> Vec<u8> {
+    // GBK for the few characters used, so the test needs no encoder crate.
+    let table: &[(char, [u8; 2])] = &[
+        ('客', [0xBF, 0xCD]),
+        ('户', [0xBB, 0xA7]),
+        ('：', [0xA3, 0xBA]),
+        ('退', [0xCD, 0xCB]),
+        ('款', [0xBF, 0xEE]),
+        ('没', [0xC3, 0xBB]),
+        ('到', [0xB5, 0xBD]),
+    ];
+    s.chars()
+        .flat_map(|c| table.iter().find(|(k, _)| *k == c).expect("char in table").1)
+        .collect()
+}
+
+#[test]
+fn unreadable_inputs_are_clear_errors() {
+    let t = Tmp::new();
+    // Missing required column.
+    t.write("nocol.csv", "contact_id,started_at,text\nx,2026-10-01T00:00:00Z,hi\n");
+    let out = run(&["run", &t.s("nocol.csv"), "--out", &t.s("out")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nocol.csv") && err.contains("line 1") && err.contains("'customer_id'"), "{err}");
+    assert!(!t.path("out").exists(), "no output on failure");
+    // Missing file.
+    let out = run(&["run", &t.s("nope.csv"), "--out", &t.s("out")]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("input not found"));
+    // UTF-16 export.
+    t.write("u16.csv", [0xFF, 0xFE, b'c', 0]);
+    let out = run(&["run", &t.s("u16.csv"), "--out", &t.s("out")]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("UTF-16"));
+    // Bad setting.
+    t.write("ok.csv", small_month());
+    let out = run(&["run", &t.s("ok.csv"), "--out", &t.s("out"), "--repeat-window", "7x"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("duration"));
+    let out = run(&["run", &t.s("ok.csv"), "--out", &t.s("out"), "--timezone", "Mars/Base"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("time zone"));
+}
+
+#[test]
+fn output_folder_replaced_whole_and_foreign_folders_kept() {
+    let t = Tmp::new();
+    t.write("m.csv", small_month());
+    ok(&["run", &t.s("m.csv"), "--out", &t.s("out")]);
+    t.write("out/stale.txt", "from an older run");
+    ok(&["run", &t.s("m.csv"), "--out", &t.s("out")]);
+    assert!(!t.path("out/stale.txt").exists(), "replaced as a whole");
+    // A folder that is not ours is never replaced.
+    t.write("mine/notes.txt", "precious");
+    let out = run(&["run", &t.s("m.csv"), "--out", &t.s("mine")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(t.path("mine/notes.txt").exists());
+    // No staging folders left behind.
+    let leftovers: Vec<_> = fs::read_dir(t.0.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn byte_identical_on_one_and_two_threads() {
+    let t = Tmp::new();
+    // Enough rows for several parse batches and many customers.
+    let mut s = String::from(HEADER);
+    s.push('\n');
+    let texts = ["card has not arrived", "refund not received", "change my address", "pin is blocked"];
+    for i in 0..20_000u32 {
+        let day = 1 + (i * 7919) % 30;
+        let hour = (i * 31) % 24;
+        let cust = (i * 104_729) % 6000;
+        s.push_str(&format!(
+            "C{i},U{cust},2026-10-{day:02}T{hour:02}:{:02}:00Z,Customer: my {} {i},phone,inbound,,A{},t{},{},false,false,\n",
+            i % 60,
+            texts[(i % 4) as usize],
+            i % 13,
+            i % 3,
+            i % 17 == 0
+        ));
+    }
+    t.write("big.csv", &s);
+    ok(&["run", &t.s("big.csv"), "--out", &t.s("o1"), "--threads", "1"]);
+    ok(&["run", &t.s("big.csv"), "--out", &t.s("o2"), "--threads", "2"]);
+    for f in ["contacts.csv", "episodes.csv", "metrics.json", "rejected.csv"] {
+        let a = fs::read(t.path("o1").join(f)).unwrap();
+        let b = fs::read(t.path("o2").join(f)).unwrap();
+        assert!(a == b, "{f} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn fcr_basis_options_change_the_verdict() {
+    let t = Tmp::new();
+    t.write(
+        "m.csv",
+        format!(
+            "{HEADER}\n{}\n{}\n",
+            "a1,U1,2026-10-01T09:00:00Z,Customer: my refund has not arrived,phone,inbound,,A1,billing,false,false,false,",
+            "a2,U1,2026-10-01T20:00:00Z,Customer: refund still has not arrived,phone,inbound,,A1,billing,false,false,false,"
+        ),
+    );
+    let fcr = |extra: &[&str]| {
+        let mut args = vec!["run", "--out"];
+        let out = t.s("out");
+        args.push(&out);
+        let input = t.s("m.csv");
+        args.push(&input);
+        args.extend_from_slice(&["--period-end", "2026-11-01T00:00:00Z"]);
+        args.extend_from_slice(extra);
+        ok(&args);
+        rows(&t.path("out/episodes.csv"))[0]["fcr"].clone()
+    };
+    assert_eq!(fcr(&[]), "false");
+    assert_eq!(fcr(&["--fcr-basis", "handler"]), "true");
+    assert_eq!(fcr(&["--fcr-basis", "deadline", "--promise", "24h"]), "true");
+    assert_eq!(fcr(&["--fcr-basis", "deadline", "--promise", "6h"]), "false");
+}
