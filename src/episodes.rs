@@ -72,7 +72,11 @@ impl<'a> LexicalScorer<'a> {
                     .sqrt()
             })
             .collect();
-        LexicalScorer { contacts, idf, norms }
+        LexicalScorer {
+            contacts,
+            idf,
+            norms,
+        }
     }
 }
 
@@ -85,7 +89,10 @@ fn merge(mut a: HashMap<u64, u32>, b: HashMap<u64, u32>) -> HashMap<u64, u32> {
 
 impl SameIssueScorer for LexicalScorer<'_> {
     fn similarity(&self, a: usize, b: usize) -> f32 {
-        let (ta, tb) = (&self.contacts[a].customer_terms, &self.contacts[b].customer_terms);
+        let (ta, tb) = (
+            &self.contacts[a].customer_terms,
+            &self.contacts[b].customer_terms,
+        );
         let denom = self.norms[a] * self.norms[b];
         if denom == 0.0 {
             return 0.0;
@@ -130,7 +137,7 @@ pub fn link(contacts: &[Contact], settings: &Settings, scorer: &dyn SameIssueSco
         }
     }
     let groups: Vec<Vec<usize>> = by_customer.into_values().collect();
-    let mut linked: Vec<(Vec<usize>, Vec<(usize, LinkReason, f32)>)> = groups
+    let mut linked: CustomerEpisodes = groups
         .into_par_iter()
         .flat_map_iter(|mut idx| {
             idx.sort_by(|&a, &b| {
@@ -140,7 +147,11 @@ pub fn link(contacts: &[Contact], settings: &Settings, scorer: &dyn SameIssueSco
             link_customer(&idx, contacts, settings, scorer)
         })
         .collect();
-    linked.extend(singles.into_iter().map(|i| (vec![i], vec![(i, LinkReason::New, 0.0)])));
+    linked.extend(
+        singles
+            .into_iter()
+            .map(|i| (vec![i], vec![(i, LinkReason::New, 0.0)])),
+    );
 
     // Number episodes by first contact time, then contact id: stable on any
     // thread count.
@@ -163,7 +174,7 @@ pub fn link(contacts: &[Contact], settings: &Settings, scorer: &dyn SameIssueSco
         .enumerate()
         .map(|(e, (members, reasons))| {
             let roles = roles(&members, &reasons, contacts);
-            for ((&(i, reason, sim), role), _) in reasons.iter().zip(&roles).zip(&members) {
+            for (&(i, reason, sim), role) in reasons.iter().zip(&roles) {
                 links[i] = ContactLink {
                     episode: e,
                     role: *role,
@@ -227,7 +238,9 @@ fn link_customer(
             choice = match (c.direction, s.same_issue) {
                 (_, _) if in_window.is_empty() => None,
                 (Direction::Outbound, _) => latest.map(|e| (e, LinkReason::FollowUp, 0.0)),
-                (Direction::Inbound, SameIssue::Any) => latest.map(|e| (e, LinkReason::InWindow, 0.0)),
+                (Direction::Inbound, SameIssue::Any) => {
+                    latest.map(|e| (e, LinkReason::InWindow, 0.0))
+                }
                 (Direction::Inbound, SameIssue::Lexical) => {
                     // Best episode by its most similar contact; ties go to
                     // the most recent episode.
@@ -286,7 +299,11 @@ fn link_customer(
 
 /// Roles in episode order: transfer legs and outbound keep theirs; the
 /// first customer-initiated contact is `First`, later ones are repeats.
-fn roles(members: &[usize], reasons: &[(usize, LinkReason, f32)], contacts: &[Contact]) -> Vec<Role> {
+fn roles(
+    members: &[usize],
+    reasons: &[(usize, LinkReason, f32)],
+    contacts: &[Contact],
+) -> Vec<Role> {
     let mut seen_inbound = false;
     members
         .iter()
@@ -306,7 +323,7 @@ fn roles(members: &[usize], reasons: &[(usize, LinkReason, f32)], contacts: &[Co
         .collect()
 }
 
-fn handler<'a>(c: &'a Contact, level: HandlerLevel) -> &'a str {
+fn handler(c: &Contact, level: HandlerLevel) -> &str {
     match level {
         HandlerLevel::Agent => &c.agent_id,
         HandlerLevel::Team => &c.team,
@@ -347,12 +364,15 @@ fn judge(
             (other, 0)
         }
         FcrBasis::Deadline => {
-            let chases = repeats.iter().filter(|r| r.started_at <= promise_end).count();
+            let chases = repeats
+                .iter()
+                .filter(|r| r.started_at <= promise_end)
+                .count();
             (repeats.len() - chases, chases)
         }
     };
     let all = || members.iter().map(|&i| &contacts[i]);
-    let survey_resolved = all().filter_map(|c| c.survey_resolved).last();
+    let survey_resolved = all().filter_map(|c| c.survey_resolved).next_back();
     let mut signals = Vec::new();
     let mut push = |sig: Signal, on: bool| {
         if on && s.signal_enabled(sig) {
@@ -365,7 +385,10 @@ fn judge(
     push(Signal::Escalated, all().any(|c| c.escalated));
     push(Signal::SurveyUnresolved, survey_resolved == Some(false));
     let first_started_at = contacts[members[0]].started_at;
-    let last_started_at = all().map(|c| c.started_at).max().unwrap_or(first_started_at);
+    let last_started_at = all()
+        .map(|c| c.started_at)
+        .max()
+        .unwrap_or(first_started_at);
     let window_open = data_end - last_started_at < s.repeat_window_secs;
     let crm_fcr = !window_open && signals.iter().all(|&x| x == Signal::SurveyUnresolved);
     let fcr = !window_open && signals.is_empty();
@@ -374,7 +397,10 @@ fn judge(
         first,
         first_started_at,
         last_started_at,
-        n_inbound: roles.iter().filter(|r| matches!(r, Role::First | Role::Repeat)).count(),
+        n_inbound: roles
+            .iter()
+            .filter(|r| matches!(r, Role::First | Role::Repeat))
+            .count(),
         n_outbound: roles.iter().filter(|r| **r == Role::Outbound).count(),
         n_repeats: repeats.len(),
         n_chases,
@@ -399,7 +425,8 @@ pub(crate) mod tests {
         let words = text::normalize(&text::customer_words(text_));
         Contact {
             contact_id: id.into(),
-            customer_id: (!Settings::default().is_anonymous(customer)).then(|| customer.to_string()),
+            customer_id: (!Settings::default().is_anonymous(customer))
+                .then(|| customer.to_string()),
             customer_raw: customer.into(),
             started_at: 1_790_000_000 + (t * 3600.0) as i64,
             text: text_.into(),
@@ -426,7 +453,11 @@ pub(crate) mod tests {
     pub(crate) fn run(cs: &[Contact], s: &Settings) -> Linked {
         let mut s = s.clone();
         let end = cs.iter().map(|c| c.started_at).max().unwrap_or(0) + 30 * 86_400;
-        s.period_end = Some(chrono::DateTime::from_timestamp(end, 0).unwrap().to_rfc3339());
+        s.period_end = Some(
+            chrono::DateTime::from_timestamp(end, 0)
+                .unwrap()
+                .to_rfc3339(),
+        );
         let scorer = LexicalScorer::new(cs);
         link(cs, &s, &scorer)
     }
@@ -438,8 +469,18 @@ pub(crate) mod tests {
 
     fn card() -> Vec<Contact> {
         vec![
-            contact("a", "U1", 0.0, "Customer: my new card has not arrived in the post"),
-            contact("b", "U1", 48.0, "Customer: the card you sent never arrived in the post"),
+            contact(
+                "a",
+                "U1",
+                0.0,
+                "Customer: my new card has not arrived in the post",
+            ),
+            contact(
+                "b",
+                "U1",
+                48.0,
+                "Customer: the card you sent never arrived in the post",
+            ),
         ]
     }
 
@@ -459,7 +500,12 @@ pub(crate) mod tests {
     #[test]
     fn repeat_outside_window_is_new_episode() {
         let mut cs = card();
-        cs[1] = contact("b", "U1", 8.0 * 24.0, "Customer: the card you sent never arrived in the post");
+        cs[1] = contact(
+            "b",
+            "U1",
+            8.0 * 24.0,
+            "Customer: the card you sent never arrived in the post",
+        );
         let l = run(&cs, &Settings::default());
         assert_eq!(l.episodes.len(), 2);
         assert!(l.episodes.iter().all(|e| e.fcr));
@@ -474,9 +520,24 @@ pub(crate) mod tests {
     #[test]
     fn window_counts_from_previous_contact() {
         let cs = vec![
-            contact("a", "U1", 0.0, "Customer: refund for my order has not arrived"),
-            contact("b", "U1", 6.0 * 24.0, "Customer: refund for my order has not arrived"),
-            contact("c", "U1", 12.0 * 24.0, "Customer: refund for my order has not arrived"),
+            contact(
+                "a",
+                "U1",
+                0.0,
+                "Customer: refund for my order has not arrived",
+            ),
+            contact(
+                "b",
+                "U1",
+                6.0 * 24.0,
+                "Customer: refund for my order has not arrived",
+            ),
+            contact(
+                "c",
+                "U1",
+                12.0 * 24.0,
+                "Customer: refund for my order has not arrived",
+            ),
         ];
         let l = run(&cs, &Settings::default());
         assert_eq!(l.episodes.len(), 1);
@@ -486,8 +547,18 @@ pub(crate) mod tests {
     #[test]
     fn unrelated_contact_in_window_is_new_episode() {
         let cs = vec![
-            contact("a", "U1", 0.0, "Customer: my new card has not arrived in the post"),
-            contact("b", "U1", 24.0, "Customer: how do I change the address on my profile"),
+            contact(
+                "a",
+                "U1",
+                0.0,
+                "Customer: my new card has not arrived in the post",
+            ),
+            contact(
+                "b",
+                "U1",
+                24.0,
+                "Customer: how do I change the address on my profile",
+            ),
         ];
         let l = run(&cs, &Settings::default());
         assert_eq!(l.episodes.len(), 2);
@@ -510,7 +581,12 @@ pub(crate) mod tests {
             "לקוח: אני פונה שוב",
         ] {
             let cs = vec![
-                contact("a", "U1", 0.0, "Customer: my new card has not arrived in the post"),
+                contact(
+                    "a",
+                    "U1",
+                    0.0,
+                    "Customer: my new card has not arrived in the post",
+                ),
                 contact("b", "U1", 24.0, text_),
             ];
             let l = run(&cs, &Settings::default());
@@ -527,9 +603,24 @@ pub(crate) mod tests {
     #[test]
     fn picks_the_matching_episode_among_several() {
         let cs = vec![
-            contact("a", "U1", 0.0, "Customer: my new card has not arrived in the post"),
-            contact("b", "U1", 2.0, "Customer: I want to change my home address on the app"),
-            contact("c", "U1", 30.0, "Customer: the card still has not arrived in the post"),
+            contact(
+                "a",
+                "U1",
+                0.0,
+                "Customer: my new card has not arrived in the post",
+            ),
+            contact(
+                "b",
+                "U1",
+                2.0,
+                "Customer: I want to change my home address on the app",
+            ),
+            contact(
+                "c",
+                "U1",
+                30.0,
+                "Customer: the card still has not arrived in the post",
+            ),
         ];
         let l = run(&cs, &Settings::default());
         assert_eq!(l.episodes.len(), 2);
@@ -541,7 +632,12 @@ pub(crate) mod tests {
     fn same_ticket_links_any_gap() {
         let mut cs = vec![
             contact("a", "U1", 0.0, "Customer: my new card has not arrived"),
-            contact("b", "U1", 20.0 * 24.0, "Customer: different words entirely about money"),
+            contact(
+                "b",
+                "U1",
+                20.0 * 24.0,
+                "Customer: different words entirely about money",
+            ),
         ];
         cs[0].ticket_id = Some("T1".into());
         cs[1].ticket_id = Some("T1".into());
@@ -581,7 +677,12 @@ pub(crate) mod tests {
     fn outbound_is_in_episode_but_not_effort() {
         let mut cs = vec![
             contact("a", "U1", 0.0, "Customer: my refund has not arrived"),
-            contact("b", "U1", 24.0, "Agent: following up on your refund, it has been sent"),
+            contact(
+                "b",
+                "U1",
+                24.0,
+                "Agent: following up on your refund, it has been sent",
+            ),
         ];
         cs[1].direction = Direction::Outbound;
         let l = run(&cs, &Settings::default());
@@ -596,8 +697,18 @@ pub(crate) mod tests {
     fn anonymous_never_linked() {
         for anon in ["", "anonymous", "Unknown", "0"] {
             let mut cs = card();
-            cs[0] = contact("a", anon, 0.0, "Customer: my new card has not arrived in the post");
-            cs[1] = contact("b", anon, 1.0, "Customer: my new card has not arrived in the post");
+            cs[0] = contact(
+                "a",
+                anon,
+                0.0,
+                "Customer: my new card has not arrived in the post",
+            );
+            cs[1] = contact(
+                "b",
+                anon,
+                1.0,
+                "Customer: my new card has not arrived in the post",
+            );
             cs[0].ticket_id = Some("T9".into());
             cs[1].ticket_id = Some("T9".into());
             let l = run(&cs, &Settings::default());
@@ -631,7 +742,11 @@ pub(crate) mod tests {
         let e = &run(&one, &Settings::default()).episodes[0];
         assert_eq!(
             e.signals,
-            vec![Signal::Reopened, Signal::Escalated, Signal::SurveyUnresolved]
+            vec![
+                Signal::Reopened,
+                Signal::Escalated,
+                Signal::SurveyUnresolved
+            ]
         );
         assert!(!e.fcr && !e.crm_fcr);
         one[0].reopened = false;
@@ -648,7 +763,10 @@ pub(crate) mod tests {
             fcr_basis: FcrBasis::Handler,
             ..Settings::default()
         };
-        assert!(run(&cs, &s).episodes[0].fcr, "same agent A1 handled the repeat");
+        assert!(
+            run(&cs, &s).episodes[0].fcr,
+            "same agent A1 handled the repeat"
+        );
         cs[1].agent_id = "A2".into();
         assert!(!run(&cs, &s).episodes[0].fcr);
         let team = Settings {

@@ -67,7 +67,8 @@ fn round(x: f64) -> f64 {
 }
 
 fn read_csv(path: &Path) -> Result<(csv::StringRecord, Vec<csv::StringRecord>)> {
-    let mut r = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut r =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
     let headers = r.headers()?.clone();
     let rows = r
         .records()
@@ -139,8 +140,16 @@ pub fn score(out_dir: &Path, truth_path: &Path) -> Result<Scores> {
         }
     }
     let (bp, br, bf) = bcubed(&pairs);
-    let np = if tp + fp > 0 { tp as f64 / (tp + fp) as f64 } else { 0.0 };
-    let nr = if tp + fneg > 0 { tp as f64 / (tp + fneg) as f64 } else { 0.0 };
+    let np = if tp + fp > 0 {
+        tp as f64 / (tp + fp) as f64
+    } else {
+        0.0
+    };
+    let nr = if tp + fneg > 0 {
+        tp as f64 / (tp + fneg) as f64
+    } else {
+        0.0
+    };
     Ok(Scores {
         contacts_scored: pairs.len(),
         contacts_missing_in_output: truth.len().saturating_sub(pairs.len()),

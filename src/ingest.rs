@@ -154,7 +154,8 @@ struct Batch {
 }
 
 fn open_checked(path: &Path) -> Result<Option<File>> {
-    let mut f = File::open(path).with_context(|| format!("cannot open input file {}", path.display()))?;
+    let mut f =
+        File::open(path).with_context(|| format!("cannot open input file {}", path.display()))?;
     let mut head = [0u8; 4];
     let n = f
         .read(&mut head)
@@ -168,7 +169,8 @@ fn open_checked(path: &Path) -> Result<Option<File>> {
     if n == 0 {
         return Ok(None);
     }
-    let f = File::open(path).with_context(|| format!("cannot open input file {}", path.display()))?;
+    let f =
+        File::open(path).with_context(|| format!("cannot open input file {}", path.display()))?;
     Ok(Some(f))
 }
 
@@ -243,7 +245,10 @@ fn read_file(
                                 let line = rec.position().map(|p| p.line()).unwrap_or(0);
                                 rows.push((line, RawRow::Csv(rec.clone())));
                                 if rows.len() == BATCH_ROWS {
-                                    let full = std::mem::replace(&mut rows, Vec::with_capacity(BATCH_ROWS));
+                                    let full = std::mem::replace(
+                                        &mut rows,
+                                        Vec::with_capacity(BATCH_ROWS),
+                                    );
                                     if tx.send(Ok(Batch { rows: full })).is_err() {
                                         return;
                                     }
@@ -261,7 +266,16 @@ fn read_file(
                     }
                 });
                 for batch in rx {
-                    process_batch(batch?, file_idx, &name, &map, Some(n_fields), opts, out, seen);
+                    process_batch(
+                        batch?,
+                        file_idx,
+                        &name,
+                        &map,
+                        Some(n_fields),
+                        opts,
+                        out,
+                        seen,
+                    );
                 }
                 Ok(())
             })
@@ -289,7 +303,10 @@ fn read_file(
                                 }
                                 rows.push((line_no, RawRow::Json(buf)));
                                 if rows.len() == BATCH_ROWS {
-                                    let full = std::mem::replace(&mut rows, Vec::with_capacity(BATCH_ROWS));
+                                    let full = std::mem::replace(
+                                        &mut rows,
+                                        Vec::with_capacity(BATCH_ROWS),
+                                    );
                                     if tx.send(Ok(Batch { rows: full })).is_err() {
                                         return;
                                     }
@@ -328,7 +345,11 @@ fn read_file(
 fn map_columns(headers: &[String], mapping: &BTreeMap<String, String>) -> [Option<usize>; N_COLS] {
     let mut map = [None; N_COLS];
     for (c, spec) in COLUMNS.iter().enumerate() {
-        let find = |want: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(want.trim()));
+        let find = |want: &str| {
+            headers
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(want.trim()))
+        };
         map[c] = mapping
             .get(spec.name)
             .and_then(|alias| find(alias))
@@ -356,7 +377,11 @@ type Fields = [Option<String>; N_COLS];
 /// Outcome of parsing one row.
 enum Parsed {
     Ok(Box<Contact>, Vec<&'static str>),
-    Rejected { column: &'static str, kind: &'static str, reason: String },
+    Rejected {
+        column: &'static str,
+        kind: &'static str,
+        reason: String,
+    },
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -374,8 +399,13 @@ fn process_batch(
         .rows
         .par_iter()
         .map(|(line, raw)| {
-            let RawRow::Csv(rec) = raw else { unreachable_row() };
-            let source = SourceRef { file: file_idx, line: *line };
+            let RawRow::Csv(rec) = raw else {
+                unreachable_row()
+            };
+            let source = SourceRef {
+                file: file_idx,
+                line: *line,
+            };
             match csv_fields(rec, map, n_fields) {
                 Ok(fields) => build_contact(fields, source, opts),
                 Err(p) => p,
@@ -398,8 +428,13 @@ fn process_batch_json(
         .rows
         .par_iter()
         .map(|(line, raw)| {
-            let RawRow::Json(bytes) = raw else { unreachable_row() };
-            let source = SourceRef { file: file_idx, line: *line };
+            let RawRow::Json(bytes) = raw else {
+                unreachable_row()
+            };
+            let source = SourceRef {
+                file: file_idx,
+                line: *line,
+            };
             match json_fields(bytes, map) {
                 Ok(fields) => build_contact(fields, source, opts),
                 Err(p) => p,
@@ -426,39 +461,47 @@ fn collect(
     for ((line, raw), p) in batch.rows.into_iter().zip(parsed) {
         out.stats.rows_read += 1;
         let (column, kind, reason) = match p {
-            Parsed::Ok(contact, ignored) => {
-                match seen.get(&contact.contact_id) {
-                    Some(first) => (
-                        "contact_id",
-                        "duplicate_contact_id",
-                        format!(
-                            "duplicate contact_id '{}' (first seen in {} line {})",
-                            contact.contact_id,
-                            out.files.get(first.file as usize).map(String::as_str).unwrap_or("?"),
-                            first.line
-                        ),
+            Parsed::Ok(contact, ignored) => match seen.get(&contact.contact_id) {
+                Some(first) => (
+                    "contact_id",
+                    "duplicate_contact_id",
+                    format!(
+                        "duplicate contact_id '{}' (first seen in {} line {})",
+                        contact.contact_id,
+                        out.files
+                            .get(first.file as usize)
+                            .map(String::as_str)
+                            .unwrap_or("?"),
+                        first.line
                     ),
-                    None => {
-                        seen.insert(contact.contact_id.clone(), contact.source);
-                        for col in ignored {
-                            *out.stats.ignored_values.entry(col.to_string()).or_default() += 1;
-                        }
-                        if contact.customer_id.is_none() {
-                            out.stats.anonymous_contacts += 1;
-                        }
-                        if contact.text.trim().is_empty() {
-                            out.stats.empty_text_contacts += 1;
-                        }
-                        out.stats.rows_accepted += 1;
-                        out.contacts.push(*contact);
-                        continue;
+                ),
+                None => {
+                    seen.insert(contact.contact_id.clone(), contact.source);
+                    for col in ignored {
+                        *out.stats.ignored_values.entry(col.to_string()).or_default() += 1;
                     }
+                    if contact.customer_id.is_none() {
+                        out.stats.anonymous_contacts += 1;
+                    }
+                    if contact.text.trim().is_empty() {
+                        out.stats.empty_text_contacts += 1;
+                    }
+                    out.stats.rows_accepted += 1;
+                    out.contacts.push(*contact);
+                    continue;
                 }
-            }
-            Parsed::Rejected { column, kind, reason } => (column, kind, reason),
+            },
+            Parsed::Rejected {
+                column,
+                kind,
+                reason,
+            } => (column, kind, reason),
         };
         out.stats.rows_rejected += 1;
-        *out.stats.rejected_by_reason.entry(kind.to_string()).or_default() += 1;
+        *out.stats
+            .rejected_by_reason
+            .entry(kind.to_string())
+            .or_default() += 1;
         out.rejected.push(Rejection {
             file: name.to_string(),
             line,
@@ -474,7 +517,9 @@ fn raw_text(raw: &RawRow) -> String {
     let bytes = match raw {
         RawRow::Json(b) => b.clone(),
         RawRow::Csv(rec) => {
-            let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            let mut w = csv::WriterBuilder::new()
+                .flexible(true)
+                .from_writer(Vec::new());
             let _ = w.write_byte_record(rec);
             let mut b = w.into_inner().unwrap_or_default();
             while matches!(b.last(), Some(b'\n' | b'\r')) {
@@ -519,7 +564,9 @@ pub fn describe_bad_utf8(bytes: &[u8], valid_up_to: usize) -> String {
         .is_some_and(|s| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
     {
         "the bytes decode as Chinese GBK/GB18030: re-export as UTF-8 or convert with `iconv -f GB18030 -t UTF-8`"
-    } else if bytes[valid_up_to..].iter().any(|b| (0xE0..=0xFA).contains(b))
+    } else if bytes[valid_up_to..]
+        .iter()
+        .any(|b| (0xE0..=0xFA).contains(b))
         && encoding_rs::WINDOWS_1255
             .decode_without_bom_handling_and_without_replacement(bytes)
             .is_some_and(|s| s.chars().any(|c| ('\u{05d0}'..='\u{05ea}').contains(&c)))
@@ -582,7 +629,11 @@ fn json_fields(bytes: &[u8], map: &HashMap<String, usize>) -> Result<Fields, Par
     let line = std::str::from_utf8(bytes).map_err(|e| Parsed::Rejected {
         column: "",
         kind: "invalid_utf8",
-        reason: format!("column {}: {}", e.valid_up_to() + 1, describe_bad_utf8(bytes, e.valid_up_to())),
+        reason: format!(
+            "column {}: {}",
+            e.valid_up_to() + 1,
+            describe_bad_utf8(bytes, e.valid_up_to())
+        ),
     })?;
     let value: serde_json::Value = serde_json::from_str(line).map_err(|e| Parsed::Rejected {
         column: "",
@@ -598,7 +649,9 @@ fn json_fields(bytes: &[u8], map: &HashMap<String, usize>) -> Result<Fields, Par
     };
     let mut fields: Fields = Default::default();
     for (k, v) in obj {
-        let Some(&c) = map.get(&k.trim().to_lowercase()) else { continue };
+        let Some(&c) = map.get(&k.trim().to_lowercase()) else {
+            continue;
+        };
         let s = match v {
             serde_json::Value::Null => continue,
             serde_json::Value::String(s) => s,
@@ -627,24 +680,42 @@ fn build_contact(mut f: Fields, source: SourceRef, opts: &IngestOptions) -> Pars
         kind,
         reason,
     };
-    let contact_id = take(Col::ContactId).map(|s| s.trim().to_string()).unwrap_or_default();
+    let contact_id = take(Col::ContactId)
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     if contact_id.is_empty() {
-        return reject(Col::ContactId, "missing_field", "missing required field 'contact_id'".into());
+        return reject(
+            Col::ContactId,
+            "missing_field",
+            "missing required field 'contact_id'".into(),
+        );
     }
     let Some(customer_raw) = take(Col::CustomerId) else {
-        return reject(Col::CustomerId, "missing_field", "missing required field 'customer_id'".into());
+        return reject(
+            Col::CustomerId,
+            "missing_field",
+            "missing required field 'customer_id'".into(),
+        );
     };
     let customer_raw = customer_raw.trim().to_string();
     let started_raw = take(Col::StartedAt).unwrap_or_default();
     if started_raw.trim().is_empty() {
-        return reject(Col::StartedAt, "missing_field", "missing required field 'started_at'".into());
+        return reject(
+            Col::StartedAt,
+            "missing_field",
+            "missing required field 'started_at'".into(),
+        );
     }
     let started_at = match parse_timestamp(&started_raw, opts.timezone) {
         Ok(t) => t,
         Err(e) => return reject(Col::StartedAt, "bad_timestamp", e),
     };
     let Some(text) = take(Col::Text) else {
-        return reject(Col::Text, "missing_field", "missing required field 'text'".into());
+        return reject(
+            Col::Text,
+            "missing_field",
+            "missing required field 'text'".into(),
+        );
     };
 
     let mut ignored = Vec::new();
@@ -652,7 +723,7 @@ fn build_contact(mut f: Fields, source: SourceRef, opts: &IngestOptions) -> Pars
     let flag = |c: Col, v: Option<String>, ignored: &mut Vec<&'static str>| -> bool {
         match parse_bool(v.as_deref().unwrap_or("")) {
             Ok(b) => b.unwrap_or(false),
-            Err(()) => {
+            Err(NotABool) => {
                 ignored.push(COLUMNS[c as usize].name);
                 false
             }
@@ -663,7 +734,7 @@ fn build_contact(mut f: Fields, source: SourceRef, opts: &IngestOptions) -> Pars
     let reopened = flag(Col::Reopened, take(Col::Reopened), &mut ignored);
     let survey_resolved = match parse_bool(take(Col::SurveyResolved).as_deref().unwrap_or("")) {
         Ok(b) => b,
-        Err(()) => {
+        Err(NotABool) => {
             ignored.push("survey_resolved");
             None
         }
@@ -725,13 +796,17 @@ fn build_contact(mut f: Fields, source: SourceRef, opts: &IngestOptions) -> Pars
     )
 }
 
+/// A value that is not a boolean.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NotABool;
+
 /// `true/false, yes/no, 1/0, y/n` in any case; empty is `None`.
-pub fn parse_bool(s: &str) -> Result<Option<bool>, ()> {
+pub fn parse_bool(s: &str) -> Result<Option<bool>, NotABool> {
     match s.trim().to_ascii_lowercase().as_str() {
         "" => Ok(None),
         "true" | "yes" | "y" | "1" | "t" => Ok(Some(true)),
         "false" | "no" | "n" | "0" | "f" => Ok(Some(false)),
-        _ => Err(()),
+        _ => Err(NotABool),
     }
 }
 
@@ -782,7 +857,9 @@ mod tests {
         assert_eq!(a, c);
         assert!(parse_timestamp("03/10/2026", utc).is_err());
         let ny: Tz = "America/New_York".parse().unwrap();
-        assert!(parse_timestamp("2026-03-08 02:30", ny).unwrap_err().contains("does not exist"));
+        assert!(parse_timestamp("2026-03-08 02:30", ny)
+            .unwrap_err()
+            .contains("does not exist"));
     }
 
     #[test]
@@ -794,7 +871,7 @@ mod tests {
             assert_eq!(parse_bool(f), Ok(Some(false)));
         }
         assert_eq!(parse_bool(""), Ok(None));
-        assert_eq!(parse_bool("maybe"), Err(()));
+        assert_eq!(parse_bool("maybe"), Err(NotABool));
     }
 
     #[test]

@@ -14,14 +14,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    Run(recontact::cmd::run::Args),
+    Run(Box<recontact::cmd::run::Args>),
     Eval(recontact::cmd::eval::Args),
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(a) => recontact::cmd::run::run(a),
+        Command::Run(a) => recontact::cmd::run::run(*a),
         Command::Eval(a) => recontact::cmd::eval::run(a),
     };
     if let Err(e) = result {

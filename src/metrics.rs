@@ -248,7 +248,9 @@ pub fn compute(
     }
     let mut tickets: HashMap<&str, Ticket> = HashMap::new();
     for (i, c) in contacts.iter().enumerate() {
-        let Some(t) = c.ticket_id.as_deref() else { continue };
+        let Some(t) = c.ticket_id.as_deref() else {
+            continue;
+        };
         let e = tickets.entry(t).or_insert(Ticket {
             first: i,
             last: c.started_at,
@@ -339,7 +341,12 @@ mod tests {
         let mut cs = Vec::new();
         for u in 0..20 {
             let cust = format!("U{u}");
-            cs.push(contact(&format!("c{u}"), &cust, f64::from(u), "Customer: my card has not arrived"));
+            cs.push(contact(
+                &format!("c{u}"),
+                &cust,
+                f64::from(u),
+                "Customer: my card has not arrived",
+            ));
             if u < 3 {
                 cs.push(contact(
                     &format!("r{u}"),

@@ -98,7 +98,10 @@ fn is_replaceable(dir: &Path) -> Result<bool> {
 
 fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
     let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    Ok(csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f)))
+    Ok(csv::Writer::from_writer(BufWriter::with_capacity(
+        1 << 20,
+        f,
+    )))
 }
 
 fn b(v: bool) -> &'static str {
@@ -145,7 +148,10 @@ pub fn write_contacts(path: &Path, ing: &Ingested, linked: &Linked, tz: Tz) -> R
             l.reason.as_str(),
             &format!("{:.3}", l.similarity),
             b(e.window_open),
-            ing.files.get(c.source.file as usize).map(String::as_str).unwrap_or(""),
+            ing.files
+                .get(c.source.file as usize)
+                .map(String::as_str)
+                .unwrap_or(""),
             &c.source.line.to_string(),
         ])?;
     }
@@ -189,7 +195,11 @@ pub fn write_episodes(path: &Path, contacts: &[Contact], linked: &Linked, tz: Tz
         tickets.dedup();
         tickets.sort_unstable();
         tickets.dedup();
-        let ids: Vec<&str> = e.contacts.iter().map(|&i| contacts[i].contact_id.as_str()).collect();
+        let ids: Vec<&str> = e
+            .contacts
+            .iter()
+            .map(|&i| contacts[i].contact_id.as_str())
+            .collect();
         let signals: Vec<&str> = e.signals.iter().map(|s| s.as_str()).collect();
         w.write_record([
             e.episode_id.as_str(),
@@ -198,7 +208,10 @@ pub fn write_episodes(path: &Path, contacts: &[Contact], linked: &Linked, tz: Tz
             &format_time(e.first_started_at, tz),
             &e.contacts.len().to_string(),
             &e.n_inbound.to_string(),
-            &format!("{:.2}", (e.last_started_at - e.first_started_at) as f64 / 3600.0),
+            &format!(
+                "{:.2}",
+                (e.last_started_at - e.first_started_at) as f64 / 3600.0
+            ),
             b(e.fcr),
             b(e.window_open),
             &signals.join(";"),

@@ -92,7 +92,14 @@ fn write_all(
         || output::write_contacts(&staging.path("contacts.csv"), ingested, linked, tz),
         || {
             rayon::join(
-                || output::write_episodes(&staging.path("episodes.csv"), &ingested.contacts, linked, tz),
+                || {
+                    output::write_episodes(
+                        &staging.path("episodes.csv"),
+                        &ingested.contacts,
+                        linked,
+                        tz,
+                    )
+                },
                 || {
                     rayon::join(
                         || output::write_rejected(&staging.path("rejected.csv"), ingested),
@@ -107,8 +114,13 @@ fn write_all(
 
 /// The output folder's files, for messages.
 pub fn output_files(out: &Path) -> Vec<PathBuf> {
-    ["contacts.csv", "episodes.csv", "metrics.json", "rejected.csv"]
-        .iter()
-        .map(|f| out.join(f))
-        .collect()
+    [
+        "contacts.csv",
+        "episodes.csv",
+        "metrics.json",
+        "rejected.csv",
+    ]
+    .iter()
+    .map(|f| out.join(f))
+    .collect()
 }

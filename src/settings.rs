@@ -88,7 +88,11 @@ impl Settings {
 
     pub fn is_anonymous(&self, customer_id: &str) -> bool {
         let id = customer_id.trim();
-        id.is_empty() || self.anonymous_ids.iter().any(|a| a.eq_ignore_ascii_case(id))
+        id.is_empty()
+            || self
+                .anonymous_ids
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(id))
     }
 }
 
@@ -125,8 +129,8 @@ impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read config file {}", path.display()))?;
-        let cfg: ConfigFile = toml::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e))?;
+        let cfg: ConfigFile =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e))?;
         for key in cfg.columns.keys() {
             if !crate::ingest::COLUMNS.iter().any(|c| c.name == key) {
                 bail!(

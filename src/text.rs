@@ -30,7 +30,10 @@ pub fn speaker_prefix(line: &str) -> Option<(Speaker, &str)> {
         return None;
     }
     let rest = &trimmed[colon + trimmed[colon..].chars().next()?.len_utf8()..];
-    let is = |list: &[&str]| list.iter().any(|p| head.eq_ignore_ascii_case(p) || head == *p);
+    let is = |list: &[&str]| {
+        list.iter()
+            .any(|p| head.eq_ignore_ascii_case(p) || head == *p)
+    };
     if is(CUSTOMER_PREFIXES) {
         Some((Speaker::Customer, rest.trim()))
     } else if is(AGENT_PREFIXES) {
@@ -161,15 +164,104 @@ pub fn has_repeat_cue(normalized: &str) -> bool {
 /// Words that say nothing about the issue (English; CJK and Hebrew
 /// function words are down-weighted by IDF instead).
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-    "been", "but", "by", "can", "could", "did", "do", "does", "for", "from", "get", "got", "had",
-    "has", "have", "hello", "help", "hi", "how", "i", "i'm", "if", "im", "in", "is", "it",
-    "it's", "its", "just", "me", "my", "need", "no", "not", "of", "on", "or", "please", "so",
-    "thank", "thanks", "that", "the", "their", "them", "there", "this", "to", "was", "we",
-    "were", "what", "when", "why", "will", "with", "would", "you", "your", "yes", "hey", "ok",
-    "okay", "there", "there's", "one", "still", "again", "called", "calling", "call", "time",
-    "last", "week", "before", "already", "contacted", "contacting", "second", "bye", "good",
-    "morning", "afternoon", "great", "sure",
+    "a",
+    "about",
+    "after",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "been",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "for",
+    "from",
+    "get",
+    "got",
+    "had",
+    "has",
+    "have",
+    "hello",
+    "help",
+    "hi",
+    "how",
+    "i",
+    "i'm",
+    "if",
+    "im",
+    "in",
+    "is",
+    "it",
+    "it's",
+    "its",
+    "just",
+    "me",
+    "my",
+    "need",
+    "no",
+    "not",
+    "of",
+    "on",
+    "or",
+    "please",
+    "so",
+    "thank",
+    "thanks",
+    "that",
+    "the",
+    "their",
+    "them",
+    "there",
+    "this",
+    "to",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yes",
+    "hey",
+    "ok",
+    "okay",
+    "there",
+    "there's",
+    "one",
+    "still",
+    "again",
+    "called",
+    "calling",
+    "call",
+    "time",
+    "last",
+    "week",
+    "before",
+    "already",
+    "contacted",
+    "contacting",
+    "second",
+    "bye",
+    "good",
+    "morning",
+    "afternoon",
+    "great",
+    "sure",
 ];
 
 fn is_cjk(c: char) -> bool {
@@ -283,9 +375,15 @@ mod tests {
 
     #[test]
     fn terms_segment_cjk_and_fold_case() {
-        assert_eq!(terms(&normalize("Refund REFUND refund")), vec![fnv1a("refund")]);
+        assert_eq!(
+            terms(&normalize("Refund REFUND refund")),
+            vec![fnv1a("refund")]
+        );
         // Digits (account numbers) and stop words are not terms.
-        assert_eq!(terms(&normalize("my account 12345678")), vec![fnv1a("account")]);
+        assert_eq!(
+            terms(&normalize("my account 12345678")),
+            vec![fnv1a("account")]
+        );
         let zh = terms(&normalize("退款没到"));
         assert_eq!(zh.len(), 3);
         assert!(zh.contains(&fnv1a("退款")));

@@ -109,7 +109,13 @@ fn links_a_small_month_and_writes_contract_files() {
 
     let contacts = rows(&t.path("out/contacts.csv"));
     assert_eq!(contacts.len(), 12);
-    let by_id = |id: &str| contacts.iter().find(|r| r["contact_id"] == id).unwrap().clone();
+    let by_id = |id: &str| {
+        contacts
+            .iter()
+            .find(|r| r["contact_id"] == id)
+            .unwrap()
+            .clone()
+    };
     let ep = |id: &str| by_id(id)["episode_id"].clone();
     assert_eq!(ep("c01"), ep("c02"), "similar repeat in window");
     assert_ne!(ep("c02"), ep("c03"), "unrelated contact in window");
@@ -128,8 +134,17 @@ fn links_a_small_month_and_writes_contract_files() {
 
     let episodes = rows(&t.path("out/episodes.csv"));
     assert_eq!(episodes.len(), 8);
-    let e = |first: &str| episodes.iter().find(|r| r["first_contact_id"] == first).unwrap().clone();
-    assert_eq!(e("c01")["non_fcr_signals"], "repeat_contact;survey_unresolved");
+    let e = |first: &str| {
+        episodes
+            .iter()
+            .find(|r| r["first_contact_id"] == first)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        e("c01")["non_fcr_signals"],
+        "repeat_contact;survey_unresolved"
+    );
     assert_eq!(e("c01")["n_inbound"], "2");
     assert_eq!(e("c01")["span_hours"], "49.00");
     assert_eq!(e("c04")["non_fcr_signals"], "transferred");
@@ -157,16 +172,28 @@ fn links_a_small_month_and_writes_contract_files() {
     assert_eq!(m["settings"]["repeat_window_secs"], 604800);
     assert!(m["by_channel"]["phone"]["fcr_rate"].is_number());
     assert!(m["by_week"]["2026-W40"]["episodes"].is_number());
-    assert_eq!(read_csv(&t.path("out/rejected.csv")).len(), 1, "header only");
+    assert_eq!(
+        read_csv(&t.path("out/rejected.csv")).len(),
+        1,
+        "header only"
+    );
 }
 
 #[test]
 fn same_issue_any_links_unrelated_contacts() {
     let t = Tmp::new();
     t.write("month.csv", small_month());
-    ok(&["run", &t.s("month.csv"), "--out", &t.s("out"), "--same-issue", "any"]);
+    ok(&[
+        "run",
+        &t.s("month.csv"),
+        "--out",
+        &t.s("out"),
+        "--same-issue",
+        "any",
+    ]);
     let contacts = rows(&t.path("out/contacts.csv"));
-    let ep = |id: &str| contacts.iter().find(|r| r["contact_id"] == id).unwrap()["episode_id"].clone();
+    let ep =
+        |id: &str| contacts.iter().find(|r| r["contact_id"] == id).unwrap()["episode_id"].clone();
     assert_eq!(ep("c02"), ep("c03"));
     assert_eq!(metrics(&t.path("out"))["settings"]["same_issue"], "any");
 }
@@ -186,10 +213,23 @@ fn jsonl_and_csv_folders_read_together() {
             "\n"
         ),
     );
-    ok(&["run", &t.s("in"), "--out", &t.s("out"), "--timezone", "Asia/Shanghai"]);
+    ok(&[
+        "run",
+        &t.s("in"),
+        "--out",
+        &t.s("out"),
+        "--timezone",
+        "Asia/Shanghai",
+    ]);
     let contacts = rows(&t.path("out/contacts.csv"));
     assert_eq!(contacts.len(), 15);
-    let r = |id: &str| contacts.iter().find(|r| r["contact_id"] == id).unwrap().clone();
+    let r = |id: &str| {
+        contacts
+            .iter()
+            .find(|r| r["contact_id"] == id)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(r("j1")["episode_id"], r("j2")["episode_id"]);
     assert_eq!(r("j2")["is_repeat"], "true");
     assert_eq!(r("j1")["channel"], "chat");
@@ -210,12 +250,22 @@ fn crm_headers_mapped_by_config() {
         "recontact.toml",
         "[columns]\ncontact_id = \"Call ID\"\ncustomer_id = \"Caller\"\nstarted_at = \"Start\"\ntext = \"Transcript\"\nchannel = \"Media\"\n\n[run]\nrepeat_window = \"3d\"\n",
     );
-    ok(&["run", &t.s("crm.csv"), "--out", &t.s("out"), "--config", &t.s("recontact.toml")]);
+    ok(&[
+        "run",
+        &t.s("crm.csv"),
+        "--out",
+        &t.s("out"),
+        "--config",
+        &t.s("recontact.toml"),
+    ]);
     let contacts = rows(&t.path("out/contacts.csv"));
     assert_eq!(contacts[0]["contact_id"], "X1");
     assert_eq!(contacts[0]["channel"], "voice");
     assert_eq!(contacts[0]["episode_id"], contacts[1]["episode_id"]);
-    assert_eq!(metrics(&t.path("out"))["settings"]["repeat_window_secs"], 259200);
+    assert_eq!(
+        metrics(&t.path("out"))["settings"]["repeat_window_secs"],
+        259200
+    );
     // A flag beats the config.
     ok(&[
         "run",
@@ -239,11 +289,17 @@ fn bad_rows_are_rejected_line_by_line_and_the_run_goes_on() {
     // line 2: good
     data.extend_from_slice(b"g1,U1,2026-10-01T09:00:00Z,Customer: card lost,phone,inbound,,A1,cards,false,false,false,\n");
     // line 3: missing contact_id
-    data.extend_from_slice(b",U2,2026-10-01T09:00:00Z,Customer: hello,phone,inbound,,A1,cards,false,false,false,\n");
+    data.extend_from_slice(
+        b",U2,2026-10-01T09:00:00Z,Customer: hello,phone,inbound,,A1,cards,false,false,false,\n",
+    );
     // line 4: bad date
-    data.extend_from_slice(b"b2,U2,03/10/2026 9am,Customer: hello,phone,inbound,,A1,cards,false,false,false,\n");
+    data.extend_from_slice(
+        b"b2,U2,03/10/2026 9am,Customer: hello,phone,inbound,,A1,cards,false,false,false,\n",
+    );
     // line 5: duplicate id of line 2
-    data.extend_from_slice(b"g1,U3,2026-10-02T09:00:00Z,Customer: other,phone,inbound,,A1,cards,false,false,false,\n");
+    data.extend_from_slice(
+        b"g1,U3,2026-10-02T09:00:00Z,Customer: other,phone,inbound,,A1,cards,false,false,false,\n",
+    );
     // line 6: GBK bytes in the text
     data.extend_from_slice(b"b4,U4,2026-10-02T09:00:00Z,");
     data.extend_from_slice(&encoding_gbk("客户：退款没到"));
@@ -253,10 +309,14 @@ fn bad_rows_are_rejected_line_by_line_and_the_run_goes_on() {
     // line 8: multi-line quoted field, good
     data.extend_from_slice(b"g2,U6,2026-10-03T09:00:00Z,\"Agent: hi\nCustomer: refund, please\",phone,inbound,,A1,cards,false,false,false,\n");
     // line 10: unreadable optional flag: kept, counted
-    data.extend_from_slice(b"g3,U7,2026-10-03T09:00:00Z,Customer: fee,phone,inbound,,A1,cards,maybe,false,false,\n");
+    data.extend_from_slice(
+        b"g3,U7,2026-10-03T09:00:00Z,Customer: fee,phone,inbound,,A1,cards,maybe,false,false,\n",
+    );
     // line 11: unclosed quote swallows the rest of the file
     data.extend_from_slice(b"b6,U8,2026-10-03T09:00:00Z,\"Customer: broken quote,phone,inbound,,A1,cards,false,false,false,\n");
-    data.extend_from_slice(b"g4,U9,2026-10-04T09:00:00Z,Customer: lost,phone,inbound,,A1,cards,false,false,false,\n");
+    data.extend_from_slice(
+        b"g4,U9,2026-10-04T09:00:00Z,Customer: lost,phone,inbound,,A1,cards,false,false,false,\n",
+    );
     t.write("in/broken.csv", &data);
     t.write("in/empty.csv", b"");
     t.write(
@@ -268,7 +328,11 @@ fn bad_rows_are_rejected_line_by_line_and_the_run_goes_on() {
     let got: Vec<(String, String, String)> = rejected
         .iter()
         .map(|r| {
-            let file = Path::new(&r["source_file"]).file_name().unwrap().to_string_lossy().to_string();
+            let file = Path::new(&r["source_file"])
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
             (file, r["line"].clone(), r["column"].clone())
         })
         .collect();
@@ -290,13 +354,21 @@ fn bad_rows_are_rejected_line_by_line_and_the_run_goes_on() {
     assert!(reason(0).contains("missing required field 'contact_id'"));
     assert!(reason(1).contains("bad timestamp '03/10/2026 9am'"));
     assert!(reason(2).contains("duplicate contact_id 'g1'") && reason(2).contains("line 2"));
-    assert!(reason(3).contains("invalid UTF-8") && reason(3).contains("GBK"), "{}", reason(3));
+    assert!(
+        reason(3).contains("invalid UTF-8") && reason(3).contains("GBK"),
+        "{}",
+        reason(3)
+    );
     assert!(reason(4).contains("3 fields but the header has 13"));
     assert!(reason(6).contains("bad JSON"));
     assert!(reason(7).contains("customer_id"));
     // The raw row is kept, with undecodable bytes escaped.
     assert!(rejected[1]["raw_row"].starts_with("b2,U2,03/10/2026 9am"));
-    assert!(rejected[3]["raw_row"].contains("\\x"), "{}", rejected[3]["raw_row"]);
+    assert!(
+        rejected[3]["raw_row"].contains("\\x"),
+        "{}",
+        rejected[3]["raw_row"]
+    );
     assert_eq!(rejected[6]["raw_row"], "{not json}");
 
     let m = metrics(&t.path("out"));
@@ -324,7 +396,13 @@ fn encoding_gbk(s: &str) -> Vec<u8> {
         ('到', [0xB5, 0xBD]),
     ];
     s.chars()
-        .flat_map(|c| table.iter().find(|(k, _)| *k == c).expect("char in table").1)
+        .flat_map(|c| {
+            table
+                .iter()
+                .find(|(k, _)| *k == c)
+                .expect("char in table")
+                .1
+        })
         .collect()
 }
 
@@ -332,11 +410,17 @@ fn encoding_gbk(s: &str) -> Vec<u8> {
 fn unreadable_inputs_are_clear_errors() {
     let t = Tmp::new();
     // Missing required column.
-    t.write("nocol.csv", "contact_id,started_at,text\nx,2026-10-01T00:00:00Z,hi\n");
+    t.write(
+        "nocol.csv",
+        "contact_id,started_at,text\nx,2026-10-01T00:00:00Z,hi\n",
+    );
     let out = run(&["run", &t.s("nocol.csv"), "--out", &t.s("out")]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("nocol.csv") && err.contains("line 1") && err.contains("'customer_id'"), "{err}");
+    assert!(
+        err.contains("nocol.csv") && err.contains("line 1") && err.contains("'customer_id'"),
+        "{err}"
+    );
     assert!(!t.path("out").exists(), "no output on failure");
     // Missing file.
     let out = run(&["run", &t.s("nope.csv"), "--out", &t.s("out")]);
@@ -347,9 +431,23 @@ fn unreadable_inputs_are_clear_errors() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("UTF-16"));
     // Bad setting.
     t.write("ok.csv", small_month());
-    let out = run(&["run", &t.s("ok.csv"), "--out", &t.s("out"), "--repeat-window", "7x"]);
+    let out = run(&[
+        "run",
+        &t.s("ok.csv"),
+        "--out",
+        &t.s("out"),
+        "--repeat-window",
+        "7x",
+    ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("duration"));
-    let out = run(&["run", &t.s("ok.csv"), "--out", &t.s("out"), "--timezone", "Mars/Base"]);
+    let out = run(&[
+        "run",
+        &t.s("ok.csv"),
+        "--out",
+        &t.s("out"),
+        "--timezone",
+        "Mars/Base",
+    ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("time zone"));
 }
 
@@ -381,7 +479,12 @@ fn byte_identical_on_one_and_two_threads() {
     // Enough rows for several parse batches and many customers.
     let mut s = String::from(HEADER);
     s.push('\n');
-    let texts = ["card has not arrived", "refund not received", "change my address", "pin is blocked"];
+    let texts = [
+        "card has not arrived",
+        "refund not received",
+        "change my address",
+        "pin is blocked",
+    ];
     for i in 0..20_000u32 {
         let day = 1 + (i * 7919) % 30;
         let hour = (i * 31) % 24;
@@ -396,9 +499,28 @@ fn byte_identical_on_one_and_two_threads() {
         ));
     }
     t.write("big.csv", &s);
-    ok(&["run", &t.s("big.csv"), "--out", &t.s("o1"), "--threads", "1"]);
-    ok(&["run", &t.s("big.csv"), "--out", &t.s("o2"), "--threads", "2"]);
-    for f in ["contacts.csv", "episodes.csv", "metrics.json", "rejected.csv"] {
+    ok(&[
+        "run",
+        &t.s("big.csv"),
+        "--out",
+        &t.s("o1"),
+        "--threads",
+        "1",
+    ]);
+    ok(&[
+        "run",
+        &t.s("big.csv"),
+        "--out",
+        &t.s("o2"),
+        "--threads",
+        "2",
+    ]);
+    for f in [
+        "contacts.csv",
+        "episodes.csv",
+        "metrics.json",
+        "rejected.csv",
+    ] {
         let a = fs::read(t.path("o1").join(f)).unwrap();
         let b = fs::read(t.path("o2").join(f)).unwrap();
         assert!(a == b, "{f} differs between 1 and 2 threads");
@@ -429,6 +551,12 @@ fn fcr_basis_options_change_the_verdict() {
     };
     assert_eq!(fcr(&[]), "false");
     assert_eq!(fcr(&["--fcr-basis", "handler"]), "true");
-    assert_eq!(fcr(&["--fcr-basis", "deadline", "--promise", "24h"]), "true");
-    assert_eq!(fcr(&["--fcr-basis", "deadline", "--promise", "6h"]), "false");
+    assert_eq!(
+        fcr(&["--fcr-basis", "deadline", "--promise", "24h"]),
+        "true"
+    );
+    assert_eq!(
+        fcr(&["--fcr-basis", "deadline", "--promise", "6h"]),
+        "false"
+    );
 }

@@ -109,7 +109,10 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
         s.same_issue = v;
     }
     if let Some(v) = args.similarity_threshold.or(r.similarity_threshold) {
-        anyhow::ensure!((0.0..=1.0).contains(&v), "--similarity-threshold must be in 0..1");
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&v),
+            "--similarity-threshold must be in 0..1"
+        );
         s.similarity_threshold = v;
     }
     if args.no_repeat_cues {
@@ -143,10 +146,12 @@ pub fn run(args: Args) -> Result<()> {
         None => ConfigFile::default(),
     };
     let settings = settings(&args, &cfg)?;
-    let timezone: Tz = settings
-        .timezone
-        .parse()
-        .map_err(|_| anyhow::anyhow!("unknown time zone '{}' (use an IANA name such as Europe/London)", settings.timezone))?;
+    let timezone: Tz = settings.timezone.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "unknown time zone '{}' (use an IANA name such as Europe/London)",
+            settings.timezone
+        )
+    })?;
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -168,7 +173,8 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "n/a".into())
+    v.map(|x| format!("{:.1}%", x * 100.0))
+        .unwrap_or_else(|| "n/a".into())
 }
 
 fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
