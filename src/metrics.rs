@@ -1,9 +1,14 @@
 //! Metrics stage: FCR and repeat-contact figures, overall and by channel,
 //! team, agent and week, from linked episodes.
 //!
-//! Definitions (all over *closed* episodes unless said otherwise; an episode
-//! whose window is still open at the data's end is counted apart):
-//! - `fcr_rate` = FCR episodes ÷ closed episodes;
+//! Definitions (an episode whose window is still open at the data's end is
+//! counted apart; it is never counted as resolved):
+//! - `fcr_rate` = FCR episodes ÷ measured episodes, where *measured* are the
+//!   episodes whose first contact lies at least one repeat window before the
+//!   data's end: for each of them a repeat inside the window would have been
+//!   seen, so its outcome is known. (Taking only *closed* episodes instead
+//!   would favour short, resolved episodes — a repeat keeps an episode open —
+//!   and overstate FCR.);
 //! - `avg_contacts_per_resolved_issue` = customer-initiated contacts in closed
 //!   episodes ÷ closed episodes (23 contacts for 20 issues = 1.15);
 //! - `repeat_customer_share` = customers with ≥ 2 customer-initiated contacts
@@ -17,7 +22,7 @@ use chrono::{Datelike, TimeZone};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::model::{Contact, IngestStats, Linked, Role};
+use crate::model::{Contact, IngestStats, Linked, Role, Signal};
 use crate::settings::Settings;
 
 #[derive(Debug, Serialize)]
@@ -26,7 +31,10 @@ pub struct Metrics {
     pub schema_version: u32,
     pub fcr_rate: Option<f64>,
     pub episodes: usize,
+    /// Episodes whose last contact's window has closed.
     pub closed_episodes: usize,
+    /// Episodes whose FCR outcome is known (the `fcr_rate` denominator).
+    pub measured_episodes: usize,
     pub fcr_episodes: usize,
     /// Episodes whose repeat window is still open at the data's end.
     pub window_open_episodes: usize,
@@ -46,7 +54,7 @@ pub struct Metrics {
     pub tickets: usize,
     pub closed_tickets: usize,
     pub closed_tickets_reopened: usize,
-    /// Closed non-FCR episodes per signal (an episode may have several).
+    /// Measured non-FCR episodes per signal (an episode may have several).
     pub non_fcr_signals: BTreeMap<String, usize>,
     pub survey: SurveyComparison,
     pub by_channel: BTreeMap<String, GroupMetrics>,
@@ -59,7 +67,7 @@ pub struct Metrics {
     pub settings: Settings,
 }
 
-/// Survey-reported FCR beside CRM-derived FCR on the closed episodes that
+/// Survey-reported FCR beside CRM-derived FCR on the measured episodes that
 /// have a survey answer.
 #[derive(Debug, Default, Serialize)]
 pub struct SurveyComparison {
@@ -77,7 +85,10 @@ pub struct SurveyComparison {
 #[derive(Debug, Default, Serialize, Clone)]
 pub struct GroupMetrics {
     pub episodes: usize,
+    /// Episodes whose last contact's window has closed.
     pub closed_episodes: usize,
+    /// Episodes whose FCR outcome is known (the `fcr_rate` denominator).
+    pub measured_episodes: usize,
     pub fcr_episodes: usize,
     pub fcr_rate: Option<f64>,
     pub customer_contacts: usize,
@@ -95,6 +106,7 @@ pub struct GroupMetrics {
 struct Tally<'a> {
     episodes: usize,
     closed: usize,
+    measured: usize,
     fcr: usize,
     inbound_closed: usize,
     customers: HashSet<&'a str>,
@@ -113,8 +125,9 @@ impl Tally<'_> {
         GroupMetrics {
             episodes: self.episodes,
             closed_episodes: self.closed,
+            measured_episodes: self.measured,
             fcr_episodes: self.fcr,
-            fcr_rate: ratio(self.fcr, self.closed),
+            fcr_rate: ratio(self.fcr, self.measured),
             customer_contacts: self.inbound_closed,
             avg_contacts_per_resolved_issue: ratio(self.inbound_closed, self.closed),
             customers: self.customers.len(),
@@ -184,12 +197,16 @@ pub fn compute(
         let first = &contacts[e.first];
         let customer = first.customer_id.as_deref();
         let closed = !e.window_open;
+        let measured = linked.data_end - e.first_started_at >= settings.repeat_window_secs;
         let add = |t: &mut Tally<'_>| {
             t.episodes += 1;
             if closed {
                 t.closed += 1;
-                t.fcr += usize::from(e.fcr);
                 t.inbound_closed += e.n_inbound;
+            }
+            if measured {
+                t.measured += 1;
+                t.fcr += usize::from(e.signals.is_empty());
             }
         };
         add(&mut overall);
@@ -216,6 +233,8 @@ pub fn compute(
             if !e.signals.is_empty() {
                 window_open_non_fcr += 1;
             }
+        }
+        if !measured {
             continue;
         }
         for s in &e.signals {
@@ -224,8 +243,9 @@ pub fn compute(
         if let Some(answer) = e.survey_resolved {
             survey.episodes_with_answer += 1;
             survey_yes += usize::from(answer);
-            crm_yes += usize::from(e.crm_fcr);
-            match (answer, e.crm_fcr) {
+            let crm_fcr = e.signals.iter().all(|&s| s == Signal::SurveyUnresolved);
+            crm_yes += usize::from(crm_fcr);
+            match (answer, crm_fcr) {
                 (true, false) => survey.survey_yes_crm_no += 1,
                 (false, true) => survey.survey_no_crm_yes += 1,
                 _ => {}
@@ -294,6 +314,7 @@ pub fn compute(
         fcr_rate: o.fcr_rate,
         episodes: linked.episodes.len(),
         closed_episodes: o.closed_episodes,
+        measured_episodes: o.measured_episodes,
         fcr_episodes: o.fcr_episodes,
         window_open_episodes: window_open,
         window_open_non_fcr_episodes: window_open_non_fcr,
@@ -438,6 +459,7 @@ mod tests {
         let m = compute(&cs, &l, &IngestStats::default(), &s, chrono_tz::UTC);
         assert_eq!(m.window_open_episodes, 1);
         assert_eq!(m.closed_episodes, 0);
+        assert_eq!(m.measured_episodes, 0);
         assert_eq!(m.fcr_rate, None);
     }
 

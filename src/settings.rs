@@ -66,7 +66,7 @@ impl Default for Settings {
             repeat_window_secs: 7 * 86_400,
             transfer_gap_secs: 15 * 60,
             same_issue: SameIssue::Lexical,
-            similarity_threshold: 0.25,
+            similarity_threshold: 0.15,
             repeat_cues: true,
             fcr_basis: FcrBasis::Contact,
             handler_level: HandlerLevel::Agent,

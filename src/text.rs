@@ -133,6 +133,19 @@ const REPEAT_CUES: &[&str] = &[
     "i was told",
     "you told me",
     "not fixed yet",
+    "still there",
+    "spoke to",
+    "spoken to",
+    "your colleague",
+    "marked as resolved",
+    "closed my case",
+    "closed the case",
+    "contacting you about this",
+    "haven't heard back",
+    "never heard back",
+    "no one got back",
+    "nobody got back",
+    "was promised",
     // Chinese
     "又",
     "还是",
@@ -150,6 +163,8 @@ const REPEAT_CUES: &[&str] = &[
     "שוב",
     "עדיין",
     "פעם שנייה",
+    "הפעם השנייה",
+    "הפעם השלישית",
     "פעם שניה",
     "כבר פניתי",
     "כבר התקשרתי",
@@ -284,8 +299,14 @@ pub fn fnv1a(s: &str) -> u64 {
     h
 }
 
+fn english_stemmer() -> &'static rust_stemmers::Stemmer {
+    static STEMMER: std::sync::OnceLock<rust_stemmers::Stemmer> = std::sync::OnceLock::new();
+    STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English))
+}
+
 /// Terms of normalized text: words for spaced scripts (no digits, no stop
-/// words), character bigrams for CJK runs. Sorted, unique, hashed.
+/// words; Latin words stemmed so "transferring" meets "transfer"),
+/// character bigrams for CJK runs. Sorted, unique, hashed.
 pub fn terms(normalized: &str) -> Vec<u64> {
     let mut out = Vec::new();
     let mut word = String::new();
@@ -296,7 +317,11 @@ pub fn terms(normalized: &str) -> Vec<u64> {
             && !w.chars().any(|c| c.is_ascii_digit())
             && !STOP_WORDS.contains(&w)
         {
-            out.push(fnv1a(w));
+            if w.is_ascii() {
+                out.push(fnv1a(&english_stemmer().stem(w)));
+            } else {
+                out.push(fnv1a(w));
+            }
         }
         word.clear();
     };

@@ -51,7 +51,7 @@ pub struct Args {
     /// (the plain industry definition) [default: lexical].
     #[arg(long, value_enum)]
     pub same_issue: Option<SameIssue>,
-    /// Minimum TF-IDF cosine of customer words for `lexical` [default: 0.25].
+    /// Minimum TF-IDF cosine of customer words for `lexical` [default: 0.15].
     #[arg(long)]
     pub similarity_threshold: Option<f32>,
     /// Ignore explicit repeat cues ("I called before", 还是, שוב).
