@@ -216,12 +216,15 @@ fn link_customer(
         let c = &contacts[i];
         let mut choice: Option<(usize, LinkReason, f32)> = None;
 
-        // 1. Transfer leg: the same contact, handed on.
-        if k > 0 {
-            let p = &contacts[idx[k - 1]];
-            if p.transferred && c.started_at - p.started_at < s.transfer_gap_secs {
-                choice = Some((episode_of[k - 1], LinkReason::Transfer, 0.0));
-            }
+        // 1. Transfer leg: the same contact, handed on. Look back past
+        // contacts in the other direction (an outbound call can fall between
+        // a transfer and its continuation).
+        let leg_of = (0..k)
+            .rev()
+            .take_while(|&j| c.started_at - contacts[idx[j]].started_at < s.transfer_gap_secs)
+            .find(|&j| contacts[idx[j]].direction == c.direction);
+        if let Some(j) = leg_of.filter(|&j| contacts[idx[j]].transferred) {
+            choice = Some((episode_of[j], LinkReason::Transfer, 0.0));
         }
         // 2. Same ticket, any gap.
         if choice.is_none() {
@@ -667,6 +670,12 @@ pub(crate) mod tests {
             ..Settings::default()
         };
         assert!(run(&cs, &s).episodes[0].fcr);
+        // An outbound call in between does not hide the transfer.
+        let mut out = contact("o", "U1", 0.05, "Agent: calling you back");
+        out.direction = Direction::Outbound;
+        let with_out = vec![cs[0].clone(), out, cs[1].clone()];
+        let l = run(&with_out, &Settings::default());
+        assert_eq!(l.links[2].role, Role::TransferLeg);
         // 20 minutes later it is not a transfer leg.
         cs[1].started_at = cs[0].started_at + 20 * 60;
         let l = run(&cs, &Settings::default());
