@@ -105,6 +105,8 @@ const REPEAT_CUES: &[&str] = &[
     "called about this",
     "calling again",
     "contacted you before",
+    "contacted us before",
+    "contacted us about this",
     "contacted you last",
     "contacting you again",
     "already called",
