@@ -29,17 +29,20 @@ use crate::settings::{FcrBasis, HandlerLevel, SameIssue, Settings};
 pub trait SameIssueScorer: Sync {
     /// Similarity in [0, 1] of contacts `a` and `b` (indices into contacts).
     fn similarity(&self, a: usize, b: usize) -> f32;
+    /// The similarity from which two contacts are about the same issue.
+    fn threshold(&self) -> f32;
 }
 
 /// TF-IDF cosine over the customer's own words.
 pub struct LexicalScorer<'a> {
     contacts: &'a [Contact],
+    threshold: f32,
     idf: HashMap<u64, f32>,
     norms: Vec<f32>,
 }
 
 impl<'a> LexicalScorer<'a> {
-    pub fn new(contacts: &'a [Contact]) -> Self {
+    pub fn new(contacts: &'a [Contact], threshold: f32) -> Self {
         let df: HashMap<u64, u32> = contacts
             .par_iter()
             .fold(HashMap::new, |mut m: HashMap<u64, u32>, c| {
@@ -74,6 +77,7 @@ impl<'a> LexicalScorer<'a> {
             .collect();
         LexicalScorer {
             contacts,
+            threshold,
             idf,
             norms,
         }
@@ -88,6 +92,10 @@ fn merge(mut a: HashMap<u64, u32>, b: HashMap<u64, u32>) -> HashMap<u64, u32> {
 }
 
 impl SameIssueScorer for LexicalScorer<'_> {
+    fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
     fn similarity(&self, a: usize, b: usize) -> f32 {
         let (ta, tb) = (
             &self.contacts[a].customer_terms,
@@ -111,6 +119,55 @@ impl SameIssueScorer for LexicalScorer<'_> {
         }
         (dot / denom).min(1.0)
     }
+}
+
+/// Cosine of sentence embeddings of the contacts' reasons. Only contacts
+/// that can be repeats (another contact of the customer within the window)
+/// are embedded; others score 0.
+pub struct EmbeddingScorer<'a> {
+    /// Contact index → row in `vectors`.
+    pub index: HashMap<usize, usize>,
+    pub vectors: &'a [Vec<f32>],
+    pub threshold: f32,
+}
+
+impl SameIssueScorer for EmbeddingScorer<'_> {
+    fn similarity(&self, a: usize, b: usize) -> f32 {
+        match (self.index.get(&a), self.index.get(&b)) {
+            (Some(&i), Some(&j)) => crate::embed::cosine(&self.vectors[i], &self.vectors[j]).max(0.0),
+            _ => 0.0,
+        }
+    }
+    fn threshold(&self) -> f32 {
+        self.threshold
+    }
+}
+
+/// Contacts that can take part in a same-issue test: those of a known
+/// customer with another contact of theirs within the repeat window.
+pub fn repeat_candidates(contacts: &[Contact], window_secs: i64) -> Vec<usize> {
+    let mut by_customer: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, c) in contacts.iter().enumerate() {
+        if let Some(id) = &c.customer_id {
+            by_customer.entry(id.as_str()).or_default().push(i);
+        }
+    }
+    let mut out: Vec<usize> = Vec::new();
+    for idx in by_customer.values_mut() {
+        if idx.len() < 2 {
+            continue;
+        }
+        idx.sort_by_key(|&i| (contacts[i].started_at, i));
+        for (k, &i) in idx.iter().enumerate() {
+            let t = contacts[i].started_at;
+            let near = |j: usize| (contacts[j].started_at - t).abs() <= window_secs;
+            if (k > 0 && near(idx[k - 1])) || (k + 1 < idx.len() && near(idx[k + 1])) {
+                out.push(i);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
 }
 
 /// An episode while one customer's contacts are being linked.
@@ -244,7 +301,7 @@ fn link_customer(
                 (Direction::Inbound, SameIssue::Any) => {
                     latest.map(|e| (e, LinkReason::InWindow, 0.0))
                 }
-                (Direction::Inbound, SameIssue::Lexical) => {
+                (Direction::Inbound, _) => {
                     // Best episode by its most similar contact; ties go to
                     // the most recent episode.
                     let best = in_window
@@ -262,7 +319,7 @@ fn link_customer(
                                 .then((open[a.0].last, a.0).cmp(&(open[b.0].last, b.0)))
                         });
                     match best {
-                        Some((e, sim)) if sim >= s.similarity_threshold => {
+                        Some((e, sim)) if sim >= scorer.threshold() => {
                             Some((e, LinkReason::SimilarText, sim))
                         }
                         Some((e, sim)) if s.repeat_cues && c.repeat_cue => {
@@ -461,7 +518,7 @@ pub(crate) mod tests {
                 .unwrap()
                 .to_rfc3339(),
         );
-        let scorer = LexicalScorer::new(cs);
+        let scorer = LexicalScorer::new(cs, s.similarity_threshold);
         link(cs, &s, &scorer)
     }
 
@@ -728,7 +785,7 @@ pub(crate) mod tests {
     #[test]
     fn window_open_at_period_end() {
         let cs = card();
-        let scorer = LexicalScorer::new(&cs);
+        let scorer = LexicalScorer::new(&cs, 0.15);
         let s = Settings::default();
         // Data ends at the last contact: the episode may still get a repeat.
         let l = link(&cs, &s, &scorer);
@@ -736,7 +793,7 @@ pub(crate) mod tests {
         assert!(!l.episodes[0].fcr);
         // A single contact whose window is open is not counted as resolved.
         let one = vec![cs[0].clone()];
-        let l = link(&one, &s, &LexicalScorer::new(&one));
+        let l = link(&one, &s, &LexicalScorer::new(&one, 0.15));
         assert!(l.episodes[0].window_open && !l.episodes[0].fcr);
         assert!(l.episodes[0].signals.is_empty());
     }

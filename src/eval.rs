@@ -28,6 +28,28 @@ pub struct Scores {
     pub non_fcr_precision: f64,
     pub non_fcr_recall: f64,
     pub non_fcr_f1: f64,
+    /// Categories, when the truth has a `category` column and the run wrote
+    /// categories.csv.
+    pub categories: Option<CategoryScores>,
+}
+
+/// Root-cause categories against the true categories of the truly non-FCR
+/// episodes (one item per true episode: its first contact).
+#[derive(Debug, Serialize, PartialEq)]
+pub struct CategoryScores {
+    pub episodes_scored: usize,
+    /// Share of them that got a category.
+    pub coverage: f64,
+    /// Over the categorised ones.
+    pub nmi: f64,
+    pub ari: f64,
+    pub predicted_categories: usize,
+    pub true_categories: usize,
+    /// How many of the true top-10 categories by extra contacts are the
+    /// majority true category of one of the predicted top 10.
+    pub top10_hits: usize,
+    pub true_top10: Vec<String>,
+    pub predicted_top10_as_true: Vec<String>,
 }
 
 /// B-cubed precision, recall and F1 of `pred` against `truth` (same items).
@@ -167,7 +189,90 @@ pub fn score(out_dir: &Path, truth_path: &Path) -> Result<Scores> {
         non_fcr_precision: round(np),
         non_fcr_recall: round(nr),
         non_fcr_f1: round(f1(np, nr)),
+        categories: score_categories(out_dir, &th, &trows, &ch, &crows)?,
     })
+}
+
+fn score_categories(
+    out_dir: &Path,
+    th: &csv::StringRecord,
+    trows: &[csv::StringRecord],
+    ch: &csv::StringRecord,
+    crows: &[csv::StringRecord],
+) -> Result<Option<CategoryScores>> {
+    let catpath = out_dir.join("categories.csv");
+    let (Some(t_cat), true) = (th.iter().position(|h| h == "category"), catpath.is_file()) else {
+        return Ok(None);
+    };
+    let t_id = col(th, "contact_id", &catpath)?;
+    let t_ep = col(th, "episode_id", &catpath)?;
+    let t_fcr = col(th, "episode_fcr", &catpath)?;
+    let t_rep = col(th, "is_repeat", &catpath)?;
+    let c_id = col(ch, "contact_id", &catpath)?;
+    let c_cat = col(ch, "category_id", &catpath)?;
+    let c_time = col(ch, "started_at", &catpath)?;
+    let pred: HashMap<&str, (&str, &str)> = crows.iter().map(|r| (&r[c_id], (&r[c_cat], &r[c_time]))).collect();
+    // First contact of each truly non-FCR episode.
+    let mut first: HashMap<&str, (&str, &str, &str)> = HashMap::new(); // ep -> (time, contact, category)
+    let mut true_extra: HashMap<&str, usize> = HashMap::new();
+    for r in trows {
+        if &r[t_fcr] == "true" {
+            continue;
+        }
+        if &r[t_rep] == "true" {
+            *true_extra.entry(&r[t_cat]).or_default() += 1;
+        }
+        let Some(&(_, time)) = pred.get(&r[t_id]) else { continue };
+        let e = first.entry(&r[t_ep]).or_insert((time, &r[t_id], &r[t_cat]));
+        if (time, &r[t_id]) < (e.0, e.1) {
+            *e = (time, &r[t_id], &r[t_cat]);
+        }
+    }
+    let mut items: Vec<(&str, &str)> = first.values().map(|&(_, c, cat)| (pred[c].0, cat)).collect();
+    items.sort_unstable();
+    let n = items.len();
+    let assigned: Vec<(&str, &str)> = items.iter().copied().filter(|(p, _)| !p.is_empty()).collect();
+    let ids = |xs: Vec<&str>| -> Vec<usize> {
+        let mut m: HashMap<&str, usize> = HashMap::new();
+        xs.into_iter()
+            .map(|x| {
+                let k = m.len();
+                *m.entry(x).or_insert(k)
+            })
+            .collect()
+    };
+    let p_ids = ids(assigned.iter().map(|x| x.0).collect());
+    let t_ids = ids(assigned.iter().map(|x| x.1).collect());
+    // Majority true category of each predicted category.
+    let mut votes: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+    for (p, t) in &assigned {
+        *votes.entry(p).or_default().entry(t).or_default() += 1;
+    }
+    let majority = |p: &str| -> String {
+        votes
+            .get(p)
+            .and_then(|v| v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(t, _)| t.to_string()))
+            .unwrap_or_default()
+    };
+    let (cat_h, cat_rows) = read_csv(&out_dir.join("categories.csv"))?;
+    let cat_id = col(&cat_h, "category_id", &catpath)?;
+    let predicted_top10_as_true: Vec<String> = cat_rows.iter().take(10).map(|r| majority(&r[cat_id])).collect();
+    let mut tt: Vec<(&str, usize)> = true_extra.into_iter().collect();
+    tt.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let true_top10: Vec<String> = tt.iter().take(10).map(|(c, _)| c.to_string()).collect();
+    let top10_hits = true_top10.iter().filter(|t| predicted_top10_as_true.contains(t)).count();
+    let distinct = |xs: &[usize]| xs.iter().collect::<std::collections::HashSet<_>>().len();
+    Ok(Some(CategoryScores {
+        episodes_scored: n,
+        coverage: round(if n == 0 { 0.0 } else { assigned.len() as f64 / n as f64 }),
+        nmi: round(crate::cluster::nmi(&p_ids, &t_ids)),
+        ari: round(crate::cluster::ari(&p_ids, &t_ids)),
+        predicted_categories: distinct(&p_ids),
+        true_categories: distinct(&t_ids),
+        top10_hits,
+        true_top10,
+        predicted_top10_as_true,
+    }))
 }
 
 #[cfg(test)]

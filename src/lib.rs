@@ -1,14 +1,20 @@
 //! recontact: links a contact centre's repeat contacts into issue episodes,
-//! measures first contact resolution, and (next) mines why customers come
-//! back. See ARCHITECTURE.md for the map of stages.
+//! measures first contact resolution, and mines why customers come back. See ARCHITECTURE.md for the map of stages.
 
+pub mod cluster;
 pub mod cmd;
+pub mod embed;
 pub mod episodes;
 pub mod eval;
 pub mod ingest;
+pub mod label;
+pub mod lang;
 pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod rank;
+pub mod reason;
+pub mod report;
 pub mod settings;
 pub mod text;

@@ -16,6 +16,7 @@ struct Cli {
 enum Command {
     Run(Box<recontact::cmd::run::Args>),
     Eval(recontact::cmd::eval::Args),
+    ClusterEval(recontact::cmd::cluster_eval::Args),
 }
 
 fn main() {
@@ -23,6 +24,7 @@ fn main() {
     let result = match cli.command {
         Command::Run(a) => recontact::cmd::run::run(*a),
         Command::Eval(a) => recontact::cmd::eval::run(a),
+        Command::ClusterEval(a) => recontact::cmd::cluster_eval::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

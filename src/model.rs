@@ -247,3 +247,38 @@ pub struct Linked {
     /// Latest contact time in the data: the end used for censoring.
     pub data_end: Timestamp,
 }
+
+/// The contact reason of one non-FCR episode (input to embed/cluster).
+#[derive(Debug, Clone)]
+pub struct Reason {
+    /// Index into [`Linked::episodes`].
+    pub episode: usize,
+    /// The contact the reason was taken from (the episode's first).
+    pub contact: usize,
+    /// The customer's statement of the problem (not masked: masking is for
+    /// what the report quotes).
+    pub text: String,
+}
+
+/// Output of the cluster stage over the reasons.
+#[derive(Debug, Clone, Default)]
+pub struct Clusters {
+    /// Per reason, its cluster, `None` when it fits nothing.
+    pub labels: Vec<Option<usize>>,
+    /// L2-normalised centre of each cluster.
+    pub centroids: Vec<Vec<f32>>,
+}
+
+/// A named category (output of the label stage), before ranking.
+#[derive(Debug, Clone)]
+pub struct Category {
+    /// Reason indices in the category.
+    pub members: Vec<usize>,
+    /// Class-based TF-IDF keywords, best first (surface forms).
+    pub keywords: Vec<String>,
+    /// A short name made from the top keywords.
+    pub label: String,
+    /// Representative reasons (indices), closest to the centre and diverse.
+    pub quotes: Vec<usize>,
+    pub centroid: Vec<f32>,
+}

@@ -9,8 +9,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use chrono_tz::Tz;
 
+use std::collections::HashMap;
+
 use crate::metrics::{format_time, Metrics};
 use crate::model::{Contact, Ingested, Linked, Role};
+use crate::rank::RankedCategory;
+use crate::reason::mask_pii;
 
 /// A staging folder beside the final one.
 pub struct Staging {
@@ -160,7 +164,13 @@ pub fn write_contacts(path: &Path, ing: &Ingested, linked: &Linked, tz: Tz) -> R
 }
 
 /// episodes.csv: one row per episode, by first contact time.
-pub fn write_episodes(path: &Path, contacts: &[Contact], linked: &Linked, tz: Tz) -> Result<()> {
+pub fn write_episodes(
+    path: &Path,
+    contacts: &[Contact],
+    linked: &Linked,
+    reasons: &HashMap<usize, &str>,
+    tz: Tz,
+) -> Result<()> {
     let mut w = csv_writer(path)?;
     w.write_record([
         "episode_id",
@@ -184,8 +194,9 @@ pub fn write_episodes(path: &Path, contacts: &[Contact], linked: &Linked, tz: Tz
         "ticket_ids",
         "survey_resolved",
         "contact_ids",
+        "contact_reason",
     ])?;
-    for e in &linked.episodes {
+    for (ei, e) in linked.episodes.iter().enumerate() {
         let f = &contacts[e.first];
         let mut tickets: Vec<&str> = e
             .contacts
@@ -230,6 +241,7 @@ pub fn write_episodes(path: &Path, contacts: &[Contact], linked: &Linked, tz: Tz
                 None => "",
             },
             &ids.join(";"),
+            &reasons.get(&ei).map(|r| mask_pii(r)).unwrap_or_default(),
         ])?;
     }
     w.flush()?;
@@ -258,6 +270,60 @@ pub fn write_metrics(path: &Path, m: &Metrics) -> Result<()> {
     let mut w = BufWriter::new(f);
     serde_json::to_writer_pretty(&mut w, m)?;
     w.write_all(b"\n")?;
+    w.flush()?;
+    Ok(())
+}
+
+/// categories.csv: one row per category, best first.
+pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    w.write_record([
+        "rank",
+        "category_id",
+        "label",
+        "keywords",
+        "episodes",
+        "extra_contacts",
+        "customers",
+        "share",
+        "trend",
+        "score",
+        "example_contact_ids",
+        "escalated",
+        "transferred",
+        "reopened",
+        "survey_unresolved",
+        "sensitive_episodes",
+        "window_open_episodes",
+        "avg_contacts_per_episode",
+        "score_explained",
+        "quotes",
+    ])?;
+    for c in ranked {
+        let quotes: Vec<&str> = c.quotes.iter().map(|(_, q)| q.as_str()).collect();
+        w.write_record([
+            c.rank.to_string(),
+            c.category_id.clone(),
+            c.label.clone(),
+            c.keywords.join("; "),
+            c.episodes.to_string(),
+            c.extra_contacts.to_string(),
+            c.customers.to_string(),
+            format!("{:.4}", c.share),
+            String::new(),
+            format!("{:.2}", c.score),
+            c.example_contact_ids.join(";"),
+            c.escalated.to_string(),
+            c.transferred.to_string(),
+            c.reopened.to_string(),
+            c.survey_unresolved.to_string(),
+            c.sensitive_episodes.to_string(),
+            c.window_open_episodes.to_string(),
+            format!("{:.2}", c.avg_contacts_per_episode),
+            c.score_explained.clone(),
+            quotes.join(" | "),
+        ])?;
+    }
     w.flush()?;
     Ok(())
 }

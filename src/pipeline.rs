@@ -1,20 +1,27 @@
 //! The `run` pipeline: stages in order, each a function from typed input to
-//! typed output (see ARCHITECTURE.md). Later stages (index, embed, cluster,
-//! label, rank, report) slot in between `episodes` and `output`.
+//! typed output (see ARCHITECTURE.md):
+//!
+//! ingest → (embed repeat candidates) → episodes → metrics → reasons →
+//! embed → cluster → label → rank → report → output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono_tz::Tz;
 
-use crate::episodes::{self, LexicalScorer};
+use crate::cluster::{self, ClusterParams};
+use crate::embed::{self, CandleEmbedder, Embedder, LexicalEmbedder, LexicalOptions};
+use crate::episodes::{self, EmbeddingScorer, LexicalScorer, SameIssueScorer};
 use crate::ingest::{self, IngestOptions};
+use crate::label::{self, LabelOptions};
 use crate::metrics::{self, Metrics};
-use crate::model::{Ingested, Linked};
+use crate::model::{Clusters, Ingested, Linked, Reason};
 use crate::output::{self, Staging};
-use crate::settings::Settings;
+use crate::rank::{self, RankOptions, RankedCategory};
+use crate::report::{self, Report};
+use crate::settings::{Categorise, EmbedderChoice, SameIssue, Settings};
 
 /// Everything a run needs.
 pub struct RunPlan {
@@ -41,75 +48,279 @@ impl Timings {
 
 pub struct RunReport {
     pub metrics: Metrics,
+    pub categories: Vec<RankedCategory>,
+    pub embedder: String,
+    pub embedder_warning: Option<String>,
     pub timings: Timings,
+}
+
+/// The embedder a run uses, and a warning when it had to fall back.
+pub fn choose_embedder(settings: &Settings) -> Result<(Box<dyn Embedder>, Option<String>)> {
+    let dir = Path::new(&settings.model);
+    let lexical = || -> Box<dyn Embedder> {
+        Box::new(LexicalEmbedder::new(LexicalOptions {
+            seed: settings.seed,
+            ..LexicalOptions::default()
+        }))
+    };
+    match settings.embedder {
+        EmbedderChoice::Lexical => Ok((lexical(), None)),
+        EmbedderChoice::Candle => {
+            let e = CandleEmbedder::load(dir)
+                .with_context(|| format!("cannot load the embedding model from {}", dir.display()))?;
+            Ok((Box::new(e), None))
+        }
+        EmbedderChoice::Auto => {
+            if embed::model_available(dir) {
+                let e = CandleEmbedder::load(dir)
+                    .with_context(|| format!("cannot load the embedding model from {}", dir.display()))?;
+                Ok((Box::new(e), None))
+            } else {
+                Ok((
+                    lexical(),
+                    Some(format!(
+                        "no sentence-embedding model in {} — categories come from the lexical fallback (TF-IDF + SVD), which groups by shared words, not meaning. Run scripts/fetch-model.sh or pass --model DIR.",
+                        dir.display()
+                    )),
+                ))
+            }
+        }
+    }
 }
 
 pub fn run(plan: &RunPlan) -> Result<RunReport> {
     let mut timings = Timings::default();
     let mut t = Instant::now();
-    // Fail on an unusable output folder before the work, not after.
+    // Fail on an unusable output folder or model before the work, not after.
     let staging = Staging::new(&plan.out)?;
+    let (embedder, embedder_warning) = choose_embedder(&plan.settings)?;
+    let mut settings = plan.settings.clone();
+    let is_model = embedder_warning.is_none() && settings.embedder != EmbedderChoice::Lexical;
+    if settings.same_issue == SameIssue::Auto {
+        settings.same_issue = if is_model {
+            SameIssue::Embedding
+        } else {
+            SameIssue::Lexical
+        };
+    }
 
     let ingested = ingest::ingest(
         &plan.inputs,
         &IngestOptions {
             columns: &plan.columns,
-            settings: &plan.settings,
+            settings: &settings,
             timezone: plan.timezone,
         },
     )?;
     timings.lap("ingest", &mut t);
+    let contacts = &ingested.contacts;
 
-    let scorer = LexicalScorer::new(&ingested.contacts);
-    let linked = episodes::link(&ingested.contacts, &plan.settings, &scorer);
-    drop(scorer);
+    // Reasons of contacts, embedded once and shared by linking and
+    // clustering.
+    let mut reason_of: HashMap<usize, String> = HashMap::new();
+    let mut reason_text = |i: usize| -> String {
+        reason_of
+            .entry(i)
+            .or_insert_with(|| crate::reason::contact_reason(&contacts[i].text))
+            .clone()
+    };
+    let mut vec_index: HashMap<usize, usize> = HashMap::new();
+    let mut vectors: Vec<Vec<f32>> = Vec::new();
+    if settings.same_issue == SameIssue::Embedding {
+        let cands = episodes::repeat_candidates(contacts, settings.repeat_window_secs);
+        let texts: Vec<String> = cands.iter().map(|&i| reason_text(i)).collect();
+        vectors = embedder.embed(&texts)?;
+        vec_index = cands.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+        timings.lap("embed repeat candidates", &mut t);
+    }
+    let linked = {
+        let scorer: Box<dyn SameIssueScorer> = if settings.same_issue == SameIssue::Embedding {
+            Box::new(EmbeddingScorer {
+                index: vec_index.clone(),
+                vectors: &vectors,
+                threshold: settings.embedding_threshold,
+            })
+        } else {
+            Box::new(LexicalScorer::new(contacts, settings.similarity_threshold))
+        };
+        episodes::link(contacts, &settings, scorer.as_ref())
+    };
     timings.lap("episodes", &mut t);
 
-    let metrics = metrics::compute(
-        &ingested.contacts,
-        &linked,
-        &ingested.stats,
-        &plan.settings,
-        plan.timezone,
-    );
+    let metrics = metrics::compute(contacts, &linked, &ingested.stats, &settings, plan.timezone);
     timings.lap("metrics", &mut t);
 
-    write_all(&staging, &ingested, &linked, &metrics, plan.timezone)?;
+    // Reasons of the episodes to categorise.
+    let reasons: Vec<Reason> = linked
+        .episodes
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| match settings.categorise {
+            Categorise::NonFcr => !e.signals.is_empty(),
+            Categorise::All => true,
+        })
+        .map(|(i, e)| Reason {
+            episode: i,
+            contact: e.first,
+            text: reason_text(e.first),
+        })
+        .collect();
+    // Transductive embedders (lexical) must see all reasons together; a
+    // model's vectors from linking are reused.
+    let reason_vectors: Vec<Vec<f32>> = if is_model {
+        let missing: Vec<usize> = reasons
+            .iter()
+            .map(|r| r.contact)
+            .filter(|c| !vec_index.contains_key(c))
+            .collect();
+        let texts: Vec<String> = missing.iter().map(|&c| reason_text(c)).collect();
+        let fresh = embedder.embed(&texts)?;
+        let fresh_index: HashMap<usize, usize> = missing.iter().enumerate().map(|(k, &c)| (c, k)).collect();
+        reasons
+            .iter()
+            .map(|r| match vec_index.get(&r.contact) {
+                Some(&k) => vectors[k].clone(),
+                None => fresh[fresh_index[&r.contact]].clone(),
+            })
+            .collect()
+    } else {
+        let texts: Vec<String> = reasons.iter().map(|r| r.text.clone()).collect();
+        embedder.embed(&texts)?
+    };
+    drop(vectors);
+    timings.lap("embed reasons", &mut t);
+
+    let clusters = if reasons.is_empty() {
+        Clusters::default()
+    } else {
+        let c = cluster::cluster(
+            &reason_vectors,
+            &ClusterParams {
+                min_category_size: settings.min_category_size,
+                max_unassigned: settings.max_unassigned,
+                seed: settings.seed,
+            },
+        )?;
+        Clusters {
+            labels: c.labels,
+            centroids: c.centroids,
+        }
+    };
+    timings.lap("cluster", &mut t);
+
+    let categories = label::label(
+        &reasons,
+        &reason_vectors,
+        &clusters,
+        &LabelOptions {
+            keywords: 8,
+            quotes: settings.quotes,
+        },
+    );
+    timings.lap("label", &mut t);
+
+    let ranked = rank::rank(
+        &categories,
+        &reasons,
+        contacts,
+        &linked,
+        &RankOptions {
+            rank_by: settings.rank_by,
+            severity: &settings.severity,
+            sensitive_segments: &settings.sensitive_segments,
+            timezone: plan.timezone,
+            examples: 10,
+        },
+    );
+    let mut linked = linked;
+    for c in &ranked {
+        for &e in &c.episode_indices {
+            linked.episodes[e].category_id = Some(c.category_id.clone());
+        }
+    }
+    timings.lap("rank", &mut t);
+
+    let extra_contacts: usize = reasons
+        .iter()
+        .map(|r| linked.episodes[r.episode].n_inbound.saturating_sub(1))
+        .sum();
+    let uncategorised = clusters.labels.iter().filter(|l| l.is_none()).count();
+    let report = Report {
+        metrics: &metrics,
+        categories: &ranked,
+        reasons: reasons.len(),
+        uncategorised,
+        extra_contacts,
+        embedder: embedder.name(),
+        embedder_warning: embedder_warning.clone(),
+        categorise: format!("{:?}", settings.categorise),
+        rank_by: format!("{:?}", settings.rank_by),
+    };
+    let markdown = report::render_markdown(&report);
+    let reason_texts: HashMap<usize, &str> = reasons.iter().map(|r| (r.episode, r.text.as_str())).collect();
+
+    write_all(
+        &staging,
+        &ingested,
+        &linked,
+        &metrics,
+        &ranked,
+        &markdown,
+        &reason_texts,
+        plan.timezone,
+    )?;
     staging.commit()?;
     timings.lap("output", &mut t);
-    Ok(RunReport { metrics, timings })
+    let embedder_name = embedder.name();
+    Ok(RunReport {
+        metrics,
+        categories: ranked,
+        embedder: embedder_name,
+        embedder_warning,
+        timings,
+    })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_all(
     staging: &Staging,
     ingested: &Ingested,
     linked: &Linked,
     metrics: &Metrics,
+    ranked: &[RankedCategory],
+    markdown: &str,
+    reasons: &HashMap<usize, &str>,
     tz: Tz,
 ) -> Result<()> {
     // The files are independent: write them side by side.
-    let (a, (b, (c, d))) = rayon::join(
+    let (a, (b, (c, (d, (e, f))))) = rayon::join(
         || output::write_contacts(&staging.path("contacts.csv"), ingested, linked, tz),
         || {
             rayon::join(
-                || {
-                    output::write_episodes(
-                        &staging.path("episodes.csv"),
-                        &ingested.contacts,
-                        linked,
-                        tz,
-                    )
-                },
+                || output::write_episodes(&staging.path("episodes.csv"), &ingested.contacts, linked, reasons, tz),
                 || {
                     rayon::join(
                         || output::write_rejected(&staging.path("rejected.csv"), ingested),
-                        || output::write_metrics(&staging.path("metrics.json"), metrics),
+                        || {
+                            rayon::join(
+                                || output::write_metrics(&staging.path("metrics.json"), metrics),
+                                || {
+                                    rayon::join(
+                                        || output::write_categories(&staging.path("categories.csv"), ranked),
+                                        || {
+                                            std::fs::write(staging.path("report.md"), markdown)
+                                                .context("cannot write report.md")
+                                        },
+                                    )
+                                },
+                            )
+                        },
                     )
                 },
             )
         },
     );
-    a.and(b).and(c).and(d)
+    a.and(b).and(c).and(d).and(e).and(f)
 }
 
 /// The output folder's files, for messages.
@@ -117,8 +328,10 @@ pub fn output_files(out: &Path) -> Vec<PathBuf> {
     [
         "contacts.csv",
         "episodes.csv",
+        "categories.csv",
         "metrics.json",
         "rejected.csv",
+        "report.md",
     ]
     .iter()
     .map(|f| out.join(f))

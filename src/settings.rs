@@ -13,8 +13,13 @@ use crate::model::Signal;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum SameIssue {
+    /// `embedding` when a sentence-embedding model is used, else `lexical`.
+    Auto,
     /// Similar customer words, or an explicit repeat cue.
     Lexical,
+    /// Similar meaning (sentence embeddings of the contact reasons), or an
+    /// explicit repeat cue.
+    Embedding,
     /// Industry definition: any contact in the window is a repeat.
     Any,
 }
@@ -47,6 +52,8 @@ pub struct Settings {
     pub transfer_gap_secs: i64,
     pub same_issue: SameIssue,
     pub similarity_threshold: f32,
+    /// Minimum cosine of reason embeddings for `--same-issue embedding`.
+    pub embedding_threshold: f32,
     pub repeat_cues: bool,
     pub fcr_basis: FcrBasis,
     pub handler_level: HandlerLevel,
@@ -57,6 +64,40 @@ pub struct Settings {
     pub anonymous_ids: Vec<String>,
     /// End of the data for window censoring; latest contact when unset.
     pub period_end: Option<String>,
+    /// Root cause: `auto` (a model if one is there, else lexical),
+    /// `candle`, or `lexical`.
+    pub embedder: EmbedderChoice,
+    /// The sentence-embedding model folder.
+    pub model: String,
+    /// Which episodes' reasons are clustered.
+    pub categorise: Categorise,
+    pub min_category_size: usize,
+    pub max_unassigned: f64,
+    pub quotes: usize,
+    pub rank_by: crate::rank::RankBy,
+    pub severity: crate::rank::Severity,
+    /// Segments counted as sensitive in the category impact.
+    pub sensitive_segments: Vec<String>,
+    pub seed: u64,
+}
+
+/// Which embedder turns contact reasons into vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum EmbedderChoice {
+    Auto,
+    Candle,
+    Lexical,
+}
+
+/// Which episodes are categorised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Categorise {
+    /// Only episodes not resolved on first contact (the default).
+    NonFcr,
+    /// Every episode.
+    All,
 }
 
 impl Default for Settings {
@@ -65,8 +106,9 @@ impl Default for Settings {
             timezone: "UTC".into(),
             repeat_window_secs: 7 * 86_400,
             transfer_gap_secs: 15 * 60,
-            same_issue: SameIssue::Lexical,
+            same_issue: SameIssue::Auto,
             similarity_threshold: 0.15,
+            embedding_threshold: 0.5,
             repeat_cues: true,
             fcr_basis: FcrBasis::Contact,
             handler_level: HandlerLevel::Agent,
@@ -77,6 +119,16 @@ impl Default for Settings {
                 .map(|s| s.to_string())
                 .collect(),
             period_end: None,
+            embedder: EmbedderChoice::Auto,
+            model: crate::embed::default_model_dir().to_string_lossy().to_string(),
+            categorise: Categorise::NonFcr,
+            min_category_size: 5,
+            max_unassigned: 0.05,
+            quotes: 5,
+            rank_by: crate::rank::RankBy::ExtraContacts,
+            severity: crate::rank::Severity::default(),
+            sensitive_segments: ["vip", "sensitive", "media"].iter().map(|s| s.to_string()).collect(),
+            seed: 42,
         }
     }
 }
@@ -105,6 +157,9 @@ pub struct ConfigFile {
     pub columns: BTreeMap<String, String>,
     #[serde(default)]
     pub run: RunConfig,
+    /// Weights for the category score (`[severity.segment]`, `[severity.signal]`).
+    #[serde(default)]
+    pub severity: crate::rank::Severity,
 }
 
 /// `[run]` table: the same names as the command-line flags.
@@ -116,6 +171,7 @@ pub struct RunConfig {
     pub transfer_gap: Option<String>,
     pub same_issue: Option<SameIssue>,
     pub similarity_threshold: Option<f32>,
+    pub embedding_threshold: Option<f32>,
     pub repeat_cues: Option<bool>,
     pub fcr_basis: Option<FcrBasis>,
     pub handler_level: Option<HandlerLevel>,
@@ -123,6 +179,15 @@ pub struct RunConfig {
     pub fcr_signals: Option<Vec<String>>,
     pub anonymous_ids: Option<Vec<String>>,
     pub period_end: Option<String>,
+    pub embedder: Option<EmbedderChoice>,
+    pub model: Option<String>,
+    pub categorise: Option<Categorise>,
+    pub min_category_size: Option<usize>,
+    pub max_unassigned: Option<f64>,
+    pub quotes: Option<usize>,
+    pub rank_by: Option<crate::rank::RankBy>,
+    pub sensitive_segments: Option<Vec<String>>,
+    pub seed: Option<u64>,
 }
 
 impl ConfigFile {

@@ -1,4 +1,5 @@
 //! Subcommands: each file holds its usage text (clap `Args`) and a small `run`.
 
+pub mod cluster_eval;
 pub mod eval;
 pub mod run;

@@ -7,17 +7,21 @@ use chrono_tz::Tz;
 
 use crate::pipeline::{self, RunPlan};
 use crate::settings::{
-    format_duration, parse_duration, parse_signals, ConfigFile, FcrBasis, HandlerLevel, SameIssue,
-    Settings,
+    format_duration, parse_duration, parse_signals, Categorise, ConfigFile, EmbedderChoice, FcrBasis,
+    HandlerLevel, SameIssue, Settings,
 };
+use crate::rank::RankBy;
 
 /// Read a month of contacts, link repeat contacts into episodes, measure
-/// first contact resolution, and write the results to --out.
+/// first contact resolution, find why unresolved customers came back
+/// (reasons → embeddings → categories → names → impact ranking), and write
+/// the results to --out.
 ///
 /// INPUT is any mix of CSV / JSON Lines files and folders of them (several
 /// exports of one month at once). Input columns: see
-/// docs/data-contract.md. Writes contacts.csv, episodes.csv, metrics.json
-/// and rejected.csv into --out, all at once (a failed run writes nothing).
+/// docs/data-contract.md. Writes contacts.csv, episodes.csv,
+/// categories.csv, metrics.json, rejected.csv and report.md into --out, all
+/// at once (a failed run writes nothing).
 ///
 /// Settings come from the flags, else the [run] table of --config, else the
 /// defaults shown.
@@ -47,8 +51,10 @@ pub struct Args {
     #[arg(long)]
     pub transfer_gap: Option<String>,
     /// How a later contact in the window is judged to be about the same
-    /// issue: `lexical` (similar customer words or a repeat cue) or `any`
-    /// (the plain industry definition) [default: lexical].
+    /// issue: `embedding` (similar meaning, with a model), `lexical` (similar
+    /// customer words), both also accepting a repeat cue; `any` (the plain
+    /// industry definition); `auto` = embedding with a model, else lexical
+    /// [default: auto].
     #[arg(long, value_enum)]
     pub same_issue: Option<SameIssue>,
     /// Minimum TF-IDF cosine of customer words for `lexical` [default: 0.15].
@@ -80,6 +86,40 @@ pub struct Args {
     /// latest contact].
     #[arg(long)]
     pub period_end: Option<String>,
+    /// Minimum cosine of reason embeddings for `--same-issue embedding`
+    /// [default: 0.5].
+    #[arg(long)]
+    pub embedding_threshold: Option<f32>,
+    /// Embedder for contact reasons: `auto` (the model if present, else
+    /// lexical with a warning in the report), `candle`, `lexical`
+    /// [default: auto].
+    #[arg(long, value_enum)]
+    pub embedder: Option<EmbedderChoice>,
+    /// Sentence-embedding model folder (Hugging Face layout: config.json,
+    /// tokenizer.json, model.safetensors) [default: models/all-MiniLM-L6-v2].
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Categorise the reasons of `non-fcr` episodes only, or `all`
+    /// [default: non-fcr].
+    #[arg(long, value_enum)]
+    pub categorise: Option<Categorise>,
+    /// Smallest category; smaller groups are merged or left uncategorised
+    /// [default: 5].
+    #[arg(long)]
+    pub min_category_size: Option<usize>,
+    /// Largest share of reasons left uncategorised [default: 0.05].
+    #[arg(long)]
+    pub max_unassigned: Option<f64>,
+    /// Representative quotes per category [default: 5].
+    #[arg(long)]
+    pub quotes: Option<usize>,
+    /// Rank categories by `extra-contacts`, `episodes`, `customers`,
+    /// `score` ([severity] weights) or `escalated` [default: extra-contacts].
+    #[arg(long, value_enum)]
+    pub rank_by: Option<RankBy>,
+    /// Seed for everything random (clustering, SVD) [default: 42].
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Worker threads [default: all cores]. Output is identical for any.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -132,6 +172,40 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
     if let Some(v) = args.anonymous_ids.as_ref().or(r.anonymous_ids.as_ref()) {
         s.anonymous_ids = v.iter().map(|x| x.trim().to_lowercase()).collect();
     }
+    if let Some(v) = args.embedding_threshold.or(r.embedding_threshold) {
+        anyhow::ensure!((0.0..=1.0).contains(&v), "--embedding-threshold must be in 0..1");
+        s.embedding_threshold = v;
+    }
+    if let Some(v) = args.embedder.or(r.embedder) {
+        s.embedder = v;
+    }
+    if let Some(v) = pick(&args.model, &r.model) {
+        s.model = v;
+    }
+    if let Some(v) = args.categorise.or(r.categorise) {
+        s.categorise = v;
+    }
+    if let Some(v) = args.min_category_size.or(r.min_category_size) {
+        anyhow::ensure!(v >= 1, "--min-category-size must be at least 1");
+        s.min_category_size = v;
+    }
+    if let Some(v) = args.max_unassigned.or(r.max_unassigned) {
+        anyhow::ensure!((0.0..=1.0).contains(&v), "--max-unassigned must be in 0..1");
+        s.max_unassigned = v;
+    }
+    if let Some(v) = args.quotes.or(r.quotes) {
+        s.quotes = v;
+    }
+    if let Some(v) = args.rank_by.or(r.rank_by) {
+        s.rank_by = v;
+    }
+    if let Some(v) = args.seed.or(r.seed) {
+        s.seed = v;
+    }
+    if let Some(v) = r.sensitive_segments.as_ref() {
+        s.sensitive_segments = v.iter().map(|x| x.trim().to_lowercase()).collect();
+    }
+    s.severity = cfg.severity.clone();
     if let Some(p) = pick(&args.period_end, &r.period_end) {
         crate::ingest::parse_timestamp(&p, chrono_tz::UTC)
             .map_err(|e| anyhow::anyhow!("--period-end: {e}"))?;
@@ -179,7 +253,8 @@ fn pct(v: Option<f64>) -> String {
 
 fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
     let m = &r.metrics;
-    let s = &plan.settings;
+    // The settings as resolved by the run (e.g. `--same-issue auto`).
+    let s = &m.settings;
     println!(
         "recontact: {} rows read, {} contacts, {} rejected{}",
         m.input.rows_read,
@@ -225,6 +300,16 @@ fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
         .iter()
         .map(|(n, t)| format!("{n} {t:.2}s"))
         .collect();
+    if let Some(w) = &r.embedder_warning {
+        println!("  warning: {w}");
+    }
+    println!("  embedder: {}; {} categories", r.embedder, r.categories.len());
+    for c in r.categories.iter().take(5) {
+        println!(
+            "    {:>2}. {} — {} extra contacts, {} episodes",
+            c.rank, c.label, c.extra_contacts, c.episodes
+        );
+    }
     println!("  time: {}", times.join(", "));
     println!("  results in {}/", plan.out.display());
 }

@@ -1,0 +1,97 @@
+//! Sentence embeddings behind one trait, for clustering the reasons
+//! customers come back.
+//!
+//! Two embedders:
+//!
+//! * [`CandleEmbedder`]: a sentence-transformers model (BERT family, e.g.
+//!   `all-MiniLM-L6-v2`, or XLM-RoBERTa) read from a local Hugging Face
+//!   folder. Weights are read with candle; the default backend
+//!   ([`Backend::Fused`]) runs a hand-fused BERT forward over the `gemm`
+//!   crate on token-packed batches (no padding), one batch per rayon worker.
+//!   [`Backend::Candle`] runs candle-transformers' own model instead; it is
+//!   slower and kept as the reference the fused path is checked against.
+//! * [`LexicalEmbedder`]: no model at all, any language: TF-IDF over words
+//!   and character 2–4-grams, reduced by a seeded randomized truncated SVD.
+//!   It is transductive: each `embed` call fits on the texts it is given.
+//!
+//! Every embedder returns one L2-normalised `Vec<f32>` per text, in input
+//! order, and the same input always gives the same output.
+
+mod kernels;
+mod lexical;
+mod linalg;
+mod transformer;
+
+pub use lexical::{LexicalEmbedder, LexicalOptions};
+pub use transformer::{Backend, CandleEmbedder, CandleOptions, Pooling};
+
+use std::path::{Path, PathBuf};
+
+/// A text → vector model.
+pub trait Embedder: Send + Sync {
+    /// Stable name for reports/metrics, e.g. "candle:all-MiniLM-L6-v2" or "lexical".
+    fn name(&self) -> String;
+    /// Length of every vector `embed` returns.
+    fn dim(&self) -> usize;
+    /// One L2-normalised vector per text, in input order. Deterministic.
+    /// (A text with no usable content, e.g. empty for the lexical embedder,
+    /// gets the zero vector.)
+    fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>>;
+}
+
+/// Where the default model lives, relative to the repository root
+/// (`scripts/fetch-model.sh` puts it there).
+pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
+
+/// The default model folder: `$RECONTACT_MODEL_DIR` if set, else
+/// [`DEFAULT_MODEL_DIR`].
+pub fn default_model_dir() -> PathBuf {
+    std::env::var_os("RECONTACT_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_MODEL_DIR))
+}
+
+/// Whether `dir` looks like a model folder `CandleEmbedder::load` can read
+/// (the three files it needs exist; their contents are checked on load).
+pub fn model_available(dir: &Path) -> bool {
+    ["config.json", "tokenizer.json", "model.safetensors"]
+        .iter()
+        .all(|f| dir.join(f).is_file())
+}
+
+/// Scales `v` to unit L2 norm in place; a zero vector stays zero.
+#[inline(always)]
+pub fn l2_normalize(v: &mut [f32]) {
+    let norm = kernels::dot(v, v).sqrt();
+    if norm > 0.0 && norm.is_finite() {
+        let inv = 1.0 / norm;
+        v.iter_mut().for_each(|x| *x *= inv);
+    }
+}
+
+/// Cosine similarity; for L2-normalised vectors this is the dot product.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let na = kernels::dot(a, a).sqrt();
+    let nb = kernels::dot(b, b).sqrt();
+    if na == 0.0 || nb == 0.0 {
+        return 0.0;
+    }
+    kernels::dot(a, b) / (na * nb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_and_cosine() {
+        let mut v = vec![3.0, 4.0];
+        l2_normalize(&mut v);
+        assert!((v[0] - 0.6).abs() < 1e-6 && (v[1] - 0.8).abs() < 1e-6);
+        let mut z = vec![0.0; 3];
+        l2_normalize(&mut z);
+        assert_eq!(z, vec![0.0; 3]);
+        assert!((cosine(&[1.0, 0.0], &[2.0, 0.0]) - 1.0).abs() < 1e-6);
+        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
+    }
+}

@@ -1,0 +1,230 @@
+//! Label stage: names each cluster of contact reasons.
+//!
+//! Keywords are class-based TF-IDF (as in BERTopic's c-TF-IDF) over
+//! language-aware words (`lang::words`: stop words out, English inflections
+//! merged, Chinese segmented into words) and word pairs; the name is made
+//! from the top keywords; quotes are the reasons closest to the centre,
+//! skipping near-duplicates so they show the category's range.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::embed::cosine;
+use crate::lang::{self, is_han};
+use crate::model::{Category, Clusters, Reason};
+
+pub struct LabelOptions {
+    /// Keywords per category.
+    pub keywords: usize,
+    /// Representative quotes per category.
+    pub quotes: usize,
+}
+
+impl Default for LabelOptions {
+    fn default() -> Self {
+        LabelOptions {
+            keywords: 8,
+            quotes: 5,
+        }
+    }
+}
+
+/// Terms of one reason: word keys and adjacent pairs, with surface forms.
+fn terms(text: &str) -> Vec<(String, String)> {
+    let ws = lang::words(text);
+    let mut out: Vec<(String, String)> = ws.iter().map(|w| (w.key.clone(), w.surface.clone())).collect();
+    for pair in ws.windows(2) {
+        if pair[0].key == pair[1].key {
+            continue;
+        }
+        out.push((
+            format!("{} {}", pair[0].key, pair[1].key),
+            lang::join_words(&[&pair[0].surface, &pair[1].surface]),
+        ));
+    }
+    out
+}
+
+pub fn label(reasons: &[Reason], vectors: &[Vec<f32>], clusters: &Clusters, opts: &LabelOptions) -> Vec<Category> {
+    let k = clusters.centroids.len();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+    for (i, l) in clusters.labels.iter().enumerate() {
+        if let Some(c) = l {
+            members[*c].push(i);
+        }
+    }
+    // Term counts per class (a term counts once per reason) and overall.
+    let per_reason: Vec<Vec<(String, String)>> = reasons.iter().map(|r| terms(&r.text)).collect();
+    let mut class_tf: Vec<HashMap<&str, f64>> = vec![HashMap::new(); k];
+    let mut total_tf: HashMap<&str, f64> = HashMap::new();
+    let mut surfaces: HashMap<&str, BTreeMap<&str, usize>> = HashMap::new();
+    for (c, ms) in members.iter().enumerate() {
+        for &i in ms {
+            let mut seen = std::collections::HashSet::new();
+            for (key, surface) in &per_reason[i] {
+                *surfaces.entry(key).or_default().entry(surface).or_default() += 1;
+                if seen.insert(key.as_str()) {
+                    *class_tf[c].entry(key).or_default() += 1.0;
+                    *total_tf.entry(key).or_default() += 1.0;
+                }
+            }
+        }
+    }
+    let avg_words = if k == 0 {
+        1.0
+    } else {
+        class_tf.iter().map(|m| m.values().sum::<f64>()).sum::<f64>() / k as f64
+    };
+    // Most frequent surface form of a key; ties alphabetical.
+    let surface = |key: &str| -> String {
+        surfaces
+            .get(key)
+            .and_then(|m| m.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(s, _)| s.to_string()))
+            .unwrap_or_else(|| key.to_string())
+    };
+    (0..k)
+        .map(|c| {
+            let size = members[c].len().max(1) as f64;
+            let words: f64 = class_tf[c].values().sum::<f64>().max(1.0);
+            // A keyword should be shared: at least two reasons (or all of a
+            // tiny category).
+            let min_df = if size >= 4.0 { 2.0 } else { 1.0 };
+            let mut scored: Vec<(&str, f64)> = class_tf[c]
+                .iter()
+                .filter(|(_, &tf)| tf >= min_df)
+                .map(|(&t, &tf)| {
+                    let idf = (1.0 + avg_words / total_tf.get(t).copied().unwrap_or(1.0)).ln();
+                    (t, tf / words * idf)
+                })
+                .collect();
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+            let mut keywords: Vec<String> = Vec::new();
+            let mut keys: Vec<&str> = Vec::new();
+            for (t, _) in &scored {
+                if keywords.len() >= opts.keywords {
+                    break;
+                }
+                // Skip a word already inside a chosen pair and vice versa
+                // when the pair adds nothing new.
+                let parts: Vec<&str> = t.split(' ').collect();
+                if keys.iter().any(|k| {
+                    let kp: Vec<&str> = k.split(' ').collect();
+                    parts.iter().all(|p| kp.contains(p))
+                }) {
+                    continue;
+                }
+                keys.push(t);
+                keywords.push(surface(t));
+            }
+            let label = name(&keys, &keywords);
+            let quotes = pick_quotes(&members[c], reasons, vectors, &clusters.centroids[c], opts.quotes);
+            Category {
+                members: members[c].clone(),
+                keywords,
+                label,
+                quotes,
+                centroid: clusters.centroids[c].clone(),
+            }
+        })
+        .collect()
+}
+
+/// A short name: the top keywords covering at most three words, joined
+/// with "、" in Chinese and ", " elsewhere.
+fn name(keys: &[&str], keywords: &[String]) -> String {
+    let mut used: Vec<&str> = Vec::new();
+    let mut parts: Vec<&str> = Vec::new();
+    for (k, surface) in keys.iter().zip(keywords) {
+        let words: Vec<&str> = k.split(' ').collect();
+        if words.iter().any(|w| used.contains(w)) {
+            continue;
+        }
+        if used.len() + words.len() > 3 && !parts.is_empty() {
+            continue;
+        }
+        used.extend(words);
+        parts.push(surface);
+        if used.len() >= 3 {
+            break;
+        }
+    }
+    if parts.is_empty() {
+        return "(no common words)".into();
+    }
+    let sep = if parts[0].chars().next().is_some_and(is_han) { "、" } else { ", " };
+    parts.join(sep)
+}
+
+fn pick_quotes(members: &[usize], reasons: &[Reason], vectors: &[Vec<f32>], centre: &[f32], n: usize) -> Vec<usize> {
+    let mut by_closeness: Vec<(usize, f32)> = members.iter().map(|&i| (i, cosine(&vectors[i], centre))).collect();
+    by_closeness.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut picked: Vec<usize> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    for (i, _) in by_closeness {
+        if picked.len() >= n {
+            break;
+        }
+        let t = crate::text::normalize(reasons[i].text.trim());
+        if t.is_empty() || texts.contains(&t) {
+            continue;
+        }
+        // Diverse: not a near-copy of a quote already picked.
+        if picked.iter().any(|&j| cosine(&vectors[i], &vectors[j]) > 0.97) {
+            continue;
+        }
+        picked.push(i);
+        texts.push(t);
+    }
+    picked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(t: &str) -> Reason {
+        Reason {
+            episode: 0,
+            contact: 0,
+            text: t.into(),
+        }
+    }
+
+    #[test]
+    fn keywords_and_names_in_three_languages() {
+        let texts = [
+            "My card has not arrived",
+            "The card still hasn't arrived",
+            "When will my card arrive",
+            "card not arrived yet",
+            "I want a refund for my order",
+            "Refund my order please",
+            "where is the refund for the order",
+            "refund of order missing",
+            "我的退款还没有到账",
+            "退款什么时候到账",
+            "退款没有到账怎么办",
+            "请帮我查一下退款",
+            "הכרטיס שלי לא הגיע",
+            "מתי הכרטיס יגיע",
+            "הכרטיס עדיין לא הגיע",
+            "לא קיבלתי את הכרטיס",
+        ];
+        let reasons: Vec<Reason> = texts.iter().map(|t| reason(t)).collect();
+        let vectors: Vec<Vec<f32>> = (0..16).map(|i| vec![(i / 4) as f32, 1.0, 0.0]).collect();
+        let clusters = Clusters {
+            labels: (0..16).map(|i| Some(i / 4)).collect(),
+            centroids: vec![vec![0.0, 1.0, 0.0]; 4],
+        };
+        let cats = label(&reasons, &vectors, &clusters, &LabelOptions::default());
+        assert_eq!(cats.len(), 4);
+        assert!(cats[0].label.contains("card"), "{}", cats[0].label);
+        assert!(cats[0].keywords.iter().any(|k| k.starts_with("arriv")), "{:?}", cats[0].keywords);
+        assert!(cats[1].label.contains("refund") && cats[1].label.contains("order"), "{}", cats[1].label);
+        assert!(cats[2].label.contains("退款"), "{}", cats[2].label);
+        assert!(!cats[2].label.contains(' '), "Chinese names have no spaces: {}", cats[2].label);
+        assert!(cats[3].label.contains("הכרטיס"), "{}", cats[3].label);
+        // Quotes: distinct texts, at most 5, members only.
+        assert!(cats[0].quotes.len() <= 5 && !cats[0].quotes.is_empty());
+        assert!(cats[0].quotes.iter().all(|q| *q < 4));
+    }
+}

@@ -1,0 +1,245 @@
+//! Rank stage: the impact of each category — episodes, extra contacts (the
+//! avoidable workload: customer contacts beyond the first), customers,
+//! escalations, transfers, reopened tickets, unresolved surveys, sensitive
+//! segments — and a severity-weighted score; categories sorted best first.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Category, Contact, Linked, Reason, Signal};
+
+/// The `[severity]` table: weights for customer attributes (segment) and
+/// problem attributes (signals). Missing entries weigh 1.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Severity {
+    #[serde(default)]
+    pub segment: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub signal: BTreeMap<String, f64>,
+}
+
+/// What categories are ranked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum RankBy {
+    ExtraContacts,
+    Episodes,
+    Customers,
+    Score,
+    Escalated,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RankedCategory {
+    pub rank: usize,
+    pub category_id: String,
+    pub label: String,
+    pub keywords: Vec<String>,
+    pub episodes: usize,
+    pub extra_contacts: usize,
+    pub customers: usize,
+    pub escalated: usize,
+    pub transferred: usize,
+    pub reopened: usize,
+    pub survey_unresolved: usize,
+    pub sensitive_episodes: usize,
+    pub window_open_episodes: usize,
+    pub avg_contacts_per_episode: f64,
+    /// Share of all extra contacts of the categorised episodes.
+    pub share: f64,
+    pub score: f64,
+    /// How the score was made, for the report.
+    pub score_explained: String,
+    pub example_contact_ids: Vec<String>,
+    /// Masked representative reasons with their contact ids.
+    pub quotes: Vec<(String, String)>,
+    /// Episodes by channel / team of their first contact.
+    pub channels: BTreeMap<String, usize>,
+    pub teams: BTreeMap<String, usize>,
+    /// Episodes per ISO week of their first contact.
+    pub weeks: BTreeMap<String, usize>,
+    /// Episodes per non-FCR signal.
+    pub signals: BTreeMap<String, usize>,
+    /// Member episode indices (not serialised).
+    #[serde(skip)]
+    pub episode_indices: Vec<usize>,
+}
+
+pub struct RankOptions<'a> {
+    pub rank_by: RankBy,
+    pub severity: &'a Severity,
+    pub sensitive_segments: &'a [String],
+    pub timezone: chrono_tz::Tz,
+    pub examples: usize,
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let p = 10f64.powi(digits);
+    (x * p).round() / p
+}
+
+pub fn rank(
+    categories: &[Category],
+    reasons: &[Reason],
+    contacts: &[Contact],
+    linked: &Linked,
+    opts: &RankOptions,
+) -> Vec<RankedCategory> {
+    let mut out: Vec<RankedCategory> = categories
+        .iter()
+        .map(|cat| {
+            let mut eps: Vec<usize> = cat.members.iter().map(|&r| reasons[r].episode).collect();
+            eps.sort_unstable();
+            eps.dedup();
+            let mut customers = BTreeSet::new();
+            let mut r = RankedCategory {
+                rank: 0,
+                category_id: String::new(),
+                label: cat.label.clone(),
+                keywords: cat.keywords.clone(),
+                episodes: eps.len(),
+                extra_contacts: 0,
+                customers: 0,
+                escalated: 0,
+                transferred: 0,
+                reopened: 0,
+                survey_unresolved: 0,
+                sensitive_episodes: 0,
+                window_open_episodes: 0,
+                avg_contacts_per_episode: 0.0,
+                share: 0.0,
+                score: 0.0,
+                score_explained: String::new(),
+                example_contact_ids: Vec::new(),
+                quotes: cat
+                    .quotes
+                    .iter()
+                    .map(|&q| {
+                        (
+                            contacts[reasons[q].contact].contact_id.clone(),
+                            crate::reason::mask_pii(&reasons[q].text),
+                        )
+                    })
+                    .collect(),
+                channels: BTreeMap::new(),
+                teams: BTreeMap::new(),
+                weeks: BTreeMap::new(),
+                signals: BTreeMap::new(),
+                episode_indices: eps.clone(),
+            };
+            let mut inbound = 0usize;
+            let mut weighted: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+            for &e in &eps {
+                let ep = &linked.episodes[e];
+                let first = &contacts[ep.first];
+                if let Some(c) = &first.customer_id {
+                    customers.insert(c.as_str());
+                }
+                let extra = ep.n_inbound.saturating_sub(1);
+                r.extra_contacts += extra;
+                inbound += ep.n_inbound;
+                let has = |s: Signal| ep.signals.contains(&s);
+                r.escalated += usize::from(has(Signal::Escalated));
+                r.transferred += usize::from(has(Signal::Transferred));
+                r.reopened += usize::from(has(Signal::Reopened));
+                r.survey_unresolved += usize::from(has(Signal::SurveyUnresolved));
+                r.window_open_episodes += usize::from(ep.window_open);
+                for s in &ep.signals {
+                    *r.signals.entry(s.as_str().to_string()).or_default() += 1;
+                }
+                if opts.sensitive_segments.iter().any(|s| *s == first.segment) {
+                    r.sensitive_episodes += 1;
+                }
+                *r.channels.entry(first.channel.clone()).or_default() += 1;
+                *r.teams.entry(first.team.clone()).or_default() += 1;
+                *r.weeks
+                    .entry(crate::metrics::iso_week(first.started_at, opts.timezone))
+                    .or_default() += 1;
+                // Score: each episode weighs its workload (1 + extra
+                // contacts) times its segment's and signals' weights.
+                let seg_w = opts.severity.segment.get(&first.segment).copied().unwrap_or(1.0);
+                let mut w = seg_w;
+                let mut why = Vec::new();
+                if seg_w != 1.0 {
+                    why.push(format!("segment {} ×{}", first.segment, seg_w));
+                }
+                for s in &ep.signals {
+                    if let Some(sw) = opts.severity.signal.get(s.as_str()) {
+                        w *= sw;
+                        why.push(format!("{} ×{}", s.as_str(), sw));
+                    }
+                }
+                r.score += (1 + extra) as f64 * w;
+                if !why.is_empty() {
+                    let e = weighted.entry(why.join(", ")).or_insert((0, w));
+                    e.0 += 1;
+                }
+            }
+            r.customers = customers.len();
+            r.avg_contacts_per_episode = round(inbound as f64 / eps.len().max(1) as f64, 2);
+            r.score = round(r.score, 2);
+            r.score_explained = if weighted.is_empty() {
+                format!(
+                    "{} episodes + {} extra contacts (no severity weights apply)",
+                    r.episodes, r.extra_contacts
+                )
+            } else {
+                let parts: Vec<String> = weighted
+                    .iter()
+                    .map(|(why, (n, w))| format!("{n} episodes weighted ×{} ({why})", round(*w, 2)))
+                    .collect();
+                format!(
+                    "Σ (1 + extra contacts) × weight over {} episodes; {}",
+                    r.episodes,
+                    parts.join("; ")
+                )
+            };
+            r.example_contact_ids = cat
+                .quotes
+                .iter()
+                .map(|&q| contacts[reasons[q].contact].contact_id.clone())
+                .chain(eps.iter().map(|&e| contacts[linked.episodes[e].first].contact_id.clone()))
+                .fold(Vec::new(), |mut v, id| {
+                    if !v.contains(&id) && v.len() < opts.examples {
+                        v.push(id);
+                    }
+                    v
+                });
+            r
+        })
+        .collect();
+    let total_extra: usize = out.iter().map(|c| c.extra_contacts).sum();
+    for c in &mut out {
+        c.share = if total_extra == 0 {
+            0.0
+        } else {
+            round(c.extra_contacts as f64 / total_extra as f64, 4)
+        };
+    }
+    let key = |c: &RankedCategory| -> f64 {
+        match opts.rank_by {
+            RankBy::ExtraContacts => c.extra_contacts as f64,
+            RankBy::Episodes => c.episodes as f64,
+            RankBy::Customers => c.customers as f64,
+            RankBy::Score => c.score,
+            RankBy::Escalated => c.escalated as f64,
+        }
+    };
+    // Ties: more episodes, then the name, so the order never depends on
+    // cluster numbering alone.
+    out.sort_by(|a, b| {
+        key(b)
+            .total_cmp(&key(a))
+            .then(b.episodes.cmp(&a.episodes))
+            .then(a.label.cmp(&b.label))
+            .then(a.episode_indices.cmp(&b.episode_indices))
+    });
+    let width = out.len().to_string().len().max(4);
+    for (i, c) in out.iter_mut().enumerate() {
+        c.rank = i + 1;
+        c.category_id = format!("CAT-{:0width$}", i + 1);
+    }
+    out
+}

@@ -1,0 +1,261 @@
+//! Contact reasons: what the customer said the problem was, in the first
+//! contact of an episode — customer turns only, without greetings, thanks,
+//! identity checks, repeat cues or agent boilerplate, so categories form
+//! around the problem and not around the conversation. Also PII masking for
+//! everything the report quotes.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::text::{self, Speaker};
+
+/// Boilerplate that agents put before the customer's words in notes.
+const NOTE_PREFIXES: &[&str] = &[
+    "customer reports:",
+    "customer says:",
+    "customer states:",
+    "customer called about:",
+    "customer asked:",
+    "issue:",
+    "客户反映：",
+    "客户反映:",
+    "客户表示：",
+    "客户来电：",
+    "הלקוח מדווח:",
+    "הלקוח פנה:",
+];
+
+/// Sentences that say nothing about the problem (normalized, without
+/// trailing punctuation). Matched whole, or as a sentence start for the
+/// `*_STARTS` lists.
+const CHATTER: &[&str] = &[
+    "hi", "hello", "hey", "hi there", "hello there", "good morning", "good afternoon",
+    "good evening", "yes", "yes hi", "yes, hi", "hello, yes", "oh yes, hi", "no", "ok", "okay",
+    "thanks", "thank you", "thanks a lot", "many thanks", "thank you very much", "great, thanks",
+    "great, thank you", "ok thank you", "okay, thanks", "alright, thanks", "bye", "goodbye",
+    "okay, thanks for your help", "great, thanks!", "sure", "hi, thanks for calling back",
+    "i need some help with my account", "i need help with my account", "can you help me",
+    "您好", "你好", "好的", "好的，谢谢", "谢谢", "谢谢你", "是的", "嗯", "再见", "没有了",
+    "שלום", "תודה", "תודה רבה", "כן", "לא", "בסדר", "היי",
+];
+
+const CHATTER_STARTS: &[&str] = &[
+    "my account number is",
+    "my account number's",
+    "account number",
+    "sure, it's",
+    "sure, my account",
+    "yes, my account",
+    "it's ",
+    "my name is",
+    "this is ",
+    "dear ",
+    "to whom it may concern",
+    "subject:",
+    "kind regards",
+    "regards",
+    "many thanks",
+    "thanks,",
+    "best,",
+    "tel:",
+    "phone:",
+    "sent from my",
+    "我的账号是",
+    "我的账户是",
+    "账号是",
+    "我的手机号",
+    "מספר החשבון",
+    "מספר חשבון",
+    "transferred from another team",
+];
+
+fn sentence_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // Clauses: up to and including sentence or clause punctuation (Latin
+    // and CJK), so "Hi, my card..." loses its greeting but keeps the rest.
+    RE.get_or_init(|| Regex::new(r"[^.!?。！？,，;；\n]+[.!?。！？,，;；]*").expect("valid regex"))
+}
+
+fn chatter() -> &'static std::collections::HashSet<String> {
+    static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| CHATTER.iter().map(|c| text::normalize(c)).collect())
+}
+
+fn is_chatter(sentence: &str) -> bool {
+    let n = text::normalize(sentence);
+    let core = n.trim().trim_end_matches(['.', '!', '?', '。', '！', '？', ',', '，']).trim();
+    if core.is_empty() || core.chars().all(|c| !c.is_alphanumeric()) {
+        return true;
+    }
+    // Only digits, PII or placeholders: an identity check answer.
+    let alnum: String = core.chars().filter(|c| c.is_alphanumeric()).collect();
+    if alnum.chars().all(|c| c.is_ascii_digit()) {
+        return true;
+    }
+    if core.contains('@') && !core.contains(' ') {
+        return true;
+    }
+    chatter().contains(core)
+        || CHATTER_STARTS.iter().any(|s| core.starts_with(s))
+        // No content word at all: "thanks for your help", "好的".
+        || crate::lang::words(core).is_empty()
+}
+
+/// True for a sentence that only says "this is a repeat" ("Still not
+/// fixed.", "I called last week about this.", "我上次打过电话了").
+fn is_repeat_statement(sentence: &str) -> bool {
+    let n = text::normalize(sentence);
+    if !text::has_repeat_cue(&n) {
+        return false;
+    }
+    // A repeat sentence that also states the problem keeps its problem words.
+    crate::lang::words(sentence)
+        .iter()
+        .filter(|w| !REPEAT_WORDS.contains(&w.key.as_str()))
+        .count()
+        < 2
+}
+
+/// Content words that only occur in repeat statements.
+const REPEAT_WORDS: &[&str] = &[
+    "call", "contact", "time", "second", "third", "fix", "week", "yesterday", "befor", "alreadi",
+    "report", "spoke", "colleagu", "resolv", "mark", "close", "case", "issu", "problem", "same",
+    "happen", "noth", "told", "promis", "wrote", "write", "back", "heard", "last", "previous",
+    "上次", "打过", "电话", "解决", "再次", "联系", "第二次", "问题", "פונה", "טופל", "הפעם",
+    "השנייה",
+];
+
+/// The customer's statement of the problem in one contact's text.
+pub fn contact_reason(raw: &str) -> String {
+    let turns = text::turns(raw);
+    let customer: Vec<String> = turns
+        .into_iter()
+        .filter(|(who, _)| *who == Speaker::Customer)
+        .map(|(_, t)| t)
+        .collect();
+    let mut kept: Vec<String> = Vec::new();
+    for turn in &customer {
+        let mut turn = turn.as_str();
+        // Notes: drop everything up to the agent's "Customer reports:".
+        let lower = turn.to_lowercase();
+        for p in NOTE_PREFIXES {
+            if let Some(i) = lower.find(p) {
+                // `lower` may differ in length from `turn` for non-ASCII
+                // case folding; only cut when the prefix is found in place.
+                if turn.get(i..i + p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p)) {
+                    turn = &turn[i + p.len()..];
+                    break;
+                }
+            }
+        }
+        for line in turn.lines() {
+            // An e-mail signature ends the message.
+            let l = text::normalize(line.trim());
+            if ["kind regards", "regards", "many thanks", "thanks,", "best,", "cheers", "sent from my"]
+                .iter()
+                .any(|s| l.starts_with(s))
+            {
+                break;
+            }
+            for m in sentence_re().find_iter(line) {
+                let s = m.as_str().trim();
+                if s.is_empty() || is_chatter(s) || is_repeat_statement(s) {
+                    continue;
+                }
+                // Clauses of one sentence join back with their own
+                // punctuation; CJK needs no space between them.
+                match kept.last_mut() {
+                    Some(prev) if prev.ends_with([',', '，', ';', '；']) => {
+                        if !prev.ends_with(['，', '；']) {
+                            prev.push(' ');
+                        }
+                        prev.push_str(s);
+                    }
+                    _ => kept.push(s.to_string()),
+                }
+            }
+        }
+    }
+    let reason = kept.join(" ");
+    if reason.trim().is_empty() {
+        // Nothing survived the filters: better the whole customer text than
+        // an empty reason.
+        return text::customer_words(raw).trim().to_string();
+    }
+    reason
+}
+
+fn pii_res() -> &'static [(Regex, &'static str)] {
+    static RES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+    RES.get_or_init(|| {
+        [
+            (r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "[email]"),
+            // Phone numbers: a + or digit, then digits with separators, 7+ digits.
+            (r"\+?\d(?:[\s\-().]*\d){6,}", "[number]"),
+            (r"\d{6,}", "[number]"),
+        ]
+        .into_iter()
+        .map(|(re, to)| (Regex::new(re).expect("valid regex"), to))
+        .collect()
+    })
+}
+
+/// Masks e-mail addresses, phone numbers and card/account numbers (digit
+/// runs of 6 or more) in text that the report quotes.
+pub fn mask_pii(text: &str) -> String {
+    let mut out = text.to_string();
+    for (re, to) in pii_res() {
+        out = re.replace_all(&out, *to).into_owned();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_problem_drops_the_conversation() {
+        let t = "Agent: Thank you for calling, how can I help?\nCustomer: Hi, I need some help with my account.\nAgent: Can you confirm your account number?\nCustomer: Sure, it's 29029248.\nAgent: Thanks.\nCustomer: Hi there. Still not fixed. My card has not arrived yet.\nAgent: Sorry.\nCustomer: Okay, thanks for your help.";
+        assert_eq!(contact_reason(t), "My card has not arrived yet.");
+    }
+
+    #[test]
+    fn chinese_and_hebrew() {
+        let zh = "客服：您好，请问有什么可以帮您？\n客户：您好，我上次打过电话了，还是没有解决，我的退款还没到账\n客服：好的，请您提供一下账户号码。\n客户：我的账号是22955186。\n客户：好的，谢谢。";
+        let r = contact_reason(zh);
+        assert_eq!(r, "我的退款还没到账");
+        assert!(!r.contains("22955186") && !r.contains("谢谢"), "{r}");
+        let he = "נציג: שלום, איך אפשר לעזור?\nלקוח: אני פונה שוב.\nלקוח: הכרטיס שלי לא הגיע\nלקוח: תודה רבה";
+        assert_eq!(contact_reason(he), "הכרטיס שלי לא הגיע");
+    }
+
+    #[test]
+    fn notes_and_emails() {
+        assert_eq!(
+            contact_reason("Customer has contacted us before about this. Customer reports: My refund is missing."),
+            "My refund is missing."
+        );
+        assert_eq!(contact_reason("客户反映：退款没有到账"), "退款没有到账");
+        let email = "Subject: Re: [T0101268] Your request\n\nHi,\n\nHow can I fund another account with my American Express?\n\nMany thanks,\nAmelia Brown\namelia@example.com\nTel: +44 7700 900904";
+        assert_eq!(
+            contact_reason(email),
+            "How can I fund another account with my American Express?"
+        );
+    }
+
+    #[test]
+    fn falls_back_to_all_customer_words() {
+        assert_eq!(contact_reason("Customer: thanks"), "thanks");
+    }
+
+    #[test]
+    fn masks_pii() {
+        assert_eq!(
+            mask_pii("mail me at a.b+c@example.co.uk or +44 7700 900904, card 4111111111111111, order 12345"),
+            "mail me at [email] or [number], card [number], order 12345"
+        );
+        assert_eq!(mask_pii("我的账号是22955186"), "我的账号是[number]");
+    }
+}
