@@ -129,13 +129,23 @@ pub struct EmbeddingScorer<'a> {
     pub index: HashMap<usize, usize>,
     pub vectors: &'a [Vec<f32>],
     pub threshold: f32,
+    /// For contacts the model cannot read (e.g. Hebrew with an English
+    /// model): lexical similarity, rescaled so its threshold meets ours.
+    pub fallback: Option<LexicalScorer<'a>>,
 }
 
 impl SameIssueScorer for EmbeddingScorer<'_> {
     fn similarity(&self, a: usize, b: usize) -> f32 {
         match (self.index.get(&a), self.index.get(&b)) {
-            (Some(&i), Some(&j)) => crate::embed::cosine(&self.vectors[i], &self.vectors[j]).max(0.0),
-            _ => 0.0,
+            (Some(&i), Some(&j)) => {
+                crate::embed::cosine(&self.vectors[i], &self.vectors[j]).max(0.0)
+            }
+            _ => match &self.fallback {
+                Some(l) if l.threshold() > 0.0 => {
+                    (l.similarity(a, b) * self.threshold / l.threshold()).min(1.0)
+                }
+                _ => 0.0,
+            },
         }
     }
     fn threshold(&self) -> f32 {

@@ -211,7 +211,10 @@ fn score_categories(
     let c_id = col(ch, "contact_id", &catpath)?;
     let c_cat = col(ch, "category_id", &catpath)?;
     let c_time = col(ch, "started_at", &catpath)?;
-    let pred: HashMap<&str, (&str, &str)> = crows.iter().map(|r| (&r[c_id], (&r[c_cat], &r[c_time]))).collect();
+    let pred: HashMap<&str, (&str, &str)> = crows
+        .iter()
+        .map(|r| (&r[c_id], (&r[c_cat], &r[c_time])))
+        .collect();
     // First contact of each truly non-FCR episode.
     let mut first: HashMap<&str, (&str, &str, &str)> = HashMap::new(); // ep -> (time, contact, category)
     let mut true_extra: HashMap<&str, usize> = HashMap::new();
@@ -222,16 +225,25 @@ fn score_categories(
         if &r[t_rep] == "true" {
             *true_extra.entry(&r[t_cat]).or_default() += 1;
         }
-        let Some(&(_, time)) = pred.get(&r[t_id]) else { continue };
+        let Some(&(_, time)) = pred.get(&r[t_id]) else {
+            continue;
+        };
         let e = first.entry(&r[t_ep]).or_insert((time, &r[t_id], &r[t_cat]));
         if (time, &r[t_id]) < (e.0, e.1) {
             *e = (time, &r[t_id], &r[t_cat]);
         }
     }
-    let mut items: Vec<(&str, &str)> = first.values().map(|&(_, c, cat)| (pred[c].0, cat)).collect();
+    let mut items: Vec<(&str, &str)> = first
+        .values()
+        .map(|&(_, c, cat)| (pred[c].0, cat))
+        .collect();
     items.sort_unstable();
     let n = items.len();
-    let assigned: Vec<(&str, &str)> = items.iter().copied().filter(|(p, _)| !p.is_empty()).collect();
+    let assigned: Vec<(&str, &str)> = items
+        .iter()
+        .copied()
+        .filter(|(p, _)| !p.is_empty())
+        .collect();
     let ids = |xs: Vec<&str>| -> Vec<usize> {
         let mut m: HashMap<&str, usize> = HashMap::new();
         xs.into_iter()
@@ -251,20 +263,35 @@ fn score_categories(
     let majority = |p: &str| -> String {
         votes
             .get(p)
-            .and_then(|v| v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(t, _)| t.to_string()))
+            .and_then(|v| {
+                v.iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map(|(t, _)| t.to_string())
+            })
             .unwrap_or_default()
     };
     let (cat_h, cat_rows) = read_csv(&out_dir.join("categories.csv"))?;
     let cat_id = col(&cat_h, "category_id", &catpath)?;
-    let predicted_top10_as_true: Vec<String> = cat_rows.iter().take(10).map(|r| majority(&r[cat_id])).collect();
+    let predicted_top10_as_true: Vec<String> = cat_rows
+        .iter()
+        .take(10)
+        .map(|r| majority(&r[cat_id]))
+        .collect();
     let mut tt: Vec<(&str, usize)> = true_extra.into_iter().collect();
     tt.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let true_top10: Vec<String> = tt.iter().take(10).map(|(c, _)| c.to_string()).collect();
-    let top10_hits = true_top10.iter().filter(|t| predicted_top10_as_true.contains(t)).count();
+    let top10_hits = true_top10
+        .iter()
+        .filter(|t| predicted_top10_as_true.contains(t))
+        .count();
     let distinct = |xs: &[usize]| xs.iter().collect::<std::collections::HashSet<_>>().len();
     Ok(Some(CategoryScores {
         episodes_scored: n,
-        coverage: round(if n == 0 { 0.0 } else { assigned.len() as f64 / n as f64 }),
+        coverage: round(if n == 0 {
+            0.0
+        } else {
+            assigned.len() as f64 / n as f64
+        }),
         nmi: round(crate::cluster::nmi(&p_ids, &t_ids)),
         ari: round(crate::cluster::ari(&p_ids, &t_ids)),
         predicted_categories: distinct(&p_ids),

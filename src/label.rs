@@ -31,7 +31,10 @@ impl Default for LabelOptions {
 /// Terms of one reason: word keys and adjacent pairs, with surface forms.
 fn terms(text: &str) -> Vec<(String, String)> {
     let ws = lang::words(text);
-    let mut out: Vec<(String, String)> = ws.iter().map(|w| (w.key.clone(), w.surface.clone())).collect();
+    let mut out: Vec<(String, String)> = ws
+        .iter()
+        .map(|w| (w.key.clone(), w.surface.clone()))
+        .collect();
     for pair in ws.windows(2) {
         if pair[0].key == pair[1].key {
             continue;
@@ -44,7 +47,12 @@ fn terms(text: &str) -> Vec<(String, String)> {
     out
 }
 
-pub fn label(reasons: &[Reason], vectors: &[Vec<f32>], clusters: &Clusters, opts: &LabelOptions) -> Vec<Category> {
+pub fn label(
+    reasons: &[Reason],
+    vectors: &[Vec<f32>],
+    clusters: &Clusters,
+    opts: &LabelOptions,
+) -> Vec<Category> {
     let k = clusters.centroids.len();
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
     for (i, l) in clusters.labels.iter().enumerate() {
@@ -72,13 +80,21 @@ pub fn label(reasons: &[Reason], vectors: &[Vec<f32>], clusters: &Clusters, opts
     let avg_words = if k == 0 {
         1.0
     } else {
-        class_tf.iter().map(|m| m.values().sum::<f64>()).sum::<f64>() / k as f64
+        class_tf
+            .iter()
+            .map(|m| m.values().sum::<f64>())
+            .sum::<f64>()
+            / k as f64
     };
     // Most frequent surface form of a key; ties alphabetical.
     let surface = |key: &str| -> String {
         surfaces
             .get(key)
-            .and_then(|m| m.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(s, _)| s.to_string()))
+            .and_then(|m| {
+                m.iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                    .map(|(s, _)| s.to_string())
+            })
             .unwrap_or_else(|| key.to_string())
     };
     (0..k)
@@ -116,7 +132,13 @@ pub fn label(reasons: &[Reason], vectors: &[Vec<f32>], clusters: &Clusters, opts
                 keywords.push(surface(t));
             }
             let label = name(&keys, &keywords);
-            let quotes = pick_quotes(&members[c], reasons, vectors, &clusters.centroids[c], opts.quotes);
+            let quotes = pick_quotes(
+                &members[c],
+                reasons,
+                vectors,
+                &clusters.centroids[c],
+                opts.quotes,
+            );
             Category {
                 members: members[c].clone(),
                 keywords,
@@ -150,12 +172,25 @@ fn name(keys: &[&str], keywords: &[String]) -> String {
     if parts.is_empty() {
         return "(no common words)".into();
     }
-    let sep = if parts[0].chars().next().is_some_and(is_han) { "、" } else { ", " };
+    let sep = if parts[0].chars().next().is_some_and(is_han) {
+        "、"
+    } else {
+        ", "
+    };
     parts.join(sep)
 }
 
-fn pick_quotes(members: &[usize], reasons: &[Reason], vectors: &[Vec<f32>], centre: &[f32], n: usize) -> Vec<usize> {
-    let mut by_closeness: Vec<(usize, f32)> = members.iter().map(|&i| (i, cosine(&vectors[i], centre))).collect();
+fn pick_quotes(
+    members: &[usize],
+    reasons: &[Reason],
+    vectors: &[Vec<f32>],
+    centre: &[f32],
+    n: usize,
+) -> Vec<usize> {
+    let mut by_closeness: Vec<(usize, f32)> = members
+        .iter()
+        .map(|&i| (i, cosine(&vectors[i], centre)))
+        .collect();
     by_closeness.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut picked: Vec<usize> = Vec::new();
     let mut texts: Vec<String> = Vec::new();
@@ -168,7 +203,10 @@ fn pick_quotes(members: &[usize], reasons: &[Reason], vectors: &[Vec<f32>], cent
             continue;
         }
         // Diverse: not a near-copy of a quote already picked.
-        if picked.iter().any(|&j| cosine(&vectors[i], &vectors[j]) > 0.97) {
+        if picked
+            .iter()
+            .any(|&j| cosine(&vectors[i], &vectors[j]) > 0.97)
+        {
             continue;
         }
         picked.push(i);
@@ -218,10 +256,22 @@ mod tests {
         let cats = label(&reasons, &vectors, &clusters, &LabelOptions::default());
         assert_eq!(cats.len(), 4);
         assert!(cats[0].label.contains("card"), "{}", cats[0].label);
-        assert!(cats[0].keywords.iter().any(|k| k.starts_with("arriv")), "{:?}", cats[0].keywords);
-        assert!(cats[1].label.contains("refund") && cats[1].label.contains("order"), "{}", cats[1].label);
+        assert!(
+            cats[0].keywords.iter().any(|k| k.starts_with("arriv")),
+            "{:?}",
+            cats[0].keywords
+        );
+        assert!(
+            cats[1].label.contains("refund") && cats[1].label.contains("order"),
+            "{}",
+            cats[1].label
+        );
         assert!(cats[2].label.contains("退款"), "{}", cats[2].label);
-        assert!(!cats[2].label.contains(' '), "Chinese names have no spaces: {}", cats[2].label);
+        assert!(
+            !cats[2].label.contains(' '),
+            "Chinese names have no spaces: {}",
+            cats[2].label
+        );
         assert!(cats[3].label.contains("הכרטיס"), "{}", cats[3].label);
         // Quotes: distinct texts, at most 5, members only.
         assert!(cats[0].quotes.len() <= 5 && !cats[0].quotes.is_empty());

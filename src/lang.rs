@@ -19,23 +19,138 @@ pub struct Word {
 /// Words of the ISO English list that name contact reasons ("top up",
 /// "card not working", "order not arrived"): kept as keywords.
 const ENGLISH_KEEP: &[&str] = &[
-    "top", "work", "working", "works", "worked", "new", "open", "opened", "line", "order",
-    "ordered", "orders", "home", "show", "showing", "shows", "number", "numbers", "give", "gave",
-    "run", "running", "end", "ended", "part", "parts", "place", "placed", "point", "points",
-    "state", "states", "turn", "turned", "member", "members", "present", "interest", "face",
-    "area", "areas", "case", "cases", "group", "groups", "room", "rooms", "side", "sides",
-    "problem", "problems", "information", "old", "fact", "world", "year", "years", "day", "days",
-    "week", "weeks", "month", "months", "today", "yesterday", "back",
+    "top",
+    "work",
+    "working",
+    "works",
+    "worked",
+    "new",
+    "open",
+    "opened",
+    "line",
+    "order",
+    "ordered",
+    "orders",
+    "home",
+    "show",
+    "showing",
+    "shows",
+    "number",
+    "numbers",
+    "give",
+    "gave",
+    "run",
+    "running",
+    "end",
+    "ended",
+    "part",
+    "parts",
+    "place",
+    "placed",
+    "point",
+    "points",
+    "state",
+    "states",
+    "turn",
+    "turned",
+    "member",
+    "members",
+    "present",
+    "interest",
+    "face",
+    "area",
+    "areas",
+    "case",
+    "cases",
+    "group",
+    "groups",
+    "room",
+    "rooms",
+    "side",
+    "sides",
+    "problem",
+    "problems",
+    "information",
+    "old",
+    "fact",
+    "world",
+    "year",
+    "years",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "today",
+    "yesterday",
+    "back",
 ];
 
 /// Greeting and politeness words that the ISO lists miss.
 const EXTRA_STOP: &[&str] = &[
-    "hi", "hello", "hey", "alright", "bye", "great", "sure", "fine", "morning", "thanks", "thank", "please", "pls", "ok", "okay", "yes", "dear",
-    "regards", "sorry", "help", "need", "want", "like", "would", "could", "can", "cannot",
-    "can't", "i'm", "i've", "it's", "don't", "doesn't", "didn't", "won't", "isn't", "wasn't",
-    "haven't", "hasn't", "you're", "what's", "there's", "let", "know", "tell", "still", "again",
-    "number]", "[number", "email", "phone", "没有", "还没", "您好", "你好", "谢谢", "请问", "一下", "שלום",
-    "תודה", "בבקשה", "רבה",
+    "hi",
+    "hello",
+    "hey",
+    "alright",
+    "bye",
+    "great",
+    "sure",
+    "fine",
+    "morning",
+    "thanks",
+    "thank",
+    "please",
+    "pls",
+    "ok",
+    "okay",
+    "yes",
+    "dear",
+    "regards",
+    "sorry",
+    "help",
+    "need",
+    "want",
+    "like",
+    "would",
+    "could",
+    "can",
+    "cannot",
+    "can't",
+    "i'm",
+    "i've",
+    "it's",
+    "don't",
+    "doesn't",
+    "didn't",
+    "won't",
+    "isn't",
+    "wasn't",
+    "haven't",
+    "hasn't",
+    "you're",
+    "what's",
+    "there's",
+    "let",
+    "know",
+    "tell",
+    "still",
+    "again",
+    "number]",
+    "[number",
+    "email",
+    "phone",
+    "没有",
+    "还没",
+    "您好",
+    "你好",
+    "谢谢",
+    "请问",
+    "一下",
+    "שלום",
+    "תודה",
+    "בבקשה",
+    "רבה",
 ];
 
 struct Stops {
@@ -130,7 +245,8 @@ pub fn words(text: &str) -> Vec<Word> {
     };
     for c in norm.chars() {
         let h = is_han(c);
-        let word_char = h || c.is_alphanumeric() || c == '\'' || (c == '-' && !run.is_empty() && !han);
+        let word_char =
+            h || c.is_alphanumeric() || c == '\'' || (c == '-' && !run.is_empty() && !han);
         if !word_char {
             flush(&mut run, han, &mut out);
             continue;
@@ -145,13 +261,50 @@ pub fn words(text: &str) -> Vec<Word> {
     out
 }
 
+/// The writing system a text is mostly in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Script {
+    Latin,
+    Han,
+    Hebrew,
+    Other,
+}
+
+/// The script of most letters in `text` (Latin when there are none).
+pub fn dominant_script(text: &str) -> Script {
+    let (mut latin, mut han, mut hebrew, mut other) = (0usize, 0usize, 0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
+            latin += 1;
+        } else if is_han(c) {
+            // A Han character carries about a word's worth of meaning.
+            han += 3;
+        } else if is_hebrew(c) {
+            hebrew += 1;
+        } else {
+            other += 1;
+        }
+    }
+    let best = latin.max(han).max(hebrew).max(other);
+    if best == 0 || best == latin {
+        Script::Latin
+    } else if best == han {
+        Script::Han
+    } else if best == hebrew {
+        Script::Hebrew
+    } else {
+        Script::Other
+    }
+}
+
 /// Joins words for display: no spaces between Chinese words.
 pub fn join_words(words: &[&str]) -> String {
     let mut out = String::new();
     for w in words {
         let prev_han = out.chars().last().is_some_and(is_han);
         let next_han = w.chars().next().is_some_and(is_han);
-        if !out.is_empty() && !(prev_han && next_han) {
+        if !(out.is_empty() || prev_han && next_han) {
             out.push(' ');
         }
         out.push_str(w);
@@ -187,6 +340,14 @@ mod tests {
         assert!(k.contains(&"הכרטיס".to_string()), "{k:?}");
         assert!(k.contains(&"הגיע".to_string()));
         assert!(!k.contains(&"שלי".to_string()));
+    }
+
+    #[test]
+    fn scripts() {
+        assert_eq!(dominant_script("My card has not arrived"), Script::Latin);
+        assert_eq!(dominant_script("我的退款还没有到账 refund"), Script::Han);
+        assert_eq!(dominant_script("הכרטיס שלי לא הגיע"), Script::Hebrew);
+        assert_eq!(dominant_script("12345"), Script::Latin);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::embed::{self, CandleEmbedder, Embedder, LexicalEmbedder, LexicalOptio
 use crate::episodes::{self, EmbeddingScorer, LexicalScorer, SameIssueScorer};
 use crate::ingest::{self, IngestOptions};
 use crate::label::{self, LabelOptions};
+use crate::lang::{self, Script};
 use crate::metrics::{self, Metrics};
 use crate::model::{Clusters, Ingested, Linked, Reason};
 use crate::output::{self, Staging};
@@ -66,14 +67,16 @@ pub fn choose_embedder(settings: &Settings) -> Result<(Box<dyn Embedder>, Option
     match settings.embedder {
         EmbedderChoice::Lexical => Ok((lexical(), None)),
         EmbedderChoice::Candle => {
-            let e = CandleEmbedder::load(dir)
-                .with_context(|| format!("cannot load the embedding model from {}", dir.display()))?;
+            let e = CandleEmbedder::load(dir).with_context(|| {
+                format!("cannot load the embedding model from {}", dir.display())
+            })?;
             Ok((Box::new(e), None))
         }
         EmbedderChoice::Auto => {
             if embed::model_available(dir) {
-                let e = CandleEmbedder::load(dir)
-                    .with_context(|| format!("cannot load the embedding model from {}", dir.display()))?;
+                let e = CandleEmbedder::load(dir).with_context(|| {
+                    format!("cannot load the embedding model from {}", dir.display())
+                })?;
                 Ok((Box::new(e), None))
             } else {
                 Ok((
@@ -88,6 +91,47 @@ pub fn choose_embedder(settings: &Settings) -> Result<(Box<dyn Embedder>, Option
     }
 }
 
+/// Whether a model folder holds a multilingual model (XLM-R, or a vocabulary
+/// far beyond English's 30k word pieces). An English-only model reads
+/// Chinese and Hebrew badly, so those reasons go to the lexical embedder.
+pub fn model_is_multilingual(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("config.json")) else {
+        return false;
+    };
+    let Ok(cfg) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    let model_type = cfg.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
+    let vocab = cfg.get("vocab_size").and_then(|v| v.as_u64()).unwrap_or(0);
+    model_type.contains("xlm") || vocab >= 100_000
+}
+
+/// Clusters each script group's vectors on its own and merges the results.
+fn cluster_groups(
+    groups: &[(Vec<usize>, Vec<Vec<f32>>)],
+    n: usize,
+    params: &ClusterParams,
+) -> Result<(Clusters, Vec<Vec<f32>>)> {
+    let mut clusters = Clusters {
+        labels: vec![None; n],
+        centroids: Vec::new(),
+    };
+    let mut vectors: Vec<Vec<f32>> = vec![Vec::new(); n];
+    for (members, vecs) in groups {
+        if members.is_empty() {
+            continue;
+        }
+        let c = cluster::cluster(vecs, params)?;
+        let offset = clusters.centroids.len();
+        for (k, &i) in members.iter().enumerate() {
+            clusters.labels[i] = c.labels[k].map(|l| l + offset);
+            vectors[i] = vecs[k].clone();
+        }
+        clusters.centroids.extend(c.centroids);
+    }
+    Ok((clusters, vectors))
+}
+
 pub fn run(plan: &RunPlan) -> Result<RunReport> {
     let mut timings = Timings::default();
     let mut t = Instant::now();
@@ -96,6 +140,8 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     let (embedder, embedder_warning) = choose_embedder(&plan.settings)?;
     let mut settings = plan.settings.clone();
     let is_model = embedder_warning.is_none() && settings.embedder != EmbedderChoice::Lexical;
+    let multilingual = !is_model || model_is_multilingual(Path::new(&settings.model));
+    let readable = |text: &str| multilingual || lang::dominant_script(text) == Script::Latin;
     if settings.same_issue == SameIssue::Auto {
         settings.same_issue = if is_model {
             SameIssue::Embedding
@@ -127,7 +173,10 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     let mut vec_index: HashMap<usize, usize> = HashMap::new();
     let mut vectors: Vec<Vec<f32>> = Vec::new();
     if settings.same_issue == SameIssue::Embedding {
-        let cands = episodes::repeat_candidates(contacts, settings.repeat_window_secs);
+        let cands: Vec<usize> = episodes::repeat_candidates(contacts, settings.repeat_window_secs)
+            .into_iter()
+            .filter(|&i| readable(&reason_text(i)))
+            .collect();
         let texts: Vec<String> = cands.iter().map(|&i| reason_text(i)).collect();
         vectors = embedder.embed(&texts)?;
         vec_index = cands.iter().enumerate().map(|(k, &i)| (i, k)).collect();
@@ -139,6 +188,8 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
                 index: vec_index.clone(),
                 vectors: &vectors,
                 threshold: settings.embedding_threshold,
+                fallback: (!multilingual)
+                    .then(|| LexicalScorer::new(contacts, settings.similarity_threshold)),
             })
         } else {
             Box::new(LexicalScorer::new(contacts, settings.similarity_threshold))
@@ -165,47 +216,79 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             text: reason_text(e.first),
         })
         .collect();
-    // Transductive embedders (lexical) must see all reasons together; a
-    // model's vectors from linking are reused.
-    let reason_vectors: Vec<Vec<f32>> = if is_model {
-        let missing: Vec<usize> = reasons
-            .iter()
-            .map(|r| r.contact)
-            .filter(|c| !vec_index.contains_key(c))
-            .collect();
-        let texts: Vec<String> = missing.iter().map(|&c| reason_text(c)).collect();
-        let fresh = embedder.embed(&texts)?;
-        let fresh_index: HashMap<usize, usize> = missing.iter().enumerate().map(|(k, &c)| (c, k)).collect();
-        reasons
-            .iter()
-            .map(|r| match vec_index.get(&r.contact) {
-                Some(&k) => vectors[k].clone(),
-                None => fresh[fresh_index[&r.contact]].clone(),
-            })
-            .collect()
-    } else {
-        let texts: Vec<String> = reasons.iter().map(|r| r.text.clone()).collect();
-        embedder.embed(&texts)?
-    };
+    // Reasons the embedder can read form one group; with an English-only
+    // model, each other script is its own group on the lexical embedder.
+    // A model's vectors from linking are reused; the lexical embedder is
+    // transductive and sees each group's reasons together.
+    let mut by_script: BTreeMap<Script, Vec<usize>> = BTreeMap::new();
+    for (k, r) in reasons.iter().enumerate() {
+        let script = if readable(&r.text) {
+            Script::Latin
+        } else {
+            lang::dominant_script(&r.text)
+        };
+        by_script.entry(script).or_default().push(k);
+    }
+    let lexical = LexicalEmbedder::new(LexicalOptions {
+        seed: settings.seed,
+        ..LexicalOptions::default()
+    });
+    let mut groups: Vec<(Vec<usize>, Vec<Vec<f32>>)> = Vec::new();
+    let mut embedder_desc = embedder.name();
+    let other: Vec<String> = by_script
+        .keys()
+        .filter(|s| **s != Script::Latin)
+        .map(|s| format!("{s:?}").to_lowercase())
+        .collect();
+    if !other.is_empty() {
+        embedder_desc = format!(
+            "{} for Latin-script reasons; lexical (TF-IDF + SVD) for {} reasons, which this English-only model cannot read (pass a multilingual --model)",
+            embedder_desc,
+            other.join(", ")
+        );
+    }
+    for (script, members) in by_script {
+        let texts: Vec<String> = members.iter().map(|&k| reasons[k].text.clone()).collect();
+        let vecs = if script == Script::Latin && is_model {
+            let missing: Vec<usize> = members
+                .iter()
+                .map(|&k| reasons[k].contact)
+                .filter(|c| !vec_index.contains_key(c))
+                .collect();
+            let missing_texts: Vec<String> = missing.iter().map(|&c| reason_text(c)).collect();
+            let fresh = embedder.embed(&missing_texts)?;
+            let fresh_index: HashMap<usize, usize> =
+                missing.iter().enumerate().map(|(k, &c)| (c, k)).collect();
+            members
+                .iter()
+                .map(|&k| {
+                    let c = reasons[k].contact;
+                    match vec_index.get(&c) {
+                        Some(&v) => vectors[v].clone(),
+                        None => fresh[fresh_index[&c]].clone(),
+                    }
+                })
+                .collect()
+        } else if script == Script::Latin {
+            embedder.embed(&texts)?
+        } else {
+            lexical.embed(&texts)?
+        };
+        groups.push((members, vecs));
+    }
     drop(vectors);
     timings.lap("embed reasons", &mut t);
 
-    let clusters = if reasons.is_empty() {
-        Clusters::default()
-    } else {
-        let c = cluster::cluster(
-            &reason_vectors,
-            &ClusterParams {
-                min_category_size: settings.min_category_size,
-                max_unassigned: settings.max_unassigned,
-                seed: settings.seed,
-            },
-        )?;
-        Clusters {
-            labels: c.labels,
-            centroids: c.centroids,
-        }
-    };
+    let (clusters, reason_vectors) = cluster_groups(
+        &groups,
+        reasons.len(),
+        &ClusterParams {
+            min_category_size: settings.min_category_size,
+            max_unassigned: settings.max_unassigned,
+            seed: settings.seed,
+        },
+    )?;
+    drop(groups);
     timings.lap("cluster", &mut t);
 
     let categories = label::label(
@@ -251,13 +334,16 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         reasons: reasons.len(),
         uncategorised,
         extra_contacts,
-        embedder: embedder.name(),
+        embedder: embedder_desc.clone(),
         embedder_warning: embedder_warning.clone(),
         categorise: format!("{:?}", settings.categorise),
         rank_by: format!("{:?}", settings.rank_by),
     };
     let markdown = report::render_markdown(&report);
-    let reason_texts: HashMap<usize, &str> = reasons.iter().map(|r| (r.episode, r.text.as_str())).collect();
+    let reason_texts: HashMap<usize, &str> = reasons
+        .iter()
+        .map(|r| (r.episode, r.text.as_str()))
+        .collect();
 
     write_all(
         &staging,
@@ -271,11 +357,10 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     )?;
     staging.commit()?;
     timings.lap("output", &mut t);
-    let embedder_name = embedder.name();
     Ok(RunReport {
         metrics,
         categories: ranked,
-        embedder: embedder_name,
+        embedder: embedder_desc,
         embedder_warning,
         timings,
     })
@@ -297,7 +382,15 @@ fn write_all(
         || output::write_contacts(&staging.path("contacts.csv"), ingested, linked, tz),
         || {
             rayon::join(
-                || output::write_episodes(&staging.path("episodes.csv"), &ingested.contacts, linked, reasons, tz),
+                || {
+                    output::write_episodes(
+                        &staging.path("episodes.csv"),
+                        &ingested.contacts,
+                        linked,
+                        reasons,
+                        tz,
+                    )
+                },
                 || {
                     rayon::join(
                         || output::write_rejected(&staging.path("rejected.csv"), ingested),
@@ -306,7 +399,12 @@ fn write_all(
                                 || output::write_metrics(&staging.path("metrics.json"), metrics),
                                 || {
                                     rayon::join(
-                                        || output::write_categories(&staging.path("categories.csv"), ranked),
+                                        || {
+                                            output::write_categories(
+                                                &staging.path("categories.csv"),
+                                                ranked,
+                                            )
+                                        },
                                         || {
                                             std::fs::write(staging.path("report.md"), markdown)
                                                 .context("cannot write report.md")

@@ -149,7 +149,7 @@ pub fn rank(
                 for s in &ep.signals {
                     *r.signals.entry(s.as_str().to_string()).or_default() += 1;
                 }
-                if opts.sensitive_segments.iter().any(|s| *s == first.segment) {
+                if opts.sensitive_segments.contains(&first.segment) {
                     r.sensitive_episodes += 1;
                 }
                 *r.channels.entry(first.channel.clone()).or_default() += 1;
@@ -159,7 +159,12 @@ pub fn rank(
                     .or_default() += 1;
                 // Score: each episode weighs its workload (1 + extra
                 // contacts) times its segment's and signals' weights.
-                let seg_w = opts.severity.segment.get(&first.segment).copied().unwrap_or(1.0);
+                let seg_w = opts
+                    .severity
+                    .segment
+                    .get(&first.segment)
+                    .copied()
+                    .unwrap_or(1.0);
                 let mut w = seg_w;
                 let mut why = Vec::new();
                 if seg_w != 1.0 {
@@ -200,7 +205,10 @@ pub fn rank(
                 .quotes
                 .iter()
                 .map(|&q| contacts[reasons[q].contact].contact_id.clone())
-                .chain(eps.iter().map(|&e| contacts[linked.episodes[e].first].contact_id.clone()))
+                .chain(
+                    eps.iter()
+                        .map(|&e| contacts[linked.episodes[e].first].contact_id.clone()),
+                )
                 .fold(Vec::new(), |mut v, id| {
                     if !v.contains(&id) && v.len() < opts.examples {
                         v.push(id);

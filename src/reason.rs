@@ -30,14 +30,58 @@ const NOTE_PREFIXES: &[&str] = &[
 /// trailing punctuation). Matched whole, or as a sentence start for the
 /// `*_STARTS` lists.
 const CHATTER: &[&str] = &[
-    "hi", "hello", "hey", "hi there", "hello there", "good morning", "good afternoon",
-    "good evening", "yes", "yes hi", "yes, hi", "hello, yes", "oh yes, hi", "no", "ok", "okay",
-    "thanks", "thank you", "thanks a lot", "many thanks", "thank you very much", "great, thanks",
-    "great, thank you", "ok thank you", "okay, thanks", "alright, thanks", "bye", "goodbye",
-    "okay, thanks for your help", "great, thanks!", "sure", "hi, thanks for calling back",
-    "i need some help with my account", "i need help with my account", "can you help me",
-    "您好", "你好", "好的", "好的，谢谢", "谢谢", "谢谢你", "是的", "嗯", "再见", "没有了",
-    "שלום", "תודה", "תודה רבה", "כן", "לא", "בסדר", "היי",
+    "hi",
+    "hello",
+    "hey",
+    "hi there",
+    "hello there",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "yes",
+    "yes hi",
+    "yes, hi",
+    "hello, yes",
+    "oh yes, hi",
+    "no",
+    "ok",
+    "okay",
+    "thanks",
+    "thank you",
+    "thanks a lot",
+    "many thanks",
+    "thank you very much",
+    "great, thanks",
+    "great, thank you",
+    "ok thank you",
+    "okay, thanks",
+    "alright, thanks",
+    "bye",
+    "goodbye",
+    "okay, thanks for your help",
+    "great, thanks!",
+    "sure",
+    "hi, thanks for calling back",
+    "i need some help with my account",
+    "i need help with my account",
+    "can you help me",
+    "您好",
+    "你好",
+    "好的",
+    "好的，谢谢",
+    "谢谢",
+    "谢谢你",
+    "是的",
+    "嗯",
+    "再见",
+    "没有了",
+    "שלום",
+    "תודה",
+    "תודה רבה",
+    "כן",
+    "לא",
+    "בסדר",
+    "היי",
 ];
 
 const CHATTER_STARTS: &[&str] = &[
@@ -84,7 +128,10 @@ fn chatter() -> &'static std::collections::HashSet<String> {
 
 fn is_chatter(sentence: &str) -> bool {
     let n = text::normalize(sentence);
-    let core = n.trim().trim_end_matches(['.', '!', '?', '。', '！', '？', ',', '，']).trim();
+    let core = n
+        .trim()
+        .trim_end_matches(['.', '!', '?', '。', '！', '？', ',', '，'])
+        .trim();
     if core.is_empty() || core.chars().all(|c| !c.is_alphanumeric()) {
         return true;
     }
@@ -119,10 +166,47 @@ fn is_repeat_statement(sentence: &str) -> bool {
 
 /// Content words that only occur in repeat statements.
 const REPEAT_WORDS: &[&str] = &[
-    "call", "contact", "time", "second", "third", "fix", "week", "yesterday", "befor", "alreadi",
-    "report", "spoke", "colleagu", "resolv", "mark", "close", "case", "issu", "problem", "same",
-    "happen", "noth", "told", "promis", "wrote", "write", "back", "heard", "last", "previous",
-    "上次", "打过", "电话", "解决", "再次", "联系", "第二次", "问题", "פונה", "טופל", "הפעם",
+    "call",
+    "contact",
+    "time",
+    "second",
+    "third",
+    "fix",
+    "week",
+    "yesterday",
+    "befor",
+    "alreadi",
+    "report",
+    "spoke",
+    "colleagu",
+    "resolv",
+    "mark",
+    "close",
+    "case",
+    "issu",
+    "problem",
+    "same",
+    "happen",
+    "noth",
+    "told",
+    "promis",
+    "wrote",
+    "write",
+    "back",
+    "heard",
+    "last",
+    "previous",
+    "上次",
+    "打过",
+    "电话",
+    "解决",
+    "再次",
+    "联系",
+    "第二次",
+    "问题",
+    "פונה",
+    "טופל",
+    "הפעם",
     "השנייה",
 ];
 
@@ -143,7 +227,10 @@ pub fn contact_reason(raw: &str) -> String {
             if let Some(i) = lower.find(p) {
                 // `lower` may differ in length from `turn` for non-ASCII
                 // case folding; only cut when the prefix is found in place.
-                if turn.get(i..i + p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p)) {
+                if turn
+                    .get(i..i + p.len())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(p))
+                {
                     turn = &turn[i + p.len()..];
                     break;
                 }
@@ -152,9 +239,17 @@ pub fn contact_reason(raw: &str) -> String {
         for line in turn.lines() {
             // An e-mail signature ends the message.
             let l = text::normalize(line.trim());
-            if ["kind regards", "regards", "many thanks", "thanks,", "best,", "cheers", "sent from my"]
-                .iter()
-                .any(|s| l.starts_with(s))
+            if [
+                "kind regards",
+                "regards",
+                "many thanks",
+                "thanks,",
+                "best,",
+                "cheers",
+                "sent from my",
+            ]
+            .iter()
+            .any(|s| l.starts_with(s))
             {
                 break;
             }

@@ -26,7 +26,8 @@ pub struct Report<'a> {
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "n/a".into())
+    v.map(|x| format!("{:.1}%", x * 100.0))
+        .unwrap_or_else(|| "n/a".into())
 }
 
 /// Text safe inside a Markdown table cell.
@@ -45,7 +46,12 @@ fn truncate(s: &str, n: usize) -> String {
 pub fn render_markdown(r: &Report) -> String {
     let m = r.metrics;
     let mut o = String::new();
-    let _ = writeln!(o, "# Why customers came back — {} to {}\n", &m.data_start[..10.min(m.data_start.len())], &m.data_end[..10.min(m.data_end.len())]);
+    let _ = writeln!(
+        o,
+        "# Why customers came back — {} to {}\n",
+        &m.data_start[..10.min(m.data_start.len())],
+        &m.data_end[..10.min(m.data_end.len())]
+    );
     if let Some(w) = &r.embedder_warning {
         let _ = writeln!(o, "> **Warning:** {w}\n");
     }
@@ -54,9 +60,16 @@ pub fn render_markdown(r: &Report) -> String {
     let rows: Vec<(String, String)> = vec![
         (
             "First contact resolution (FCR)".into(),
-            format!("{} of {} measured episodes", pct(m.fcr_rate), m.measured_episodes),
+            format!(
+                "{} of {} measured episodes",
+                pct(m.fcr_rate),
+                m.measured_episodes
+            ),
         ),
-        ("Episodes / contacts".into(), format!("{} / {}", m.episodes, m.contacts)),
+        (
+            "Episodes / contacts".into(),
+            format!("{} / {}", m.episodes, m.contacts),
+        ),
         (
             "Extra contacts (customer contacts beyond the first)".into(),
             format!("{}", m.repeat_contacts),
@@ -69,9 +82,17 @@ pub fn render_markdown(r: &Report) -> String {
         ),
         (
             "Customers who needed ≥ 2 contacts for one issue".into(),
-            format!("{} ({} of {})", pct(m.repeat_customer_share), m.repeat_customers, m.customers),
+            format!(
+                "{} ({} of {})",
+                pct(m.repeat_customer_share),
+                m.repeat_customers,
+                m.customers
+            ),
         ),
-        ("One-time resolution (tickets never reopened)".into(), pct(m.one_time_resolution_rate)),
+        (
+            "One-time resolution (tickets never reopened)".into(),
+            pct(m.one_time_resolution_rate),
+        ),
         (
             "FCR by survey vs CRM".into(),
             format!(
@@ -101,7 +122,11 @@ pub fn render_markdown(r: &Report) -> String {
             o,
             "No recurring reason: {} non-FCR episodes{}.\n",
             r.reasons,
-            if r.reasons > 0 { ", none in a category of the minimum size" } else { "" }
+            if r.reasons > 0 {
+                ", none in a category of the minimum size"
+            } else {
+                ""
+            }
         );
     } else {
         let _ = writeln!(o, "| rank | category | extra contacts | share | episodes | keywords | what customers said |");
@@ -165,7 +190,12 @@ pub fn render_markdown(r: &Report) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let _ = writeln!(o, "- **Channels:** {}; **teams:** {}", top(&c.channels), top(&c.teams));
+        let _ = writeln!(
+            o,
+            "- **Channels:** {}; **teams:** {}",
+            top(&c.channels),
+            top(&c.teams)
+        );
         let _ = writeln!(o, "- **Score:** {} — {}", c.score, c.score_explained);
         let _ = writeln!(o, "- **Examples:** {}", c.example_contact_ids.join(", "));
         for (id, q) in &c.quotes {
@@ -210,8 +240,16 @@ pub fn render_markdown(r: &Report) -> String {
         format_duration(s.repeat_window_secs),
         s.same_issue,
         s.fcr_basis,
-        s.fcr_signals.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", ")
+        s.fcr_signals
+            .iter()
+            .map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    let _ = writeln!(o, "- Categorised: {}; ranked by {}", r.categorise, r.rank_by);
+    let _ = writeln!(
+        o,
+        "- Categorised: {}; ranked by {}",
+        r.categorise, r.rank_by
+    );
     o
 }

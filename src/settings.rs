@@ -108,7 +108,7 @@ impl Default for Settings {
             transfer_gap_secs: 15 * 60,
             same_issue: SameIssue::Auto,
             similarity_threshold: 0.15,
-            embedding_threshold: 0.5,
+            embedding_threshold: 0.42,
             repeat_cues: true,
             fcr_basis: FcrBasis::Contact,
             handler_level: HandlerLevel::Agent,
@@ -120,14 +120,19 @@ impl Default for Settings {
                 .collect(),
             period_end: None,
             embedder: EmbedderChoice::Auto,
-            model: crate::embed::default_model_dir().to_string_lossy().to_string(),
+            model: crate::embed::default_model_dir()
+                .to_string_lossy()
+                .to_string(),
             categorise: Categorise::NonFcr,
             min_category_size: 5,
             max_unassigned: 0.05,
             quotes: 5,
             rank_by: crate::rank::RankBy::ExtraContacts,
             severity: crate::rank::Severity::default(),
-            sensitive_segments: ["vip", "sensitive", "media"].iter().map(|s| s.to_string()).collect(),
+            sensitive_segments: ["vip", "sensitive", "media"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             seed: 42,
         }
     }

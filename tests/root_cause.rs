@@ -10,7 +10,12 @@ fn rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     r.records()
-        .map(|rec| head.iter().cloned().zip(rec.unwrap().iter().map(String::from)).collect())
+        .map(|rec| {
+            head.iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
         .collect()
 }
 
@@ -19,9 +24,27 @@ fn rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
 fn month() -> String {
     let mut s = String::from("contact_id,customer_id,started_at,text,channel,team,segment\n");
     let reasons: [(&str, [&str; 2]); 3] = [
-        ("en", ["Customer: I cannot find where to enter the coupon code at checkout", "Customer: still not fixed, the coupon code box is missing at checkout"]),
-        ("zh", ["客户：我的退款还没有到账", "客户：还是没有解决，退款一直没有到账"]),
-        ("he", ["לקוח: הכרטיס החדש שלי לא הגיע בדואר", "לקוח: אני פונה שוב, הכרטיס החדש עדיין לא הגיע בדואר"]),
+        (
+            "en",
+            [
+                "Customer: I cannot find where to enter the coupon code at checkout",
+                "Customer: still not fixed, the coupon code box is missing at checkout",
+            ],
+        ),
+        (
+            "zh",
+            [
+                "客户：我的退款还没有到账",
+                "客户：还是没有解决，退款一直没有到账",
+            ],
+        ),
+        (
+            "he",
+            [
+                "לקוח: הכרטיס החדש שלי לא הגיע בדואר",
+                "לקוח: אני פונה שוב, הכרטיס החדש עדיין לא הגיע בדואר",
+            ],
+        ),
     ];
     let mut id = 0;
     for (k, (_, texts)) in reasons.iter().enumerate() {
@@ -58,11 +81,27 @@ fn categories_names_ranking_and_report() {
     fs::write(&cfg, "[severity.segment]\nmedia = 3.0\n").unwrap();
     let out = dir.path().join("out");
     let res = Command::new(env!("CARGO_BIN_EXE_recontact"))
-        .args(["run", input.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .args(["--embedder", "lexical", "--config", cfg.to_str().unwrap(), "--period-end", "2026-11-15T00:00:00Z"])
+        .args([
+            "run",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args([
+            "--embedder",
+            "lexical",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--period-end",
+            "2026-11-15T00:00:00Z",
+        ])
         .output()
         .unwrap();
-    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
 
     let cats = rows(&out.join("categories.csv"));
     assert_eq!(cats.len(), 3, "{cats:?}");
@@ -72,7 +111,11 @@ fn categories_names_ranking_and_report() {
     assert_eq!(cats[0]["extra_contacts"], "12");
     assert_eq!(cats[0]["episodes"], "12");
     assert!(cats[0]["label"].contains("coupon"), "{}", cats[0]["label"]);
-    assert!(cats[0]["keywords"].contains("checkout"), "{}", cats[0]["keywords"]);
+    assert!(
+        cats[0]["keywords"].contains("checkout"),
+        "{}",
+        cats[0]["keywords"]
+    );
     assert_eq!(cats[1]["extra_contacts"], "8");
     assert!(cats[1]["label"].contains("退款"), "{}", cats[1]["label"]);
     assert!(cats[2]["label"].contains("הכרטיס"), "{}", cats[2]["label"]);
@@ -87,7 +130,10 @@ fn categories_names_ranking_and_report() {
         assert_eq!(e["fcr"] == "true", e["category_id"].is_empty(), "{e:?}");
     }
     let contacts = rows(&out.join("contacts.csv"));
-    let coupon = contacts.iter().filter(|c| c["category_id"] == "CAT-0001").count();
+    let coupon = contacts
+        .iter()
+        .filter(|c| c["category_id"] == "CAT-0001")
+        .count();
     assert_eq!(coupon, 24);
 
     let report = fs::read_to_string(out.join("report.md")).unwrap();
@@ -109,11 +155,22 @@ fn no_non_fcr_episodes_means_no_categories() {
     .unwrap();
     let out = dir.path().join("out");
     let res = Command::new(env!("CARGO_BIN_EXE_recontact"))
-        .args(["run", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--embedder", "lexical"])
+        .args([
+            "run",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--embedder",
+            "lexical",
+        ])
         .args(["--period-end", "2026-11-01T00:00:00Z"])
         .output()
         .unwrap();
-    assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
     assert_eq!(rows(&out.join("categories.csv")).len(), 0);
     let report = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("No recurring reason"));

@@ -62,7 +62,12 @@ pub struct ClusterEval {
     pub texts_per_sec: f64,
 }
 
-fn pick<'a>(given: &'a Option<String>, have: &[String], defaults: &[&'a str], what: &str) -> Result<String> {
+fn pick<'a>(
+    given: &'a Option<String>,
+    have: &[String],
+    defaults: &[&'a str],
+    what: &str,
+) -> Result<String> {
     if let Some(g) = given {
         if have.iter().any(|h| h == g) {
             return Ok(g.clone());
@@ -73,7 +78,12 @@ fn pick<'a>(given: &'a Option<String>, have: &[String], defaults: &[&'a str], wh
         .iter()
         .find(|d| have.iter().any(|h| h == *d))
         .map(|d| d.to_string())
-        .with_context(|| format!("no {what} column found (have: {}); name it with --{what}", have.join(", ")))
+        .with_context(|| {
+            format!(
+                "no {what} column found (have: {}); name it with --{what}",
+                have.join(", ")
+            )
+        })
 }
 
 /// Reads (text, label) pairs from CSV or JSON Lines.
@@ -87,21 +97,28 @@ pub fn read_labelled(args: &Args) -> Result<Vec<(String, String)>> {
     let texts = ["text", "utt", "sentence", "utterance"];
     let labels = ["label", "category", "intent"];
     if is_jsonl {
-        let data = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let data = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         for (n, line) in data.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            let v: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(line).with_context(|| format!("{}: line {}: bad JSON", path.display(), n + 1))?;
+            let v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line)
+                .with_context(|| format!("{}: line {}: bad JSON", path.display(), n + 1))?;
             let keys: Vec<String> = v.keys().cloned().collect();
             let t = pick(&args.text, &keys, &texts, "text")?;
             let l = pick(&args.label, &keys, &labels, "label")?;
-            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default().to_string();
+            let s = |k: &str| {
+                v.get(k)
+                    .and_then(|x| x.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
             out.push((s(&t), s(&l)));
         }
     } else {
-        let mut r = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut r = csv::Reader::from_path(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let head: Vec<String> = r.headers()?.iter().map(String::from).collect();
         let t = pick(&args.text, &head, &texts, "text")?;
         let l = pick(&args.label, &head, &labels, "label")?;
@@ -111,7 +128,10 @@ pub fn read_labelled(args: &Args) -> Result<Vec<(String, String)>> {
         );
         for rec in r.records() {
             let rec = rec.with_context(|| format!("{}: bad CSV", path.display()))?;
-            out.push((rec.get(ti).unwrap_or("").to_string(), rec.get(li).unwrap_or("").to_string()));
+            out.push((
+                rec.get(ti).unwrap_or("").to_string(),
+                rec.get(li).unwrap_or("").to_string(),
+            ));
         }
     }
     if let Some(n) = args.limit {

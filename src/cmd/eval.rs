@@ -59,7 +59,10 @@ pub fn run(args: Args) -> Result<()> {
             "categories             {} predicted, {} true, over {} truly non-FCR episodes (coverage {:.4})",
             c.predicted_categories, c.true_categories, c.episodes_scored, c.coverage
         );
-        println!("  NMI {:.4}  ARI {:.4}  top-10 hits {}/10", c.nmi, c.ari, c.top10_hits);
+        println!(
+            "  NMI {:.4}  ARI {:.4}  top-10 hits {}/10",
+            c.nmi, c.ari, c.top10_hits
+        );
     }
     Ok(())
 }

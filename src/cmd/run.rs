@@ -6,11 +6,11 @@ use anyhow::{Context, Result};
 use chrono_tz::Tz;
 
 use crate::pipeline::{self, RunPlan};
-use crate::settings::{
-    format_duration, parse_duration, parse_signals, Categorise, ConfigFile, EmbedderChoice, FcrBasis,
-    HandlerLevel, SameIssue, Settings,
-};
 use crate::rank::RankBy;
+use crate::settings::{
+    format_duration, parse_duration, parse_signals, Categorise, ConfigFile, EmbedderChoice,
+    FcrBasis, HandlerLevel, SameIssue, Settings,
+};
 
 /// Read a month of contacts, link repeat contacts into episodes, measure
 /// first contact resolution, find why unresolved customers came back
@@ -87,7 +87,7 @@ pub struct Args {
     #[arg(long)]
     pub period_end: Option<String>,
     /// Minimum cosine of reason embeddings for `--same-issue embedding`
-    /// [default: 0.5].
+    /// [default: 0.42].
     #[arg(long)]
     pub embedding_threshold: Option<f32>,
     /// Embedder for contact reasons: `auto` (the model if present, else
@@ -173,7 +173,10 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
         s.anonymous_ids = v.iter().map(|x| x.trim().to_lowercase()).collect();
     }
     if let Some(v) = args.embedding_threshold.or(r.embedding_threshold) {
-        anyhow::ensure!((0.0..=1.0).contains(&v), "--embedding-threshold must be in 0..1");
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&v),
+            "--embedding-threshold must be in 0..1"
+        );
         s.embedding_threshold = v;
     }
     if let Some(v) = args.embedder.or(r.embedder) {
@@ -303,7 +306,11 @@ fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
     if let Some(w) = &r.embedder_warning {
         println!("  warning: {w}");
     }
-    println!("  embedder: {}; {} categories", r.embedder, r.categories.len());
+    println!(
+        "  embedder: {}; {} categories",
+        r.embedder,
+        r.categories.len()
+    );
     for c in r.categories.iter().take(5) {
         println!(
             "    {:>2}. {} — {} extra contacts, {} episodes",

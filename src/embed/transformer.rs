@@ -581,6 +581,9 @@ fn load_candle_model(
 /// Pools `n` token rows (`hidden` wide, row-major in `x`) and L2-normalises.
 #[inline(always)]
 fn pool(x: &[f32], n: usize, hidden: usize, modes: &[Pooling]) -> Vec<f32> {
+    if n == 0 || x.len() < n * hidden {
+        return vec![0.0; hidden * modes.len()];
+    }
     let mut out = Vec::with_capacity(hidden * modes.len());
     for mode in modes {
         let start = out.len();

@@ -1,0 +1,80 @@
+//! End to end on the bundled sample month with the default model: the
+//! whole job, scored against the sample's truth. Needs the model in
+//! models/all-MiniLM-L6-v2 (scripts/fetch-model.sh); skipped without it
+//! unless RECONTACT_REQUIRE_MODEL=1 (as in CI), where its absence fails.
+
+use std::path::Path;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_recontact"))
+}
+
+#[test]
+fn sample_month_with_the_default_model() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = root.join("models/all-MiniLM-L6-v2/model.safetensors");
+    if !model.is_file() {
+        assert!(
+            std::env::var("RECONTACT_REQUIRE_MODEL").as_deref() != Ok("1"),
+            "RECONTACT_REQUIRE_MODEL=1 but {} is missing: run scripts/fetch-model.sh",
+            model.display()
+        );
+        eprintln!(
+            "skipped: no model at {} (run scripts/fetch-model.sh)",
+            model.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let res = bin()
+        .current_dir(root)
+        .args([
+            "run",
+            "data/sample",
+            "--config",
+            "data/sample/recontact.toml",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&res.stdout);
+    assert!(stdout.contains("candle:all-MiniLM-L6-v2"), "{stdout}");
+    for f in [
+        "contacts.csv",
+        "episodes.csv",
+        "categories.csv",
+        "metrics.json",
+        "rejected.csv",
+        "report.md",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let res = bin()
+        .current_dir(root)
+        .args(["eval", "--json", "--truth", "data/sample.truth.csv"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&res.stdout).unwrap();
+    // Quality floors well inside what the default settings reach (see
+    // BENCHMARKS.md), so a regression fails here.
+    assert!(s["bcubed_f1"].as_f64().unwrap() >= 0.95, "{s}");
+    assert!(s["fcr_rate_error"].as_f64().unwrap() <= 0.02, "{s}");
+    let cats = &s["categories"];
+    assert!(cats["predicted_categories"].as_u64().unwrap() >= 20, "{s}");
+    assert!(cats["coverage"].as_f64().unwrap() >= 0.85, "{s}");
+    assert!(cats["nmi"].as_f64().unwrap() >= 0.6, "{s}");
+}
