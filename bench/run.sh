@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark of `recontact run` (ingest → episodes → metrics → output) on
-# generated months, plus linking quality against their truth.
+# Benchmark of `recontact run` with the episode/FCR stages only (ingest →
+# episodes with the lexical same-issue test → metrics → output;
+# `--categorise none`) on generated months, plus linking quality against
+# their truth. bench/full.sh measures the whole job with the model.
 #
 #   bench/run.sh                 # 100k and 1M contacts
 #   bench/run.sh 100000          # one size
@@ -30,7 +32,7 @@ for n in "${sizes[@]}"; do
   for mode in lexical any; do
     out=bench-data/out-${n}-${mode}
     /usr/bin/time -f "%e %M" -o bench-data/time.txt \
-      "$bin" run "$month" --config "$month/recontact.toml" --out "$out" --same-issue "$mode" --threads "$threads" --quiet
+      "$bin" run "$month" --config "$month/recontact.toml" --out "$out" --same-issue "$mode" --categorise none --threads "$threads" --quiet
     read -r wall rss < bench-data/time.txt
     q=$("$bin" eval --truth "$month.truth.csv" "$out" --json | python3 -c '
 import json, sys

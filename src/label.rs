@@ -103,7 +103,11 @@ pub fn label(
             let words: f64 = class_tf[c].values().sum::<f64>().max(1.0);
             // A keyword should be shared: at least two reasons (or all of a
             // tiny category).
-            let min_df = if size >= 4.0 { 2.0 } else { 1.0 };
+            let mut min_df = if size >= 4.0 { 2.0 } else { 1.0 };
+            if !class_tf[c].values().any(|&tf| tf >= min_df) {
+                // Nothing shared: name it by its own most distinctive words.
+                min_df = 1.0;
+            }
             let mut scored: Vec<(&str, f64)> = class_tf[c]
                 .iter()
                 .filter(|(_, &tf)| tf >= min_df)

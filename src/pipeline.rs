@@ -209,6 +209,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         .filter(|(_, e)| match settings.categorise {
             Categorise::NonFcr => !e.signals.is_empty(),
             Categorise::All => true,
+            Categorise::None => false,
         })
         .map(|(i, e)| Reason {
             episode: i,

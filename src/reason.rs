@@ -273,6 +273,10 @@ pub fn contact_reason(raw: &str) -> String {
         }
     }
     let reason = kept.join(" ");
+    // A clause whose continuation was dropped leaves its comma behind.
+    let reason = reason
+        .trim_end_matches([',', '，', ';', '；', ' '])
+        .to_string();
     if reason.trim().is_empty() {
         // Nothing survived the filters: better the whole customer text than
         // an empty reason.

@@ -98,6 +98,8 @@ pub enum Categorise {
     NonFcr,
     /// Every episode.
     All,
+    /// None: links episodes and measures FCR only.
+    None,
 }
 
 impl Default for Settings {

@@ -99,8 +99,8 @@ pub struct Args {
     /// tokenizer.json, model.safetensors) [default: models/all-MiniLM-L6-v2].
     #[arg(long)]
     pub model: Option<String>,
-    /// Categorise the reasons of `non-fcr` episodes only, or `all`
-    /// [default: non-fcr].
+    /// Categorise the reasons of `non-fcr` episodes only, `all`, or `none`
+    /// (episodes and FCR only) [default: non-fcr].
     #[arg(long, value_enum)]
     pub categorise: Option<Categorise>,
     /// Smallest category; smaller groups are merged or left uncategorised
