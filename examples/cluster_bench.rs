@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
+use recontact::cluster::{ari, cluster_with, nmi, ClusterParams, GraphOptions, Method};
 use recontact::embed::{CandleEmbedder, Embedder, LexicalEmbedder};
 
 const DATA: &str = "../shared/data";
@@ -21,14 +22,22 @@ const DATA: &str = "../shared/data";
 struct Args {
     data: String,
     embedder: String,
+    methods: Vec<String>,
     dump_only: bool,
+    scale: Option<usize>,
+    sample: Option<usize>,
+    seed: u64,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
     let mut a = Args {
         data: "banking77".into(),
         embedder: "candle".into(),
+        methods: vec!["leiden".into()],
         dump_only: false,
+        scale: None,
+        sample: None,
+        seed: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -36,7 +45,11 @@ fn parse_args() -> anyhow::Result<Args> {
         match flag.as_str() {
             "--data" => a.data = val()?,
             "--embedder" => a.embedder = val()?,
+            "--method" => a.methods = val()?.split(',').map(str::to_string).collect(),
             "--dump-only" => a.dump_only = true,
+            "--scale" => a.scale = Some(val()?.parse().context("--scale")?),
+            "--sample" => a.sample = Some(val()?.parse().context("--sample")?),
+            "--seed" => a.seed = val()?.parse().context("--seed")?,
             other => anyhow::bail!("unknown flag {other}"),
         }
     }
@@ -50,7 +63,8 @@ fn load(data: &str) -> anyhow::Result<(Vec<String>, Vec<String>)> {
     match data {
         "banking77" => {
             let path = format!("{DATA}/banking77/train.csv");
-            let mut r = csv::Reader::from_path(&path).with_context(|| format!("cannot read {path}"))?;
+            let mut r =
+                csv::Reader::from_path(&path).with_context(|| format!("cannot read {path}"))?;
             for rec in r.records() {
                 let rec = rec.with_context(|| format!("{path}: bad row"))?;
                 texts.push(rec.get(0).unwrap_or_default().to_string());
@@ -84,7 +98,8 @@ fn load(data: &str) -> anyhow::Result<(Vec<String>, Vec<String>)> {
         }
         "banking77-test" => {
             let path = format!("{DATA}/banking77/test.csv");
-            let mut r = csv::Reader::from_path(&path).with_context(|| format!("cannot read {path}"))?;
+            let mut r =
+                csv::Reader::from_path(&path).with_context(|| format!("cannot read {path}"))?;
             for rec in r.records() {
                 let rec = rec.with_context(|| format!("{path}: bad row"))?;
                 texts.push(rec.get(0).unwrap_or_default().to_string());
@@ -102,7 +117,11 @@ fn load(data: &str) -> anyhow::Result<(Vec<String>, Vec<String>)> {
             }
         }
         "massive-zh" | "massive-he" => {
-            let loc = if data == "massive-zh" { "zh-CN" } else { "he-IL" };
+            let loc = if data == "massive-zh" {
+                "zh-CN"
+            } else {
+                "he-IL"
+            };
             let path = format!("{DATA}/massive_zh_he/{loc}.labelled.jsonl");
             for line in std::fs::read_to_string(&path)?.lines() {
                 if line.trim().is_empty() {
@@ -138,7 +157,9 @@ fn read_cache(path: &Path, n: usize) -> anyhow::Result<Option<Vec<Vec<f32>>>> {
         .chunks_exact(4)
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
-    Ok(Some(floats.chunks(dim.max(1)).map(<[f32]>::to_vec).collect()))
+    Ok(Some(
+        floats.chunks(dim.max(1)).map(<[f32]>::to_vec).collect(),
+    ))
 }
 
 fn write_cache(path: &Path, v: &[Vec<f32>]) -> anyhow::Result<()> {
@@ -158,25 +179,80 @@ fn write_cache(path: &Path, v: &[Vec<f32>]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn main() -> anyhow::Result<()> {
-    let a = parse_args()?;
-    let (texts, label_names) = load(&a.data)?;
-    let path = cache_path(&a.data, &a.embedder);
-    let t = Instant::now();
+/// Parses `name[:a[:b...]]` into a method; numbers default sensibly:
+/// `leiden|louvain[:k (0 = automatic)[:resolution[:exact_limit[:nprobe[:max_graph_nodes[:max_conductance[:merge_cut]]]]]]]`,
+/// `kmeans-merge[:points_per_micro[:threshold]]`, `kmeans[:k]` (default: the true k).
+fn parse_method(spec: &str, true_k: usize) -> anyhow::Result<Method> {
+    let mut parts = spec.split(':');
+    let name = parts.next().unwrap_or_default();
+    let nums: Vec<f64> = parts
+        .map(|x| {
+            x.parse::<f64>()
+                .with_context(|| format!("bad number in {spec:?}"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let num = |i: usize, d: f64| nums.get(i).copied().unwrap_or(d);
+    Ok(match name {
+        "leiden" | "louvain" => {
+            let Method::Leiden {
+                graph,
+                resolution,
+                iterations,
+                max_conductance,
+                merge_cut,
+                ..
+            } = Method::default()
+            else {
+                anyhow::bail!("default method is not Leiden");
+            };
+            Method::Leiden {
+                graph: GraphOptions {
+                    k: Some(num(0, 0.0) as usize).filter(|&k| k > 0).or(graph.k),
+                    exact_limit: num(2, graph.exact_limit as f64) as usize,
+                    nprobe: num(3, graph.nprobe as f64) as usize,
+                    max_graph_nodes: num(4, graph.max_graph_nodes as f64) as usize,
+                },
+                resolution: num(1, resolution),
+                refine: name == "leiden",
+                iterations,
+                max_conductance: num(5, max_conductance),
+                merge_cut: num(6, merge_cut),
+            }
+        }
+        "kmeans-merge" => Method::KMeansMerge {
+            points_per_micro: num(0, 20.0) as usize,
+            threshold: num(1, 0.5),
+        },
+        "kmeans" => Method::KMeans {
+            k: num(0, true_k as f64) as usize,
+        },
+        other => anyhow::bail!("unknown method {other}"),
+    })
+}
+
+/// Loads (or embeds and caches) one data set's vectors and gold labels.
+fn vectors_for(data: &str, embedder: &str) -> anyhow::Result<(Vec<Vec<f32>>, Vec<usize>)> {
+    let (texts, label_names) = load(data)?;
+    let path = cache_path(data, embedder);
     let vectors = match read_cache(&path, texts.len())? {
         Some(v) => v,
         None => {
-            let e: Box<dyn Embedder> = match a.embedder.as_str() {
+            let e: Box<dyn Embedder> = match embedder {
                 "candle" => Box::new(CandleEmbedder::load(&recontact::embed::default_model_dir())?),
                 "lexical" => Box::new(LexicalEmbedder::default()),
                 other => anyhow::bail!("unknown embedder {other}"),
             };
+            let t = Instant::now();
             let v = e.embed(&texts)?;
+            println!(
+                "embedded {} texts in {:.1} s",
+                v.len(),
+                t.elapsed().as_secs_f64()
+            );
             write_cache(&path, &v)?;
             v
         }
     };
-    println!("{} texts embedded/loaded in {:.1} s", vectors.len(), t.elapsed().as_secs_f64());
     let mut names: Vec<&String> = label_names.iter().collect();
     names.sort();
     names.dedup();
@@ -185,9 +261,155 @@ fn main() -> anyhow::Result<()> {
         .map(|l| names.binary_search(&l).unwrap_or(0))
         .collect();
     let lpath = path.with_extension("labels");
-    std::fs::write(&lpath, truth.iter().map(|x| format!("{x}\n")).collect::<String>())?;
+    std::fs::write(
+        &lpath,
+        truth.iter().map(|x| format!("{x}\n")).collect::<String>(),
+    )?;
+    Ok((vectors, truth))
+}
+
+/// `n` vectors for timing: the union and clinc150 (with out-of-scope) sets,
+/// then noise-perturbed, re-normalised copies of them.
+/// Each copy keeps its source's gold label (the out-of-scope rows share one
+/// extra label), so quality can be checked at scale too.
+fn synthesize(n: usize, embedder: &str, seed: u64) -> anyhow::Result<(Vec<Vec<f32>>, Vec<usize>)> {
+    let (mut base, mut base_truth) = vectors_for("union", embedder)?;
+    let oos_label = base_truth.iter().max().map_or(0, |m| m + 1);
+    let (oos, _) = vectors_for("clinc150-oos", embedder)?;
+    let n_oos = oos.len().saturating_sub(15_000);
+    base.extend(oos.into_iter().skip(15_000));
+    base_truth.extend(std::iter::repeat(oos_label).take(n_oos));
+    let mut out: Vec<Vec<f32>> = base.iter().take(n).cloned().collect();
+    let mut truth: Vec<usize> = base_truth.iter().take(n).copied().collect();
+    let mut state = seed ^ 0x2545_F491_4F6C_DD1D;
+    let mut gauss = move || {
+        // Sum of 4 uniforms, centred: close enough to normal for jitter.
+        let mut s = 0.0f32;
+        for _ in 0..4 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            s += (state >> 40) as f32 / (1u64 << 24) as f32;
+        }
+        (s - 2.0) * 1.732
+    };
+    let mut i = 0;
+    while out.len() < n {
+        let src = &base[i % base.len()];
+        let sigma = 0.35 / (src.len() as f32).sqrt();
+        let mut v: Vec<f32> = src.iter().map(|x| x + sigma * gauss()).collect();
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter_mut().for_each(|x| *x /= norm.max(1e-12));
+        out.push(v);
+        truth.push(base_truth[i % base.len()]);
+        i += 1;
+    }
+    Ok((out, truth))
+}
+
+/// Labels with each uncategorised text as its own singleton (an honest
+/// NMI/ARI over every text).
+fn with_singletons(c: &recontact::cluster::Clustering) -> Vec<usize> {
+    let mut next = c.n_categories;
+    c.labels
+        .iter()
+        .map(|l| {
+            l.unwrap_or_else(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
+}
+
+/// FNV-1a over the labels, to compare runs (thread counts, seeds).
+fn digest(labels: &[Option<usize>]) -> u64 {
+    labels.iter().fold(0xCBF2_9CE4_8422_2325u64, |h, l| {
+        (h ^ l.map_or(u64::MAX, |x| x as u64)).wrapping_mul(0x0000_0100_0000_01B3)
+    })
+}
+
+fn fmt_times(times: &[(&str, f64)]) -> String {
+    times
+        .iter()
+        .map(|(s, t)| format!("{s} {t:.2}s"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn main() -> anyhow::Result<()> {
+    let a = parse_args()?;
+    let params = ClusterParams {
+        seed: a.seed,
+        ..Default::default()
+    };
+    println!("{} rayon threads", rayon::current_num_threads());
+    if let Some(n) = a.scale {
+        let (vectors, truth) = synthesize(n, &a.embedder, a.seed)?;
+        for m in &a.methods {
+            let method = parse_method(m, 0)?;
+            let t = Instant::now();
+            let (c, times) = cluster_with(&vectors, &params, &method)?;
+            let un = c.labels.iter().filter(|l| l.is_none()).count();
+            let pred = with_singletons(&c);
+            println!(
+                "scale n={n} {m}: labels {:016x}, NMI {:.4} ARI {:.4} (vs source labels), {} categories, {:.2}% unassigned, total {:.1}s ({})",
+                digest(&c.labels),
+                nmi(&pred, &truth),
+                ari(&pred, &truth),
+                c.n_categories,
+                100.0 * un as f64 / n as f64,
+                t.elapsed().as_secs_f64(),
+                fmt_times(&times)
+            );
+        }
+        return Ok(());
+    }
+    let (mut vectors, mut truth) = vectors_for(&a.data, &a.embedder)?;
     if a.dump_only {
         return Ok(());
+    }
+    if let Some(m) = a.sample {
+        // A seeded random subset (Fisher–Yates with an xorshift generator).
+        let mut idx: Vec<usize> = (0..vectors.len()).collect();
+        let mut state = a.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        for i in (1..idx.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            idx.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        idx.truncate(m);
+        idx.sort_unstable();
+        vectors = idx.iter().map(|&i| vectors[i].clone()).collect();
+        truth = idx.iter().map(|&i| truth[i]).collect();
+    }
+    let true_k = truth.iter().max().map_or(0, |m| m + 1);
+    println!(
+        "{}: {} texts, {} labels, embedder {}",
+        a.data,
+        vectors.len(),
+        true_k,
+        a.embedder
+    );
+    for m in &a.methods {
+        let method = parse_method(m, true_k)?;
+        let t = Instant::now();
+        let (c, times) = cluster_with(&vectors, &params, &method)?;
+        let secs = t.elapsed().as_secs_f64();
+        let pred = with_singletons(&c);
+        let un = c.labels.iter().filter(|l| l.is_none()).count();
+        let digest = digest(&c.labels);
+        println!(
+            "{:<28} labels {digest:016x}  NMI {:.4}  ARI {:.4}  categories {:>4}  unassigned {:>5.2}%  {:.2}s ({})",
+            m,
+            nmi(&pred, &truth),
+            ari(&pred, &truth),
+            c.n_categories,
+            100.0 * un as f64 / vectors.len().max(1) as f64,
+            secs,
+            fmt_times(&times)
+        );
     }
     Ok(())
 }
