@@ -120,7 +120,9 @@ fn categories_names_ranking_and_report() {
     assert!(cats[1]["label"].contains("退款"), "{}", cats[1]["label"]);
     // Hebrew words kept whole and in order of letters (RTL is the reader's job).
     assert!(
-        ["הכרטיס", "הגיע", "בדואר", "החדש"].iter().any(|w| cats[2]["label"].contains(w)),
+        ["הכרטיס", "הגיע", "בדואר", "החדש"]
+            .iter()
+            .any(|w| cats[2]["label"].contains(w)),
         "{}",
         cats[2]["label"]
     );
