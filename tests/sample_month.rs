@@ -77,4 +77,38 @@ fn sample_month_with_the_default_model() {
     assert!(cats["predicted_categories"].as_u64().unwrap() >= 20, "{s}");
     assert!(cats["coverage"].as_f64().unwrap() >= 0.85, "{s}");
     assert!(cats["nmi"].as_f64().unwrap() >= 0.6, "{s}");
+
+    // The whole job, model included, is byte-identical on one thread.
+    let out1 = dir.path().join("out1");
+    let res = bin()
+        .current_dir(root)
+        .args([
+            "run",
+            "data/sample",
+            "--config",
+            "data/sample/recontact.toml",
+            "--threads",
+            "1",
+            "-q",
+            "--out",
+        ])
+        .arg(&out1)
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    for f in [
+        "contacts.csv",
+        "episodes.csv",
+        "categories.csv",
+        "metrics.json",
+        "report.md",
+    ] {
+        let a = std::fs::read(out.join(f)).unwrap();
+        let b = std::fs::read(out1.join(f)).unwrap();
+        assert!(a == b, "{f} differs between 1 thread and all cores");
+    }
 }
