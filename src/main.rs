@@ -17,6 +17,8 @@ enum Command {
     Run(Box<recontact::cmd::run::Args>),
     Eval(recontact::cmd::eval::Args),
     ClusterEval(recontact::cmd::cluster_eval::Args),
+    /// Model-folder tools: `model import` converts a Hugging Face folder for rust-bert.
+    Model(recontact::cmd::model::Args),
 }
 
 fn main() {
@@ -25,6 +27,7 @@ fn main() {
         Command::Run(a) => recontact::cmd::run::run(*a),
         Command::Eval(a) => recontact::cmd::eval::run(a),
         Command::ClusterEval(a) => recontact::cmd::cluster_eval::run(a),
+        Command::Model(a) => recontact::cmd::model::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -72,6 +72,16 @@ pub fn choose_embedder(settings: &Settings) -> Result<(Box<dyn Embedder>, Option
             })?;
             Ok((Box::new(e), None))
         }
+        #[cfg(feature = "rust-bert")]
+        EmbedderChoice::RustBert => {
+            let e = embed::load_rust_bert(dir)
+                .with_context(|| format!("cannot load the rust-bert model from {}", dir.display()))?;
+            Ok((e, None))
+        }
+        #[cfg(not(feature = "rust-bert"))]
+        EmbedderChoice::RustBert => anyhow::bail!(
+            "--embedder rust-bert needs a binary built with `--features rust-bert` (see docs/rust-bert.md)"
+        ),
         EmbedderChoice::Auto => {
             if embed::model_available(dir) {
                 let e = CandleEmbedder::load(dir).with_context(|| {

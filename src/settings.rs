@@ -88,6 +88,11 @@ pub enum EmbedderChoice {
     Auto,
     Candle,
     Lexical,
+    /// libtorch via rust-bert; needs `--features rust-bert` and a folder
+    /// from `recontact model import` as --model.
+    #[serde(rename = "rust-bert")]
+    #[value(name = "rust-bert")]
+    RustBert,
 }
 
 /// Which episodes are categorised.

@@ -2,4 +2,5 @@
 
 pub mod cluster_eval;
 pub mod eval;
+pub mod model;
 pub mod run;

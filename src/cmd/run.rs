@@ -91,8 +91,9 @@ pub struct Args {
     #[arg(long)]
     pub embedding_threshold: Option<f32>,
     /// Embedder for contact reasons: `auto` (the model if present, else
-    /// lexical with a warning in the report), `candle`, `lexical`
-    /// [default: auto].
+    /// lexical with a warning in the report), `candle`, `lexical`, or
+    /// `rust-bert` (built with `--features rust-bert`; --model from
+    /// `recontact model import`) [default: auto].
     #[arg(long, value_enum)]
     pub embedder: Option<EmbedderChoice>,
     /// Sentence-embedding model folder (Hugging Face layout: config.json,

@@ -20,9 +20,13 @@
 mod kernels;
 mod lexical;
 mod linalg;
+#[cfg(feature = "rust-bert")]
+mod rustbert;
 mod transformer;
 
 pub use lexical::{LexicalEmbedder, LexicalOptions};
+#[cfg(feature = "rust-bert")]
+pub use rustbert::{import_model, load_rust_bert, ImportReport, RustBertEmbedder};
 pub use transformer::{Backend, CandleEmbedder, CandleOptions, Pooling};
 
 use std::path::{Path, PathBuf};
