@@ -183,7 +183,8 @@ fn jieba() -> &'static jieba_rs::Jieba {
     JIEBA.get_or_init(jieba_rs::Jieba::new)
 }
 
-fn stemmer() -> &'static rust_stemmers::Stemmer {
+/// The English Snowball stemmer, built once.
+pub(crate) fn stemmer() -> &'static rust_stemmers::Stemmer {
     static STEMMER: OnceLock<rust_stemmers::Stemmer> = OnceLock::new();
     STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English))
 }

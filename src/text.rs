@@ -301,11 +301,6 @@ pub fn fnv1a(s: &str) -> u64 {
     h
 }
 
-fn english_stemmer() -> &'static rust_stemmers::Stemmer {
-    static STEMMER: std::sync::OnceLock<rust_stemmers::Stemmer> = std::sync::OnceLock::new();
-    STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English))
-}
-
 /// Terms of normalized text: words for spaced scripts (no digits, no stop
 /// words; Latin words stemmed so "transferring" meets "transfer"),
 /// character bigrams for CJK runs. Sorted, unique, hashed.
@@ -320,7 +315,7 @@ pub fn terms(normalized: &str) -> Vec<u64> {
             && !STOP_WORDS.contains(&w)
         {
             if w.is_ascii() {
-                out.push(fnv1a(&english_stemmer().stem(w)));
+                out.push(fnv1a(&crate::lang::stemmer().stem(w)));
             } else {
                 out.push(fnv1a(w));
             }
