@@ -460,7 +460,7 @@ fn judge(
         .max()
         .unwrap_or(first_started_at);
     let window_open = data_end - last_started_at < s.repeat_window_secs;
-    let crm_fcr = !window_open && signals.iter().all(|&x| x == Signal::SurveyUnresolved);
+    let crm_fcr = signals.iter().all(|&x| x == Signal::SurveyUnresolved);
     let fcr = !window_open && signals.is_empty();
     Episode {
         episode_id,

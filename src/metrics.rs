@@ -22,7 +22,7 @@ use chrono::{Datelike, TimeZone};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::model::{Contact, IngestStats, Linked, Role, Signal};
+use crate::model::{Contact, IngestStats, Linked, Role};
 use crate::settings::Settings;
 
 #[derive(Debug, Serialize)]
@@ -243,9 +243,8 @@ pub fn compute(
         if let Some(answer) = e.survey_resolved {
             survey.episodes_with_answer += 1;
             survey_yes += usize::from(answer);
-            let crm_fcr = e.signals.iter().all(|&s| s == Signal::SurveyUnresolved);
-            crm_yes += usize::from(crm_fcr);
-            match (answer, crm_fcr) {
+            crm_yes += usize::from(e.crm_fcr);
+            match (answer, e.crm_fcr) {
                 (true, false) => survey.survey_yes_crm_no += 1,
                 (false, true) => survey.survey_no_crm_yes += 1,
                 _ => {}

@@ -222,7 +222,8 @@ pub struct Episode {
     pub window_open: bool,
     /// Resolved on first contact: no signal and the window is closed.
     pub fcr: bool,
-    /// FCR from CRM data alone (survey ignored), for survey comparison.
+    /// No CRM signal (the survey and the open window ignored), for the
+    /// survey comparison.
     pub crm_fcr: bool,
     pub category_id: Option<String>,
 }

@@ -431,18 +431,3 @@ fn write_all(
     );
     a.and(b).and(c).and(d).and(e).and(f)
 }
-
-/// The output folder's files, for messages.
-pub fn output_files(out: &Path) -> Vec<PathBuf> {
-    [
-        "contacts.csv",
-        "episodes.csv",
-        "categories.csv",
-        "metrics.json",
-        "rejected.csv",
-        "report.md",
-    ]
-    .iter()
-    .map(|f| out.join(f))
-    .collect()
-}
