@@ -178,7 +178,7 @@ fn stops() -> &'static Stops {
     })
 }
 
-fn jieba() -> &'static jieba_rs::Jieba {
+pub(crate) fn jieba() -> &'static jieba_rs::Jieba {
     static JIEBA: OnceLock<jieba_rs::Jieba> = OnceLock::new();
     JIEBA.get_or_init(jieba_rs::Jieba::new)
 }
@@ -209,8 +209,8 @@ pub fn words(text: &str) -> Vec<Word> {
             return;
         }
         if han {
-            for w in jieba().cut(run, true) {
-                let w = w.trim();
+            for t in jieba().cut(run, true) {
+                let w = t.word.trim();
                 if !w.is_empty() && !s.zh.contains(w) && w.chars().all(is_han) {
                     out.push(Word {
                         key: w.to_string(),

@@ -19,6 +19,8 @@ enum Command {
     ClusterEval(recontact::cmd::cluster_eval::Args),
     /// Model-folder tools: `model import` converts a Hugging Face folder for rust-bert.
     Model(recontact::cmd::model::Args),
+    Search(recontact::cmd::search::Args),
+    Sample(recontact::cmd::sample::Args),
 }
 
 fn main() {
@@ -28,6 +30,8 @@ fn main() {
         Command::Eval(a) => recontact::cmd::eval::run(a),
         Command::ClusterEval(a) => recontact::cmd::cluster_eval::run(a),
         Command::Model(a) => recontact::cmd::model::run(a),
+        Command::Search(a) => recontact::cmd::search::run(a),
+        Command::Sample(a) => recontact::cmd::sample::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 use crate::cluster::{self, ClusterParams};
 use crate::embed::{self, CandleEmbedder, Embedder, LexicalEmbedder, LexicalOptions};
 use crate::episodes::{self, EmbeddingScorer, LexicalScorer, SameIssueScorer};
+use crate::index;
 use crate::ingest::{self, IngestOptions};
 use crate::label::{self, LabelOptions};
 use crate::lang::{self, Script};
@@ -32,6 +33,8 @@ pub struct RunPlan {
     pub columns: BTreeMap<String, String>,
     pub settings: Settings,
     pub timezone: Tz,
+    /// Write the contact index (`index/`) for `search` and `sample`.
+    pub index: bool,
 }
 
 /// Seconds spent per stage, for the terminal summary.
@@ -358,13 +361,16 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
 
     write_all(
         &staging,
-        &ingested,
-        &linked,
-        &metrics,
-        &ranked,
-        &markdown,
-        &reason_texts,
-        plan.timezone,
+        &Outputs {
+            ingested: &ingested,
+            linked: &linked,
+            metrics: &metrics,
+            ranked: &ranked,
+            markdown: &markdown,
+            reasons: &reason_texts,
+            tz: plan.timezone,
+            index: plan.index,
+        },
     )?;
     staging.commit()?;
     timings.lap("output", &mut t);
@@ -377,57 +383,81 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write_all(
-    staging: &Staging,
-    ingested: &Ingested,
-    linked: &Linked,
-    metrics: &Metrics,
-    ranked: &[RankedCategory],
-    markdown: &str,
-    reasons: &HashMap<usize, &str>,
+/// Everything the output stage writes.
+struct Outputs<'a> {
+    ingested: &'a Ingested,
+    linked: &'a Linked,
+    metrics: &'a Metrics,
+    ranked: &'a [RankedCategory],
+    markdown: &'a str,
+    reasons: &'a HashMap<usize, &'a str>,
     tz: Tz,
-) -> Result<()> {
-    // The files are independent: write them side by side.
-    let (a, (b, (c, (d, (e, f))))) = rayon::join(
-        || output::write_contacts(&staging.path("contacts.csv"), ingested, linked, tz),
-        || {
-            rayon::join(
-                || {
-                    output::write_episodes(
-                        &staging.path("episodes.csv"),
-                        &ingested.contacts,
-                        linked,
-                        reasons,
-                        tz,
-                    )
-                },
-                || {
-                    rayon::join(
-                        || output::write_rejected(&staging.path("rejected.csv"), ingested),
-                        || {
-                            rayon::join(
-                                || output::write_metrics(&staging.path("metrics.json"), metrics),
-                                || {
-                                    rayon::join(
-                                        || {
-                                            output::write_categories(
-                                                &staging.path("categories.csv"),
-                                                ranked,
-                                            )
-                                        },
-                                        || {
-                                            std::fs::write(staging.path("report.md"), markdown)
-                                                .context("cannot write report.md")
-                                        },
-                                    )
-                                },
-                            )
-                        },
-                    )
-                },
+    index: bool,
+}
+
+fn write_all(staging: &Staging, o: &Outputs) -> Result<()> {
+    type Task<'s> = Box<dyn FnOnce() -> Result<()> + Send + 's>;
+    let mut tasks: Vec<Task> = vec![
+        Box::new(|| {
+            output::write_contacts(&staging.path("contacts.csv"), o.ingested, o.linked, o.tz)
+        }),
+        Box::new(|| {
+            output::write_episodes(
+                &staging.path("episodes.csv"),
+                &o.ingested.contacts,
+                o.linked,
+                o.reasons,
+                o.tz,
             )
-        },
-    );
-    a.and(b).and(c).and(d).and(e).and(f)
+        }),
+        Box::new(|| output::write_rejected(&staging.path("rejected.csv"), o.ingested)),
+        Box::new(|| output::write_metrics(&staging.path("metrics.json"), o.metrics)),
+        Box::new(|| output::write_categories(&staging.path("categories.csv"), o.ranked)),
+        Box::new(|| {
+            std::fs::write(staging.path("report.md"), o.markdown).context("cannot write report.md")
+        }),
+    ];
+    if o.index {
+        tasks.insert(
+            0,
+            Box::new(|| {
+                index::build(
+                    &staging.path("index"),
+                    o.ingested,
+                    o.linked,
+                    o.ranked,
+                    o.tz,
+                    rayon::current_num_threads(),
+                    &o.metrics.data_start,
+                    &o.metrics.data_end,
+                )
+            }),
+        );
+    }
+    // The files are independent: write them side by side (the index, the
+    // longest, first).
+    let results: Vec<Result<()>> = {
+        let slots: Vec<std::sync::Mutex<Option<Result<()>>>> =
+            tasks.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        rayon::scope(|s| {
+            for (task, slot) in tasks.into_iter().zip(&slots) {
+                s.spawn(move |_| {
+                    let r = task();
+                    if let Ok(mut g) = slot.lock() {
+                        *g = Some(r);
+                    }
+                });
+            }
+        });
+        slots
+            .into_iter()
+            .map(|m| {
+                m.into_inner()
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| Err(anyhow::anyhow!("an output writer stopped early")))
+            })
+            .collect()
+    };
+    results.into_iter().collect()
 }

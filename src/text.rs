@@ -89,6 +89,12 @@ pub fn customer_words(text: &str) -> String {
     out
 }
 
+/// NFKC only (full-width letters and digits to their usual forms), for
+/// text whose case matters, such as a search query's `AND`/`OR`.
+pub fn normalize_width(text: &str) -> String {
+    text.nfkc().collect()
+}
+
 /// NFKC and case folding: one form for comparing text in any script.
 pub fn normalize(text: &str) -> String {
     text.nfkc().flat_map(char::to_lowercase).collect()

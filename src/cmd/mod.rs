@@ -4,3 +4,5 @@ pub mod cluster_eval;
 pub mod eval;
 pub mod model;
 pub mod run;
+pub mod sample;
+pub mod search;

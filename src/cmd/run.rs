@@ -20,7 +20,8 @@ use crate::settings::{
 /// INPUT is any mix of CSV / JSON Lines files and folders of them (several
 /// exports of one month at once). Input columns: see
 /// docs/data-contract.md. Writes contacts.csv, episodes.csv,
-/// categories.csv, metrics.json, rejected.csv and report.md into --out, all
+/// categories.csv, metrics.json, rejected.csv, report.md and the
+/// contact index (index/, for `recontact search` and `sample`) into --out, all
 /// at once (a failed run writes nothing).
 ///
 /// Settings come from the flags, else the [run] table of --config, else the
@@ -127,6 +128,10 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip the contact index (index/) that `recontact search` and
+    /// `recontact sample` read.
+    #[arg(long)]
+    pub no_index: bool,
 }
 
 /// Merges flags over the config's [run] table over the defaults.
@@ -242,6 +247,7 @@ pub fn run(args: Args) -> Result<()> {
         columns: cfg.columns,
         settings,
         timezone,
+        index: !args.no_index,
     };
     let report = pipeline::run(&plan)?;
     if !args.quiet {
