@@ -349,8 +349,13 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         embedder_warning: embedder_warning.clone(),
         categorise: format!("{:?}", settings.categorise),
         rank_by: format!("{:?}", settings.rank_by),
+        out_dir: plan.out.to_string_lossy().into_owned(),
     };
-    let markdown = report::render_markdown(&report);
+    let report_files = [
+        ("report.md", report::render_markdown(&report)),
+        ("report.html", report::render_html(&report)),
+        ("report.json", report::render_json(&report)?),
+    ];
     let reason_texts: HashMap<usize, &str> = reasons
         .iter()
         .map(|r| (r.episode, r.text.as_str()))
@@ -362,7 +367,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         &linked,
         &metrics,
         &ranked,
-        &markdown,
+        &report_files,
         &reason_texts,
         plan.timezone,
     )?;
@@ -384,7 +389,7 @@ fn write_all(
     linked: &Linked,
     metrics: &Metrics,
     ranked: &[RankedCategory],
-    markdown: &str,
+    report_files: &[(&str, String)],
     reasons: &HashMap<usize, &str>,
     tz: Tz,
 ) -> Result<()> {
@@ -417,8 +422,10 @@ fn write_all(
                                             )
                                         },
                                         || {
-                                            std::fs::write(staging.path("report.md"), markdown)
-                                                .context("cannot write report.md")
+                                            report_files.iter().try_for_each(|(name, text)| {
+                                                std::fs::write(staging.path(name), text)
+                                                    .with_context(|| format!("cannot write {name}"))
+                                            })
                                         },
                                     )
                                 },
