@@ -39,6 +39,7 @@ h4 { font-size: .9rem; margin: 12px 0 4px; color: var(--muted); text-transform: 
 .tile .k { font-weight: 600; }
 .tile .s { color: var(--muted); font-size: .85rem; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: .92rem; }
+table.signals, #input, #rejected, #ignored, #run-settings { width: auto; min-width: 360px; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: start; vertical-align: top; }
 th { background: var(--bg); }
 td.n, th.n { text-align: end; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -376,7 +377,7 @@ fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) 
         let _ = write!(o, r#"<li dir="auto">{}</li>"#, escape(k));
     }
     o.push_str("</ul>");
-    let nums: [(&str, String); 13] = [
+    let nums: [(&str, String); 12] = [
         ("episodes", num(c.episodes)),
         ("extra contacts", num(c.extra_contacts)),
         ("share", format!("{:.1}%", c.share * 100.0)),
@@ -392,7 +393,6 @@ fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) 
         ("survey unresolved", num(c.survey_unresolved)),
         ("sensitive segments", num(c.sensitive_episodes)),
         ("window still open", num(c.window_open_episodes)),
-        ("rank", c.rank.to_string()),
     ];
     o.push_str(r#"<dl class="nums">"#);
     for (k, v) in nums {
