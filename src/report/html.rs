@@ -18,7 +18,7 @@ use crate::settings::format_duration;
 
 /// Cards shown open; the rest collapse.
 pub const OPEN_CARDS: usize = 30;
-/// Bars in the Pareto chart; the rest are summed into one "other" bar.
+/// Bars in the Pareto chart; the line's share counts the rest too.
 const PARETO_BARS: usize = 20;
 
 const CSS: &str = r#"
@@ -59,7 +59,7 @@ td.n, th.n { text-align: end; font-variant-numeric: tabular-nums; white-space: n
 .sparkline .baseline { stroke: var(--line); }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 14px 0; break-inside: avoid; }
 .card .id, code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .85em; }
-.card .id { color: var(--muted); }
+.card .id, td .id { color: var(--muted); white-space: nowrap; }
 .rank { display: inline-block; min-width: 1.8em; padding: 0 6px; margin-inline-end: 6px; border-radius: 10px; background: var(--bar); color: #fff; text-align: center; }
 .kw { display: flex; flex-wrap: wrap; gap: 6px; list-style: none; padding: 0; margin: 6px 0; }
 .kw li { background: #e6f0fa; border-radius: 10px; padding: 1px 9px; font-size: .88rem; }
@@ -234,14 +234,10 @@ fn pareto(o: &mut String, r: &Report) {
         );
         return;
     }
-    let mut bars: Vec<Bar> = r
+    let bars: Vec<Bar> = r
         .categories
         .iter()
-        .take(if r.categories.len() > PARETO_BARS {
-            PARETO_BARS - 1
-        } else {
-            PARETO_BARS
-        })
+        .take(PARETO_BARS)
         .map(|c| Bar {
             label: c.rank.to_string(),
             title: format!(
@@ -255,31 +251,30 @@ fn pareto(o: &mut String, r: &Report) {
             value: c.extra_contacts as f64,
         })
         .collect();
-    if r.categories.len() > PARETO_BARS {
-        let rest = &r.categories[PARETO_BARS - 1..];
-        let v: usize = rest.iter().map(|c| c.extra_contacts).sum();
-        bars.push(Bar {
-            label: "other".into(),
-            title: format!("{} more categories: {} extra contacts", rest.len(), v),
-            value: v as f64,
-        });
-    }
     o.push_str(&svg::pareto(
         "pareto",
         "Extra contacts by category, with the cumulative share",
         &bars,
+        total as f64,
         "extra contacts",
     ));
     let _ = write!(
         o,
-        r#"<p class="legend"><span class="sw" style="background:var(--bar)"></span>extra contacts per category (by rank{}) <span class="sw" style="background:var(--accent)"></span>cumulative share of the {} extra contacts in categories; dashed: 80 %</p></section>"#,
-        if r.categories.len() > PARETO_BARS {
-            "; “other” sums the rest"
-        } else {
-            ""
-        },
+        r#"<p class="legend"><span class="sw" style="background:var(--bar)"></span>extra contacts per category, by rank <span class="sw" style="background:var(--accent)"></span>cumulative share of the {} extra contacts in categories; dashed: 80 %</p>"#,
         num(total)
     );
+    if r.categories.len() > PARETO_BARS {
+        let rest = &r.categories[PARETO_BARS..];
+        let v: usize = rest.iter().map(|c| c.extra_contacts).sum();
+        let _ = write!(
+            o,
+            r#"<p class="sub">The chart shows the top {PARETO_BARS}; the other {} categories have {} extra contacts ({:.1}%).</p>"#,
+            num(rest.len()),
+            num(v),
+            v as f64 / total as f64 * 100.0
+        );
+    }
+    o.push_str("</section>");
 }
 
 fn top10(o: &mut String, r: &Report) {
@@ -856,10 +851,10 @@ mod tests {
             "collapsed"
         );
         assert!(h.contains("970 more categories (ranks 31–1000)"));
-        // The chart keeps 20 bars, the last one summing the rest.
+        // The chart keeps the top 20 bars.
         let pareto = part(&h, r#"<svg id="pareto""#, "svg");
         assert_eq!(pareto.matches(r#"<rect class="bar""#).count(), 20);
-        assert!(pareto.contains("981 more categories"));
+        assert!(h.contains("the other 980 categories have"));
         // The top-10 table stays ten rows.
         let top = part(&h, r#"<table id="top10""#, "table");
         assert_eq!(top.matches("<tr>").count(), 11);

@@ -46,7 +46,9 @@ pub struct ParetoGeometry {
 const PARETO_W: f64 = 760.0;
 const PARETO_H: f64 = 300.0;
 
-pub fn pareto_geometry(values: &[f64]) -> ParetoGeometry {
+/// `total` is what the cumulative shares are of: the sum of `values`, or
+/// more when the chart shows only the largest of a longer list.
+pub fn pareto_geometry(values: &[f64], total: f64) -> ParetoGeometry {
     let plot = Rect {
         x: 56.0,
         y: 16.0,
@@ -54,7 +56,7 @@ pub fn pareto_geometry(values: &[f64]) -> ParetoGeometry {
         h: PARETO_H - 16.0 - 44.0,
     };
     let max = values.iter().copied().fold(0.0, f64::max);
-    let total: f64 = values.iter().sum();
+    let total = total.max(values.iter().sum());
     let slot = plot.w / values.len().max(1) as f64;
     let bottom = plot.y + plot.h;
     let mut bars = Vec::with_capacity(values.len());
@@ -99,11 +101,11 @@ fn compact(v: f64) -> String {
     }
 }
 
-/// Bars of `values` best first, with the cumulative share of their total as
-/// a line on a 0–100 % right axis and a dashed 80 % reference.
-pub fn pareto(id: &str, caption: &str, bars: &[Bar], value_axis: &str) -> String {
+/// Bars best first, with their cumulative share of `total` as a line on a
+/// 0–100 % right axis and a dashed 80 % reference.
+pub fn pareto(id: &str, caption: &str, bars: &[Bar], total: f64, value_axis: &str) -> String {
     let values: Vec<f64> = bars.iter().map(|b| b.value).collect();
-    let g = pareto_geometry(&values);
+    let g = pareto_geometry(&values, total);
     let p = g.plot;
     let bottom = p.y + p.h;
     let mut s = String::new();
@@ -431,7 +433,7 @@ mod tests {
 
     #[test]
     fn pareto_bars_scale_and_cumulative_line_reaches_the_top() {
-        let g = pareto_geometry(&[12.0, 8.0, 4.0, 0.0]);
+        let g = pareto_geometry(&[12.0, 8.0, 4.0, 0.0], 24.0);
         let bottom = g.plot.y + g.plot.h;
         // The tallest bar fills the plot; the others in proportion.
         assert!(close(g.bars[0].h, g.plot.h));
@@ -456,10 +458,21 @@ mod tests {
 
     #[test]
     fn pareto_of_nothing_draws_flat_bars() {
-        let g = pareto_geometry(&[0.0, 0.0]);
+        let g = pareto_geometry(&[0.0, 0.0], 0.0);
         assert!(g.bars.iter().all(|b| b.h == 0.0));
         assert!(g.shares.iter().all(|s| *s == 0.0));
-        assert!(pareto_geometry(&[]).bars.is_empty());
+        assert!(pareto_geometry(&[], 0.0).bars.is_empty());
+    }
+
+    #[test]
+    fn pareto_of_the_largest_stops_at_their_share() {
+        // Two bars shown of a total of 40: the line ends at 50 %.
+        let g = pareto_geometry(&[12.0, 8.0], 40.0);
+        let bottom = g.plot.y + g.plot.h;
+        assert!(close(g.shares[1], 0.5));
+        assert!(close(g.cumulative[1].1, bottom - 0.5 * g.plot.h));
+        // A total below the bars' sum is taken as their sum.
+        assert!(close(pareto_geometry(&[3.0, 1.0], 1.0).shares[1], 1.0));
     }
 
     #[test]
@@ -476,7 +489,7 @@ mod tests {
                 value: 1.0,
             },
         ];
-        let s = pareto("pareto", "Extra contacts", &bars, "extra contacts");
+        let s = pareto("pareto", "Extra contacts", &bars, 4.0, "extra contacts");
         assert!(s.starts_with(r#"<svg id="pareto""#));
         assert_eq!(s.matches(r#"<rect class="bar""#).count(), 2);
         assert_eq!(s.matches("<polyline class=\"cumulative\"").count(), 1);
