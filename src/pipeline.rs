@@ -352,8 +352,13 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         embedder_warning: embedder_warning.clone(),
         categorise: format!("{:?}", settings.categorise),
         rank_by: format!("{:?}", settings.rank_by),
+        out_dir: plan.out.to_string_lossy().into_owned(),
     };
-    let markdown = report::render_markdown(&report);
+    let report_files = [
+        ("report.md", report::render_markdown(&report)),
+        ("report.html", report::render_html(&report)),
+        ("report.json", report::render_json(&report)?),
+    ];
     let reason_texts: HashMap<usize, &str> = reasons
         .iter()
         .map(|r| (r.episode, r.text.as_str()))
@@ -366,7 +371,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             linked: &linked,
             metrics: &metrics,
             ranked: &ranked,
-            markdown: &markdown,
+            report_files: &report_files,
             reasons: &reason_texts,
             tz: plan.timezone,
             index: plan.index,
@@ -389,7 +394,7 @@ struct Outputs<'a> {
     linked: &'a Linked,
     metrics: &'a Metrics,
     ranked: &'a [RankedCategory],
-    markdown: &'a str,
+    report_files: &'a [(&'a str, String)],
     reasons: &'a HashMap<usize, &'a str>,
     tz: Tz,
     index: bool,
@@ -414,7 +419,10 @@ fn write_all(staging: &Staging, o: &Outputs) -> Result<()> {
         Box::new(|| output::write_metrics(&staging.path("metrics.json"), o.metrics)),
         Box::new(|| output::write_categories(&staging.path("categories.csv"), o.ranked)),
         Box::new(|| {
-            std::fs::write(staging.path("report.md"), o.markdown).context("cannot write report.md")
+            o.report_files.iter().try_for_each(|(name, text)| {
+                std::fs::write(staging.path(name), text)
+                    .with_context(|| format!("cannot write {name}"))
+            })
         }),
     ];
     if o.index {

@@ -6,6 +6,9 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+use common::month;
+
 fn rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
@@ -17,59 +20,6 @@ fn rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
                 .collect()
         })
         .collect()
-}
-
-/// 3 recurring reasons (coupon, refund in Chinese, card in Hebrew), each
-/// customer calling twice; plus one-off resolved contacts.
-fn month() -> String {
-    let mut s = String::from("contact_id,customer_id,started_at,text,channel,team,segment\n");
-    let reasons: [(&str, [&str; 2]); 3] = [
-        (
-            "en",
-            [
-                "Customer: I cannot find where to enter the coupon code at checkout",
-                "Customer: still not fixed, the coupon code box is missing at checkout",
-            ],
-        ),
-        (
-            "zh",
-            [
-                "客户：我的退款还没有到账",
-                "客户：还是没有解决，退款一直没有到账",
-            ],
-        ),
-        (
-            "he",
-            [
-                "לקוח: הכרטיס החדש שלי לא הגיע בדואר",
-                "לקוח: אני פונה שוב, הכרטיס החדש עדיין לא הגיע בדואר",
-            ],
-        ),
-    ];
-    let mut id = 0;
-    for (k, (_, texts)) in reasons.iter().enumerate() {
-        let n = [12, 8, 6][k];
-        for u in 0..n {
-            for (j, t) in texts.iter().enumerate() {
-                id += 1;
-                let day = 1 + (u % 20);
-                let seg = if k == 1 && u == 0 { "media" } else { "retail" };
-                s.push_str(&format!(
-                    "c{id:03},U{k}{u:02},2026-10-{day:02}T{:02}:00:00Z,\"{t} {}\",phone,t{k},{seg}\n",
-                    9 + j * 5,
-                    ["please", "today", "now", "asap"][u % 4]
-                ));
-            }
-        }
-    }
-    for u in 0..10 {
-        id += 1;
-        s.push_str(&format!(
-            "c{id:03},V{u},2026-10-{:02}T10:00:00Z,Customer: what are your opening hours,phone,t9,retail\n",
-            1 + u
-        ));
-    }
-    s
 }
 
 #[test]
@@ -149,6 +99,57 @@ fn categories_names_ranking_and_report() {
     assert!(report.contains("lexical"), "embedder named in settings");
     // Reasons lose the repeat cue sentence; quotes lose nothing else.
     assert!(!report.contains("still not fixed"), "{report}");
+
+    // The same report as HTML and JSON.
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    for (i, c) in cats.iter().enumerate() {
+        assert!(
+            html.contains(&format!(r#"<span dir="auto">{}</span>"#, c["label"])),
+            "card {i} named with dir=auto"
+        );
+    }
+    assert!(html.contains(r#"<svg id="pareto""#));
+    assert!(html.contains(&format!(
+        "recontact sample {} --category CAT-0002",
+        out.to_str().unwrap()
+    )));
+    let json = report_json(&out);
+    let got = &json["root_causes"]["categories"];
+    assert_eq!(got.as_array().unwrap().len(), 3);
+    for (i, c) in cats.iter().enumerate() {
+        assert_eq!(
+            got[i]["label"],
+            c["label"].as_str(),
+            "same names, UTF-8 intact"
+        );
+        assert_eq!(got[i]["extra_contacts"].to_string(), c["extra_contacts"]);
+    }
+    assert!(json["settings"]["embedder"]
+        .as_str()
+        .unwrap()
+        .contains("lexical"));
+    assert_eq!(json["settings"]["lexical_fallback"], false);
+}
+
+/// report.json, checked against docs/report.schema.json.
+fn report_json(out: &Path) -> serde_json::Value {
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/report.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let v = jsonschema::draft202012::new(&schema).unwrap();
+    let errs: Vec<String> = v
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errs.is_empty(), "report.json against its schema: {errs:#?}");
+    doc
 }
 
 #[test]
@@ -181,4 +182,10 @@ fn no_non_fcr_episodes_means_no_categories() {
     assert_eq!(rows(&out.join("categories.csv")).len(), 0);
     let report = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("No recurring reason"));
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("No recurring reason: 0 non-FCR episodes."));
+    assert!(!html.contains(r#"id="pareto""#));
+    let json = report_json(&out);
+    assert_eq!(json["root_causes"]["categories"], serde_json::json!([]));
+    assert_eq!(json["headline"]["fcr_rate"], 1.0);
 }

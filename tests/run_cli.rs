@@ -502,34 +502,51 @@ fn byte_identical_on_one_and_two_threads() {
         ));
     }
     t.write("big.csv", &s);
-    ok(&[
-        "run",
-        &t.s("big.csv"),
-        "--out",
-        &t.s("o1"),
-        "--threads",
-        "1",
-        "--embedder",
-        "lexical",
-    ]);
-    ok(&[
-        "run",
-        &t.s("big.csv"),
-        "--out",
-        &t.s("o2"),
-        "--threads",
-        "2",
-        "--embedder",
-        "lexical",
-    ]);
+    // Both runs write to the same --out (the reports name it), the first
+    // moved aside before the second.
+    let run = |threads: &str| {
+        ok(&[
+            "run",
+            &t.s("big.csv"),
+            "--out",
+            &t.s("out"),
+            "--threads",
+            threads,
+            "--embedder",
+            "lexical",
+        ]);
+    };
+    run("1");
+    fs::rename(t.path("out"), t.path("o1")).unwrap();
+    run("2");
+    let files = |dir: &str| -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(t.path(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let names = files("o1");
+    assert_eq!(names, files("out"));
     for f in [
         "contacts.csv",
         "episodes.csv",
         "metrics.json",
         "rejected.csv",
+        "report.md",
+        "report.html",
+        "report.json",
     ] {
-        let a = fs::read(t.path("o1").join(f)).unwrap();
-        let b = fs::read(t.path("o2").join(f)).unwrap();
+        assert!(names.iter().any(|n| n == f), "{f} written");
+    }
+    for f in &names {
+        let path = t.path("o1").join(f);
+        if path.is_dir() {
+            continue;
+        }
+        let a = fs::read(&path).unwrap();
+        let b = fs::read(t.path("out").join(f)).unwrap();
         assert!(a == b, "{f} differs between 1 and 2 threads");
     }
 }

@@ -54,6 +54,8 @@ fn sample_month_with_the_default_model() {
         "metrics.json",
         "rejected.csv",
         "report.md",
+        "report.html",
+        "report.json",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
@@ -78,8 +80,11 @@ fn sample_month_with_the_default_model() {
     assert!(cats["coverage"].as_f64().unwrap() >= 0.85, "{s}");
     assert!(cats["nmi"].as_f64().unwrap() >= 0.6, "{s}");
 
-    // The whole job, model included, is byte-identical on one thread.
+    // The whole job, model included, is byte-identical on one thread. The
+    // reports name the output folder, so the second run writes to the same
+    // one, the first moved aside.
     let out1 = dir.path().join("out1");
+    std::fs::rename(&out, &out1).unwrap();
     let res = bin()
         .current_dir(root)
         .args([
@@ -92,7 +97,7 @@ fn sample_month_with_the_default_model() {
             "-q",
             "--out",
         ])
-        .arg(&out1)
+        .arg(&out)
         .output()
         .unwrap();
     assert!(
@@ -106,6 +111,8 @@ fn sample_month_with_the_default_model() {
         "categories.csv",
         "metrics.json",
         "report.md",
+        "report.html",
+        "report.json",
     ] {
         let a = std::fs::read(out.join(f)).unwrap();
         let b = std::fs::read(out1.join(f)).unwrap();

@@ -1,15 +1,22 @@
 //! Report stage: the product-feedback report. All of its data is in one
-//! struct ([`Report`]) so more formats (HTML, JSON) can render the same.
+//! struct ([`Report`]); every format renders that same struct: Markdown
+//! (here), self-contained HTML ([`html`], charts from [`svg`]) and versioned
+//! JSON ([`json`]).
 
 use std::fmt::Write as _;
-
-use serde::Serialize;
 
 use crate::metrics::Metrics;
 use crate::rank::RankedCategory;
 use crate::settings::format_duration;
 
-#[derive(Debug, Serialize)]
+pub mod html;
+pub mod json;
+pub mod svg;
+
+pub use html::render_html;
+pub use json::{render_json, ReportJson, SCHEMA_VERSION};
+
+#[derive(Debug)]
 pub struct Report<'a> {
     pub metrics: &'a Metrics,
     pub categories: &'a [RankedCategory],
@@ -23,9 +30,59 @@ pub struct Report<'a> {
     pub embedder_warning: Option<String>,
     pub categorise: String,
     pub rank_by: String,
+    /// The output folder as the user passed it to `--out`, for the
+    /// drill-down commands the report prints.
+    pub out_dir: String,
 }
 
-fn pct(v: Option<f64>) -> String {
+/// Text safe in HTML and SVG, in element content and quoted attributes.
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// A word safe to paste into a POSIX shell: as is when plain, else in
+/// single quotes.
+pub fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// The commands that list a category's contacts: a full-text search in the
+/// category's non-FCR episodes for its first keyword, and a random sample.
+pub fn drill_down(out_dir: &str, c: &RankedCategory) -> (String, String) {
+    let dir = shell_quote(out_dir);
+    let mut search = format!(
+        "recontact search {dir} --category {} --non-fcr",
+        shell_quote(&c.category_id)
+    );
+    if let Some(k) = c.keywords.first() {
+        let _ = write!(search, " {}", shell_quote(k));
+    }
+    let sample = format!(
+        "recontact sample {dir} --category {}",
+        shell_quote(&c.category_id)
+    );
+    (search, sample)
+}
+
+pub(crate) fn pct(v: Option<f64>) -> String {
     v.map(|x| format!("{:.1}%", x * 100.0))
         .unwrap_or_else(|| "n/a".into())
 }
@@ -35,7 +92,7 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
-fn truncate(s: &str, n: usize) -> String {
+pub(crate) fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
@@ -198,6 +255,8 @@ pub fn render_markdown(r: &Report) -> String {
         );
         let _ = writeln!(o, "- **Score:** {} — {}", c.score, c.score_explained);
         let _ = writeln!(o, "- **Examples:** {}", c.example_contact_ids.join(", "));
+        let (search, sample) = drill_down(&r.out_dir, c);
+        let _ = writeln!(o, "- **Drill down:** `{search}` · `{sample}`");
         for (id, q) in &c.quotes {
             let _ = writeln!(o, "  > “{}” — {}", truncate(&q.replace('\n', " "), 300), id);
         }
@@ -252,4 +311,119 @@ pub fn render_markdown(r: &Report) -> String {
         r.categorise, r.rank_by
     );
     o
+}
+
+/// Hand-made reports for the renderers' tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::collections::BTreeMap;
+
+    use super::Report;
+    use crate::episodes::tests::{contact, run};
+    use crate::metrics::{self, Metrics};
+    use crate::model::IngestStats;
+    use crate::rank::RankedCategory;
+    use crate::settings::Settings;
+
+    /// Three weeks of contacts on two channels; some customers come back.
+    pub fn metrics() -> Metrics {
+        let mut cs = Vec::new();
+        for u in 0..30 {
+            let t = f64::from(u) * 16.0;
+            let mut c = contact(
+                &format!("c{u}"),
+                &format!("U{u}"),
+                t,
+                "Customer: my card has not arrived",
+            );
+            if u % 3 == 0 {
+                c.channel = "chat".into();
+            }
+            cs.push(c);
+            if u % 4 == 0 {
+                cs.push(contact(
+                    &format!("r{u}"),
+                    &format!("U{u}"),
+                    t + 30.0,
+                    "Customer: my card has still not arrived",
+                ));
+            }
+        }
+        let s = Settings::default();
+        let linked = run(&cs, &s);
+        let input = IngestStats {
+            files_read: 1,
+            rows_read: cs.len() as u64 + 2,
+            rows_accepted: cs.len() as u64,
+            rows_rejected: 2,
+            rejected_by_reason: BTreeMap::from([("bad_timestamp".to_string(), 2)]),
+            ..IngestStats::default()
+        };
+        metrics::compute(&cs, &linked, &input, &s, chrono_tz::UTC)
+    }
+
+    /// Category `i` (rank `i + 1`) with fewer extra contacts as `i` grows.
+    pub fn category(i: usize, label: &str, keywords: &[&str], quote: &str) -> RankedCategory {
+        let extra = 1000usize.saturating_sub(i).max(1);
+        RankedCategory {
+            rank: i + 1,
+            category_id: format!("CAT-{:04}", i + 1),
+            label: label.into(),
+            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            episodes: extra,
+            extra_contacts: extra,
+            customers: extra,
+            escalated: 1,
+            transferred: 0,
+            reopened: 2,
+            survey_unresolved: 0,
+            sensitive_episodes: 0,
+            window_open_episodes: 0,
+            avg_contacts_per_episode: 2.0,
+            share: 0.0,
+            score: (2 * extra) as f64,
+            score_explained: "episodes + extra contacts (no severity weights apply)".into(),
+            example_contact_ids: vec![format!("c{i}"), format!("r{i}")],
+            quotes: vec![(format!("c{i}"), quote.into())],
+            channels: BTreeMap::from([("phone".to_string(), extra)]),
+            teams: BTreeMap::from([("cards".to_string(), extra)]),
+            weeks: BTreeMap::from([("2026-W39".to_string(), extra)]),
+            signals: BTreeMap::from([("repeat_contact".to_string(), extra)]),
+            episode_indices: Vec::new(),
+        }
+    }
+
+    /// `n` English categories with shares that add up.
+    pub fn categories(n: usize) -> Vec<RankedCategory> {
+        let mut v: Vec<RankedCategory> = (0..n)
+            .map(|i| {
+                category(
+                    i,
+                    &format!("card not arrived {i}"),
+                    &["card", "arrived", "post"],
+                    "my card has not arrived, call me on [PHONE]",
+                )
+            })
+            .collect();
+        let total: usize = v.iter().map(|c| c.extra_contacts).sum();
+        for c in &mut v {
+            c.share = c.extra_contacts as f64 / total.max(1) as f64;
+        }
+        v
+    }
+
+    pub fn report<'a>(m: &'a Metrics, categories: &'a [RankedCategory]) -> Report<'a> {
+        Report {
+            metrics: m,
+            categories,
+            reasons: categories.iter().map(|c| c.episodes).sum::<usize>() + 3,
+            uncategorised: 3,
+            extra_contacts: categories.iter().map(|c| c.extra_contacts).sum(),
+            embedder: "lexical (TF-IDF + SVD)".into(),
+            embedder_warning: None,
+            categorise: "NonFcr".into(),
+            rank_by: "ExtraContacts".into(),
+            out_dir: "out/2026-10".into(),
+        }
+    }
 }

@@ -1,0 +1,229 @@
+//! report.html in a real browser: headless Chromium renders the report of a
+//! small month (English, Chinese and Hebrew categories), takes a screenshot,
+//! and the test asserts on the rendered DOM, the console and the network.
+//!
+//! Without a browser the tests skip with a message, unless
+//! `RECONTACT_REQUIRE_BROWSER=1` (CI sets it), where they fail.
+//! `RECONTACT_BROWSER=PATH` picks the browser binary.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+mod common;
+
+fn find_browser() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("RECONTACT_BROWSER") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    for name in [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ] {
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// The browser, or `None` after saying why the test skips.
+fn browser(test: &str) -> Option<PathBuf> {
+    let found = find_browser();
+    if found.is_none() {
+        assert!(
+            std::env::var("RECONTACT_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "RECONTACT_REQUIRE_BROWSER=1 but no chromium, chromium-browser or google-chrome on PATH (Debian: apt-get install chromium)"
+        );
+        eprintln!("{test}: skipped, no chromium on PATH (set RECONTACT_REQUIRE_BROWSER=1 to fail instead)");
+    }
+    found
+}
+
+struct Rendered {
+    dom: String,
+    /// Messages the page wrote to the console (errors, CSP violations).
+    console: Vec<String>,
+    /// URLs the page asked the network for.
+    requests: Vec<String>,
+}
+
+/// Renders `page` headless in a fresh profile: the DOM after load, the
+/// console from the browser's log, the page's requests from its net log,
+/// and a screenshot when asked for.
+fn render(browser: &Path, page: &Path, screenshot: Option<&Path>) -> Rendered {
+    let tmp = tempfile::tempdir().unwrap();
+    let net_log = tmp.path().join("net-log.json");
+    let mut cmd = Command::new(browser);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--window-size=1280,2000",
+    ])
+    .arg(format!(
+        "--user-data-dir={}",
+        tmp.path().join("profile").display()
+    ))
+    .arg(format!("--log-net-log={}", net_log.display()));
+    if let Some(s) = screenshot {
+        cmd.arg(format!("--screenshot={}", s.display()));
+    }
+    cmd.arg("--dump-dom")
+        .arg(format!("file://{}", page.display()));
+    let out = cmd.output().expect("browser runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "browser failed:\n{stderr}");
+    // Chromium logs every console message as `...:CONSOLE:<line>] "..."`.
+    let console = stderr
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(String::from)
+        .collect();
+    // The browser's own background requests have no file:// page as their
+    // isolation key; the page's requests do.
+    let log: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&net_log).expect("the browser wrote its net log"))
+            .expect("net log is JSON");
+    let mut requests: Vec<String> = log["events"]
+        .as_array()
+        .expect("net log events")
+        .iter()
+        .filter_map(|e| {
+            let p = &e["params"];
+            let key = p["network_isolation_key"].as_str()?;
+            key.starts_with("file://")
+                .then(|| p["url"].as_str().map(String::from))
+                .flatten()
+        })
+        .collect();
+    requests.sort();
+    requests.dedup();
+    Rendered {
+        dom: String::from_utf8_lossy(&out.stdout).into_owned(),
+        console,
+        requests,
+    }
+}
+
+/// The part of `s` from `from` up to the next `</{tag}>`.
+fn part<'a>(s: &'a str, from: &str, tag: &str) -> &'a str {
+    let start = s
+        .find(from)
+        .unwrap_or_else(|| panic!("{from} not in the rendered page"));
+    let end = s[start..]
+        .find(&format!("</{tag}>"))
+        .unwrap_or_else(|| panic!("</{tag}> after {from}"));
+    &s[start..start + end]
+}
+
+#[test]
+fn report_html_renders_in_chromium() {
+    let Some(browser) = browser("report_html_renders_in_chromium") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("m.csv");
+    fs::write(&input, common::month()).unwrap();
+    let out = dir.path().join("out");
+    let res = Command::new(env!("CARGO_BIN_EXE_recontact"))
+        .args([
+            "run",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args([
+            "--embedder",
+            "lexical",
+            "--period-end",
+            "2026-11-15T00:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let page = out.join("report.html");
+    let html = fs::read_to_string(&page).unwrap();
+    for bad in [
+        "src=\"http",
+        "href=\"http",
+        "src='http",
+        "href='http",
+        "url(",
+    ] {
+        assert!(!html.contains(bad), "{bad} in report.html");
+    }
+
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-browser-test.png");
+    fs::remove_file(&shot).ok();
+    let r = render(&browser, &page, Some(&shot));
+    assert!(r.console.is_empty(), "console messages: {:#?}", r.console);
+    assert!(r.requests.is_empty(), "network requests: {:#?}", r.requests);
+
+    // The top-10 table has one row per category (three here).
+    let top = part(&r.dom, r#"<table id="top10""#, "table");
+    let body = part(top, "<tbody>", "tbody");
+    assert_eq!(body.matches("<tr>").count(), 3, "{top}");
+    // The Pareto chart: a bar per category and the cumulative line.
+    let pareto = part(&r.dom, r#"<svg id="pareto""#, "svg");
+    assert_eq!(pareto.matches(r#"<rect class="bar""#).count(), 3);
+    assert!(pareto.contains(r#"<polyline class="cumulative""#));
+    // Chinese and Hebrew survive the browser's parse.
+    assert!(r.dom.contains("退款"), "Chinese name");
+    assert!(
+        ["הכרטיס", "הגיע", "בדואר", "החדש"]
+            .iter()
+            .any(|w| r.dom.contains(w)),
+        "Hebrew name"
+    );
+    assert!(r.dom.contains(r#"id="fcr-by-week-chart""#));
+    assert!(r.dom.contains(r#"id="run-settings""#));
+
+    let png = fs::read(&shot).expect("screenshot written");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    assert!(
+        png.len() > 20_000,
+        "a page, not a blank: {} bytes",
+        png.len()
+    );
+}
+
+/// The console and network checks above can fail: a page with an external
+/// image and a script that logs an error trips both.
+#[test]
+fn the_browser_checks_catch_a_bad_page() {
+    let Some(browser) = browser("the_browser_checks_catch_a_bad_page") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("bad.html");
+    fs::write(
+        &page,
+        r#"<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<img src="http://127.0.0.1:9/probe.png"><script>console.error("probe")</script></body></html>"#,
+    )
+    .unwrap();
+    let r = render(&browser, &page, None);
+    assert!(
+        r.console.iter().any(|l| l.contains("probe")),
+        "{:#?}",
+        r.console
+    );
+    assert_eq!(r.requests, ["http://127.0.0.1:9/probe.png"]);
+}
