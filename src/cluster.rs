@@ -292,7 +292,23 @@ fn graph_cluster(
     let knn = knn_graph(amat, opts, rng);
     times.push(("knn graph", t.elapsed().as_secs_f64()));
     let t = Instant::now();
-    let g = Graph::from_knn(&knn, amat.n);
+    // Copies of one text are one node; their similarity to each other (1)
+    // becomes a self-loop, as if each copy linked to its k nearest copies.
+    // Without it a group of identical reasons would look like a node with
+    // no inner weight and be merged into whatever it touches.
+    let mut copies = vec![0usize; nu];
+    for &u in &rep_of {
+        copies[u] += 1;
+    }
+    let k = opts.neighbours(amat.n) as f64;
+    let self_weight: Vec<f64> = anchors
+        .iter()
+        .map(|&u| {
+            let m = copies[u] as f64;
+            m * (m - 1.0).min(k)
+        })
+        .collect();
+    let g = Graph::from_knn(&knn, amat.n, &self_weight);
     let alabels = community(&g, rng);
     times.push(("leiden", t.elapsed().as_secs_f64()));
     let mut ulabels = vec![usize::MAX; nu];
@@ -1174,9 +1190,15 @@ impl Graph {
         }
     }
 
-    /// Symmetrised k-NN graph: weight max(sim, 0) per direction, summed.
-    fn from_knn(knn: &[Vec<(f32, u32)>], n: usize) -> Self {
+    /// Symmetrised k-NN graph: weight max(sim, 0) per direction, summed;
+    /// `self_weight` per node as a self-loop (0: none).
+    fn from_knn(knn: &[Vec<(f32, u32)>], n: usize, self_weight: &[f64]) -> Self {
         let mut lists: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+        for (i, &w) in self_weight.iter().enumerate().take(n) {
+            if w > 0.0 {
+                lists[i].push((i as u32, w));
+            }
+        }
         for (i, row) in knn.iter().enumerate() {
             for &(s, j) in row {
                 let w = f64::from(s.max(0.0));
@@ -2009,5 +2031,19 @@ mod tests {
             ..p.clone()
         };
         assert!(cluster(&[vec![1.0]], &bad).is_err());
+    }
+
+    #[test]
+    fn groups_of_identical_reasons_stay_apart() {
+        // Templated notes give many copies of one reason: three such
+        // groups (sizes 12, 8, 6) are three categories, not two.
+        let mut v = vec![vec![1.0, 0.0, 0.0]; 12];
+        v.extend(vec![vec![0.0, 1.0, 0.0]; 8]);
+        v.extend(vec![vec![0.0, 0.0, 1.0]; 6]);
+        let c = cluster(&v, &ClusterParams::default()).expect("clusters");
+        assert_eq!(c.n_categories, 3, "{:?}", c.labels);
+        assert!(c.labels[..12].iter().all(|l| *l == c.labels[0]));
+        assert!(c.labels[20..].iter().all(|l| *l == c.labels[20]));
+        assert_ne!(c.labels[0], c.labels[20]);
     }
 }

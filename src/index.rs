@@ -228,7 +228,7 @@ pub fn build(
     // tantivy's per-thread arena: enough to keep segments few, bounded so
     // memory does not grow with the month.
     let mut writer: IndexWriter = index
-        .writer_with_num_threads(threads, threads * 128 << 20)
+        .writer_with_num_threads(threads, (threads * 128) << 20)
         .context("cannot open the index writer")?;
     let names: BTreeMap<&str, &str> = ranked
         .iter()

@@ -75,9 +75,10 @@ pub struct Found {
     pub hits: Vec<Hit>,
 }
 
-/// The fields a bare word searches.
+/// The fields a bare word searches: what was said, not the category's
+/// name (`category:coupon` for that), so a hit always shows its words.
 fn default_fields(f: &Fields) -> Vec<Field> {
-    vec![f.text, f.category]
+    vec![f.text]
 }
 
 /// Field names users may write as `field:value`, for error messages.

@@ -11,8 +11,8 @@ use crate::search::{self, Filters, Found, Hit};
 /// Search every contact of a run: tantivy query syntax plus filters.
 ///
 /// QUERY: words (all must match), "a phrase", AND / OR / NOT, (groups),
-/// field:value. Bare words search the contact text and the category name;
-/// customer:WORD and agent:WORD search what one side said. Other fields:
+/// field:value. Bare words search the contact text; customer:WORD and
+/// agent:WORD what one side said; category:WORD category names. Others:
 /// channel, team, direction, role, agent_id, queue, ticket_id, segment,
 /// customer_id, contact_id, episode_id, category_id, non_fcr_signals,
 /// fcr / non_fcr / is_repeat (true|false), started_at:[A TO B].
@@ -111,12 +111,13 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// The snippet with matches marked: bold on a terminal, [brackets] else.
+/// The snippet with matches marked: bold on a terminal, «guillemets» else
+/// (brackets would read like the PII masks, `[number]`).
 fn marked(h: &Hit, ansi: bool) -> String {
     let (open, close) = if ansi {
         ("\x1b[1;33m", "\x1b[0m")
     } else {
-        ("[", "]")
+        ("«", "»")
     };
     let mut s = String::new();
     let mut at = 0;
