@@ -207,6 +207,18 @@ pub fn register_tokenizers(index: &Index) {
     );
 }
 
+/// What indexing did, for the terminal summary and benchmarks.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexStats {
+    pub contacts: u64,
+    /// Bytes of contact text indexed.
+    pub text_bytes: u64,
+    /// Bytes of the index on disk.
+    pub index_bytes: u64,
+    pub segments: usize,
+    pub secs: f64,
+}
+
 /// Writes the index of a run into `dir` (created; must not exist).
 #[allow(clippy::too_many_arguments)]
 pub fn build(
@@ -218,7 +230,8 @@ pub fn build(
     threads: usize,
     data_start: &str,
     data_end: &str,
-) -> Result<()> {
+) -> Result<IndexStats> {
+    let started = std::time::Instant::now();
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let index = Index::create_in_dir(dir, schema())
         .with_context(|| format!("cannot create the index in {}", dir.display()))?;
@@ -300,7 +313,20 @@ pub fn build(
     let json = serde_json::to_string_pretty(&meta)?;
     std::fs::write(dir.join(META_FILE), json)
         .with_context(|| format!("cannot write {}", dir.join(META_FILE).display()))?;
-    Ok(())
+    let index_bytes = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0);
+    Ok(IndexStats {
+        contacts: ingested.contacts.len() as u64,
+        text_bytes: ingested.contacts.iter().map(|c| c.text.len() as u64).sum(),
+        index_bytes,
+        segments: index.searchable_segment_ids().map(|s| s.len()).unwrap_or(0),
+        secs: started.elapsed().as_secs_f64(),
+    })
 }
 
 /// An index opened for reading.

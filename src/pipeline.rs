@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use crate::cluster::{self, ClusterParams};
 use crate::embed::{self, CandleEmbedder, Embedder, LexicalEmbedder, LexicalOptions};
 use crate::episodes::{self, EmbeddingScorer, LexicalScorer, SameIssueScorer};
-use crate::index;
+use crate::index::{self, IndexStats};
 use crate::ingest::{self, IngestOptions};
 use crate::label::{self, LabelOptions};
 use crate::lang::{self, Script};
@@ -56,6 +56,8 @@ pub struct RunReport {
     pub embedder: String,
     pub embedder_warning: Option<String>,
     pub timings: Timings,
+    /// Set when the contact index was written.
+    pub index: Option<IndexStats>,
 }
 
 /// The embedder a run uses, and a warning when it had to fall back.
@@ -364,7 +366,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         .map(|r| (r.episode, r.text.as_str()))
         .collect();
 
-    write_all(
+    let index_stats = write_all(
         &staging,
         &Outputs {
             ingested: &ingested,
@@ -385,6 +387,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         embedder: embedder_desc,
         embedder_warning,
         timings,
+        index: index_stats,
     })
 }
 
@@ -400,7 +403,9 @@ struct Outputs<'a> {
     index: bool,
 }
 
-fn write_all(staging: &Staging, o: &Outputs) -> Result<()> {
+/// Writes every output; returns the index's figures when it was built.
+fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
+    let index_stats: std::sync::Mutex<Option<IndexStats>> = std::sync::Mutex::new(None);
     type Task<'s> = Box<dyn FnOnce() -> Result<()> + Send + 's>;
     let mut tasks: Vec<Task> = vec![
         Box::new(|| {
@@ -429,7 +434,7 @@ fn write_all(staging: &Staging, o: &Outputs) -> Result<()> {
         tasks.insert(
             0,
             Box::new(|| {
-                index::build(
+                let stats = index::build(
                     &staging.path("index"),
                     o.ingested,
                     o.linked,
@@ -438,7 +443,11 @@ fn write_all(staging: &Staging, o: &Outputs) -> Result<()> {
                     rayon::current_num_threads(),
                     &o.metrics.data_start,
                     &o.metrics.data_end,
-                )
+                )?;
+                if let Ok(mut g) = index_stats.lock() {
+                    *g = Some(stats);
+                }
+                Ok(())
             }),
         );
     }
@@ -467,5 +476,6 @@ fn write_all(staging: &Staging, o: &Outputs) -> Result<()> {
             })
             .collect()
     };
-    results.into_iter().collect()
+    results.into_iter().collect::<Result<()>>()?;
+    Ok(index_stats.into_inner().ok().flatten())
 }

@@ -366,8 +366,10 @@ mod tests {
         assert_eq!(allocate(&[50, 30, 20], 10, false), [5, 3, 2]);
         // Remainders go to the largest fractions.
         assert_eq!(allocate(&[5, 5, 5], 10, false).iter().sum::<usize>(), 10);
-        // A small group is capped and the rest is shared out.
-        assert_eq!(allocate(&[100, 2], 20, false), [18, 2]);
+        // Strictly proportional: 19.6 and 0.4 round to 20 and 0.
+        assert_eq!(allocate(&[100, 2], 20, false), [20, 0]);
+        // Everything asked for: every group in full.
+        assert_eq!(allocate(&[10, 2], 12, false), [10, 2]);
         assert_eq!(allocate(&[3, 2], 100, false), [3, 2]);
         assert_eq!(allocate(&[], 5, false), Vec::<usize>::new());
     }

@@ -325,5 +325,17 @@ fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
         );
     }
     println!("  time: {}", times.join(", "));
+    if let Some(ix) = &r.index {
+        println!(
+            "  index: {} contacts, {:.1} MB of text in {:.2}s (inside output; {:.0} contacts/s, {:.1} MB/s), {:.1} MB on disk, {} segments",
+            ix.contacts,
+            ix.text_bytes as f64 / 1e6,
+            ix.secs,
+            ix.contacts as f64 / ix.secs.max(1e-9),
+            ix.text_bytes as f64 / 1e6 / ix.secs.max(1e-9),
+            ix.index_bytes as f64 / 1e6,
+            ix.segments
+        );
+    }
     println!("  results in {}/", plan.out.display());
 }
