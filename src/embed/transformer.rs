@@ -631,12 +631,32 @@ impl Embedder for CandleEmbedder {
     /// for a text can differ in the last bits depending on which texts share
     /// its batch (GEMM blocking), but the same input list always gives the
     /// same output.
+    ///
+    /// Each distinct text is embedded once: contact centres repeat
+    /// themselves (templated notes, "where is my refund"), and a text's
+    /// vector does not depend on how often it occurs.
     fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = self.tokenize(texts)?;
-        self.embed_ids(&ids)
+        let mut first: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::with_capacity(texts.len());
+        let mut distinct: Vec<String> = Vec::new();
+        let slot: Vec<usize> = texts
+            .iter()
+            .map(|t| {
+                *first.entry(t.as_str()).or_insert_with(|| {
+                    distinct.push(t.clone());
+                    distinct.len() - 1
+                })
+            })
+            .collect();
+        let ids = self.tokenize(&distinct)?;
+        let vectors = self.embed_ids(&ids)?;
+        if distinct.len() == texts.len() {
+            return Ok(vectors);
+        }
+        Ok(slot.into_iter().map(|k| vectors[k].clone()).collect())
     }
 }
 
