@@ -121,9 +121,11 @@ pub fn model_is_multilingual(dir: &Path) -> bool {
     model_type.contains("xlm") || vocab >= 100_000
 }
 
-/// Clusters each script group's vectors on its own and merges the results.
+/// Clusters each script group's vectors on its own and merges the results;
+/// the vectors move into reason order (no copy: at a million contacts they
+/// are hundreds of megabytes).
 fn cluster_groups(
-    groups: &[(Vec<usize>, Vec<Vec<f32>>)],
+    groups: Vec<(Vec<usize>, Vec<Vec<f32>>)>,
     n: usize,
     params: &ClusterParams,
 ) -> Result<(Clusters, Vec<Vec<f32>>)> {
@@ -136,11 +138,11 @@ fn cluster_groups(
         if members.is_empty() {
             continue;
         }
-        let c = cluster::cluster(vecs, params)?;
+        let c = cluster::cluster(&vecs, params)?;
         let offset = clusters.centroids.len();
-        for (k, &i) in members.iter().enumerate() {
+        for (k, (&i, v)) in members.iter().zip(vecs).enumerate() {
             clusters.labels[i] = c.labels[k].map(|l| l + offset);
-            vectors[i] = vecs[k].clone();
+            vectors[i] = v;
         }
         clusters.centroids.extend(c.centroids);
     }
@@ -296,7 +298,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     timings.lap("embed reasons", &mut t);
 
     let (clusters, reason_vectors) = cluster_groups(
-        &groups,
+        groups,
         reasons.len(),
         &ClusterParams {
             min_category_size: settings.min_category_size,
@@ -304,7 +306,6 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             seed: settings.seed,
         },
     )?;
-    drop(groups);
     timings.lap("cluster", &mut t);
 
     let categories = label::label(
@@ -316,6 +317,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             quotes: settings.quotes,
         },
     );
+    drop(reason_vectors);
     timings.lap("label", &mut t);
 
     let ranked = rank::rank(

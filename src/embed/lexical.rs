@@ -99,9 +99,29 @@ impl Embedder for LexicalEmbedder {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        let a = tfidf(texts, o);
+        // Each distinct text is one row weighted by √(its count): the Gram
+        // matrix, and so the SVD, is that of the full list, and document
+        // frequencies count every copy; rows are L2-normalised at the end,
+        // so the weight drops out of the vectors. Same result, less work
+        // when reasons repeat (templated notes, common complaints).
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity(texts.len());
+        let mut distinct: Vec<String> = Vec::new();
+        let mut counts: Vec<u32> = Vec::new();
+        let slot: Vec<usize> = texts
+            .iter()
+            .map(|t| {
+                let k = *first.entry(t.as_str()).or_insert_with(|| {
+                    distinct.push(t.clone());
+                    counts.push(0);
+                    distinct.len() - 1
+                });
+                counts[k] += 1;
+                k
+            })
+            .collect();
+        let a = tfidf(&distinct, &counts, o);
         let scores = randomized_svd_scores(&a, o.dims, o.oversample, o.power_iters, o.seed);
-        Ok(scores
+        let vectors: Vec<Vec<f32>> = scores
             .rows()
             .into_iter()
             .map(|r| {
@@ -109,7 +129,11 @@ impl Embedder for LexicalEmbedder {
                 l2_normalize(&mut v);
                 v
             })
-            .collect())
+            .collect();
+        if distinct.len() == texts.len() {
+            return Ok(vectors);
+        }
+        Ok(slot.into_iter().map(|k| vectors[k].clone()).collect())
     }
 }
 
@@ -180,16 +204,18 @@ fn text_features(text: &str, ngrams: (usize, usize)) -> Vec<(u64, bool, f32)> {
 /// The TF-IDF matrix (texts × kept features): sublinear tf, smooth idf;
 /// word and character blocks each L2-normalised, then weighted so a row's
 /// squared norm is `word_weight` + (1 − `word_weight`).
-fn tfidf(texts: &[String], o: &LexicalOptions) -> Csr {
+/// TF-IDF rows of distinct texts, each standing for `counts[i]` copies
+/// (document frequencies count copies; row i is scaled by √counts[i]).
+fn tfidf(texts: &[String], counts: &[u32], o: &LexicalOptions) -> Csr {
     let docs: Vec<Vec<(u64, bool, f32)>> = texts
         .par_iter()
         .map(|t| text_features(t, o.char_ngrams))
         .collect();
-    let n = docs.len();
+    let n: usize = counts.iter().map(|&c| c as usize).sum();
     let mut df: HashMap<(u64, bool), u32> = HashMap::new();
-    for d in &docs {
+    for (d, &copies) in docs.iter().zip(counts) {
         for &(f, w, _) in d {
-            *df.entry((f, w)).or_default() += 1;
+            *df.entry((f, w)).or_default() += copies;
         }
     }
     let min_df = o.min_df.unwrap_or(if n >= 50 { 2 } else { 1 }) as u32;
@@ -208,7 +234,8 @@ fn tfidf(texts: &[String], o: &LexicalOptions) -> Csr {
     let cw = (1.0 - o.word_weight).sqrt();
     let rows: Vec<Vec<(u32, f32)>> = docs
         .par_iter()
-        .map(|d| {
+        .zip(counts.par_iter())
+        .map(|(d, &copies)| {
             let mut words: Vec<(u32, f32)> = Vec::new();
             let mut chars: Vec<(u32, f32)> = Vec::new();
             for &(f, w, c) in d {
@@ -229,11 +256,15 @@ fn tfidf(texts: &[String], o: &LexicalOptions) -> Csr {
             }
             words.append(&mut chars);
             words.sort_unstable_by_key(|&(j, _)| j);
+            if copies > 1 {
+                let w = (copies as f32).sqrt();
+                words.iter_mut().for_each(|(_, v)| *v *= w);
+            }
             words
         })
         .collect();
     let mut a = Csr {
-        rows: n,
+        rows: docs.len(),
         cols: kept.len(),
         indptr: Vec::with_capacity(n + 1),
         ..Default::default()
@@ -292,6 +323,37 @@ mod tests {
             assert!(near > far + 0.1, "{a}~{b}: {near} vs {a}~{c}: {far}");
         }
         assert_eq!(v, e.embed(&texts).expect("embed again"), "deterministic");
+    }
+
+    #[test]
+    fn repeated_texts_embed_as_if_each_copy_were_there() {
+        // Copies made distinct by a trailing space have the same features,
+        // so they take the no-sharing path: the vectors must agree.
+        let base = [
+            "my card has not arrived",
+            "card not arrived yet",
+            "refund not received",
+            "where is my refund",
+            "优惠券找不到",
+            "הכרטיס לא הגיע",
+        ];
+        let mut shared = Vec::new();
+        let mut apart = Vec::new();
+        for (i, t) in base.iter().enumerate() {
+            for k in 0..=i {
+                shared.push(t.to_string());
+                apart.push(format!("{t}{}", " ".repeat(k)));
+            }
+        }
+        let e = LexicalEmbedder::new(LexicalOptions {
+            dims: 4,
+            ..LexicalOptions::default()
+        });
+        let a = e.embed(&shared).unwrap();
+        let b = e.embed(&apart).unwrap();
+        for (x, y) in a.iter().zip(&b) {
+            assert!(cosine(x, y) > 0.9999, "{x:?} vs {y:?}");
+        }
     }
 
     #[test]

@@ -84,6 +84,8 @@ impl Default for CandleOptions {
 pub struct CandleEmbedder {
     name: String,
     tokenizer: Tokenizer,
+    /// Where the candle backend computes (the fused one is always CPU).
+    device: Device,
     pooling: Vec<Pooling>,
     hidden: usize,
     max_seq_length: usize,
@@ -267,8 +269,20 @@ fn read_max_seq_length(dir: &Path) -> anyhow::Result<Option<usize>> {
 
 impl CandleEmbedder {
     /// Loads a model folder with default options (fused backend).
+    /// Loads a model folder with the default options: the fused CPU
+    /// encoder, or, in a build with `--features cuda` on a machine with a
+    /// CUDA GPU, candle's encoder on GPU 0 with large padded batches.
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
-        Self::load_with(dir, CandleOptions::default())
+        let opts = if candle_core::utils::cuda_is_available() {
+            CandleOptions {
+                backend: Backend::Candle,
+                batch_size: 512,
+                ..CandleOptions::default()
+            }
+        } else {
+            CandleOptions::default()
+        };
+        Self::load_with(dir, opts)
     }
 
     /// Loads a model folder. Errors name the file that is missing or wrong.
@@ -369,6 +383,14 @@ impl CandleEmbedder {
                 weights_path.display()
             );
         }
+        // Only the candle backend can run on a GPU (`--features cuda`); the
+        // fused encoder is CPU code.
+        let device = match opts.backend {
+            Backend::Candle if candle_core::utils::cuda_is_available() => {
+                Device::new_cuda(0).map_err(|e| anyhow!("cannot open CUDA device 0: {e}"))?
+            }
+            _ => Device::Cpu,
+        };
         let tensors = candle_core::safetensors::load(&weights_path, &Device::Cpu)
             .map_err(|e| anyhow!("{}: cannot read safetensors: {e}", weights_path.display()))?;
 
@@ -380,17 +402,21 @@ impl CandleEmbedder {
                 pos_offset,
                 &weights_path,
             )?)),
-            Backend::Candle => load_candle_model(tensors, &config_path, &weights_path, arch)?,
+            Backend::Candle => {
+                load_candle_model(tensors, &config_path, &weights_path, arch, &device)?
+            }
         };
         let name = format!(
-            "candle:{}",
+            "candle:{}{}",
             dir.file_name()
                 .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "model".into())
+                .unwrap_or_else(|| "model".into()),
+            if device.is_cuda() { " (cuda)" } else { "" }
         );
         Ok(Self {
             name,
             tokenizer,
+            device,
             hidden: cfg.hidden_size,
             pooling,
             max_seq_length,
@@ -498,9 +524,9 @@ impl CandleEmbedder {
             mask.extend(std::iter::repeat(1u32).take(t.len()));
             mask.extend(std::iter::repeat(0u32).take(len - t.len()));
         }
-        let dev = Device::Cpu;
-        let input = Tensor::from_vec(flat, (batch.len(), len), &dev)?;
-        let mask_t = Tensor::from_vec(mask, (batch.len(), len), &dev)?;
+        let dev = &self.device;
+        let input = Tensor::from_vec(flat, (batch.len(), len), dev)?;
+        let mask_t = Tensor::from_vec(mask, (batch.len(), len), dev)?;
         let types = input.zeros_like()?;
         let hidden = match &self.model {
             Model::CandleBert(m) => m.forward(&input, &types, Some(&mask_t))?,
@@ -525,6 +551,7 @@ fn load_candle_model(
     config_path: &Path,
     weights_path: &Path,
     arch: Arch,
+    device: &Device,
 ) -> anyhow::Result<Model> {
     let mut json: serde_json::Value = read_json(config_path)?;
     // Newer transformers versions leave out fields candle requires.
@@ -544,7 +571,7 @@ fn load_candle_model(
             obj.entry(key).or_insert(value);
         }
     }
-    let vb = candle_nn::VarBuilder::from_tensors(tensors, DType::F32, &Device::Cpu);
+    let vb = candle_nn::VarBuilder::from_tensors(tensors, DType::F32, device);
     Ok(match arch {
         Arch::Bert => {
             let c: candle_transformers::models::bert::Config = serde_json::from_value(json)
