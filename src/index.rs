@@ -4,8 +4,8 @@
 //!
 //! Built from the contacts, episodes and categories already in memory (the
 //! inputs are never re-read). One document per contact; the text is stored
-//! and indexed three ways: whole (`text`), the customer's turns (`customer`)
-//! and the agent's (`agent`). Words come from [`ContactTokenizer`]: jieba for
+//! whole (`text`) and indexed as the customer's turns (`customer`) and the
+//! agent's (`agent`): a bare word searches both. Words come from [`ContactTokenizer`]: jieba for
 //! Chinese, Unicode word runs for everything else, case-folded, English
 //! stems for Latin-script words.
 //!
@@ -32,7 +32,7 @@ use crate::rank::RankedCategory;
 use crate::text::{turns, Speaker};
 
 /// Version of the index layout; `search`/`sample` refuse other versions.
-pub const INDEX_SCHEMA_VERSION: u32 = 1;
+pub const INDEX_SCHEMA_VERSION: u32 = 2;
 /// Name of the metadata file beside tantivy's files.
 pub const META_FILE: &str = "recontact-index.json";
 /// Tokenizer names registered on every index.
@@ -188,7 +188,10 @@ pub fn schema() -> Schema {
     b.add_text_field("non_fcr_signals", keyword.clone());
     b.add_text_field("category_id", keyword);
     b.add_text_field("category", words(true));
-    b.add_text_field("text", words(true));
+    // The whole text is stored for display; it is searched through its two
+    // halves (every line belongs to the customer or the agent), so it is
+    // tokenized once, not twice.
+    b.add_text_field("text", TextOptions::default().set_stored());
     b.add_text_field("customer", words(false));
     b.add_text_field("agent", words(false));
     b.build()

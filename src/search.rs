@@ -75,14 +75,15 @@ pub struct Found {
     pub hits: Vec<Hit>,
 }
 
-/// The fields a bare word searches: what was said, not the category's
-/// name (`category:coupon` for that), so a hit always shows its words.
+/// The fields a bare word searches: what was said, by either side, not
+/// the category's name (`category:coupon` for that), so a hit always shows
+/// its words.
 fn default_fields(f: &Fields) -> Vec<Field> {
-    vec![f.text]
+    vec![f.customer, f.agent]
 }
 
 /// Field names users may write as `field:value`, for error messages.
-pub const QUERY_FIELDS: &str = "text, customer, agent, category, category_id, channel, team, direction, role, agent_id, queue, ticket_id, segment, customer_id, contact_id, episode_id, non_fcr_signals, fcr, non_fcr, is_repeat, started_at";
+pub const QUERY_FIELDS: &str = "customer, agent, category, category_id, channel, team, direction, role, agent_id, queue, ticket_id, segment, customer_id, contact_id, episode_id, non_fcr_signals, fcr, non_fcr, is_repeat, started_at";
 
 /// Parses a user's query; the empty query and `*` match every contact.
 pub fn parse_query(ix: &ContactIndex, query: &str) -> Result<Box<dyn Query>> {
@@ -194,7 +195,7 @@ pub fn search(ix: &ContactIndex, query: &str, filters: &Filters, limit: usize) -
     });
     let (total, docs) = searcher.search(&*q, &(Count, top))?;
     let f = &ix.fields;
-    let generators: Vec<SnippetGenerator> = [f.text, f.customer, f.agent]
+    let generators: Vec<SnippetGenerator> = [f.customer, f.agent]
         .into_iter()
         .filter_map(|field| {
             let mut g = SnippetGenerator::create(&searcher, &*text_query, field).ok()?;
