@@ -54,9 +54,9 @@ pub struct Args {
     /// Only repeat contacts (the customer's second, third ... about an issue).
     #[arg(long)]
     pub repeat_only: bool,
-    /// How many contacts to show.
-    #[arg(long, default_value_t = 20)]
-    pub limit: usize,
+    /// How many contacts to show (at least 1).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
     /// table (for people), csv or jsonl (for tools).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -95,7 +95,7 @@ pub fn run(args: Args) -> Result<()> {
         repeat_only: args.repeat_only,
         episode_first_only: false,
     };
-    let found = search::search(&ix, &args.query, &filters, args.limit)?;
+    let found = search::search(&ix, &args.query, &filters, args.limit as usize)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
