@@ -33,6 +33,8 @@ pub struct Report<'a> {
     /// The output folder as the user passed it to `--out`, for the
     /// drill-down commands the report prints.
     pub out_dir: String,
+    /// "What changed since last month" (`--previous`).
+    pub changes: Option<&'a crate::trend::Changes>,
 }
 
 /// Text safe in HTML and SVG, in element content and quoted attributes.
@@ -390,6 +392,9 @@ pub(crate) mod fixtures {
             weeks: BTreeMap::from([("2026-W39".to_string(), extra)]),
             signals: BTreeMap::from([("repeat_contact".to_string(), extra)]),
             episode_indices: Vec::new(),
+            category_index: Some(i),
+            taxonomy_key: None,
+            trend: None,
         }
     }
 
@@ -424,6 +429,7 @@ pub(crate) mod fixtures {
             categorise: "NonFcr".into(),
             rank_by: "ExtraContacts".into(),
             out_dir: "out/2026-10".into(),
+            changes: None,
         }
     }
 }
