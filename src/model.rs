@@ -328,8 +328,9 @@ pub struct CategoryTrend {
     pub prev_label: Option<String>,
     pub prev_episodes: usize,
     pub prev_extra_contacts: usize,
-    /// Episodes of this category per non-FCR episode clustered, this month
-    /// and last month.
+    /// Episodes of this category (with the categories that split from the
+    /// one it continues) per non-FCR episode clustered, this month and last
+    /// month; the deltas and the test use the same counts.
     pub episode_share: f64,
     pub prev_episode_share: f64,
     pub episodes_delta: i64,

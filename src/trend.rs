@@ -760,6 +760,16 @@ pub fn compare(
     let mut tests: Vec<f64> = Vec::new();
     let mut trends: Vec<CategoryTrend> = Vec::new();
     let mut test_of: Vec<Option<usize>> = Vec::new();
+    // A split's episodes count with the category it split from: the issue
+    // grew even when this month's clustering cut it in pieces.
+    let mut split_episodes: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    for (i, c) in ranked.iter().enumerate() {
+        if let (None, Some(j)) = (m.matched[i], m.split_from[i]) {
+            let e = split_episodes.entry(j).or_default();
+            e.0 += c.episodes;
+            e.1 += c.extra_contacts;
+        }
+    }
     for (i, c) in ranked.iter().enumerate() {
         let from: Vec<usize> = match (m.matched[i], m.split_from[i]) {
             (Some((j, _)), _) => std::iter::once(j).chain(m.merged[i].clone()).collect(),
@@ -777,13 +787,14 @@ pub fn compare(
                 )
             })
         };
-        // A split has no comparable count last month: not tested.
+        // A split has no count of its own last month: not tested; its
+        // episodes are tested with its parent's.
+        let (split_e, split_x) = m.matched[i]
+            .and_then(|(j, _)| split_episodes.get(&j).copied())
+            .unwrap_or((0, 0));
+        let k1 = c.episodes + split_e;
         let t = (!is_split).then(|| {
-            tests.push(binom_two_sided(
-                c.episodes as u64,
-                (c.episodes + pe) as u64,
-                p0,
-            ));
+            tests.push(binom_two_sided(k1 as u64, (k1 + pe) as u64, p0));
             tests.len() - 1
         });
         test_of.push(t);
@@ -806,10 +817,10 @@ pub fn compare(
             prev_label: from.first().map(|&j| pc.categories[j].label.clone()),
             prev_episodes: pe,
             prev_extra_contacts: px,
-            episode_share: share(c.episodes, n1),
+            episode_share: share(k1, n1),
             prev_episode_share: share(pe, n2),
-            episodes_delta: c.episodes as i64 - pe as i64,
-            extra_contacts_delta: c.extra_contacts as i64 - px as i64,
+            episodes_delta: k1 as i64 - pe as i64,
+            extra_contacts_delta: (c.extra_contacts + split_x) as i64 - px as i64,
             p_value: None,
             significant: false,
         });
