@@ -304,7 +304,8 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         // The lexical embedder is transductive: examples are embedded with
         // the reasons; a model embeds them on their own.
         let mut ex_vecs: Vec<Vec<f32>> = Vec::new();
-        let with_examples = |e: &dyn Embedder| -> Result<(Vec<Vec<f32>>, Vec<Vec<f32>>)> {
+        type Vectors = Vec<Vec<f32>>;
+        let with_examples = |e: &dyn Embedder| -> Result<(Vectors, Vectors)> {
             let mut all = texts.clone();
             all.extend(ex_texts.iter().cloned());
             let mut v = e.embed(&all)?;

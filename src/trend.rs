@@ -409,10 +409,10 @@ pub fn match_categories(
                 continue;
             }
             pairs.push((s, jaccard(&c.keywords, &p.keywords), i, j));
-            if best_prev[i].is_none_or(|(b, _)| s > b) {
+            if best_prev[i].map_or(true, |(b, _)| s > b) {
                 best_prev[i] = Some((s, j));
             }
-            if best_cur[j].is_none_or(|(b, _)| s > b) {
+            if best_cur[j].map_or(true, |(b, _)| s > b) {
                 best_cur[j] = Some((s, i));
             }
         }
@@ -429,10 +429,10 @@ pub fn match_categories(
             prev_taken[j] = true;
         }
     }
-    for i in 0..cur.len() {
+    for (i, best) in best_prev.iter().enumerate() {
         if m.matched[i].is_none() {
-            if let Some((_, j)) = best_prev[i] {
-                m.split_from[i] = Some(j);
+            if let Some((_, j)) = best {
+                m.split_from[i] = Some(*j);
             }
         }
     }
@@ -1002,28 +1002,25 @@ mod tests {
             (0, 10, 0.5, 0.001953125),
             (10, 10, 0.5, 0.001953125),
             (5, 10, 0.5, 1.0),
-            (7, 20, 0.3, 0.6264713368), // hand: P(X≤3)+P(X≥7)… see below
         ] {
             let got = binom_two_sided(k, n, p);
-            if (k, n) == (7, 20) {
-                // P(X >= 7) + P(X <= 4) for Bin(20, 0.3): pmf(7)=0.164262,
-                // outcomes with pmf <= pmf(7): 0..=4 and 7..=20.
-                let pmf = |i: u64| {
-                    let mut c = 1.0f64;
-                    for t in 0..i {
-                        c *= (20 - t) as f64 / (t + 1) as f64;
-                    }
-                    c * 0.3f64.powi(i as i32) * 0.7f64.powi((20 - i) as i32)
-                };
-                let want: f64 = (0..=20u64)
-                    .filter(|&i| pmf(i) <= pmf(7) * (1.0 + 1e-7))
-                    .map(pmf)
-                    .sum();
-                assert!(close(got, want), "{k} {n} {p}: {got} vs {want}");
-            } else {
-                assert!(close(got, want), "{k} {n} {p}: {got} vs {want}");
-            }
+            assert!(close(got, want), "{k} {n} {p}: {got} vs {want}");
         }
+        // An asymmetric case by direct summation: Bin(20, 0.3), k = 7; the
+        // outcomes no more likely than 7 are 0..=3 and 7..=20.
+        let pmf = |i: u64| {
+            let mut c = 1.0f64;
+            for t in 0..i {
+                c *= (20 - t) as f64 / (t + 1) as f64;
+            }
+            c * 0.3f64.powi(i as i32) * 0.7f64.powi((20 - i) as i32)
+        };
+        let want: f64 = (0..=20u64)
+            .filter(|&i| pmf(i) <= pmf(7) * (1.0 + 1e-7))
+            .map(pmf)
+            .sum();
+        let got = binom_two_sided(7, 20, 0.3);
+        assert!(close(got, want), "{got} vs {want}");
         // Large counts stay finite and sensible.
         let p = binom_two_sided(5000, 10000, 0.5);
         assert!(p > 0.99, "{p}");
