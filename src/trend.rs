@@ -307,21 +307,21 @@ pub fn summarise(
         .collect()
 }
 
-fn sparse_cosine(a: &BTreeMap<String, f32>, b: &BTreeMap<String, f32>) -> f64 {
+/// Cosine of two term profiles, each word weighted by its inverse category
+/// frequency over both months (`idf`; words common to many categories,
+/// such as "card", say little about which issue it is).
+fn sparse_cosine(
+    a: &BTreeMap<String, f32>,
+    b: &BTreeMap<String, f32>,
+    idf: &BTreeMap<String, f64>,
+) -> f64 {
+    let w = |k: &String, x: &f32| f64::from(*x) * idf.get(k).copied().unwrap_or(1.0);
     let dot: f64 = a
         .iter()
-        .filter_map(|(k, x)| b.get(k).map(|y| f64::from(*x) * f64::from(*y)))
+        .filter_map(|(k, x)| b.get(k).map(|y| w(k, x) * w(k, y)))
         .sum();
-    let na: f64 = a
-        .values()
-        .map(|x| f64::from(*x).powi(2))
-        .sum::<f64>()
-        .sqrt();
-    let nb: f64 = b
-        .values()
-        .map(|x| f64::from(*x).powi(2))
-        .sum::<f64>()
-        .sqrt();
+    let na: f64 = a.iter().map(|(k, x)| w(k, x).powi(2)).sum::<f64>().sqrt();
+    let nb: f64 = b.iter().map(|(k, x)| w(k, x).powi(2)).sum::<f64>().sqrt();
     if na == 0.0 || nb == 0.0 {
         0.0
     } else {
@@ -354,7 +354,12 @@ pub struct Matching {
 }
 
 /// Similarity of two categories and whether it is above its threshold.
-fn similarity(a: &SavedCategory, b: &SavedCategory, by_centroid: bool) -> (f64, bool) {
+fn similarity(
+    a: &SavedCategory,
+    b: &SavedCategory,
+    by_centroid: bool,
+    idf: &BTreeMap<String, f64>,
+) -> (f64, bool) {
     let model = by_centroid
         && a.space == "model"
         && b.space == "model"
@@ -364,7 +369,8 @@ fn similarity(a: &SavedCategory, b: &SavedCategory, by_centroid: bool) -> (f64, 
         let s = f64::from(cosine(&a.centroid, &b.centroid));
         (s, s >= CENTROID_THRESHOLD)
     } else {
-        let s = 0.5 * sparse_cosine(&a.terms, &b.terms) + 0.5 * jaccard(&a.keywords, &b.keywords);
+        let s =
+            0.5 * sparse_cosine(&a.terms, &b.terms, idf) + 0.5 * jaccard(&a.keywords, &b.keywords);
         (s, s >= TERMS_THRESHOLD)
     }
 }
@@ -380,6 +386,17 @@ pub fn match_categories(
         merged: vec![Vec::new(); cur.len()],
         by_centroid,
     };
+    let mut df: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in cur.iter().chain(prev) {
+        for k in c.terms.keys() {
+            *df.entry(k.as_str()).or_default() += 1;
+        }
+    }
+    let n = (cur.len() + prev.len()).max(1) as f64;
+    let idf: BTreeMap<String, f64> = df
+        .into_iter()
+        .map(|(k, d)| (k.to_string(), (1.0 + n / d as f64).ln()))
+        .collect();
     let mut prev_taken = vec![false; prev.len()];
     // Known categories by their key first.
     for (i, c) in cur.iter().enumerate() {
@@ -404,7 +421,7 @@ pub fn match_categories(
             if c.taxonomy_key.is_some() || p.taxonomy_key.is_some() {
                 continue;
             }
-            let (s, ok) = similarity(c, p, by_centroid);
+            let (s, ok) = similarity(c, p, by_centroid, &idf);
             if !ok {
                 continue;
             }
@@ -873,10 +890,15 @@ pub fn compare(
         ChangedCategory {
             category_id: c.category_id.clone(),
             label: c.label.clone(),
-            episodes: c.episodes,
+            // With the pieces that split from it, as the test counts.
+            episodes: t.map_or(c.episodes, |t| {
+                (t.prev_episodes as i64 + t.episodes_delta).max(0) as usize
+            }),
             prev_episodes: t.map_or(0, |t| t.prev_episodes),
             episodes_delta: t.map_or(0, |t| t.episodes_delta),
-            extra_contacts: c.extra_contacts,
+            extra_contacts: t.map_or(c.extra_contacts, |t| {
+                (t.prev_extra_contacts as i64 + t.extra_contacts_delta).max(0) as usize
+            }),
             prev_extra_contacts: t.map_or(0, |t| t.prev_extra_contacts),
             episode_share: t.map_or(0.0, |t| t.episode_share),
             prev_episode_share: t.map_or(0.0, |t| t.prev_episode_share),
@@ -1069,7 +1091,7 @@ mod tests {
         ];
         let cur = vec![
             saved("x", &["card", "arrived"], vec![0.0, 1.0, 0.1]),
-            saved("y", &["coupon", "code"], vec![0.99, 0.0, 0.14]),
+            saved("y", &["coupon", "checkout", "code"], vec![0.99, 0.0, 0.14]),
             saved("z", &["coupon", "box"], vec![0.9, 0.0, -0.44]),
             saved("w", &["pin"], vec![0.5, -0.5, -0.7]),
         ];

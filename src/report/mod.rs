@@ -379,6 +379,27 @@ pub fn render_markdown(r: &Report) -> String {
     for c in r.categories {
         let _ = writeln!(o, "### {}. {} (`{}`)\n", c.rank, c.label, c.category_id);
         let _ = writeln!(o, "- **Keywords:** {}", c.keywords.join(", "));
+        if let Some(t) = &c.trend {
+            let _ = writeln!(
+                o,
+                "- **Since last month:** {} — {} → {} episodes ({:+}), share {:.1}% → {:.1}%, {}{}",
+                t.flag.as_str(),
+                t.prev_episodes,
+                t.prev_episodes as i64 + t.episodes_delta,
+                t.episodes_delta,
+                t.prev_episode_share * 100.0,
+                t.episode_share * 100.0,
+                p_text(t.p_value),
+                if t.matched_from.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (from {})", t.matched_from.join(" + "))
+                }
+            );
+        }
+        if let Some(k) = &c.taxonomy_key {
+            let _ = writeln!(o, "- **Known category:** `{k}` (--taxonomy)");
+        }
         let _ = writeln!(
             o,
             "- **Impact:** {} episodes, {} extra contacts ({:.1}% of all), {} customers, {:.2} customer contacts per episode",
