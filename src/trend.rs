@@ -748,6 +748,12 @@ pub fn compare(
         }
         c.category_id = id.clone();
         cur[i].category_id = id;
+        // The same issue keeps its name too (a known category's is its
+        // taxonomy name already); this month's keywords stay as found.
+        if let (Some((j, _)), None) = (m.matched[i], &c.taxonomy_key) {
+            c.label = pc.categories[j].label.clone();
+            cur[i].label = c.label.clone();
+        }
     }
     let active: BTreeSet<String> = ranked.iter().map(|c| c.category_id.clone()).collect();
     let mut retired: BTreeSet<String> = registry.retired.iter().cloned().collect();
