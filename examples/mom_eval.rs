@@ -44,6 +44,20 @@ struct Args {
     top: usize,
 }
 
+/// Category → language (`en`, `zh`, `he`), from the truth file.
+fn languages(path: &Path) -> Result<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).with_context(|| format!("{}", path.display()))?;
+    let h = r.headers()?.clone();
+    let ca = h.iter().position(|x| x == "category").context("category")?;
+    let la = h.iter().position(|x| x == "language").context("language")?;
+    let mut m = HashMap::new();
+    for row in r.records() {
+        let row = row?;
+        m.insert(row[ca].to_string(), row[la].to_string());
+    }
+    Ok(m)
+}
+
 fn truth(path: &Path) -> Result<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).with_context(|| format!("{}", path.display()))?;
     let h = r.headers()?.clone();
@@ -181,6 +195,9 @@ fn main() -> Result<()> {
         })
         .unwrap_or_default();
 
+    let lang = languages(&a.prev_truth)?;
+    // Per language: (kept, total).
+    let mut by_lang: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let (mut kept, mut total, mut homeless) = (0usize, 0usize, 0usize);
     let mut moved: Vec<String> = Vec::new();
     for (truth, id1) in &h1 {
@@ -188,8 +205,15 @@ fn main() -> Result<()> {
             continue;
         }
         total += 1;
+        let l = by_lang
+            .entry(lang.get(truth).cloned().unwrap_or_default())
+            .or_default();
+        l.1 += 1;
         match h2.get(truth) {
-            Some(id2) if id2 == id1 => kept += 1,
+            Some(id2) if id2 == id1 => {
+                kept += 1;
+                l.0 += 1;
+            }
             Some(id2) => moved.push(format!(
                 "{truth}: {id1} → {id2} ({})",
                 trend_of.get(id2.as_str()).unwrap_or(&"")
@@ -204,6 +228,12 @@ fn main() -> Result<()> {
         "id kept: {kept} of {total} unchanged truth categories with a home last month ({:.1}%); {homeless} have no home this month",
         100.0 * kept as f64 / total.max(1) as f64
     );
+    for (l, (k, t)) in &by_lang {
+        println!(
+            "  {l}: {k} of {t} ({:.1}%)",
+            100.0 * *k as f64 / (*t).max(1) as f64
+        );
+    }
     for m in moved.iter().take(15) {
         println!("  changed: {m}");
     }
