@@ -42,6 +42,9 @@ pub struct RunPlan {
     /// `--taxonomy`: known categories, and `--taxonomy-threshold`.
     pub taxonomy: Option<Taxonomy>,
     pub taxonomy_threshold: f32,
+    /// With `--previous` and the same model: anchor category boundaries to
+    /// last month's centres (`--no-anchor` turns it off).
+    pub anchor: bool,
 }
 
 /// Seconds spent per stage, for the terminal summary.
@@ -418,6 +421,35 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         model_space.push(is_model && main == Script::Latin);
         known_of_cluster.insert(c, known);
     }
+    // The embedder's identity: centroids compare across months only when
+    // it is the same.
+    let dim = clusters
+        .centroids
+        .iter()
+        .zip(&model_space)
+        .find(|(_, m)| **m)
+        .map_or(0, |(c, _)| c.len());
+    let identity = EmbedderIdentity {
+        name: embedder.name(),
+        identity: if is_model {
+            trend::model_identity(&embedder.name(), Path::new(&settings.model), dim)
+        } else {
+            "lexical".into()
+        },
+        dim,
+    };
+    // --previous with the same model: category boundaries anchored to last
+    // month's centres (see trend::anchor).
+    if let Some(prev) = previous.as_ref().filter(|_| plan.anchor) {
+        trend::anchor(
+            &mut clusters,
+            &reason_vectors,
+            &mut model_space,
+            &mut known_of_cluster,
+            prev,
+            &identity,
+        );
+    }
     timings.lap("cluster", &mut t);
 
     let mut categories = label::label(
@@ -477,21 +509,6 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         }
     }
     // Month over month: ids continued from --previous, trends.
-    let dim = clusters
-        .centroids
-        .iter()
-        .zip(&model_space)
-        .find(|(_, m)| **m)
-        .map_or(0, |(c, _)| c.len());
-    let identity = EmbedderIdentity {
-        name: embedder.name(),
-        identity: if is_model {
-            trend::model_identity(&embedder.name(), Path::new(&settings.model), dim)
-        } else {
-            "lexical".into()
-        },
-        dim,
-    };
     let mut saved = trend::summarise(&ranked, &categories, &reasons, &model_space);
     let mom = trend::compare(
         &mut ranked,

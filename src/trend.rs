@@ -466,6 +466,129 @@ pub fn match_categories(
     m
 }
 
+/// Anchors this month's category boundaries to last month's centres (same
+/// model both months only).
+///
+/// Clustering afresh each month draws the line between two neighbouring
+/// issues a little differently every time, so reasons of an unchanged issue
+/// move between categories and counts move with them — noise that is not
+/// the customers'. Here each automatic model-space cluster that matches a
+/// last-month category (centroid cosine ≥ [`CENTROID_THRESHOLD`], greedy
+/// one-to-one) takes last month's centre; clusters with no match (new
+/// issues, splits) keep their own. Every reason of those clusters then goes
+/// to the nearest of these centres, and the centres are recomputed from the
+/// members. New issues keep their reasons (their own centre is nearest);
+/// known (`--taxonomy`) categories and other scripts' (lexical) clusters are
+/// left as they are. Clusters left empty are dropped.
+pub fn anchor(
+    clusters: &mut crate::model::Clusters,
+    vectors: &[Vec<f32>],
+    model_space: &mut Vec<bool>,
+    known: &mut BTreeMap<usize, usize>,
+    prev: &Previous,
+    identity: &EmbedderIdentity,
+) {
+    if !identity.comparable(&prev.centroids.embedder) {
+        return;
+    }
+    let free: Vec<usize> = (0..clusters.centroids.len())
+        .filter(|c| model_space.get(*c).copied().unwrap_or(false) && !known.contains_key(c))
+        .collect();
+    let stub = |centroid: &[f32]| SavedCategory {
+        category_id: String::new(),
+        label: String::new(),
+        taxonomy_key: None,
+        keywords: Vec::new(),
+        episodes: 0,
+        extra_contacts: 0,
+        space: "model".into(),
+        terms: BTreeMap::new(),
+        centroid: centroid.to_vec(),
+    };
+    let prev_model: Vec<&SavedCategory> = prev
+        .centroids
+        .categories
+        .iter()
+        .filter(|p| p.space == "model" && p.taxonomy_key.is_none() && !p.centroid.is_empty())
+        .collect();
+    if free.is_empty() || prev_model.is_empty() {
+        return;
+    }
+    let cur: Vec<SavedCategory> = free.iter().map(|&c| stub(&clusters.centroids[c])).collect();
+    let prevs: Vec<SavedCategory> = prev_model.iter().map(|p| stub(&p.centroid)).collect();
+    let m = match_categories(&cur, &prevs, true);
+    let centres: Vec<&[f32]> = free
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| match m.matched[i] {
+            Some((j, _)) => prevs[j].centroid.as_slice(),
+            None => clusters.centroids[c].as_slice(),
+        })
+        .collect();
+    let slot: BTreeMap<usize, usize> = free.iter().enumerate().map(|(i, &c)| (c, i)).collect();
+    for (r, l) in clusters.labels.iter_mut().enumerate() {
+        let Some(c) = l else { continue };
+        if !slot.contains_key(c) {
+            continue;
+        }
+        let mut best = (f32::NEG_INFINITY, 0usize);
+        for (i, centre) in centres.iter().enumerate() {
+            let s = cosine(&vectors[r], centre);
+            if s > best.0 {
+                best = (s, i);
+            }
+        }
+        *l = Some(free[best.1]);
+    }
+    // Centres from the members; empty clusters dropped (renumbered).
+    let k = clusters.centroids.len();
+    let mut sums: Vec<Vec<f32>> = vec![Vec::new(); k];
+    let mut counts = vec![0usize; k];
+    for (r, l) in clusters.labels.iter().enumerate() {
+        if let Some(c) = l {
+            counts[*c] += 1;
+            if slot.contains_key(c) {
+                if sums[*c].is_empty() {
+                    sums[*c] = vec![0.0; vectors[r].len()];
+                }
+                for (a, b) in sums[*c].iter_mut().zip(&vectors[r]) {
+                    *a += b;
+                }
+            }
+        }
+    }
+    let mut renumber: Vec<Option<usize>> = vec![None; k];
+    let mut centroids = Vec::new();
+    let mut space = Vec::new();
+    for c in 0..k {
+        if counts[c] == 0 && slot.contains_key(&c) {
+            continue;
+        }
+        renumber[c] = Some(centroids.len());
+        let centre = if slot.contains_key(&c) {
+            let mut v = std::mem::take(&mut sums[c]);
+            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                v.iter_mut().for_each(|x| *x /= norm);
+            }
+            v
+        } else {
+            std::mem::take(&mut clusters.centroids[c])
+        };
+        centroids.push(centre);
+        space.push(model_space.get(c).copied().unwrap_or(false));
+    }
+    for l in clusters.labels.iter_mut() {
+        *l = l.and_then(|c| renumber[c]);
+    }
+    clusters.centroids = centroids;
+    *model_space = space;
+    *known = known
+        .iter()
+        .filter_map(|(c, k)| renumber[*c].map(|n| (n, *k)))
+        .collect();
+}
+
 /// ln C(n, k) + k ln p + (n - k) ln(1 - p).
 fn ln_pmf(k: u64, n: u64, p: f64, ln_fact: &[f64]) -> f64 {
     let lc = ln_fact[n as usize] - ln_fact[k as usize] - ln_fact[(n - k) as usize];
@@ -1112,6 +1235,79 @@ mod tests {
         let m = match_categories(&cur, &prev, false);
         assert_eq!(m.matched[0].map(|x| x.0), Some(1));
         assert_eq!(m.matched[1].map(|x| x.0), Some(0));
+    }
+
+    #[test]
+    fn anchoring_moves_boundaries_to_last_months_centres() {
+        let identity = EmbedderIdentity {
+            name: "m".into(),
+            identity: "m; dim 2; 0".into(),
+            dim: 2,
+        };
+        let norm = |x: f32, y: f32| {
+            let n = (x * x + y * y).sqrt();
+            vec![x / n, y / n]
+        };
+        let mut a = saved("CAT-0001", &["a"], norm(1.0, 0.0));
+        let mut b = saved("CAT-0002", &["b"], norm(0.0, 1.0));
+        a.space = "model".into();
+        b.space = "model".into();
+        let prev = Previous {
+            dir: "p".into(),
+            centroids: CentroidsFile {
+                format: CENTROIDS_FORMAT.into(),
+                version: 1,
+                embedder: identity.clone(),
+                data_start: String::new(),
+                data_end: String::new(),
+                reasons: 20,
+                extra_contacts: 20,
+                categories: vec![a, b],
+            },
+            registry: IdRegistry::new(),
+            metrics: PrevMetrics {
+                fcr_rate: None,
+                measured_episodes: 0,
+                fcr_episodes: 0,
+                by_channel: BTreeMap::new(),
+                by_team: BTreeMap::new(),
+            },
+        };
+        // This month's clustering drew the line at 30° instead of 45°, and
+        // found a new issue far from both.
+        let vectors = vec![
+            norm(1.0, 0.1),
+            norm(1.0, 0.8), // closer to last month's "a" centre
+            norm(0.2, 1.0),
+            norm(-1.0, -1.0),
+        ];
+        let mut clusters = crate::model::Clusters {
+            labels: vec![Some(0), Some(1), Some(1), Some(2)],
+            centroids: vec![norm(1.0, 0.05), norm(0.5, 1.0), norm(-1.0, -1.0)],
+        };
+        let mut space = vec![true, true, true];
+        let mut known = BTreeMap::new();
+        anchor(
+            &mut clusters,
+            &vectors,
+            &mut space,
+            &mut known,
+            &prev,
+            &identity,
+        );
+        assert_eq!(clusters.labels, vec![Some(0), Some(0), Some(1), Some(2)]);
+        assert_eq!(clusters.centroids.len(), 3);
+        // Another model: left alone.
+        let other = EmbedderIdentity {
+            identity: "n".into(),
+            ..identity
+        };
+        let mut c2 = crate::model::Clusters {
+            labels: vec![Some(0), Some(1), Some(1), Some(2)],
+            centroids: vec![norm(1.0, 0.05), norm(0.5, 1.0), norm(-1.0, -1.0)],
+        };
+        anchor(&mut c2, &vectors, &mut space, &mut known, &prev, &other);
+        assert_eq!(c2.labels, vec![Some(0), Some(1), Some(1), Some(2)]);
     }
 
     #[test]

@@ -146,6 +146,11 @@ pub struct Args {
     /// for --taxonomy [default: 0.5].
     #[arg(long)]
     pub taxonomy_threshold: Option<f32>,
+    /// With --previous and the same model as last month, categories are
+    /// anchored to last month's centres (stable boundaries); this clusters
+    /// afresh and only matches the categories.
+    #[arg(long)]
+    pub no_anchor: bool,
 }
 
 /// Merges flags over the config's [run] table over the defaults.
@@ -277,6 +282,7 @@ pub fn run(args: Args) -> Result<()> {
         previous: args.previous.clone(),
         taxonomy,
         taxonomy_threshold,
+        anchor: !args.no_anchor,
     };
     let report = pipeline::run(&plan)?;
     if !args.quiet {
