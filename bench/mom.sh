@@ -14,7 +14,7 @@ BIN=target/$PROFILE/recontact
 GEN=target/$PROFILE/examples/gen_month
 EVAL=target/$PROFILE/examples/mom_eval
 GROW=${GROW:-visa_or_mastercard} GONE=${GONE:-wrong_exchange_rate_for_cash_withdrawal} NEW=${NEW:-direct_debit_payment_not_recognised}
-P=${PAIR:-p}  # folder prefix of the planted pair
+P=${PAIR-p}  # folder prefix of the planted pair (PAIR= for none)
 mkdir -p "$OUT"
 gen() { # name seed scales...
   local name=$1 seed=$2; shift 2
