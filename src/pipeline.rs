@@ -45,6 +45,8 @@ pub struct RunPlan {
     /// With `--previous` and the same model: anchor category boundaries to
     /// last month's centres (`--no-anchor` turns it off).
     pub anchor: bool,
+    /// `--trend-correction`.
+    pub correction: trend::Correction,
 }
 
 /// Seconds spent per stage, for the terminal summary.
@@ -517,6 +519,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         reasons.len(),
         &metrics,
         previous.as_ref(),
+        plan.correction,
     );
     let mut linked = linked;
     for c in &ranked {

@@ -647,6 +647,33 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
     out
 }
 
+/// Benjamini–Hochberg adjustment (false discovery rate): adjusted
+/// p-values in the input order.
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
+    let mut out = vec![1.0; m];
+    let mut running: f64 = 1.0;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running = running.min(p[i] * m as f64 / (rank + 1) as f64);
+        out[i] = running.min(1.0);
+    }
+    out
+}
+
+/// How the p-values of one month's categories are adjusted for testing
+/// many at once (`--trend-correction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Correction {
+    /// Holm: the chance of any false alarm stays under 5 % (default).
+    #[default]
+    Holm,
+    /// Benjamini–Hochberg: under 5 % of the flagged are false alarms;
+    /// finds more real changes.
+    Bh,
+}
+
 /// Complementary error function (Numerical Recipes' erfc, |error| < 1.2e-7).
 fn erfc(x: f64) -> f64 {
     let z = x.abs();
@@ -828,6 +855,7 @@ pub fn compare(
     reasons: usize,
     metrics: &Metrics,
     prev: Option<&Previous>,
+    correction: Correction,
 ) -> Outcome {
     let Some(prev) = prev else {
         // Without --previous the ids stay by rank; the registry starts here.
@@ -992,7 +1020,10 @@ pub fn compare(
             tests.len() - 1,
         ));
     }
-    let adj = holm(&tests);
+    let adj = match correction {
+        Correction::Holm => holm(&tests),
+        Correction::Bh => benjamini_hochberg(&tests),
+    };
     for (t, ti) in trends.iter_mut().zip(&test_of) {
         if let Some(k) = ti {
             t.p_value = Some(round(adj[*k], 6));
@@ -1067,7 +1098,13 @@ pub fn compare(
         warning: warning.clone(),
         reasons,
         prev_reasons: pc.reasons,
-        test: "exact two-sided binomial test of each category's episodes this month given both months' (p0 = this month's share of all non-FCR episodes clustered), Holm-adjusted over all categories; significant at 5%".into(),
+        test: format!(
+            "exact two-sided binomial test of each category's episodes this month given both months' (p0 = this month's share of all non-FCR episodes clustered), {}-adjusted over all categories; significant at 5%",
+            match correction {
+                Correction::Holm => "Holm",
+                Correction::Bh => "Benjamini–Hochberg",
+            }
+        ),
         new: by_size(with(TrendFlag::New)),
         rising: by_size(with(TrendFlag::Rising)),
         falling: by_size(with(TrendFlag::Falling)),
@@ -1185,6 +1222,16 @@ mod tests {
         assert!(close(a[0], 0.04));
         assert!(close(a[2], 0.09));
         assert!(close(a[1], 0.09));
+        assert!(close(a[3], 0.5));
+    }
+
+    #[test]
+    fn benjamini_hochberg_adjusts_step_up() {
+        // R: p.adjust(c(0.01, 0.04, 0.03, 0.5), "BH") = 0.04 0.0533 0.0533 0.5
+        let a = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.5]);
+        assert!(close(a[0], 0.04));
+        assert!(close(a[1], 0.04 * 4.0 / 3.0));
+        assert!(close(a[2], 0.04 * 4.0 / 3.0));
         assert!(close(a[3], 0.5));
     }
 

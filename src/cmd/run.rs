@@ -151,6 +151,13 @@ pub struct Args {
     /// afresh and only matches the categories.
     #[arg(long)]
     pub no_anchor: bool,
+    /// With --previous: adjust the trend p-values for the many categories
+    /// tested with `holm` (the chance of any false alarm in a month stays
+    /// under 5 %) or `bh`
+    /// (Benjamini–Hochberg: under 5 % of flags false; finds more real
+    /// changes) [default: holm].
+    #[arg(long, value_enum)]
+    pub trend_correction: Option<crate::trend::Correction>,
 }
 
 /// Merges flags over the config's [run] table over the defaults.
@@ -283,6 +290,7 @@ pub fn run(args: Args) -> Result<()> {
         taxonomy,
         taxonomy_threshold,
         anchor: !args.no_anchor,
+        correction: args.trend_correction.unwrap_or_default(),
     };
     let report = pipeline::run(&plan)?;
     if !args.quiet {
