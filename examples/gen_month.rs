@@ -108,6 +108,17 @@ struct Args {
     /// Truth file (default: DIR/../<DIRNAME>.truth.csv).
     #[arg(long)]
     truth: Option<PathBuf>,
+    /// Seed of the category distribution (weights, hot categories, the
+    /// incident) apart from the simulation's: two months with the same
+    /// --dist-seed and different --seed come from the same distribution
+    /// (a month-over-month pair). Default: drawn from --seed's stream as
+    /// before.
+    #[arg(long)]
+    dist_seed: Option<u64>,
+    /// Planted change: multiply a category's frequency, `INTENT=FACTOR`
+    /// (e.g. `card_arrival=3`; `=0` removes it). Repeatable.
+    #[arg(long = "scale", value_name = "INTENT=FACTOR")]
+    scale: Vec<String>,
 }
 
 // ---------------------------------------------------------------- constants / knobs
@@ -242,6 +253,8 @@ struct Pool {
     hot: Vec<bool>,
     cum_before: Vec<f64>,
     cum_after: Vec<f64>,
+    w_before: Vec<f64>,
+    w_after: Vec<f64>,
     incident: Option<usize>,
 }
 
@@ -327,8 +340,23 @@ impl Pool {
             hot,
             cum_before: cumulative(&w),
             cum_after: cumulative(&w_after),
+            w_before: w,
+            w_after,
             incident,
         })
+    }
+
+    /// Multiplies a category's frequency (a planted change); false when the
+    /// pool has no such category.
+    fn scale(&mut self, cat: &str, factor: f64) -> bool {
+        let Some(c) = self.cats.iter().position(|x| x == cat) else {
+            return false;
+        };
+        self.w_before[c] *= factor;
+        self.w_after[c] *= factor;
+        self.cum_before = cumulative(&self.w_before);
+        self.cum_after = cumulative(&self.w_after);
+        true
     }
 
     fn pick_cat(&self, rng: &mut ChaCha8Rng, after_incident: bool) -> usize {
@@ -1932,11 +1960,33 @@ fn main() -> Result<()> {
     };
 
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
-    let pools = [
-        Pool::build(Lang::En, load_banking77(&args.shared)?, &mut rng)?,
-        Pool::build(Lang::Zh, load_massive(&args.shared, "zh-CN")?, &mut rng)?,
-        Pool::build(Lang::He, load_massive(&args.shared, "he-IL")?, &mut rng)?,
-    ];
+    let mut dist_rng = args.dist_seed.map(ChaCha8Rng::seed_from_u64);
+    let mut pools = {
+        let r = dist_rng.as_mut().unwrap_or(&mut rng);
+        [
+            Pool::build(Lang::En, load_banking77(&args.shared)?, r)?,
+            Pool::build(Lang::Zh, load_massive(&args.shared, "zh-CN")?, r)?,
+            Pool::build(Lang::He, load_massive(&args.shared, "he-IL")?, r)?,
+        ]
+    };
+    for s in &args.scale {
+        let (cat, f) = s
+            .split_once('=')
+            .with_context(|| format!("--scale {s}: expected INTENT=FACTOR"))?;
+        let f: f64 = f
+            .parse()
+            .ok()
+            .filter(|f: &f64| *f >= 0.0)
+            .with_context(|| format!("--scale {s}: FACTOR must be a number >= 0"))?;
+        let mut found = false;
+        for p in pools.iter_mut() {
+            found |= p.scale(cat, f);
+        }
+        if !found {
+            bail!("--scale {s}: no category {cat}");
+        }
+    }
+    let pools = pools;
     let teams = Teams::new(args.contacts);
     let start = Utc
         .with_ymd_and_hms(2026, 10, 1, 0, 0, 0)

@@ -20,4 +20,6 @@ pub mod report;
 pub mod sample;
 pub mod search;
 pub mod settings;
+pub mod taxonomy;
 pub mod text;
+pub mod trend;

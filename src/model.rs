@@ -283,3 +283,61 @@ pub struct Category {
     pub quotes: Vec<usize>,
     pub centroid: Vec<f32>,
 }
+
+/// How a category moved since last month (`recontact run --previous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendFlag {
+    /// No match last month (and not a split of a matched one).
+    New,
+    /// Matched; significantly larger share of the non-FCR episodes.
+    Rising,
+    /// Matched; significantly smaller share.
+    Falling,
+    /// Matched; the change is within noise.
+    Stable,
+    /// A second category whose best match last month is already matched:
+    /// part of that category split off.
+    Split,
+    /// The best match of two or more of last month's categories.
+    Merged,
+}
+
+impl TrendFlag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrendFlag::New => "new",
+            TrendFlag::Rising => "rising",
+            TrendFlag::Falling => "falling",
+            TrendFlag::Stable => "stable",
+            TrendFlag::Split => "split",
+            TrendFlag::Merged => "merged",
+        }
+    }
+}
+
+/// One category this month against last month's (set with `--previous`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CategoryTrend {
+    pub flag: TrendFlag,
+    /// Last month's category ids this one continues (one when matched;
+    /// several when merged; the parent when split; none when new).
+    pub matched_from: Vec<String>,
+    /// Similarity of the match (centroid cosine or term-profile cosine).
+    pub match_score: Option<f64>,
+    pub prev_label: Option<String>,
+    pub prev_episodes: usize,
+    pub prev_extra_contacts: usize,
+    /// Episodes of this category (with the categories that split from the
+    /// one it continues) per non-FCR episode clustered, this month and last
+    /// month; the deltas and the test use the same counts.
+    pub episode_share: f64,
+    pub prev_episode_share: f64,
+    pub episodes_delta: i64,
+    pub extra_contacts_delta: i64,
+    /// Two-sided exact conditional binomial test of this month's episodes
+    /// given both months' (Holm-adjusted over the categories tested).
+    pub p_value: Option<f64>,
+    /// `p_value < 0.05`.
+    pub significant: bool,
+}

@@ -298,9 +298,22 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
         "avg_contacts_per_episode",
         "score_explained",
         "quotes",
+        "prev_episodes",
+        "episodes_delta",
+        "prev_extra_contacts",
+        "extra_contacts_delta",
+        "episode_share",
+        "prev_episode_share",
+        "p_value",
+        "significant",
+        "matched_from",
+        "taxonomy_key",
     ])?;
     for c in ranked {
         let quotes: Vec<&str> = c.quotes.iter().map(|(_, q)| q.as_str()).collect();
+        // Month-over-month columns: empty without --previous.
+        let t = c.trend.as_ref();
+        let opt = |f: &dyn Fn(&crate::model::CategoryTrend) -> String| t.map(f).unwrap_or_default();
         w.write_record([
             c.rank.to_string(),
             c.category_id.clone(),
@@ -310,7 +323,7 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
             c.extra_contacts.to_string(),
             c.customers.to_string(),
             format!("{:.4}", c.share),
-            String::new(),
+            opt(&|t| t.flag.as_str().to_string()),
             format!("{:.2}", c.score),
             c.example_contact_ids.join(";"),
             c.escalated.to_string(),
@@ -322,6 +335,16 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
             format!("{:.2}", c.avg_contacts_per_episode),
             c.score_explained.clone(),
             quotes.join(" | "),
+            opt(&|t| t.prev_episodes.to_string()),
+            opt(&|t| t.episodes_delta.to_string()),
+            opt(&|t| t.prev_extra_contacts.to_string()),
+            opt(&|t| t.extra_contacts_delta.to_string()),
+            opt(&|t| format!("{:.4}", t.episode_share)),
+            opt(&|t| format!("{:.4}", t.prev_episode_share)),
+            opt(&|t| t.p_value.map(|p| format!("{p:.6}")).unwrap_or_default()),
+            opt(&|t| t.significant.to_string()),
+            opt(&|t| t.matched_from.join(";")),
+            c.taxonomy_key.clone().unwrap_or_default(),
         ])?;
     }
     w.flush()?;

@@ -24,6 +24,8 @@ use crate::output::{self, Staging};
 use crate::rank::{self, RankOptions, RankedCategory};
 use crate::report::{self, Report};
 use crate::settings::{Categorise, EmbedderChoice, SameIssue, Settings};
+use crate::taxonomy::{self, Taxonomy};
+use crate::trend::{self, EmbedderIdentity};
 
 /// Everything a run needs.
 pub struct RunPlan {
@@ -35,6 +37,16 @@ pub struct RunPlan {
     pub timezone: Tz,
     /// Write the contact index (`index/`) for `search` and `sample`.
     pub index: bool,
+    /// `--previous`: last month's output folder, for stable ids and trends.
+    pub previous: Option<PathBuf>,
+    /// `--taxonomy`: known categories, and `--taxonomy-threshold`.
+    pub taxonomy: Option<Taxonomy>,
+    pub taxonomy_threshold: f32,
+    /// With `--previous` and the same model: anchor category boundaries to
+    /// last month's centres (`--no-anchor` turns it off).
+    pub anchor: bool,
+    /// `--trend-correction`.
+    pub correction: trend::Correction,
 }
 
 /// Seconds spent per stage, for the terminal summary.
@@ -58,6 +70,8 @@ pub struct RunReport {
     pub timings: Timings,
     /// Set when the contact index was written.
     pub index: Option<IndexStats>,
+    /// Set with `--previous`.
+    pub changes: Option<trend::Changes>,
 }
 
 /// The embedder a run uses, and a warning when it had to fall back.
@@ -155,6 +169,11 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     // Fail on an unusable output folder or model before the work, not after.
     let staging = Staging::new(&plan.out)?;
     let (embedder, embedder_warning) = choose_embedder(&plan.settings)?;
+    let previous = plan
+        .previous
+        .as_deref()
+        .map(trend::load_previous)
+        .transpose()?;
     let mut settings = plan.settings.clone();
     let is_model = embedder_warning.is_none() && settings.embedder != EmbedderChoice::Lexical;
     let multilingual = !is_model || model_is_multilingual(Path::new(&settings.model));
@@ -265,9 +284,45 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             other.join(", ")
         );
     }
+    // --taxonomy: each example phrase goes with the reasons of its script.
+    let script_of = |text: &str| {
+        if readable(text) {
+            Script::Latin
+        } else {
+            lang::dominant_script(text)
+        }
+    };
+    let tax_examples: Vec<(usize, &str)> = plan
+        .taxonomy
+        .as_ref()
+        .map(|t| t.examples())
+        .unwrap_or_default();
+    // (reason, known category, vector, script) of reasons assigned to a
+    // known category: kept out of clustering.
+    let mut assigned: Vec<(usize, usize, Vec<f32>, Script)> = Vec::new();
     for (script, members) in by_script {
         let texts: Vec<String> = members.iter().map(|&k| reasons[k].text.clone()).collect();
+        let ex: Vec<(usize, String)> = tax_examples
+            .iter()
+            .filter(|(_, e)| script_of(e) == script)
+            .map(|(k, e)| (*k, e.to_string()))
+            .collect();
+        let ex_texts: Vec<String> = ex.iter().map(|(_, e)| e.clone()).collect();
+        // The lexical embedder is transductive: examples are embedded with
+        // the reasons; a model embeds them on their own.
+        let mut ex_vecs: Vec<Vec<f32>> = Vec::new();
+        type Vectors = Vec<Vec<f32>>;
+        let with_examples = |e: &dyn Embedder| -> Result<(Vectors, Vectors)> {
+            let mut all = texts.clone();
+            all.extend(ex_texts.iter().cloned());
+            let mut v = e.embed(&all)?;
+            let exv = v.split_off(texts.len());
+            Ok((v, exv))
+        };
         let vecs = if script == Script::Latin && is_model {
+            if !ex_texts.is_empty() {
+                ex_vecs = embedder.embed(&ex_texts)?;
+            }
             let missing: Vec<usize> = members
                 .iter()
                 .map(|&k| reasons[k].contact)
@@ -288,16 +343,38 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
                 })
                 .collect()
         } else if script == Script::Latin {
-            embedder.embed(&texts)?
+            let (v, e) = with_examples(embedder.as_ref())?;
+            ex_vecs = e;
+            v
         } else {
-            lexical.embed(&texts)?
+            let (v, e) = with_examples(&lexical)?;
+            ex_vecs = e;
+            v
+        };
+        let (members, vecs) = if ex.is_empty() {
+            (members, vecs)
+        } else {
+            let ex_pairs: Vec<(usize, Vec<f32>)> =
+                ex.iter().map(|(k, _)| *k).zip(ex_vecs).collect();
+            let to = taxonomy::assign(&vecs, &ex_pairs, plan.taxonomy_threshold);
+            let mut kept = (Vec::new(), Vec::new());
+            for ((m, v), t) in members.into_iter().zip(vecs).zip(to) {
+                match t {
+                    Some(known) => assigned.push((m, known, v, script)),
+                    None => {
+                        kept.0.push(m);
+                        kept.1.push(v);
+                    }
+                }
+            }
+            kept
         };
         groups.push((members, vecs));
     }
     drop(vectors);
     timings.lap("embed reasons", &mut t);
 
-    let (clusters, reason_vectors) = cluster_groups(
+    let (mut clusters, mut reason_vectors) = cluster_groups(
         groups,
         reasons.len(),
         &ClusterParams {
@@ -306,9 +383,79 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             seed: settings.seed,
         },
     )?;
+    // Known categories: one cluster each (after the automatic ones), centred
+    // in the space of their Latin-script (model) reasons when there are any.
+    let mut known_of_cluster: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut by_known: BTreeMap<usize, Vec<(usize, Vec<f32>, Script)>> = BTreeMap::new();
+    for (k, known, v, script) in assigned {
+        by_known.entry(known).or_default().push((k, v, script));
+    }
+    let mut model_space: Vec<bool> = (0..clusters.centroids.len()).map(|_| false).collect();
+    for (k, l) in clusters.labels.iter().enumerate() {
+        if let Some(c) = l {
+            model_space[*c] = is_model && readable(&reasons[k].text);
+        }
+    }
+    for (known, items) in by_known {
+        let c = clusters.centroids.len();
+        let main = items
+            .iter()
+            .map(|x| x.2)
+            .min_by_key(|s| (*s != Script::Latin, *s))
+            .unwrap_or(Script::Latin);
+        let mut centre: Vec<f32> = Vec::new();
+        for (k, v, script) in items {
+            if script == main {
+                if centre.is_empty() {
+                    centre = vec![0.0; v.len()];
+                }
+                for (a, b) in centre.iter_mut().zip(&v) {
+                    *a += b;
+                }
+            }
+            clusters.labels[k] = Some(c);
+            reason_vectors[k] = v;
+        }
+        let norm = centre.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            centre.iter_mut().for_each(|x| *x /= norm);
+        }
+        clusters.centroids.push(centre);
+        model_space.push(is_model && main == Script::Latin);
+        known_of_cluster.insert(c, known);
+    }
+    // The embedder's identity: centroids compare across months only when
+    // it is the same.
+    let dim = clusters
+        .centroids
+        .iter()
+        .zip(&model_space)
+        .find(|(_, m)| **m)
+        .map_or(0, |(c, _)| c.len());
+    let identity = EmbedderIdentity {
+        name: embedder.name(),
+        identity: if is_model {
+            trend::model_identity(&embedder.name(), Path::new(&settings.model), dim)
+        } else {
+            "lexical".into()
+        },
+        dim,
+    };
+    // --previous with the same model: category boundaries anchored to last
+    // month's centres (see trend::anchor).
+    if let Some(prev) = previous.as_ref().filter(|_| plan.anchor) {
+        trend::anchor(
+            &mut clusters,
+            &reason_vectors,
+            &mut model_space,
+            &mut known_of_cluster,
+            prev,
+            &identity,
+        );
+    }
     timings.lap("cluster", &mut t);
 
-    let categories = label::label(
+    let mut categories = label::label(
         &reasons,
         &reason_vectors,
         &clusters,
@@ -317,10 +464,15 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             quotes: settings.quotes,
         },
     );
+    if let Some(tax) = &plan.taxonomy {
+        for (&c, &known) in &known_of_cluster {
+            categories[c].label = tax.categories[known].name.clone();
+        }
+    }
     drop(reason_vectors);
     timings.lap("label", &mut t);
 
-    let ranked = rank::rank(
+    let mut ranked = rank::rank(
         &categories,
         &reasons,
         contacts,
@@ -332,6 +484,44 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             timezone: plan.timezone,
             examples: 10,
         },
+    );
+    // Known categories keep their key; those with no case are listed at 0.
+    if let Some(tax) = &plan.taxonomy {
+        for c in ranked.iter_mut() {
+            if let Some(known) = c.category_index.and_then(|i| known_of_cluster.get(&i)) {
+                c.taxonomy_key = Some(tax.categories[*known].key.clone());
+            }
+        }
+        let width = (ranked.len() + tax.categories.len())
+            .to_string()
+            .len()
+            .max(4);
+        for k in &tax.categories {
+            if ranked
+                .iter()
+                .any(|c| c.taxonomy_key.as_deref() == Some(k.key.as_str()))
+            {
+                continue;
+            }
+            let rank = ranked.len() + 1;
+            ranked.push(rank::zero_case(
+                rank,
+                format!("CAT-{rank:0width$}"),
+                &k.name,
+                &k.key,
+            ));
+        }
+    }
+    // Month over month: ids continued from --previous, trends.
+    let mut saved = trend::summarise(&ranked, &categories, &reasons, &model_space);
+    let mom = trend::compare(
+        &mut ranked,
+        &mut saved,
+        &identity,
+        reasons.len(),
+        &metrics,
+        previous.as_ref(),
+        plan.correction,
     );
     let mut linked = linked;
     for c in &ranked {
@@ -357,6 +547,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         categorise: format!("{:?}", settings.categorise),
         rank_by: format!("{:?}", settings.rank_by),
         out_dir: plan.out.to_string_lossy().into_owned(),
+        changes: mom.changes.as_ref(),
     };
     let report_files = [
         ("report.md", report::render_markdown(&report)),
@@ -381,6 +572,12 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             index: plan.index,
         },
     )?;
+    trend::write_files(
+        &staging.path(trend::CENTROIDS_FILE),
+        &staging.path(trend::REGISTRY_FILE),
+        &trend::centroids_file(&identity, &metrics, reasons.len(), extra_contacts, saved),
+        &mom.registry,
+    )?;
     staging.commit()?;
     timings.lap("output", &mut t);
     Ok(RunReport {
@@ -390,6 +587,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         embedder_warning,
         timings,
         index: index_stats,
+        changes: mom.changes,
     })
 }
 

@@ -65,6 +65,14 @@ pub struct RankedCategory {
     /// Member episode indices (not serialised).
     #[serde(skip)]
     pub episode_indices: Vec<usize>,
+    /// Index into the label stage's categories; `None` for a known
+    /// (`--taxonomy`) category with no case this month.
+    #[serde(skip)]
+    pub category_index: Option<usize>,
+    /// The `--taxonomy` key of a known category.
+    pub taxonomy_key: Option<String>,
+    /// Against last month (`--previous`).
+    pub trend: Option<crate::model::CategoryTrend>,
 }
 
 pub struct RankOptions<'a> {
@@ -80,6 +88,39 @@ fn round(x: f64, digits: i32) -> f64 {
     (x * p).round() / p
 }
 
+/// A known (`--taxonomy`) category with no case this month: listed at 0.
+pub fn zero_case(rank: usize, category_id: String, name: &str, key: &str) -> RankedCategory {
+    RankedCategory {
+        rank,
+        category_id,
+        label: name.to_string(),
+        keywords: Vec::new(),
+        episodes: 0,
+        extra_contacts: 0,
+        customers: 0,
+        escalated: 0,
+        transferred: 0,
+        reopened: 0,
+        survey_unresolved: 0,
+        sensitive_episodes: 0,
+        window_open_episodes: 0,
+        avg_contacts_per_episode: 0.0,
+        share: 0.0,
+        score: 0.0,
+        score_explained: "no case this month (a known category from --taxonomy)".into(),
+        example_contact_ids: Vec::new(),
+        quotes: Vec::new(),
+        channels: BTreeMap::new(),
+        teams: BTreeMap::new(),
+        weeks: BTreeMap::new(),
+        signals: BTreeMap::new(),
+        episode_indices: Vec::new(),
+        category_index: None,
+        taxonomy_key: Some(key.to_string()),
+        trend: None,
+    }
+}
+
 pub fn rank(
     categories: &[Category],
     reasons: &[Reason],
@@ -89,7 +130,8 @@ pub fn rank(
 ) -> Vec<RankedCategory> {
     let mut out: Vec<RankedCategory> = categories
         .iter()
-        .map(|cat| {
+        .enumerate()
+        .map(|(cat_index, cat)| {
             let mut eps: Vec<usize> = cat.members.iter().map(|&r| reasons[r].episode).collect();
             eps.sort_unstable();
             eps.dedup();
@@ -128,6 +170,9 @@ pub fn rank(
                 weeks: BTreeMap::new(),
                 signals: BTreeMap::new(),
                 episode_indices: eps.clone(),
+                category_index: Some(cat_index),
+                taxonomy_key: None,
+                trend: None,
             };
             let mut inbound = 0usize;
             let mut weighted: BTreeMap<String, (usize, f64)> = BTreeMap::new();

@@ -132,6 +132,32 @@ pub struct Args {
     /// `recontact sample` read.
     #[arg(long)]
     pub no_index: bool,
+    /// Last month's output folder: categories keep their ids and names when
+    /// they are the same issue; trends, new and vanished issues and FCR
+    /// deltas go first in the report (docs/month-over-month.md).
+    #[arg(long, value_name = "LAST_MONTH_DIR")]
+    pub previous: Option<PathBuf>,
+    /// Known categories (TOML: [[category]] id, name, examples): reasons
+    /// close to a known category's example phrases are assigned to it and
+    /// keep its name; the rest are clustered as usual.
+    #[arg(long, value_name = "FILE")]
+    pub taxonomy: Option<PathBuf>,
+    /// Smallest cosine of a reason and a known category's example phrase
+    /// for --taxonomy [default: 0.5].
+    #[arg(long)]
+    pub taxonomy_threshold: Option<f32>,
+    /// With --previous and the same model as last month, categories are
+    /// anchored to last month's centres (stable boundaries); this clusters
+    /// afresh and only matches the categories.
+    #[arg(long)]
+    pub no_anchor: bool,
+    /// With --previous: adjust the trend p-values for the many categories
+    /// tested with `holm` (the chance of any false alarm in a month stays
+    /// under 5 %) or `bh`
+    /// (Benjamini–Hochberg: under 5 % of flags false; finds more real
+    /// changes) [default: holm].
+    #[arg(long, value_enum)]
+    pub trend_correction: Option<crate::trend::Correction>,
 }
 
 /// Merges flags over the config's [run] table over the defaults.
@@ -241,6 +267,18 @@ pub fn run(args: Args) -> Result<()> {
             .build_global()
             .context("cannot start worker threads")?;
     }
+    let taxonomy = args
+        .taxonomy
+        .as_deref()
+        .map(crate::taxonomy::Taxonomy::load)
+        .transpose()?;
+    let taxonomy_threshold = args
+        .taxonomy_threshold
+        .unwrap_or(crate::taxonomy::DEFAULT_THRESHOLD);
+    anyhow::ensure!(
+        (-1.0..=1.0).contains(&taxonomy_threshold),
+        "--taxonomy-threshold must be in -1..1"
+    );
     let plan = RunPlan {
         inputs: args.inputs.clone(),
         out: args.out.clone(),
@@ -248,6 +286,11 @@ pub fn run(args: Args) -> Result<()> {
         settings,
         timezone,
         index: !args.no_index,
+        previous: args.previous.clone(),
+        taxonomy,
+        taxonomy_threshold,
+        anchor: !args.no_anchor,
+        correction: args.trend_correction.unwrap_or_default(),
     };
     let report = pipeline::run(&plan)?;
     if !args.quiet {
@@ -322,6 +365,18 @@ fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
         println!(
             "    {:>2}. {} — {} extra contacts, {} episodes",
             c.rank, c.label, c.extra_contacts, c.episodes
+        );
+    }
+    if let Some(ch) = &r.changes {
+        println!(
+            "  since last month: {} new, {} rising, {} falling, {} vanished (matched by {}); FCR {} → {}",
+            ch.new.len(),
+            ch.rising.len(),
+            ch.falling.len(),
+            ch.vanished.len(),
+            ch.matched_by,
+            pct(ch.fcr.overall.prev_fcr_rate),
+            pct(ch.fcr.overall.fcr_rate)
         );
     }
     println!("  time: {}", times.join(", "));

@@ -14,7 +14,7 @@ use crate::settings::format_duration;
 
 /// Bumped when a field is removed, renamed or changes meaning; adding a
 /// field bumps it too, since the schema admits no unknown fields.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Serialize)]
 pub struct ReportJson {
@@ -23,6 +23,9 @@ pub struct ReportJson {
     pub generator: String,
     pub period: Period,
     pub out_dir: String,
+    /// "What changed since last month": `null` without `--previous`.
+    /// (Version 2.)
+    pub changes: Option<crate::trend::Changes>,
     pub headline: Headline,
     pub root_causes: RootCauses,
     pub fcr_by: FcrBy,
@@ -101,6 +104,10 @@ pub struct CategoryJson {
     pub quotes: Vec<Quote>,
     pub example_contact_ids: Vec<String>,
     pub drill_down: DrillDown,
+    /// The `--taxonomy` key of a known category (version 2).
+    pub taxonomy_key: Option<String>,
+    /// Against last month, `null` without `--previous` (version 2).
+    pub trend: Option<crate::model::CategoryTrend>,
 }
 
 #[derive(Debug, Serialize)]
@@ -224,6 +231,8 @@ fn category(out_dir: &str, c: &RankedCategory) -> CategoryJson {
             .collect(),
         example_contact_ids: c.example_contact_ids.clone(),
         drill_down: DrillDown { search, sample },
+        taxonomy_key: c.taxonomy_key.clone(),
+        trend: c.trend.clone(),
     }
 }
 
@@ -238,6 +247,7 @@ pub fn build(r: &Report) -> ReportJson {
             data_end: m.data_end.clone(),
         },
         out_dir: r.out_dir.clone(),
+        changes: r.changes.cloned(),
         headline: Headline {
             fcr_rate: m.fcr_rate,
             measured_episodes: m.measured_episodes,
@@ -384,7 +394,7 @@ mod tests {
         d["headline"]["fcr_rate"] = "high".into();
         assert!(!errors(&v, &d).is_empty(), "wrong type");
         let mut d = good;
-        d["schema_version"] = 2.into();
+        d["schema_version"] = 1.into();
         assert!(!errors(&v, &d).is_empty(), "other version");
     }
 

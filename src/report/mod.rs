@@ -33,6 +33,8 @@ pub struct Report<'a> {
     /// The output folder as the user passed it to `--out`, for the
     /// drill-down commands the report prints.
     pub out_dir: String,
+    /// "What changed since last month" (`--previous`).
+    pub changes: Option<&'a crate::trend::Changes>,
 }
 
 /// Text safe in HTML and SVG, in element content and quoted attributes.
@@ -100,6 +102,165 @@ pub(crate) fn truncate(s: &str, n: usize) -> String {
     }
 }
 
+/// A change in percentage points: `+2.1 pts`.
+pub(crate) fn points(v: Option<f64>) -> String {
+    v.map(|x| format!("{:+.1} pts", x * 100.0))
+        .unwrap_or_else(|| "n/a".into())
+}
+
+/// A p-value for people: `p = 0.003` / `p < 0.000001`.
+pub(crate) fn p_text(p: Option<f64>) -> String {
+    match p {
+        None => "not tested".into(),
+        Some(p) if p < 1e-6 => "p < 0.000001".into(),
+        Some(p) => format!("p = {}", crate::report::round_sig(p)),
+    }
+}
+
+pub(crate) fn round_sig(p: f64) -> String {
+    if p >= 0.01 {
+        format!("{p:.2}")
+    } else {
+        format!("{p:.1e}")
+    }
+}
+
+/// "What changed since last month": first in the report.
+fn changes_markdown(o: &mut String, ch: &crate::trend::Changes) {
+    let _ = writeln!(o, "## What changed since last month\n");
+    let _ = writeln!(
+        o,
+        "Compared with `{}` ({} to {}): {} non-FCR episodes clustered now, {} then; categories matched by {}.\n",
+        ch.previous_out_dir,
+        &ch.previous_data_start[..10.min(ch.previous_data_start.len())],
+        &ch.previous_data_end[..10.min(ch.previous_data_end.len())],
+        ch.reasons,
+        ch.prev_reasons,
+        ch.matched_by
+    );
+    if let Some(w) = &ch.warning {
+        let _ = writeln!(o, "> **Warning:** {w}\n");
+    }
+    let f = &ch.fcr.overall;
+    let _ = writeln!(
+        o,
+        "- **FCR:** {} → {} ({}, {}{})",
+        pct(f.prev_fcr_rate),
+        pct(f.fcr_rate),
+        points(f.delta),
+        p_text(f.p_value),
+        if f.significant {
+            ", significant"
+        } else {
+            ", not significant"
+        }
+    );
+    let moved: Vec<String> = ch
+        .fcr
+        .by_channel
+        .iter()
+        .map(|g| ("channel", g))
+        .chain(ch.fcr.by_team.iter().map(|g| ("team", g)))
+        .filter(|(_, g)| g.significant)
+        .map(|(what, g)| format!("{what} {} {}", g.key, points(g.delta)))
+        .collect();
+    let _ = writeln!(
+        o,
+        "- **FCR by channel/team, significant moves:** {}",
+        if moved.is_empty() {
+            "none".to_string()
+        } else {
+            moved.join(", ")
+        }
+    );
+    let list = |o: &mut String, title: &str, v: &[crate::trend::ChangedCategory], n: usize| {
+        let _ = writeln!(o, "\n### {title} ({})\n", v.len());
+        if v.is_empty() {
+            let _ = writeln!(o, "None.");
+            return;
+        }
+        let _ = writeln!(
+            o,
+            "| category | episodes now | last month | change | share now | share then | test | from |\n|---|---|---|---|---|---|---|---|"
+        );
+        for c in v.iter().take(n) {
+            let _ = writeln!(
+                o,
+                "| {} `{}` | {} | {} | {:+} | {:.1}% | {:.1}% | {} | {} |",
+                cell(&c.label),
+                c.category_id,
+                c.episodes,
+                c.prev_episodes,
+                c.episodes_delta,
+                c.episode_share * 100.0,
+                c.prev_episode_share * 100.0,
+                p_text(c.p_value),
+                c.matched_from.join(" + ")
+            );
+        }
+        if v.len() > n {
+            let _ = writeln!(o, "\n…and {} more in categories.csv.", v.len() - n);
+        }
+    };
+    list(o, "New issues", &ch.new, 10);
+    list(o, "Biggest significant risers", &ch.rising, 10);
+    list(o, "Biggest significant fallers", &ch.falling, 10);
+    let _ = writeln!(
+        o,
+        "\n### Vanished issues — did a fix land? ({})\n",
+        ch.vanished.len()
+    );
+    if ch.vanished.is_empty() {
+        let _ = writeln!(o, "None.");
+    } else {
+        let _ = writeln!(
+            o,
+            "| category | episodes last month | extra contacts last month | keywords | test |\n|---|---|---|---|---|"
+        );
+        for v in ch.vanished.iter().take(10) {
+            let _ = writeln!(
+                o,
+                "| {} `{}` | {} | {} | {} | {} |",
+                cell(&v.label),
+                v.category_id,
+                v.prev_episodes,
+                v.prev_extra_contacts,
+                cell(&v.keywords.join(", ")),
+                p_text(v.p_value)
+            );
+        }
+    }
+    if !ch.split.is_empty() || !ch.merged.is_empty() {
+        let _ = writeln!(o, "\n### Splits and merges\n");
+        for c in &ch.split {
+            let _ = writeln!(
+                o,
+                "- {} `{}` split from {}",
+                c.label,
+                c.category_id,
+                c.matched_from.join(", ")
+            );
+        }
+        for c in &ch.merged {
+            let _ = writeln!(
+                o,
+                "- {} `{}` merged {}",
+                c.label,
+                c.category_id,
+                c.matched_from.join(" + ")
+            );
+        }
+    }
+    if !ch.known_without_cases.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nKnown categories with no case this month: {}.",
+            ch.known_without_cases.join(", ")
+        );
+    }
+    let _ = writeln!(o, "\n_Test: {}._\n", ch.test);
+}
+
 pub fn render_markdown(r: &Report) -> String {
     let m = r.metrics;
     let mut o = String::new();
@@ -111,6 +272,9 @@ pub fn render_markdown(r: &Report) -> String {
     );
     if let Some(w) = &r.embedder_warning {
         let _ = writeln!(o, "> **Warning:** {w}\n");
+    }
+    if let Some(ch) = r.changes {
+        changes_markdown(&mut o, ch);
     }
     let _ = writeln!(o, "## Headline\n");
     let _ = writeln!(o, "| measure | value |\n|---|---|");
@@ -215,6 +379,27 @@ pub fn render_markdown(r: &Report) -> String {
     for c in r.categories {
         let _ = writeln!(o, "### {}. {} (`{}`)\n", c.rank, c.label, c.category_id);
         let _ = writeln!(o, "- **Keywords:** {}", c.keywords.join(", "));
+        if let Some(t) = &c.trend {
+            let _ = writeln!(
+                o,
+                "- **Since last month:** {} — {} → {} episodes ({:+}), share {:.1}% → {:.1}%, {}{}",
+                t.flag.as_str(),
+                t.prev_episodes,
+                t.prev_episodes as i64 + t.episodes_delta,
+                t.episodes_delta,
+                t.prev_episode_share * 100.0,
+                t.episode_share * 100.0,
+                p_text(t.p_value),
+                if t.matched_from.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (from {})", t.matched_from.join(" + "))
+                }
+            );
+        }
+        if let Some(k) = &c.taxonomy_key {
+            let _ = writeln!(o, "- **Known category:** `{k}` (--taxonomy)");
+        }
         let _ = writeln!(
             o,
             "- **Impact:** {} episodes, {} extra contacts ({:.1}% of all), {} customers, {:.2} customer contacts per episode",
@@ -390,6 +575,9 @@ pub(crate) mod fixtures {
             weeks: BTreeMap::from([("2026-W39".to_string(), extra)]),
             signals: BTreeMap::from([("repeat_contact".to_string(), extra)]),
             episode_indices: Vec::new(),
+            category_index: Some(i),
+            taxonomy_key: None,
+            trend: None,
         }
     }
 
@@ -424,6 +612,7 @@ pub(crate) mod fixtures {
             categorise: "NonFcr".into(),
             rank_by: "ExtraContacts".into(),
             out_dir: "out/2026-10".into(),
+            changes: None,
         }
     }
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Month-over-month evaluation (issue 6): two consecutive months from the same
+# category distribution (--dist-seed) with planted changes, and a no-change
+# pair; each second month is run with --previous and scored by
+# examples/mom_eval.rs. Usage: bench/mom.sh [CONTACTS] [EMBEDDER] [PROFILE]
+set -euo pipefail
+N=${1:-20000}
+EMB=${2:-lexical}
+PROFILE=${3:-debug}
+OUT=${MOM_OUT:-/tmp/recontact-mom}
+SHARED=${SHARED:-../shared/data}
+[ -d "$SHARED" ] || SHARED=/work/shared/data
+BIN=target/$PROFILE/recontact
+GEN=target/$PROFILE/examples/gen_month
+EVAL=target/$PROFILE/examples/mom_eval
+GROW=${GROW:-visa_or_mastercard} GONE=${GONE:-wrong_exchange_rate_for_cash_withdrawal} NEW=${NEW:-direct_debit_payment_not_recognised}
+P=${PAIR-p}  # folder prefix of the planted pair (PAIR= for none)
+mkdir -p "$OUT"
+gen() { # name seed scales...
+  local name=$1 seed=$2; shift 2
+  [ -d "$OUT/$name" ] || "$GEN" --contacts "$N" --seed "$seed" --dist-seed 7 --shared "$SHARED" --out "$OUT/$name" "$@" 2>/dev/null
+}
+gen ${P}a 101 --scale $NEW=0                  # planted pair, month 1: no NEW yet
+gen ${P}b 102 --scale $GROW=3 --scale $GONE=0   # month 2: GROW x3, GONE gone, NEW appears
+gen c 101                           # no-change pair, month 1
+gen d 103                           # no-change pair, month 2 (other seed)
+run() { # name [previous]
+  local name=$1 prev=${2:-}
+  [ -d "$OUT/$EMB-$name" ] && [ -z "${RERUN:-}" ] && return 0
+  "$BIN" run "$OUT/$name" --config "$OUT/$name/recontact.toml" --embedder "$EMB" --no-index -q \
+    --out "$OUT/$EMB-$name" ${prev:+--previous "$OUT/$EMB-$prev"}
+}
+run ${P}a; run ${P}b ${P}a; run c; run d c
+echo "== planted pair (${P}a → ${P}b: $GROW x3, $GONE gone, $NEW new), $N contacts, $EMB"
+"$EVAL" --prev "$OUT/$EMB-${P}a" --prev-truth "$OUT/${P}a.truth.csv" --cur "$OUT/$EMB-${P}b" --cur-truth "$OUT/${P}b.truth.csv" \
+  --grown $GROW --gone $GONE --new $NEW
+echo "== no-change pair (c → d), $N contacts, $EMB"
+"$EVAL" --prev "$OUT/$EMB-c" --prev-truth "$OUT/c.truth.csv" --cur "$OUT/$EMB-d" --cur-truth "$OUT/d.truth.csv"
