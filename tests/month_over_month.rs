@@ -394,6 +394,8 @@ examples = ["I lost my card yesterday"]
         &s(&tax),
         "--previous",
         &s(&out),
+        "--trend-correction",
+        "bh",
     ]);
     let c2 = rows(&out2.join("categories.csv"));
     for key in ["coupon-not-found", "lost-card"] {
@@ -404,6 +406,10 @@ examples = ["I lost my card yesterday"]
     // Same input both months: nothing new, nothing vanished, nothing moved.
     assert!(c2.iter().all(|r| r["trend"] == "stable"), "{c2:#?}");
     let rep = json(&out2.join("report.json"));
+    assert!(rep["changes"]["test"]
+        .as_str()
+        .unwrap()
+        .contains("Benjamini–Hochberg"));
     assert_eq!(
         rep["changes"]["known_without_cases"]
             .as_array()
