@@ -605,9 +605,9 @@ struct Outputs<'a> {
 
 /// Writes every output; returns the index's figures when it was built.
 fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
-    let index_stats: std::sync::Mutex<Option<IndexStats>> = std::sync::Mutex::new(None);
+    use rayon::prelude::*;
     type Task<'s> = Box<dyn FnOnce() -> Result<()> + Send + 's>;
-    let mut tasks: Vec<Task> = vec![
+    let files: Vec<Task> = vec![
         Box::new(|| {
             output::write_contacts(&staging.path("contacts.csv"), o.ingested, o.linked, o.tz)
         }),
@@ -630,52 +630,32 @@ fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
             })
         }),
     ];
-    if o.index {
-        tasks.insert(
-            0,
-            Box::new(|| {
-                let stats = index::build(
-                    &staging.path("index"),
-                    o.ingested,
-                    o.linked,
-                    o.ranked,
-                    o.tz,
-                    rayon::current_num_threads(),
-                    &o.metrics.data_start,
-                    &o.metrics.data_end,
-                )?;
-                if let Ok(mut g) = index_stats.lock() {
-                    *g = Some(stats);
-                }
-                Ok(())
-            }),
-        );
-    }
-    // The files are independent: write them side by side (the index, the
-    // longest, first).
-    let results: Vec<Result<()>> = {
-        let slots: Vec<std::sync::Mutex<Option<Result<()>>>> =
-            tasks.iter().map(|_| std::sync::Mutex::new(None)).collect();
-        rayon::scope(|s| {
-            for (task, slot) in tasks.into_iter().zip(&slots) {
-                s.spawn(move |_| {
-                    let r = task();
-                    if let Ok(mut g) = slot.lock() {
-                        *g = Some(r);
-                    }
-                });
-            }
-        });
-        slots
-            .into_iter()
-            .map(|m| {
-                m.into_inner()
-                    .ok()
-                    .flatten()
-                    .unwrap_or_else(|| Err(anyhow::anyhow!("an output writer stopped early")))
-            })
-            .collect()
-    };
-    results.into_iter().collect::<Result<()>>()?;
-    Ok(index_stats.into_inner().ok().flatten())
+    // The outputs are independent: the index (the longest) beside the files,
+    // the files side by side.
+    let (index_stats, written) = rayon::join(
+        || {
+            o.index
+                .then(|| {
+                    index::build(
+                        &staging.path("index"),
+                        o.ingested,
+                        o.linked,
+                        o.ranked,
+                        o.tz,
+                        rayon::current_num_threads(),
+                        &o.metrics.data_start,
+                        &o.metrics.data_end,
+                    )
+                })
+                .transpose()
+        },
+        || {
+            files
+                .into_par_iter()
+                .map(|write| write())
+                .collect::<Result<Vec<()>>>()
+        },
+    );
+    written?;
+    index_stats
 }

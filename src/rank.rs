@@ -31,7 +31,7 @@ pub enum RankBy {
     Escalated,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RankedCategory {
     pub rank: usize,
     pub category_id: String,
@@ -94,30 +94,9 @@ pub fn zero_case(rank: usize, category_id: String, name: &str, key: &str) -> Ran
         rank,
         category_id,
         label: name.to_string(),
-        keywords: Vec::new(),
-        episodes: 0,
-        extra_contacts: 0,
-        customers: 0,
-        escalated: 0,
-        transferred: 0,
-        reopened: 0,
-        survey_unresolved: 0,
-        sensitive_episodes: 0,
-        window_open_episodes: 0,
-        avg_contacts_per_episode: 0.0,
-        share: 0.0,
-        score: 0.0,
         score_explained: "no case this month (a known category from --taxonomy)".into(),
-        example_contact_ids: Vec::new(),
-        quotes: Vec::new(),
-        channels: BTreeMap::new(),
-        teams: BTreeMap::new(),
-        weeks: BTreeMap::new(),
-        signals: BTreeMap::new(),
-        episode_indices: Vec::new(),
-        category_index: None,
         taxonomy_key: Some(key.to_string()),
-        trend: None,
+        ..RankedCategory::default()
     }
 }
 
@@ -137,24 +116,9 @@ pub fn rank(
             eps.dedup();
             let mut customers = BTreeSet::new();
             let mut r = RankedCategory {
-                rank: 0,
-                category_id: String::new(),
                 label: cat.label.clone(),
                 keywords: cat.keywords.clone(),
                 episodes: eps.len(),
-                extra_contacts: 0,
-                customers: 0,
-                escalated: 0,
-                transferred: 0,
-                reopened: 0,
-                survey_unresolved: 0,
-                sensitive_episodes: 0,
-                window_open_episodes: 0,
-                avg_contacts_per_episode: 0.0,
-                share: 0.0,
-                score: 0.0,
-                score_explained: String::new(),
-                example_contact_ids: Vec::new(),
                 quotes: cat
                     .quotes
                     .iter()
@@ -165,14 +129,9 @@ pub fn rank(
                         )
                     })
                     .collect(),
-                channels: BTreeMap::new(),
-                teams: BTreeMap::new(),
-                weeks: BTreeMap::new(),
-                signals: BTreeMap::new(),
                 episode_indices: eps.clone(),
                 category_index: Some(cat_index),
-                taxonomy_key: None,
-                trend: None,
+                ..RankedCategory::default()
             };
             let mut inbound = 0usize;
             let mut weighted: BTreeMap<String, (usize, f64)> = BTreeMap::new();
