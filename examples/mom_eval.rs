@@ -136,6 +136,28 @@ fn homes(t: &Table) -> BTreeMap<String, String> {
     out
 }
 
+/// Predicted id → its plurality truth category.
+fn plurality_of(t: &Table) -> BTreeMap<String, String> {
+    let mut by_pred: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for (truth, preds) in t {
+        for (p, n) in preds {
+            *by_pred
+                .entry(p.as_str())
+                .or_default()
+                .entry(truth.as_str())
+                .or_default() += n;
+        }
+    }
+    by_pred
+        .into_iter()
+        .filter_map(|(p, m)| {
+            m.into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+                .map(|(t, _)| (p.to_string(), t.to_string()))
+        })
+        .collect()
+}
+
 struct Row {
     rank: usize,
     id: String,
@@ -215,12 +237,16 @@ fn main() -> Result<()> {
                 l.0 += 1;
             }
             Some(id2) => moved.push(format!(
-                "{truth}: {id1} → {id2} ({})",
+                "[{}] {truth}: {id1} → {id2} ({})",
+                lang.get(truth).map_or("", String::as_str),
                 trend_of.get(id2.as_str()).unwrap_or(&"")
             )),
             None => {
                 homeless += 1;
-                moved.push(format!("{truth}: {id1} → no home"));
+                moved.push(format!(
+                    "[{}] {truth}: {id1} → no home",
+                    lang.get(truth).map_or("", String::as_str)
+                ));
             }
         }
     }
@@ -234,9 +260,60 @@ fn main() -> Result<()> {
             100.0 * *k as f64 / (*t).max(1) as f64
         );
     }
-    for m in moved.iter().take(15) {
+    for m in &moved {
         println!("  changed: {m}");
     }
+    // Two looser readings, reported beside the strict one. (1) An intent
+    // the clustering cuts into several categories has several homes (every
+    // category it is the plurality of); kept when this month's home is any
+    // of last month's. (2) Category-centric: of last month's categories
+    // whose plurality is an unchanged intent, the share whose id this month
+    // still names a category with that plurality.
+    let (p1, p2) = (plurality_of(&t1), plurality_of(&t2));
+    let (mut kept_any, mut total_any) = (0usize, 0usize);
+    for (truth, id2) in h2.iter().filter(|(t, _)| h1.contains_key(*t)) {
+        if planted.contains(&truth.as_str()) {
+            continue;
+        }
+        total_any += 1;
+        if p1.get(id2) == Some(truth) {
+            kept_any += 1;
+        }
+    }
+    let homeless_any = h1
+        .keys()
+        .filter(|t| !planted.contains(&t.as_str()) && !h2.contains_key(*t))
+        .count();
+    println!(
+        "id kept, any of last month's homes: {kept_any} of {} ({:.1}%)",
+        total_any + homeless_any,
+        100.0 * kept_any as f64 / (total_any + homeless_any).max(1) as f64
+    );
+    let mut cat_by_lang: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (id, truth) in &p1 {
+        if planted.contains(&truth.as_str()) {
+            continue;
+        }
+        let l = cat_by_lang
+            .entry(lang.get(truth).cloned().unwrap_or_default())
+            .or_default();
+        l.1 += 1;
+        if p2.get(id) == Some(truth) {
+            l.0 += 1;
+        }
+    }
+    let (ck, ct) = cat_by_lang
+        .values()
+        .fold((0, 0), |(a, b), (k, t)| (a + k, b + t));
+    println!(
+        "category-centric: {ck} of {ct} of last month's categories still name the same intent under the same id ({:.1}%); {}",
+        100.0 * ck as f64 / ct.max(1) as f64,
+        cat_by_lang
+            .iter()
+            .map(|(l, (k, t))| format!("{l} {k}/{t}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if let Some(g) = &a.grown {
         let id = h2.get(g);
         println!(

@@ -290,16 +290,19 @@ pub struct Category {
 pub enum TrendFlag {
     /// No match last month (and not a split of a matched one).
     New,
-    /// Matched; significantly larger share of the non-FCR episodes.
+    /// Matched (merges included); significantly larger share of the
+    /// non-FCR episodes.
     Rising,
-    /// Matched; significantly smaller share.
+    /// Matched (merges included); significantly smaller share.
     Falling,
     /// Matched; the change is within noise.
     Stable,
     /// A second category whose best match last month is already matched:
     /// part of that category split off.
     Split,
-    /// The best match of two or more of last month's categories.
+    /// The best match of two or more of last month's categories, within
+    /// noise (a significant move is `rising`/`falling`; `matched_from`
+    /// still lists every merged id).
     Merged,
 }
 
@@ -336,7 +339,8 @@ pub struct CategoryTrend {
     pub episodes_delta: i64,
     pub extra_contacts_delta: i64,
     /// Two-sided exact conditional binomial test of this month's episodes
-    /// given both months' (Holm-adjusted over the categories tested).
+    /// given both months' (adjusted over the categories tested:
+    /// Benjamini–Hochberg, or Holm with `--trend-correction holm`).
     pub p_value: Option<f64>,
     /// `p_value < 0.05`.
     pub significant: bool,

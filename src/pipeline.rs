@@ -135,24 +135,50 @@ pub fn model_is_multilingual(dir: &Path) -> bool {
     model_type.contains("xlm") || vocab >= 100_000
 }
 
-/// Clusters each script group's vectors on its own and merges the results;
-/// the vectors move into reason order (no copy: at a million contacts they
-/// are hundreds of megabytes).
-fn cluster_groups(
-    groups: Vec<(Vec<usize>, Vec<Vec<f32>>)>,
-    n: usize,
-    params: &ClusterParams,
-) -> Result<(Clusters, Vec<Vec<f32>>)> {
+/// What clustering the groups gives: the clusters, the reasons' vectors,
+/// and per cluster the last-month category it continues.
+type Clustered = (Clusters, Vec<Vec<f32>>, Vec<Option<usize>>);
+
+/// One script group's reasons (indices), their vectors, and last month's
+/// categories placed in the group's space (for anchoring; empty without
+/// `--previous`).
+struct Group {
+    members: Vec<usize>,
+    vectors: Vec<Vec<f32>>,
+    prev_centres: Vec<(usize, Vec<f32>)>,
+    /// Centroid cosine for a fresh cluster to continue one of them.
+    anchor_threshold: f64,
+}
+
+/// Clusters each script group's vectors on its own (anchored to last
+/// month's categories when given) and merges the results; the vectors move
+/// into reason order (no copy: at a million contacts they are hundreds of
+/// megabytes). Also returns, per cluster, the last-month category it
+/// continues.
+fn cluster_groups(groups: Vec<Group>, n: usize, params: &ClusterParams) -> Result<Clustered> {
     let mut clusters = Clusters {
         labels: vec![None; n],
         centroids: Vec::new(),
     };
     let mut vectors: Vec<Vec<f32>> = vec![Vec::new(); n];
-    for (members, vecs) in groups {
+    let mut continues: Vec<Option<usize>> = Vec::new();
+    for g in groups {
+        let (members, vecs) = (g.members, g.vectors);
         if members.is_empty() {
             continue;
         }
-        let c = cluster::cluster(&vecs, params)?;
+        let fresh = cluster::cluster(&vecs, params)?;
+        let mut c = Clusters {
+            labels: fresh.labels,
+            centroids: fresh.centroids,
+        };
+        continues.extend(trend::anchor_group(
+            &mut c,
+            &vecs,
+            &g.prev_centres,
+            g.anchor_threshold,
+            params.min_category_size,
+        ));
         let offset = clusters.centroids.len();
         for (k, (&i, v)) in members.iter().zip(vecs).enumerate() {
             clusters.labels[i] = c.labels[k].map(|l| l + offset);
@@ -160,7 +186,7 @@ fn cluster_groups(
         }
         clusters.centroids.extend(c.centroids);
     }
-    Ok((clusters, vectors))
+    Ok((clusters, vectors, continues))
 }
 
 pub fn run(plan: &RunPlan) -> Result<RunReport> {
@@ -270,7 +296,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         seed: settings.seed,
         ..LexicalOptions::default()
     });
-    let mut groups: Vec<(Vec<usize>, Vec<Vec<f32>>)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     let mut embedder_desc = embedder.name();
     let other: Vec<String> = by_script
         .keys()
@@ -297,6 +323,15 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         .as_ref()
         .map(|t| t.examples())
         .unwrap_or_default();
+    // --previous (anchored): last month's categories are placed in each
+    // group's space, by their saved centroids when it is the same model,
+    // else by their saved example reasons embedded with the group's.
+    let prev_anchor = previous.as_ref().filter(|_| plan.anchor);
+    let same_model = is_model
+        && prev_anchor.is_some_and(|p| {
+            let e = &p.centroids.embedder;
+            e.identity == trend::model_identity(&embedder.name(), Path::new(&settings.model), e.dim)
+        });
     // (reason, known category, vector, script) of reasons assigned to a
     // known category: kept out of clustering.
     let mut assigned: Vec<(usize, usize, Vec<f32>, Script)> = Vec::new();
@@ -308,20 +343,37 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             .map(|(k, e)| (*k, e.to_string()))
             .collect();
         let ex_texts: Vec<String> = ex.iter().map(|(_, e)| e.clone()).collect();
+        let model_group = script == Script::Latin && is_model;
+        let prev_examples: Vec<(usize, &[String])> = match prev_anchor {
+            Some(p) if !(model_group && same_model) => {
+                trend::example_texts(p, |e| script_of(e) == script)
+            }
+            _ => Vec::new(),
+        };
+        let pe_texts: Vec<String> = prev_examples
+            .iter()
+            .flat_map(|(_, e)| e.iter().cloned())
+            .collect();
         // The lexical embedder is transductive: examples are embedded with
         // the reasons; a model embeds them on their own.
         let mut ex_vecs: Vec<Vec<f32>> = Vec::new();
+        let mut pe_vecs: Vec<Vec<f32>> = Vec::new();
         type Vectors = Vec<Vec<f32>>;
-        let with_examples = |e: &dyn Embedder| -> Result<(Vectors, Vectors)> {
+        let with_examples = |e: &dyn Embedder| -> Result<(Vectors, Vectors, Vectors)> {
             let mut all = texts.clone();
             all.extend(ex_texts.iter().cloned());
+            all.extend(pe_texts.iter().cloned());
             let mut v = e.embed(&all)?;
-            let exv = v.split_off(texts.len());
-            Ok((v, exv))
+            let mut exv = v.split_off(texts.len());
+            let pev = exv.split_off(ex_texts.len());
+            Ok((v, exv, pev))
         };
-        let vecs = if script == Script::Latin && is_model {
+        let vecs = if model_group {
             if !ex_texts.is_empty() {
                 ex_vecs = embedder.embed(&ex_texts)?;
+            }
+            if !pe_texts.is_empty() {
+                pe_vecs = embedder.embed(&pe_texts)?;
             }
             let missing: Vec<usize> = members
                 .iter()
@@ -343,13 +395,27 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
                 })
                 .collect()
         } else if script == Script::Latin {
-            let (v, e) = with_examples(embedder.as_ref())?;
-            ex_vecs = e;
+            let (v, e, p) = with_examples(embedder.as_ref())?;
+            (ex_vecs, pe_vecs) = (e, p);
             v
         } else {
-            let (v, e) = with_examples(&lexical)?;
-            ex_vecs = e;
+            let (v, e, p) = with_examples(&lexical)?;
+            (ex_vecs, pe_vecs) = (e, p);
             v
+        };
+        let prev_centres: Vec<(usize, Vec<f32>)> = match prev_anchor {
+            Some(p) if model_group && same_model => trend::saved_centres(p),
+            _ => {
+                let mut at = 0;
+                prev_examples
+                    .iter()
+                    .filter_map(|(j, e)| {
+                        let centre = trend::centre_of_examples(&pe_vecs[at..at + e.len()]);
+                        at += e.len();
+                        centre.map(|c| (*j, c))
+                    })
+                    .collect()
+            }
         };
         let (members, vecs) = if ex.is_empty() {
             (members, vecs)
@@ -369,12 +435,21 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             }
             kept
         };
-        groups.push((members, vecs));
+        groups.push(Group {
+            members,
+            vectors: vecs,
+            prev_centres,
+            anchor_threshold: if model_group {
+                trend::CENTROID_THRESHOLD
+            } else {
+                trend::EXAMPLES_THRESHOLD
+            },
+        });
     }
     drop(vectors);
     timings.lap("embed reasons", &mut t);
 
-    let (mut clusters, mut reason_vectors) = cluster_groups(
+    let (mut clusters, mut reason_vectors, mut continues) = cluster_groups(
         groups,
         reasons.len(),
         &ClusterParams {
@@ -421,6 +496,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             centre.iter_mut().for_each(|x| *x /= norm);
         }
         clusters.centroids.push(centre);
+        continues.push(None);
         model_space.push(is_model && main == Script::Latin);
         known_of_cluster.insert(c, known);
     }
@@ -441,18 +517,6 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         },
         dim,
     };
-    // --previous with the same model: category boundaries anchored to last
-    // month's centres (see trend::anchor).
-    if let Some(prev) = previous.as_ref().filter(|_| plan.anchor) {
-        trend::anchor(
-            &mut clusters,
-            &reason_vectors,
-            &mut model_space,
-            &mut known_of_cluster,
-            prev,
-            &identity,
-        );
-    }
     timings.lap("cluster", &mut t);
 
     let mut categories = label::label(
@@ -469,6 +533,20 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             categories[c].label = tax.categories[known].name.clone();
         }
     }
+    // Saved for next month, which embeds them to place these categories in
+    // its own space.
+    let category_examples: Vec<Vec<String>> = categories
+        .iter()
+        .map(|c| {
+            trend::examples(
+                &c.members,
+                &reasons,
+                &reason_vectors,
+                &c.centroid,
+                trend::EXAMPLES,
+            )
+        })
+        .collect();
     drop(reason_vectors);
     timings.lap("label", &mut t);
 
@@ -513,7 +591,14 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         }
     }
     // Month over month: ids continued from --previous, trends.
-    let mut saved = trend::summarise(&ranked, &categories, &reasons, &model_space);
+    let mut saved = trend::summarise(
+        &ranked,
+        &categories,
+        &reasons,
+        &model_space,
+        &category_examples,
+        &continues,
+    );
     let mom = trend::compare(
         &mut ranked,
         &mut saved,

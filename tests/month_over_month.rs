@@ -221,6 +221,14 @@ fn ids_are_kept_and_planted_changes_are_flagged() {
     let m = two_months();
     let c1 = rows(&m.out1.join("categories.csv"));
     let c2 = rows(&m.out2.join("categories.csv"));
+    let rep2 = json(&m.out2.join("report.json"));
+    assert!(
+        rep2["changes"]["test"]
+            .as_str()
+            .unwrap()
+            .contains("Benjamini–Hochberg"),
+        "the default correction"
+    );
     // Without --previous: by-rank ids, trend columns empty, files for next month.
     assert!(c1.iter().all(|r| r["trend"].is_empty()));
     let reg1 = json(&m.out1.join("category_ids.json"));
@@ -229,6 +237,13 @@ fn ids_are_kept_and_planted_changes_are_flagged() {
     let cen = json(&m.out1.join("categories.centroids.json"));
     assert_eq!(cen["format"], "recontact-category-centroids");
     assert_eq!(cen["embedder"]["identity"], "lexical");
+    assert_eq!(cen["version"], 2);
+    // Example reasons saved, masked, so next month can place each category
+    // in its own (lexical) space.
+    for c in cen["categories"].as_array().unwrap() {
+        let ex = c["examples"].as_array().unwrap();
+        assert!(!ex.is_empty() && ex.len() <= 30, "{c}");
+    }
     assert_eq!(
         cen["categories"].as_array().unwrap().len(),
         c1.len(),
@@ -395,7 +410,7 @@ examples = ["I lost my card yesterday"]
         "--previous",
         &s(&out),
         "--trend-correction",
-        "bh",
+        "holm",
     ]);
     let c2 = rows(&out2.join("categories.csv"));
     for key in ["coupon-not-found", "lost-card"] {
@@ -406,10 +421,7 @@ examples = ["I lost my card yesterday"]
     // Same input both months: nothing new, nothing vanished, nothing moved.
     assert!(c2.iter().all(|r| r["trend"] == "stable"), "{c2:#?}");
     let rep = json(&out2.join("report.json"));
-    assert!(rep["changes"]["test"]
-        .as_str()
-        .unwrap()
-        .contains("Benjamini–Hochberg"));
+    assert!(rep["changes"]["test"].as_str().unwrap().contains("Holm"));
     assert_eq!(
         rep["changes"]["known_without_cases"]
             .as_array()

@@ -152,10 +152,10 @@ pub struct Args {
     #[arg(long)]
     pub no_anchor: bool,
     /// With --previous: adjust the trend p-values for the many categories
-    /// tested with `holm` (the chance of any false alarm in a month stays
-    /// under 5 %) or `bh`
-    /// (Benjamini–Hochberg: under 5 % of flags false; finds more real
-    /// changes) [default: holm].
+    /// tested with `bh` (Benjamini–Hochberg: under 5 % of flags false; in a
+    /// month with no change, under 5 % chance of any) or `holm` (under 5 %
+    /// chance of any false alarm whatever changed; misses more real
+    /// changes) [default: bh].
     #[arg(long, value_enum)]
     pub trend_correction: Option<crate::trend::Correction>,
 }
