@@ -200,6 +200,13 @@ pub struct RunConfig {
     pub rank_by: Option<crate::rank::RankBy>,
     pub sensitive_segments: Option<Vec<String>>,
     pub seed: Option<u64>,
+    /// `--taxonomy`; a relative path is relative to the config file's
+    /// folder (the taxonomy usually sits beside it).
+    pub taxonomy: Option<std::path::PathBuf>,
+    pub taxonomy_threshold: Option<f32>,
+    /// `false` is `--no-anchor`.
+    pub anchor: Option<bool>,
+    pub trend_correction: Option<crate::trend::Correction>,
 }
 
 impl ConfigFile {

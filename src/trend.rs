@@ -812,7 +812,8 @@ pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
 /// of false flags under 5 % while finding far more of the real changes;
 /// with 150–200 categories a month Holm missed a category that doubled
 /// (BENCHMARKS.md, issue 6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Correction {
     /// Holm: the chance of any false alarm stays under 5 % whatever
     /// changed; misses more real changes.

@@ -394,23 +394,29 @@ examples = ["I lost my card yesterday"]
     assert!(md.contains("Coupon not found at checkout"));
     assert!(md.contains("Lost card"));
 
-    // Next month the known categories keep their ids.
+    // Next month the known categories keep their ids; this time the
+    // taxonomy (relative to the config file) and the correction come from
+    // the config file's [run] table.
     let out2 = tmp.path().join("out2");
+    let cfg = tmp.path().join("recontact.toml");
+    fs::write(
+        &cfg,
+        "[run]\ntaxonomy = \"taxonomy.toml\"\ntaxonomy_threshold = 0.5\ntrend_correction = \"holm\"\nanchor = true\n",
+    )
+    .unwrap();
     ok(&[
         "run",
         &s(&input),
         "--out",
         &s(&out2),
+        "--config",
+        &s(&cfg),
         "--embedder",
         "lexical",
         "--no-index",
         "-q",
-        "--taxonomy",
-        &s(&tax),
         "--previous",
         &s(&out),
-        "--trend-correction",
-        "holm",
     ]);
     let c2 = rows(&out2.join("categories.csv"));
     for key in ["coupon-not-found", "lost-card"] {

@@ -1,6 +1,6 @@
 //! `recontact run`: the monthly batch job.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use chrono_tz::Tz;
@@ -267,13 +267,19 @@ pub fn run(args: Args) -> Result<()> {
             .build_global()
             .context("cannot start worker threads")?;
     }
-    let taxonomy = args
-        .taxonomy
+    // The flag wins; a config file's taxonomy path is relative to its folder.
+    let taxonomy_path = args.taxonomy.clone().or_else(|| {
+        let p = cfg.run.taxonomy.as_ref()?;
+        let dir = args.config.as_deref().and_then(Path::parent);
+        Some(dir.map_or_else(|| p.clone(), |d| d.join(p)))
+    });
+    let taxonomy = taxonomy_path
         .as_deref()
         .map(crate::taxonomy::Taxonomy::load)
         .transpose()?;
     let taxonomy_threshold = args
         .taxonomy_threshold
+        .or(cfg.run.taxonomy_threshold)
         .unwrap_or(crate::taxonomy::DEFAULT_THRESHOLD);
     anyhow::ensure!(
         (-1.0..=1.0).contains(&taxonomy_threshold),
@@ -289,8 +295,11 @@ pub fn run(args: Args) -> Result<()> {
         previous: args.previous.clone(),
         taxonomy,
         taxonomy_threshold,
-        anchor: !args.no_anchor,
-        correction: args.trend_correction.unwrap_or_default(),
+        anchor: !args.no_anchor && cfg.run.anchor.unwrap_or(true),
+        correction: args
+            .trend_correction
+            .or(cfg.run.trend_correction)
+            .unwrap_or_default(),
     };
     let report = pipeline::run(&plan)?;
     if !args.quiet {
