@@ -21,9 +21,9 @@ gen() { # name seed scales...
   [ -d "$OUT/$name" ] || "$GEN" --contacts "$N" --seed "$seed" --dist-seed 7 --shared "$SHARED" --out "$OUT/$name" "$@" 2>/dev/null
 }
 gen ${P}a 101 --scale $NEW=0                  # planted pair, month 1: no NEW yet
-gen ${P}b 102 --scale $GROW=3 --scale $GONE=0   # month 2: GROW x3, GONE gone, NEW appears
+gen ${P}b 102 --month 2026-11 --scale $GROW=3 --scale $GONE=0   # month 2 (November): GROW x3, GONE gone, NEW appears
 gen c 101                           # no-change pair, month 1
-gen d 103                           # no-change pair, month 2 (other seed)
+gen d 103 --month 2026-11           # no-change pair, month 2 (other seed)
 run() { # name [previous]
   local name=$1 prev=${2:-}
   [ -d "$OUT/$EMB-$name" ] && [ -z "${RERUN:-}" ] && return 0

@@ -17,16 +17,17 @@ SHARED=${SHARED:-../shared/data}
 BIN=${BIN:-target/release/recontact}
 GEN=${GEN:-target/release/examples/gen_month}
 EVAL="python3 $(dirname "$0")/taxonomy_eval.py"
-M=$OUT/month-$N
+SEED=${SEED:-101}  # another seed: same category distribution (--dist-seed 7), other customers
+M=$OUT/month-$N-s$SEED
 mkdir -p "$OUT"
-# same seeds as bench/mom.sh's first month, so the numbers are comparable
-[ -d "$M" ] || "$GEN" --contacts "$N" --seed 101 --dist-seed 7 --shared "$SHARED" --out "$M" 2>/dev/null
+# default seeds = bench/mom.sh's first month, so the numbers are comparable
+[ -d "$M" ] || "$GEN" --contacts "$N" --seed "$SEED" --dist-seed 7 --shared "$SHARED" --out "$M" 2>/dev/null
 # rewritten only when it changes, so finished runs with the same taxonomy are kept
 $EVAL taxonomy "$M.truth.csv" "$SHARED" 8 2 "$M"/*.csv "$M"/*.jsonl > "$M.taxonomy.new"
 cmp -s "$M.taxonomy.new" "$M.taxonomy.toml" && rm "$M.taxonomy.new" || mv "$M.taxonomy.new" "$M.taxonomy.toml"
 runs=()
 for t in "${TS[@]}"; do
-  o=$OUT/run-$N-t$t
+  o=$OUT/run-$N-s$SEED-t$t
   # a stale run with another taxonomy would be scored wrongly: rerun unless it is newer
   if [ ! -d "$o" ] || [ "$M.taxonomy.toml" -nt "$o" ] || [ -n "${RERUN:-}" ]; then
     "$BIN" run "$M" --config "$M/recontact.toml" --no-index -q --out "$o" \
@@ -34,6 +35,6 @@ for t in "${TS[@]}"; do
   fi
   runs+=("$t=$o")
 done
-echo "== guided taxonomy, $N contacts, $("$BIN" --version 2>/dev/null || echo recontact), taxonomy $M.taxonomy.toml"
+echo "== guided taxonomy, $N contacts, seed $SEED, $("$BIN" --version 2>/dev/null || echo recontact), taxonomy $M.taxonomy.toml"
 echo "   cells: episodes assigned / precision / recall (by recontact's episodes, first contact's true intent)"
 $EVAL eval "$M.truth.csv" "${runs[@]}"

@@ -14,14 +14,14 @@
 //! around the utterance (greetings, identity checks, agent replies, repeat cues, e-mail
 //! signatures) is templated here.
 //!
-//! # Simulation (2026-10-01T00:00:00Z .. 2026-11-01T00:00:00Z, one `ChaCha8Rng` per seed)
+//! # Simulation (`--month`, default 2026-10: 2026-10-01T00:00:00Z .. 2026-11-01T00:00:00Z, one `ChaCha8Rng` per seed)
 //! * Customers (language fixed: en ≈85%, zh ≈8%, he ≈7%) have 1–4 issues, each with a
 //!   different category; a second issue often starts within a few days of the first, so the
 //!   same customer has *unrelated* contacts inside the repeat window (separate episodes).
 //! * An issue's first inbound contact falls at a random time weighted to local business
 //!   hours (London / Shanghai / Jerusalem, incl. the Israeli Sun–Thu week). It is resolved
 //!   at first contact with p = 0.81, or 0.42 for ~10% "hot" categories (≈0.75 overall; in
-//!   English one more category has an incident: 5× as frequent from 2026-10-19 and hot);
+//!   English one more category has an incident: 5× as frequent from the 19th and hot);
 //!   otherwise 1–3 repeat inbound contacts follow, gaps log-normal (median 1.5 days, ≈15%
 //!   beyond 7 days). A repeat uses a different utterance of the same intent and, with
 //!   p ≈ 0.4, an explicit repeat cue ("still not fixed", "我上次打过电话了", "אני פונה שוב",
@@ -38,7 +38,7 @@
 //!   CSAT, segments (retail; vip, sensitive, media rare), agents `A001..` in teams/queues,
 //!   reason codes (coarse, noisy), anonymous contacts (≈3%: customer id blank, `anonymous`,
 //!   `unknown` or `0`; each its own single-contact issue).
-//! * Issues start until the month end; contacts at/after 2026-11-01 are censored: not
+//! * Issues start until the month end; contacts at/after the next month's 1st are censored: not
 //!   written, but they count in the truth (e.g. for `episode_fcr`).
 //!
 //! # Output (in `--out DIR`; rows of every file sorted by started_at, then contact_id)
@@ -119,6 +119,10 @@ struct Args {
     /// (e.g. `card_arrival=3`; `=0` removes it). Repeatable.
     #[arg(long = "scale", value_name = "INTENT=FACTOR")]
     scale: Vec<String>,
+    /// The calendar month simulated, `YYYY-MM` (a month-over-month pair is
+    /// two consecutive months). The incident starts on the 19th.
+    #[arg(long, default_value = "2026-10")]
+    month: String,
 }
 
 // ---------------------------------------------------------------- constants / knobs
@@ -1988,18 +1992,25 @@ fn main() -> Result<()> {
     }
     let pools = pools;
     let teams = Teams::new(args.contacts);
-    let start = Utc
-        .with_ymd_and_hms(2026, 10, 1, 0, 0, 0)
-        .unwrap()
-        .timestamp();
-    let end = Utc
-        .with_ymd_and_hms(2026, 11, 1, 0, 0, 0)
-        .unwrap()
-        .timestamp();
-    let incident_from = Utc
-        .with_ymd_and_hms(2026, 10, 19, 0, 0, 0)
-        .unwrap()
-        .timestamp();
+    let (year, month) = args
+        .month
+        .split_once('-')
+        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
+        .filter(|(_, m)| (1..=12).contains(m))
+        .with_context(|| format!("--month {}: expected YYYY-MM", args.month))?;
+    let first_of = |y: i32, m: u32, d: u32| {
+        Utc.with_ymd_and_hms(y, m, d, 0, 0, 0)
+            .single()
+            .with_context(|| format!("--month {}: not a date", args.month))
+            .map(|t| t.timestamp())
+    };
+    let start = first_of(year, month, 1)?;
+    let end = if month == 12 {
+        first_of(year + 1, 1, 1)?
+    } else {
+        first_of(year, month + 1, 1)?
+    };
+    let incident_from = first_of(year, month, 19)?;
     let mut sim = Sim {
         rng,
         pools: &pools,
@@ -2429,7 +2440,7 @@ fn print_stats(
         .map(|c| en.cats[c].as_str())
         .collect();
     eprintln!(
-        "en hot (low first-contact resolution) categories: {}; incident from 2026-10-19: {}",
+        "en hot (low first-contact resolution) categories: {}; incident from the 19th: {}",
         hot.join(", "),
         en.incident.map(|c| en.cats[c].as_str()).unwrap_or("-")
     );
