@@ -17,6 +17,7 @@ SHARED=${SHARED:-../shared/data}
 BIN=${BIN:-target/release/recontact}
 GEN=${GEN:-target/release/examples/gen_month}
 EVAL="python3 $(dirname "$0")/taxonomy_eval.py"
+EMB=${EMB:-}  # e.g. EMB=lexical (default: the model)
 SEED=${SEED:-101}  # another seed: same category distribution (--dist-seed 7), other customers
 M=$OUT/month-$N-s$SEED
 mkdir -p "$OUT"
@@ -27,14 +28,14 @@ $EVAL taxonomy "$M.truth.csv" "$SHARED" 8 2 "$M"/*.csv "$M"/*.jsonl > "$M.taxono
 cmp -s "$M.taxonomy.new" "$M.taxonomy.toml" && rm "$M.taxonomy.new" || mv "$M.taxonomy.new" "$M.taxonomy.toml"
 runs=()
 for t in "${TS[@]}"; do
-  o=$OUT/run-$N-s$SEED-t$t
+  o=$OUT/run-$N-s$SEED${EMB:+-$EMB}-t$t
   # a stale run with another taxonomy would be scored wrongly: rerun unless it is newer
   if [ ! -d "$o" ] || [ "$M.taxonomy.toml" -nt "$o" ] || [ -n "${RERUN:-}" ]; then
     "$BIN" run "$M" --config "$M/recontact.toml" --no-index -q --out "$o" \
-      --taxonomy "$M.taxonomy.toml" --taxonomy-threshold "$t"
+      --taxonomy "$M.taxonomy.toml" --taxonomy-threshold "$t" ${EMB:+--embedder "$EMB"}
   fi
   runs+=("$t=$o")
 done
-echo "== guided taxonomy, $N contacts, seed $SEED, $("$BIN" --version 2>/dev/null || echo recontact), taxonomy $M.taxonomy.toml"
+echo "== guided taxonomy, $N contacts, seed $SEED, embedder ${EMB:-model}, $("$BIN" --version 2>/dev/null || echo recontact), taxonomy $M.taxonomy.toml"
 echo "   cells: episodes assigned / precision / recall (by recontact's episodes, first contact's true intent)"
 $EVAL eval "$M.truth.csv" "${runs[@]}"

@@ -39,9 +39,10 @@ pub struct RunPlan {
     pub index: bool,
     /// `--previous`: last month's output folder, for stable ids and trends.
     pub previous: Option<PathBuf>,
-    /// `--taxonomy`: known categories, and `--taxonomy-threshold`.
+    /// `--taxonomy`: known categories, and `--taxonomy-threshold` (default:
+    /// per space, `taxonomy::DEFAULT_THRESHOLD_*`).
     pub taxonomy: Option<Taxonomy>,
-    pub taxonomy_threshold: f32,
+    pub taxonomy_threshold: Option<f32>,
     /// With `--previous` and the same model: anchor category boundaries to
     /// last month's centres (`--no-anchor` turns it off).
     pub anchor: bool,
@@ -422,7 +423,12 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         } else {
             let ex_pairs: Vec<(usize, Vec<f32>)> =
                 ex.iter().map(|(k, _)| *k).zip(ex_vecs).collect();
-            let to = taxonomy::assign(&vecs, &ex_pairs, plan.taxonomy_threshold);
+            let threshold = plan.taxonomy_threshold.unwrap_or(if model_group {
+                taxonomy::DEFAULT_THRESHOLD_MODEL
+            } else {
+                taxonomy::DEFAULT_THRESHOLD_LEXICAL
+            });
+            let to = taxonomy::assign(&vecs, &ex_pairs, threshold);
             let mut kept = (Vec::new(), Vec::new());
             for ((m, v), t) in members.into_iter().zip(vecs).zip(to) {
                 match t {

@@ -57,6 +57,11 @@ td.n, th.n { text-align: end; font-variant-numeric: tabular-nums; white-space: n
 .sparkline polyline { fill: none; stroke: var(--bar); stroke-width: 1.5; }
 .sparkline circle { fill: var(--bar); }
 .sparkline .baseline { stroke: var(--line); }
+.flag { display: inline-block; font-size: .8rem; font-weight: 600; padding: 0 8px; margin-inline-start: 8px; border-radius: 10px; background: var(--bg); border: 1px solid var(--line); vertical-align: 2px; }
+.flag-rising { background: #fde4e1; border-color: #f2b8b0; }
+.flag-falling { background: #e2f4e6; border-color: #a9dbb5; }
+.flag-new { background: #e6f0fa; border-color: #a9c8ea; }
+.since { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 16px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 14px 0; break-inside: avoid; }
 .card .id, code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .85em; }
 .card .id, td .id { color: var(--muted); white-space: nowrap; }
@@ -394,6 +399,9 @@ fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) 
         let _ = write!(o, "<div><dt>{k}</dt><dd>{v}</dd></div>");
     }
     o.push_str("</dl>");
+    if let Some(t) = &c.trend {
+        since_last_month(o, t);
+    }
     let _ = write!(
         o,
         r#"<p class="sub">Score: {}</p>"#,
@@ -460,6 +468,55 @@ fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) 
     );
 }
 
+/// A category's line against last month (`--previous`): both months'
+/// episodes and shares as a two-point trend line, the test, the lineage.
+fn since_last_month(o: &mut String, t: &crate::model::CategoryTrend) {
+    // With the pieces that split from it this month, as the test counts.
+    let now = (t.prev_episodes as i64 + t.episodes_delta).max(0);
+    let share = |x: f64| format!("{:.2}%", x * 100.0);
+    let test = match t.p_value {
+        Some(p) if t.significant => format!("significant at 5% (adjusted p = {p:.3})"),
+        Some(p) => format!("within noise (adjusted p = {p:.3})"),
+        None => "not tested on its own (counted with the category it split from)".into(),
+    };
+    let title = format!(
+        "share of the non-FCR episodes: last month {}, this month {}",
+        share(t.prev_episode_share),
+        share(t.episode_share)
+    );
+    // Shares in basis points: the line compares months of different sizes.
+    let line = svg::sparkline(
+        &[
+            (t.prev_episode_share * 10_000.0).round() as usize,
+            (t.episode_share * 10_000.0).round() as usize,
+        ],
+        &title,
+    );
+    let from = if t.matched_from.is_empty() {
+        String::new()
+    } else {
+        format!("; continues {}", escape(&t.matched_from.join(", ")))
+    };
+    let _ = write!(
+        o,
+        r#"<div class="since" data-trend="{flag}"><h4>Since last month</h4>{line}<p class="sub">episodes {prev} → {now} ({delta:+}), share {ps} → {ns}, extra contacts {xd:+}; {test}{from}</p></div>"#,
+        flag = t.flag.as_str(),
+        prev = num(t.prev_episodes),
+        now = num(now as usize),
+        delta = t.episodes_delta,
+        ps = share(t.prev_episode_share),
+        ns = share(t.episode_share),
+        xd = t.extra_contacts_delta,
+    );
+}
+
+/// The trend flag beside a category's name (`--previous` only).
+fn flag_badge(c: &RankedCategory) -> String {
+    c.trend.as_ref().map_or(String::new(), |t| {
+        format!(r#"<span class="flag flag-{0}">{0}</span>"#, t.flag.as_str())
+    })
+}
+
 fn cards(o: &mut String, r: &Report) {
     if r.categories.is_empty() {
         return;
@@ -469,11 +526,12 @@ fn cards(o: &mut String, r: &Report) {
     for c in r.categories.iter().take(OPEN_CARDS) {
         let _ = write!(
             o,
-            r#"<article class="card" id="{}"><h3><span class="rank">{}</span><span dir="auto">{}</span> <span class="id">{}</span></h3>"#,
+            r#"<article class="card" id="{}"><h3><span class="rank">{}</span><span dir="auto">{}</span> <span class="id">{}</span>{}</h3>"#,
             escape(&c.category_id),
             c.rank,
             escape(&c.label),
-            escape(&c.category_id)
+            escape(&c.category_id),
+            flag_badge(c)
         );
         card_body(o, r, c, &weeks);
         o.push_str("</article>");
@@ -491,11 +549,12 @@ fn cards(o: &mut String, r: &Report) {
         for c in rest {
             let _ = write!(
                 o,
-                r#"<details class="card" id="{}"><summary><span class="rank">{}</span><span dir="auto">{}</span> <span class="id">{}</span> — {} extra contacts, {} episodes</summary>"#,
+                r#"<details class="card" id="{}"><summary><span class="rank">{}</span><span dir="auto">{}</span> <span class="id">{}</span>{} — {} extra contacts, {} episodes</summary>"#,
                 escape(&c.category_id),
                 c.rank,
                 escape(&c.label),
                 escape(&c.category_id),
+                flag_badge(c),
                 num(c.extra_contacts),
                 num(c.episodes)
             );
