@@ -202,6 +202,54 @@ fn report_html_renders_in_chromium() {
         "a page, not a blank: {} bytes",
         png.len()
     );
+
+    // Next month (the same contacts) with --previous: "What changed" comes
+    // first, and every card carries its trend flag and its line against
+    // last month.
+    let out2 = dir.path().join("out2");
+    let res = Command::new(env!("CARGO_BIN_EXE_recontact"))
+        .args([
+            "run",
+            input.to_str().unwrap(),
+            "--out",
+            out2.to_str().unwrap(),
+        ])
+        .args([
+            "--embedder",
+            "lexical",
+            "--period-end",
+            "2026-11-15T00:00:00Z",
+        ])
+        .args(["--previous", out.to_str().unwrap(), "--no-index", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let r = render(&browser, &out2.join("report.html"), None);
+    assert!(r.console.is_empty(), "console messages: {:#?}", r.console);
+    assert!(r.requests.is_empty(), "network requests: {:#?}", r.requests);
+    let changes = r
+        .dom
+        .find(r#"<section id="changes""#)
+        .expect("changes section");
+    let top10 = r.dom.find(r#"<table id="top10""#).expect("top-10 table");
+    assert!(changes < top10, "What changed comes first");
+    let cards = part(&r.dom, r#"<section id="categories""#, "section");
+    assert_eq!(cards.matches(r#"<article class="card""#).count(), 3);
+    assert_eq!(
+        cards.matches(r#"class="flag flag-stable""#).count(),
+        3,
+        "{cards}"
+    );
+    assert_eq!(cards.matches(r#"data-trend="stable""#).count(), 3);
+    assert_eq!(
+        cards.matches(r#"<svg class="sparkline""#).count(),
+        6,
+        "weekly + since last month"
+    );
 }
 
 /// The console and network checks above can fail: a page with an external
