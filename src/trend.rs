@@ -1564,6 +1564,84 @@ mod tests {
         );
     }
 
+    /// Last month A and B (100 episodes each of 1,000); this month one
+    /// category continues A and absorbs B, with `episodes` of 1,000.
+    fn merged_trend(episodes: usize) -> (RankedCategory, Changes) {
+        let identity = EmbedderIdentity {
+            name: "m".into(),
+            identity: "m; dim 2; 0".into(),
+            dim: 2,
+        };
+        let mut a = saved("CAT-0001", &["a"], norm(1.0, 0.0));
+        let mut b = saved("CAT-0002", &["b"], norm(1.0, 0.3));
+        a.episodes = 100;
+        b.episodes = 100;
+        let prev = Previous {
+            dir: "p".into(),
+            centroids: CentroidsFile {
+                format: CENTROIDS_FORMAT.into(),
+                version: CENTROIDS_VERSION,
+                embedder: identity.clone(),
+                data_start: String::new(),
+                data_end: String::new(),
+                reasons: 1000,
+                extra_contacts: 1000,
+                categories: vec![a, b],
+            },
+            registry: IdRegistry::new(),
+            metrics: PrevMetrics {
+                fcr_rate: None,
+                measured_episodes: 0,
+                fcr_episodes: 0,
+                by_channel: BTreeMap::new(),
+                by_team: BTreeMap::new(),
+            },
+        };
+        let mut ranked = vec![RankedCategory {
+            rank: 1,
+            category_id: "CAT-0001".into(),
+            label: "x".into(),
+            episodes,
+            extra_contacts: episodes,
+            category_index: Some(0),
+            ..RankedCategory::default()
+        }];
+        let mut cur = vec![saved("x", &["a", "b"], norm(1.0, 0.15))];
+        cur[0].continues = Some(0);
+        let out = compare(
+            &mut ranked,
+            &mut cur,
+            &identity,
+            1000,
+            &crate::report::fixtures::metrics(),
+            Some(&prev),
+            Correction::default(),
+        );
+        let changes = out.changes.expect("changes with --previous");
+        (ranked.remove(0), changes)
+    }
+
+    #[test]
+    fn a_merge_that_moved_is_rising_and_still_listed_as_a_merge() {
+        let (c, ch) = merged_trend(600);
+        let t = c.trend.as_ref().unwrap();
+        assert_eq!(t.flag, TrendFlag::Rising);
+        assert_eq!(t.matched_from, vec!["CAT-0001", "CAT-0002"]);
+        assert_eq!(t.prev_episodes, 200);
+        assert!(t.significant);
+        assert_eq!(ch.merged.len(), 1);
+        assert_eq!(ch.rising.len(), 1);
+        assert_eq!(c.category_id, "CAT-0001");
+        // Within noise: merged.
+        let (c, ch) = merged_trend(205);
+        assert_eq!(c.trend.as_ref().unwrap().flag, TrendFlag::Merged);
+        assert_eq!(ch.merged.len(), 1);
+        assert!(ch.rising.is_empty() && ch.falling.is_empty());
+        // A merge that shrank significantly: falling.
+        let (c, _) = merged_trend(40);
+        assert_eq!(c.trend.as_ref().unwrap().flag, TrendFlag::Falling);
+    }
+
     #[test]
     fn registry_never_reuses_ids() {
         let mut r = IdRegistry::new();
