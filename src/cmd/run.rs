@@ -89,7 +89,8 @@ pub struct Args {
     #[arg(long)]
     pub period_end: Option<String>,
     /// Minimum cosine of reason embeddings for `--same-issue embedding`
-    /// [default: 0.42].
+    /// [default: 0.42, or the model folder's calibrated
+    /// `embedding_threshold` in recontact-model.json].
     #[arg(long)]
     pub embedding_threshold: Option<f32>,
     /// Embedder for contact reasons: `auto` (the model if present, else
