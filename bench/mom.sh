@@ -3,6 +3,8 @@
 # category distribution (--dist-seed) with planted changes, and a no-change
 # pair; each second month is run with --previous and scored by
 # examples/mom_eval.rs. Usage: bench/mom.sh [CONTACTS] [EMBEDDER] [PROFILE]
+# MODEL=DIR passes --model DIR (runs go to EMBEDDER-BASENAME-*; e.g.
+# MODEL=models/multilingual-e5-small after scripts/fetch-multilingual-model.sh).
 set -euo pipefail
 N=${1:-20000}
 EMB=${2:-lexical}
@@ -14,6 +16,8 @@ BIN=target/$PROFILE/recontact
 GEN=target/$PROFILE/examples/gen_month
 EVAL=target/$PROFILE/examples/mom_eval
 GROW=${GROW:-visa_or_mastercard} GONE=${GONE:-wrong_exchange_rate_for_cash_withdrawal} NEW=${NEW:-direct_debit_payment_not_recognised}
+MODEL=${MODEL:-}
+TAG=$EMB${MODEL:+-$(basename "$MODEL")}  # run folder prefix
 P=${PAIR-p}  # folder prefix of the planted pair (PAIR= for none)
 mkdir -p "$OUT"
 gen() { # name seed scales...
@@ -26,13 +30,15 @@ gen c 101                           # no-change pair, month 1
 gen d 103 --month 2026-11           # no-change pair, month 2 (other seed)
 run() { # name [previous]
   local name=$1 prev=${2:-}
-  [ -d "$OUT/$EMB-$name" ] && [ -z "${RERUN:-}" ] && return 0
+  [ -d "$OUT/$TAG-$name" ] && [ -z "${RERUN:-}" ] && return 0
+  local t0=$SECONDS
   "$BIN" run "$OUT/$name" --config "$OUT/$name/recontact.toml" --embedder "$EMB" --no-index -q \
-    --out "$OUT/$EMB-$name" ${prev:+--previous "$OUT/$EMB-$prev"}
+    ${MODEL:+--model "$MODEL"} --out "$OUT/$TAG-$name" ${prev:+--previous "$OUT/$TAG-$prev"}
+  echo "run $TAG-$name: $((SECONDS - t0)) s"
 }
 run ${P}a; run ${P}b ${P}a; run c; run d c
-echo "== planted pair (${P}a → ${P}b: $GROW x3, $GONE gone, $NEW new), $N contacts, $EMB"
-"$EVAL" --prev "$OUT/$EMB-${P}a" --prev-truth "$OUT/${P}a.truth.csv" --cur "$OUT/$EMB-${P}b" --cur-truth "$OUT/${P}b.truth.csv" \
+echo "== planted pair (${P}a → ${P}b: $GROW x3, $GONE gone, $NEW new), $N contacts, $TAG"
+"$EVAL" --prev "$OUT/$TAG-${P}a" --prev-truth "$OUT/${P}a.truth.csv" --cur "$OUT/$TAG-${P}b" --cur-truth "$OUT/${P}b.truth.csv" \
   --grown $GROW --gone $GONE --new $NEW
-echo "== no-change pair (c → d), $N contacts, $EMB"
-"$EVAL" --prev "$OUT/$EMB-c" --prev-truth "$OUT/c.truth.csv" --cur "$OUT/$EMB-d" --cur-truth "$OUT/d.truth.csv"
+echo "== no-change pair (c → d), $N contacts, $TAG"
+"$EVAL" --prev "$OUT/$TAG-c" --prev-truth "$OUT/c.truth.csv" --cur "$OUT/$TAG-d" --cur-truth "$OUT/d.truth.csv"

@@ -46,6 +46,10 @@ pub struct RunPlan {
     /// With `--previous` and the same model: anchor category boundaries to
     /// last month's centres (`--no-anchor` turns it off).
     pub anchor: bool,
+    /// Centroid cosine for "the same category" in the model's space, month
+    /// over month (`trend::CENTROID_THRESHOLD`, or the model folder's
+    /// calibrated `centroid_threshold`).
+    pub centroid_threshold: f64,
     /// `--trend-correction`.
     pub correction: trend::Correction,
 }
@@ -446,7 +450,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             vectors: vecs,
             prev_centres,
             anchor_threshold: if model_group {
-                trend::CENTROID_THRESHOLD
+                plan.centroid_threshold
             } else {
                 trend::EXAMPLES_THRESHOLD
             },
@@ -613,6 +617,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         &metrics,
         previous.as_ref(),
         plan.correction,
+        plan.centroid_threshold,
     );
     let mut linked = linked;
     for c in &ranked {

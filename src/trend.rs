@@ -45,7 +45,9 @@ const CENTROIDS_FORMAT: &str = "recontact-category-centroids";
 const REGISTRY_FORMAT: &str = "recontact-category-ids";
 /// Significance level, after the multiple-testing adjustment.
 pub const ALPHA: f64 = 0.05;
-/// Smallest centroid cosine for "the same issue" (same model both months).
+/// Smallest centroid cosine for "the same issue" (same model both months),
+/// calibrated on all-MiniLM-L6-v2; a model folder may carry its own
+/// (`embed::ModelProfile::centroid_threshold`).
 pub const CENTROID_THRESHOLD: f64 = 0.80;
 /// Smallest cosine between a fresh cluster's centre and a last-month
 /// category's centre made from its example reasons embedded in a lexical
@@ -389,6 +391,7 @@ fn similarity(
     a: &SavedCategory,
     b: &SavedCategory,
     by_centroid: bool,
+    centroid_threshold: f64,
     idf: &BTreeMap<String, f64>,
 ) -> (f64, bool) {
     let model = by_centroid
@@ -398,7 +401,7 @@ fn similarity(
         && a.centroid.len() == b.centroid.len();
     if model {
         let s = f64::from(cosine(&a.centroid, &b.centroid));
-        (s, s >= CENTROID_THRESHOLD)
+        (s, s >= centroid_threshold)
     } else {
         let s =
             0.5 * sparse_cosine(&a.terms, &b.terms, idf) + 0.5 * jaccard(&a.keywords, &b.keywords);
@@ -410,6 +413,7 @@ pub fn match_categories(
     cur: &[SavedCategory],
     prev: &[SavedCategory],
     by_centroid: bool,
+    centroid_threshold: f64,
 ) -> Matching {
     let mut m = Matching {
         matched: vec![None; cur.len()],
@@ -449,7 +453,10 @@ pub fn match_categories(
         };
         if m.matched[i].is_none() && !prev_taken[j] {
             prev_taken[j] = true;
-            m.matched[i] = Some((j, similarity(c, &prev[j], by_centroid, &idf).0));
+            m.matched[i] = Some((
+                j,
+                similarity(c, &prev[j], by_centroid, centroid_threshold, &idf).0,
+            ));
         }
     }
     // Every pair above its threshold, best first.
@@ -462,7 +469,7 @@ pub fn match_categories(
             if c.taxonomy_key.is_some() || p.taxonomy_key.is_some() {
                 continue;
             }
-            let (s, ok) = similarity(c, p, by_centroid, &idf);
+            let (s, ok) = similarity(c, p, by_centroid, centroid_threshold, &idf);
             if !ok {
                 continue;
             }
@@ -1006,6 +1013,7 @@ pub fn compare(
     metrics: &Metrics,
     prev: Option<&Previous>,
     correction: Correction,
+    centroid_threshold: f64,
 ) -> Outcome {
     let Some(prev) = prev else {
         // Without --previous the ids stay by rank; the registry starts here.
@@ -1032,7 +1040,7 @@ pub fn compare(
     } else {
         None
     };
-    let m = match_categories(cur, &pc.categories, by_centroid);
+    let m = match_categories(cur, &pc.categories, by_centroid, centroid_threshold);
     let mut registry = prev.registry.clone();
     // Ids: continued, else the taxonomy key's, else fresh (in rank order).
     for (i, c) in ranked.iter_mut().enumerate() {
@@ -1433,7 +1441,7 @@ mod tests {
             saved("z", &["coupon", "box"], vec![0.9, 0.0, -0.44]),
             saved("w", &["pin"], vec![0.5, -0.5, -0.7]),
         ];
-        let m = match_categories(&cur, &prev, true);
+        let m = match_categories(&cur, &prev, true, CENTROID_THRESHOLD);
         assert_eq!(m.matched[0].map(|x| x.0), Some(1));
         assert_eq!(m.matched[1].map(|x| x.0), Some(0));
         assert_eq!(m.split_from[2], Some(0));
@@ -1441,7 +1449,7 @@ mod tests {
         assert_eq!(m.split_from[3], None);
         assert_eq!(m.merged[0], vec![2]);
         // Without comparable centroids, by terms and keywords.
-        let m = match_categories(&cur, &prev, false);
+        let m = match_categories(&cur, &prev, false, CENTROID_THRESHOLD);
         assert_eq!(m.matched[0].map(|x| x.0), Some(1));
         assert_eq!(m.matched[1].map(|x| x.0), Some(0));
     }
@@ -1521,12 +1529,12 @@ mod tests {
             c.space = "lexical".into();
         }
         assert_eq!(
-            match_categories(&cur, &prev, false).matched,
+            match_categories(&cur, &prev, false, CENTROID_THRESHOLD).matched,
             vec![None, None]
         );
         cur[0].continues = Some(0);
         cur[1].continues = Some(1);
-        let m = match_categories(&cur, &prev, false);
+        let m = match_categories(&cur, &prev, false, CENTROID_THRESHOLD);
         assert_eq!(m.matched[0].map(|x| x.0), Some(0));
         assert_eq!(m.matched[1].map(|x| x.0), Some(1));
     }
@@ -1616,6 +1624,7 @@ mod tests {
             &crate::report::fixtures::metrics(),
             Some(&prev),
             Correction::default(),
+            CENTROID_THRESHOLD,
         );
         let changes = out.changes.expect("changes with --previous");
         (ranked.remove(0), changes)

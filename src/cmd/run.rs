@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono_tz::Tz;
 
+use crate::embed::ModelProfile;
 use crate::pipeline::{self, RunPlan};
 use crate::rank::RankBy;
 use crate::settings::{
@@ -88,7 +89,8 @@ pub struct Args {
     #[arg(long)]
     pub period_end: Option<String>,
     /// Minimum cosine of reason embeddings for `--same-issue embedding`
-    /// [default: 0.42].
+    /// [default: 0.42, or the model folder's calibrated
+    /// `embedding_threshold` in recontact-model.json].
     #[arg(long)]
     pub embedding_threshold: Option<f32>,
     /// Embedder for contact reasons: `auto` (the model if present, else
@@ -161,6 +163,16 @@ pub struct Args {
     pub trend_correction: Option<crate::trend::Correction>,
 }
 
+/// The calibrated defaults and prefix the model folder carries (none with
+/// the lexical embedder, whose cosines have their own defaults, nor for
+/// rust-bert, whose folders come from `recontact model import`).
+fn model_profile(s: &Settings) -> Result<ModelProfile> {
+    match s.embedder {
+        EmbedderChoice::Auto | EmbedderChoice::Candle => ModelProfile::read(Path::new(&s.model)),
+        EmbedderChoice::Lexical | EmbedderChoice::RustBert => Ok(ModelProfile::default()),
+    }
+}
+
 /// Merges flags over the config's [run] table over the defaults.
 pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
     let r = &cfg.run;
@@ -217,6 +229,13 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
     }
     if let Some(v) = pick(&args.model, &r.model) {
         s.model = v;
+    }
+    // A model whose cosines run on another scale than all-MiniLM-L6-v2's
+    // carries its own calibrated default; a flag or the config file wins.
+    if args.embedding_threshold.or(r.embedding_threshold).is_none() {
+        if let Some(v) = model_profile(&s)?.embedding_threshold {
+            s.embedding_threshold = v;
+        }
     }
     if let Some(v) = args.categorise.or(r.categorise) {
         s.categorise = v;
@@ -283,6 +302,9 @@ pub fn run(args: Args) -> Result<()> {
         taxonomy_threshold.map_or(true, |t| (-1.0..=1.0).contains(&t)),
         "--taxonomy-threshold must be in -1..1"
     );
+    let centroid_threshold = model_profile(&settings)?
+        .centroid_threshold
+        .unwrap_or(crate::trend::CENTROID_THRESHOLD);
     let plan = RunPlan {
         inputs: args.inputs.clone(),
         out: args.out.clone(),
@@ -294,6 +316,7 @@ pub fn run(args: Args) -> Result<()> {
         taxonomy,
         taxonomy_threshold,
         anchor: !args.no_anchor && cfg.run.anchor.unwrap_or(true),
+        centroid_threshold,
         correction: args
             .trend_correction
             .or(cfg.run.trend_correction)

@@ -20,11 +20,13 @@
 mod kernels;
 mod lexical;
 mod linalg;
+mod profile;
 #[cfg(feature = "rust-bert")]
 mod rustbert;
 mod transformer;
 
 pub use lexical::{LexicalEmbedder, LexicalOptions};
+pub use profile::{ModelProfile, PROFILE_FILE};
 #[cfg(feature = "rust-bert")]
 pub use rustbert::{import_model, load_rust_bert, ImportReport, RustBertEmbedder};
 pub use transformer::{Backend, CandleEmbedder, CandleOptions, Pooling};

@@ -25,6 +25,7 @@ use serde::Deserialize;
 use tokenizers::{Tokenizer, TruncationParams};
 
 use super::kernels;
+use super::profile::ModelProfile;
 use super::{l2_normalize, Embedder};
 
 /// Which forward pass [`CandleEmbedder`] runs.
@@ -92,6 +93,8 @@ pub struct CandleEmbedder {
     normalize_module: bool,
     opts: CandleOptions,
     model: Model,
+    /// Text prefix and calibrated thresholds from the model folder.
+    profile: ModelProfile,
 }
 
 enum Model {
@@ -345,6 +348,7 @@ impl CandleEmbedder {
             );
         }
 
+        let profile = ModelProfile::read(dir)?;
         let (pooling_path, normalize_module) = read_modules(dir)?;
         let pooling = read_pooling(pooling_path.as_deref(), cfg.hidden_size)?;
         let max_seq_length = opts
@@ -423,7 +427,14 @@ impl CandleEmbedder {
             normalize_module,
             opts,
             model,
+            profile,
         })
+    }
+
+    /// What the model folder says beyond Hugging Face's files (prefix,
+    /// calibrated thresholds).
+    pub fn profile(&self) -> &ModelProfile {
+        &self.profile
     }
 
     /// Pooling modes read from the model folder (concatenated in order).
@@ -446,9 +457,13 @@ impl CandleEmbedder {
         &self.opts
     }
 
-    /// Token ids per text (special tokens added, truncated), in input order.
+    /// Token ids per text (the model's prefix and special tokens added,
+    /// truncated), in input order.
     pub fn tokenize(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<u32>>> {
-        let inputs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        // E5-style models were trained with a prefix on every input; without
+        // it their vectors are off. Models without one borrow the text as is.
+        let inputs: Vec<std::borrow::Cow<'_, str>> =
+            texts.iter().map(|t| self.profile.apply(t)).collect();
         let enc = self
             .tokenizer
             .encode_batch(inputs, true)
