@@ -17,7 +17,8 @@ GEN=target/$PROFILE/examples/gen_month
 EVAL=target/$PROFILE/examples/mom_eval
 GROW=${GROW:-visa_or_mastercard} GONE=${GONE:-wrong_exchange_rate_for_cash_withdrawal} NEW=${NEW:-direct_debit_payment_not_recognised}
 MODEL=${MODEL:-}
-TAG=$EMB${MODEL:+-$(basename "$MODEL")}  # run folder prefix
+OTHER=${OTHER:-}  # OTHER=DIR passes --other-scripts-model DIR (Chinese, Hebrew, ... with an English-only model)
+TAG=$EMB${MODEL:+-$(basename "$MODEL")}${OTHER:+-other-$(basename "$OTHER")}  # run folder prefix
 P=${PAIR-p}  # folder prefix of the planted pair (PAIR= for none)
 mkdir -p "$OUT"
 gen() { # name seed scales...
@@ -33,7 +34,7 @@ run() { # name [previous]
   [ -d "$OUT/$TAG-$name" ] && [ -z "${RERUN:-}" ] && return 0
   local t0=$SECONDS
   "$BIN" run "$OUT/$name" --config "$OUT/$name/recontact.toml" --embedder "$EMB" --no-index -q \
-    ${MODEL:+--model "$MODEL"} --out "$OUT/$TAG-$name" ${prev:+--previous "$OUT/$TAG-$prev"}
+    ${MODEL:+--model "$MODEL"} ${OTHER:+--other-scripts-model "$OTHER"} --out "$OUT/$TAG-$name" ${prev:+--previous "$OUT/$TAG-$prev"}
   echo "run $TAG-$name: $((SECONDS - t0)) s"
 }
 run ${P}a; run ${P}b ${P}a; run c; run d c

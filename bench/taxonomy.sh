@@ -18,6 +18,7 @@ BIN=${BIN:-target/release/recontact}
 GEN=${GEN:-target/release/examples/gen_month}
 EVAL="python3 $(dirname "$0")/taxonomy_eval.py"
 EMB=${EMB:-}  # e.g. EMB=lexical (default: the model)
+OTHER=${OTHER:-}  # OTHER=DIR: --other-scripts-model DIR for zh/he
 SEED=${SEED:-101}  # another seed: same category distribution (--dist-seed 7), other customers
 M=$OUT/month-$N-s$SEED
 mkdir -p "$OUT"
@@ -28,11 +29,11 @@ $EVAL taxonomy "$M.truth.csv" "$SHARED" 8 2 "$M"/*.csv "$M"/*.jsonl > "$M.taxono
 cmp -s "$M.taxonomy.new" "$M.taxonomy.toml" && rm "$M.taxonomy.new" || mv "$M.taxonomy.new" "$M.taxonomy.toml"
 runs=()
 for t in "${TS[@]}"; do
-  o=$OUT/run-$N-s$SEED${EMB:+-$EMB}-t$t
+  o=$OUT/run-$N-s$SEED${EMB:+-$EMB}${OTHER:+-other-$(basename "$OTHER")}-t$t
   # a stale run with another taxonomy would be scored wrongly: rerun unless it is newer
   if [ ! -d "$o" ] || [ "$M.taxonomy.toml" -nt "$o" ] || [ -n "${RERUN:-}" ]; then
     "$BIN" run "$M" --config "$M/recontact.toml" --no-index -q --out "$o" \
-      --taxonomy "$M.taxonomy.toml" --taxonomy-threshold "$t" ${EMB:+--embedder "$EMB"}
+      --taxonomy "$M.taxonomy.toml" --taxonomy-threshold "$t" ${EMB:+--embedder "$EMB"} ${OTHER:+--other-scripts-model "$OTHER"}
   fi
   runs+=("$t=$o")
 done

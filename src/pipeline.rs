@@ -50,6 +50,12 @@ pub struct RunPlan {
     /// over month (`trend::CENTROID_THRESHOLD`, or the model folder's
     /// calibrated `centroid_threshold`).
     pub centroid_threshold: f64,
+    /// `--other-scripts-model`: a multilingual model for the reasons an
+    /// English-only `--model` cannot read, instead of the lexical embedder.
+    pub other_scripts_model: Option<PathBuf>,
+    /// Default `--taxonomy-threshold` in the model's space (its folder's
+    /// calibrated value, else `taxonomy::DEFAULT_THRESHOLD_MODEL`).
+    pub model_taxonomy_threshold: f32,
     /// `--trend-correction`.
     pub correction: trend::Correction,
 }
@@ -301,6 +307,18 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         seed: settings.seed,
         ..LexicalOptions::default()
     });
+    // The reasons an English-only model cannot read go to a multilingual
+    // model when one is given: a space that knows what words mean, where
+    // the lexical embedder only sees shared words.
+    let other_model: Option<CandleEmbedder> = match plan.other_scripts_model.as_deref() {
+        Some(dir) if !multilingual => Some(CandleEmbedder::load(dir).with_context(|| {
+            format!("cannot load --other-scripts-model from {}", dir.display())
+        })?),
+        _ => None,
+    };
+    let other_desc = other_model
+        .as_ref()
+        .map_or_else(|| "lexical (TF-IDF + SVD)".to_string(), |m| m.name());
     let mut groups: Vec<Group> = Vec::new();
     let mut embedder_desc = embedder.name();
     let other: Vec<String> = by_script
@@ -310,9 +328,15 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         .collect();
     if !other.is_empty() {
         embedder_desc = format!(
-            "{} for Latin-script reasons; lexical (TF-IDF + SVD) for {} reasons, which this English-only model cannot read (pass a multilingual --model)",
+            "{} for Latin-script reasons; {} for {} reasons, which this English-only model cannot read{}",
             embedder_desc,
-            other.join(", ")
+            other_desc,
+            other.join(", "),
+            if other_model.is_some() {
+                ""
+            } else {
+                " (pass a multilingual --model or --other-scripts-model)"
+            }
         );
     }
     // --taxonomy: each example phrase goes with the reasons of its script.
@@ -404,10 +428,21 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             (ex_vecs, pe_vecs) = (e, p);
             v
         } else {
-            let (v, e, p) = with_examples(&lexical)?;
+            let e: &dyn Embedder = match &other_model {
+                Some(m) => m,
+                None => &lexical,
+            };
+            let (v, e, p) = with_examples(e)?;
             (ex_vecs, pe_vecs) = (e, p);
             v
         };
+        // Thresholds of this group's space: the model's own, or the lexical
+        // space's.
+        let other_profile = other_model
+            .as_ref()
+            .filter(|_| !model_group)
+            .map(|m| m.profile());
+        let lexical_space = !model_group && other_model.is_none();
         let prev_centres: Vec<(usize, Vec<f32>)> = match prev_anchor {
             Some(p) if model_group && same_model => trend::saved_centres(p),
             _ => {
@@ -427,10 +462,15 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         } else {
             let ex_pairs: Vec<(usize, Vec<f32>)> =
                 ex.iter().map(|(k, _)| *k).zip(ex_vecs).collect();
-            let threshold = plan.taxonomy_threshold.unwrap_or(if model_group {
-                taxonomy::DEFAULT_THRESHOLD_MODEL
-            } else {
+            let threshold = plan.taxonomy_threshold.unwrap_or(if lexical_space {
                 taxonomy::DEFAULT_THRESHOLD_LEXICAL
+            } else {
+                match other_profile {
+                    Some(p) => p
+                        .taxonomy_threshold
+                        .unwrap_or(taxonomy::DEFAULT_THRESHOLD_MODEL),
+                    None => plan.model_taxonomy_threshold,
+                }
             });
             let to = taxonomy::assign(&vecs, &ex_pairs, threshold);
             let mut kept = (Vec::new(), Vec::new());
@@ -451,8 +491,12 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             prev_centres,
             anchor_threshold: if model_group {
                 plan.centroid_threshold
-            } else {
+            } else if lexical_space {
                 trend::EXAMPLES_THRESHOLD
+            } else {
+                other_profile
+                    .and_then(|p| p.centroid_threshold)
+                    .unwrap_or(trend::CENTROID_THRESHOLD)
             },
         });
     }

@@ -207,6 +207,7 @@ pub struct RunConfig {
     /// `false` is `--no-anchor`.
     pub anchor: Option<bool>,
     pub trend_correction: Option<crate::trend::Correction>,
+    pub other_scripts_model: Option<std::path::PathBuf>,
 }
 
 impl ConfigFile {

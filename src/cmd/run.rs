@@ -161,6 +161,12 @@ pub struct Args {
     /// changes) [default: bh].
     #[arg(long, value_enum)]
     pub trend_correction: Option<crate::trend::Correction>,
+    /// A multilingual model folder for the reasons an English-only --model
+    /// cannot read (Chinese, Hebrew, ...), instead of the lexical embedder
+    /// (e.g. models/multilingual-e5-small from
+    /// scripts/fetch-multilingual-model.sh).
+    #[arg(long, value_name = "DIR")]
+    pub other_scripts_model: Option<PathBuf>,
 }
 
 /// The calibrated defaults and prefix the model folder carries (none with
@@ -302,9 +308,13 @@ pub fn run(args: Args) -> Result<()> {
         taxonomy_threshold.map_or(true, |t| (-1.0..=1.0).contains(&t)),
         "--taxonomy-threshold must be in -1..1"
     );
-    let centroid_threshold = model_profile(&settings)?
+    let profile = model_profile(&settings)?;
+    let centroid_threshold = profile
         .centroid_threshold
         .unwrap_or(crate::trend::CENTROID_THRESHOLD);
+    let model_taxonomy_threshold = profile
+        .taxonomy_threshold
+        .unwrap_or(crate::taxonomy::DEFAULT_THRESHOLD_MODEL);
     let plan = RunPlan {
         inputs: args.inputs.clone(),
         out: args.out.clone(),
@@ -317,6 +327,11 @@ pub fn run(args: Args) -> Result<()> {
         taxonomy_threshold,
         anchor: !args.no_anchor && cfg.run.anchor.unwrap_or(true),
         centroid_threshold,
+        model_taxonomy_threshold,
+        other_scripts_model: args
+            .other_scripts_model
+            .clone()
+            .or_else(|| cfg.run.other_scripts_model.clone()),
         correction: args
             .trend_correction
             .or(cfg.run.trend_correction)

@@ -10,7 +10,8 @@
 //!
 //! Sources, first wins:
 //! * `recontact-model.json` (written by our fetch scripts):
-//!   `{"prefix": "query: ", "embedding_threshold": 0.9, "centroid_threshold": 0.95}`;
+//!   `{"prefix": "query: ", "embedding_threshold": 0.9, "centroid_threshold": 0.95,
+//!   "taxonomy_threshold": 0.9}`;
 //! * sentence-transformers' `config_sentence_transformers.json` `prompts`
 //!   (prefix only): the `default_prompt_name`'s prompt, else the `query`
 //!   prompt — contact reasons are queries, and E5's model card asks for
@@ -42,6 +43,10 @@ pub struct ModelProfile {
     /// otherwise.
     #[serde(default)]
     pub centroid_threshold: Option<f64>,
+    /// Default `--taxonomy-threshold` (a reason's cosine to a known
+    /// category's example phrase) in this model's space.
+    #[serde(default)]
+    pub taxonomy_threshold: Option<f32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -89,6 +94,12 @@ impl ModelProfile {
                 "centroid_threshold {t} is not in 0..1"
             );
         }
+        if let Some(t) = p.taxonomy_threshold {
+            anyhow::ensure!(
+                (0.0..=1.0).contains(&t),
+                "taxonomy_threshold {t} is not in 0..1"
+            );
+        }
         Ok(p)
     }
 
@@ -127,6 +138,9 @@ mod tests {
         assert_eq!(p.embedding_threshold, Some(0.9));
         assert_eq!(p.centroid_threshold, Some(0.95));
         assert_eq!(p.apply("退款"), "query: 退款");
+        let t = ModelProfile::parse(r#"{"taxonomy_threshold": 0.9}"#).unwrap();
+        assert_eq!(t.taxonomy_threshold, Some(0.9));
+        assert!(ModelProfile::parse(r#"{"taxonomy_threshold": -0.2}"#).is_err());
         assert!(ModelProfile::parse(r#"{"embedding_threshold": 1.5}"#).is_err());
         assert!(ModelProfile::parse(r#"{"prefix": 3}"#).is_err());
         assert_eq!(ModelProfile::parse("{}").unwrap(), ModelProfile::default());
