@@ -107,28 +107,11 @@ fn table(dir: &Path, truth: &HashMap<String, String>) -> Result<Table> {
 
 /// Truth category → its home id.
 fn homes(t: &Table) -> BTreeMap<String, String> {
-    // Predicted id → its plurality truth category.
-    let mut by_pred: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-    for (truth, preds) in t {
-        for (p, n) in preds {
-            *by_pred
-                .entry(p.as_str())
-                .or_default()
-                .entry(truth.as_str())
-                .or_default() += n;
-        }
-    }
-    let plurality = |p: &str| -> Option<&str> {
-        by_pred
-            .get(p)?
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|x| *x.0)
-    };
+    let plurality = plurality_of(t);
     let mut out = BTreeMap::new();
     for (truth, preds) in t {
         if let Some((p, _)) = preds.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) {
-            if plurality(p) == Some(truth.as_str()) {
+            if plurality.get(p) == Some(truth) {
                 out.insert(truth.clone(), p.clone());
             }
         }
