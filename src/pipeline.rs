@@ -150,12 +150,35 @@ pub fn model_is_multilingual(dir: &Path) -> bool {
 /// and per cluster the last-month category it continues.
 type Clustered = (Clusters, Vec<Vec<f32>>, Vec<Option<usize>>);
 
+/// L2-normalised mean of each cluster's members.
+fn centroids_of(labels: &[Option<usize>], vectors: &[Vec<f32>], k: usize) -> Vec<Vec<f32>> {
+    let dim = vectors.first().map_or(0, Vec::len);
+    let mut sums = vec![vec![0.0f32; dim]; k];
+    for (l, v) in labels.iter().zip(vectors) {
+        if let Some(c) = l {
+            for (a, b) in sums[*c].iter_mut().zip(v) {
+                *a += b;
+            }
+        }
+    }
+    for s in sums.iter_mut() {
+        let norm = s.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            s.iter_mut().for_each(|x| *x /= norm);
+        }
+    }
+    sums
+}
+
 /// One script group's reasons (indices), their vectors, and last month's
 /// categories placed in the group's space (for anchoring; empty without
 /// `--previous`).
 struct Group {
     members: Vec<usize>,
     vectors: Vec<Vec<f32>>,
+    /// A transductive embedder's second fit, with last month's examples
+    /// (`prev_centres` are in it): anchoring, and the stages after, use it.
+    anchor_vectors: Option<Vec<Vec<f32>>>,
     prev_centres: Vec<(usize, Vec<f32>)>,
     /// Centroid cosine for a fresh cluster to continue one of them.
     anchor_threshold: f64,
@@ -182,6 +205,15 @@ fn cluster_groups(groups: Vec<Group>, n: usize, params: &ClusterParams) -> Resul
         let mut c = Clusters {
             labels: fresh.labels,
             centroids: fresh.centroids,
+        };
+        // Anchoring (and the stages after) in the second fit: the fresh
+        // clusters' centres are recomputed there.
+        let vecs = match g.anchor_vectors {
+            Some(a) => {
+                c.centroids = centroids_of(&c.labels, &a, c.centroids.len());
+                a
+            }
+            None => vecs,
         };
         continues.extend(trend::anchor_group(
             &mut c,
@@ -388,13 +420,28 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         let mut ex_vecs: Vec<Vec<f32>> = Vec::new();
         let mut pe_vecs: Vec<Vec<f32>> = Vec::new();
         type Vectors = Vec<Vec<f32>>;
-        let with_examples = |e: &dyn Embedder| -> Result<(Vectors, Vectors, Vectors)> {
+        // This month's categories are found as they would be without
+        // --previous; a transductive embedder places last month's examples
+        // in a second fit, of this month's reasons with them (where a
+        // vanished issue's words still have their own dimensions), and
+        // anchoring works in that space.
+        let mut anchor_vecs: Option<Vectors> = None;
+        let mut with_examples = |e: &dyn Embedder| -> Result<(Vectors, Vectors, Vectors)> {
             let mut all = texts.clone();
             all.extend(ex_texts.iter().cloned());
-            all.extend(pe_texts.iter().cloned());
             let mut v = e.embed(&all)?;
-            let mut exv = v.split_off(texts.len());
-            let pev = exv.split_off(ex_texts.len());
+            let exv = v.split_off(texts.len());
+            if pe_texts.is_empty() {
+                return Ok((v, exv, Vec::new()));
+            }
+            if !e.transductive() {
+                return Ok((v, exv, e.embed(&pe_texts)?));
+            }
+            let mut both = texts.clone();
+            both.extend(pe_texts.iter().cloned());
+            let mut v2 = e.embed(&both)?;
+            let pev = v2.split_off(texts.len());
+            anchor_vecs = Some(v2);
             Ok((v, exv, pev))
         };
         let vecs = if model_group {
@@ -457,8 +504,8 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
                     .collect()
             }
         };
-        let (members, vecs) = if ex.is_empty() {
-            (members, vecs)
+        let (members, vecs, anchor_vecs) = if ex.is_empty() {
+            (members, vecs, anchor_vecs)
         } else {
             let ex_pairs: Vec<(usize, Vec<f32>)> =
                 ex.iter().map(|(k, _)| *k).zip(ex_vecs).collect();
@@ -473,21 +520,27 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
                 }
             });
             let to = taxonomy::assign(&vecs, &ex_pairs, threshold);
-            let mut kept = (Vec::new(), Vec::new());
-            for ((m, v), t) in members.into_iter().zip(vecs).zip(to) {
+            let mut anchor_vecs = anchor_vecs.map(|a| a.into_iter().map(Some).collect::<Vec<_>>());
+            let mut kept = (Vec::new(), Vec::new(), Vec::new());
+            for (k, ((m, v), t)) in members.into_iter().zip(vecs).zip(to).enumerate() {
                 match t {
                     Some(known) => assigned.push((m, known, v, script)),
                     None => {
                         kept.0.push(m);
                         kept.1.push(v);
+                        if let Some(a) = anchor_vecs.as_mut().and_then(|a| a[k].take()) {
+                            kept.2.push(a);
+                        }
                     }
                 }
             }
-            kept
+            let anchor_vecs = anchor_vecs.is_some().then_some(kept.2);
+            (kept.0, kept.1, anchor_vecs)
         };
         groups.push(Group {
             members,
             vectors: vecs,
+            anchor_vectors: anchor_vecs,
             prev_centres,
             anchor_threshold: if model_group {
                 plan.centroid_threshold

@@ -118,4 +118,48 @@ fn sample_month_with_the_default_model() {
         let b = std::fs::read(out1.join(f)).unwrap();
         assert!(a == b, "{f} differs between 1 thread and all cores");
     }
+
+    // The same month again, with the first as --previous (the model's
+    // space for English, a lexical one for Chinese and Hebrew): every
+    // category continues itself; nothing new, vanished, rising or falling.
+    let again = dir.path().join("again");
+    let res = bin()
+        .current_dir(root)
+        .args([
+            "run",
+            "data/sample",
+            "--config",
+            "data/sample/recontact.toml",
+            "--no-index",
+            "-q",
+            "--previous",
+        ])
+        .arg(&out1)
+        .arg("--out")
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let rep: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(again.join("report.json")).unwrap()).unwrap();
+    let ch = &rep["changes"];
+    for list in ["new", "rising", "falling", "vanished", "split", "merged"] {
+        assert_eq!(ch[list].as_array().unwrap().len(), 0, "{list}: {ch}");
+    }
+    let mut r = csv::Reader::from_path(again.join("categories.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let (id, from, trend) = (
+        h.iter().position(|x| x == "category_id").unwrap(),
+        h.iter().position(|x| x == "matched_from").unwrap(),
+        h.iter().position(|x| x == "trend").unwrap(),
+    );
+    for row in r.records() {
+        let row = row.unwrap();
+        assert_eq!(&row[trend], "stable", "{row:?}");
+        assert_eq!(&row[id], &row[from], "{row:?}");
+    }
 }

@@ -84,6 +84,10 @@ impl Embedder for LexicalEmbedder {
         self.opts.dims
     }
 
+    fn transductive(&self) -> bool {
+        true
+    }
+
     fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
         let o = &self.opts;
         anyhow::ensure!(o.dims > 0, "lexical embedder: dims must be positive");

@@ -43,6 +43,11 @@ pub trait Embedder: Send + Sync {
     /// (A text with no usable content, e.g. empty for the lexical embedder,
     /// gets the zero vector.)
     fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>>;
+    /// Whether the space is fitted to the texts given (the lexical
+    /// embedder): then texts embedded in two calls are not comparable.
+    fn transductive(&self) -> bool {
+        false
+    }
 }
 
 /// Where the default model lives, relative to the repository root
