@@ -150,26 +150,6 @@ pub fn model_is_multilingual(dir: &Path) -> bool {
 /// and per cluster the last-month category it continues.
 type Clustered = (Clusters, Vec<Vec<f32>>, Vec<Option<usize>>);
 
-/// L2-normalised mean of each cluster's members.
-fn centroids_of(labels: &[Option<usize>], vectors: &[Vec<f32>], k: usize) -> Vec<Vec<f32>> {
-    let dim = vectors.first().map_or(0, Vec::len);
-    let mut sums = vec![vec![0.0f32; dim]; k];
-    for (l, v) in labels.iter().zip(vectors) {
-        if let Some(c) = l {
-            for (a, b) in sums[*c].iter_mut().zip(v) {
-                *a += b;
-            }
-        }
-    }
-    for s in sums.iter_mut() {
-        let norm = s.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            s.iter_mut().for_each(|x| *x /= norm);
-        }
-    }
-    sums
-}
-
 /// One script group's reasons (indices), their vectors, and last month's
 /// categories placed in the group's space (for anchoring; empty without
 /// `--previous`).
@@ -210,7 +190,7 @@ fn cluster_groups(groups: Vec<Group>, n: usize, params: &ClusterParams) -> Resul
         // clusters' centres are recomputed there.
         let vecs = match g.anchor_vectors {
             Some(a) => {
-                c.centroids = centroids_of(&c.labels, &a, c.centroids.len());
+                c.centroids = embed::centroids(&c.labels, &a, c.centroids.len());
                 a
             }
             None => vecs,
@@ -520,22 +500,22 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
                 }
             });
             let to = taxonomy::assign(&vecs, &ex_pairs, threshold);
-            let mut anchor_vecs = anchor_vecs.map(|a| a.into_iter().map(Some).collect::<Vec<_>>());
+            let has_anchor = anchor_vecs.is_some();
+            let mut anchor_iter = anchor_vecs.map(Vec::into_iter);
             let mut kept = (Vec::new(), Vec::new(), Vec::new());
-            for (k, ((m, v), t)) in members.into_iter().zip(vecs).zip(to).enumerate() {
+            for ((m, v), t) in members.into_iter().zip(vecs).zip(to) {
+                // The second fit's vector follows its reason.
+                let a = anchor_iter.as_mut().and_then(Iterator::next);
                 match t {
                     Some(known) => assigned.push((m, known, v, script)),
                     None => {
                         kept.0.push(m);
                         kept.1.push(v);
-                        if let Some(a) = anchor_vecs.as_mut().and_then(|a| a[k].take()) {
-                            kept.2.push(a);
-                        }
+                        kept.2.extend(a);
                     }
                 }
             }
-            let anchor_vecs = anchor_vecs.is_some().then_some(kept.2);
-            (kept.0, kept.1, anchor_vecs)
+            (kept.0, kept.1, has_anchor.then_some(kept.2))
         };
         groups.push(Group {
             members,

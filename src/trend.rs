@@ -627,46 +627,21 @@ pub fn anchor_group(
             result.push(continues[i]);
         }
     }
-    let dim = vectors.iter().map(Vec::len).max().unwrap_or(0);
-    let mut sums: Vec<Vec<f32>> = vec![vec![0.0; dim]; result.len()];
     for l in clusters.labels.iter_mut() {
         *l = None;
     }
     for (k, &r) in clustered.iter().enumerate() {
-        let c = to[k].and_then(|t| number[t]);
-        clusters.labels[r] = c;
-        if let Some(c) = c {
-            for (a, b) in sums[c].iter_mut().zip(&vectors[r]) {
-                *a += b;
-            }
-        }
+        clusters.labels[r] = to[k].and_then(|t| number[t]);
     }
-    for v in sums.iter_mut() {
-        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            v.iter_mut().for_each(|x| *x /= norm);
-        }
-    }
-    clusters.centroids = sums;
+    clusters.centroids = crate::embed::centroids(&clusters.labels, vectors, result.len());
     result
 }
 
 /// A last-month category's centre in this month's space: the normalised
 /// mean of its saved example reasons embedded now.
 pub fn centre_of_examples(vectors: &[Vec<f32>]) -> Option<Vec<f32>> {
-    let dim = vectors.first()?.len();
-    let mut c = vec![0.0f32; dim];
-    for v in vectors {
-        for (a, b) in c.iter_mut().zip(v) {
-            *a += b;
-        }
-    }
-    let norm = c.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if norm == 0.0 {
-        return None;
-    }
-    c.iter_mut().for_each(|x| *x /= norm);
-    Some(c)
+    let c = crate::embed::centroids(&vec![Some(0); vectors.len()], vectors, 1).pop()?;
+    c.iter().any(|x| *x != 0.0).then_some(c)
 }
 
 /// Last month's automatic categories whose example reasons are in

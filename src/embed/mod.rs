@@ -80,6 +80,28 @@ pub fn l2_normalize(v: &mut [f32]) {
     }
 }
 
+/// The L2-normalised mean of each cluster's members (`labels[i]` is the
+/// cluster, `0..k`, of `vectors[i]`); a cluster with no member gets the
+/// zero vector.
+pub fn centroids(labels: &[Option<usize>], vectors: &[Vec<f32>], k: usize) -> Vec<Vec<f32>> {
+    let dim = vectors.first().map_or(0, Vec::len);
+    let mut sums = vec![vec![0.0f32; dim]; k];
+    for (l, v) in labels.iter().zip(vectors) {
+        if let Some(c) = l {
+            for (a, b) in sums[*c].iter_mut().zip(v) {
+                *a += b;
+            }
+        }
+    }
+    for s in sums.iter_mut() {
+        let norm = s.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            s.iter_mut().for_each(|x| *x /= norm);
+        }
+    }
+    sums
+}
+
 /// Cosine similarity; for L2-normalised vectors this is the dot product.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     let na = kernels::dot(a, a).sqrt();
