@@ -191,7 +191,7 @@ pub fn link(contacts: &[Contact], settings: &Settings, scorer: &dyn SameIssueSco
     let data_end = settings
         .period_end
         .as_deref()
-        .and_then(|p| crate::ingest::parse_timestamp(p, chrono_tz::UTC).ok())
+        .and_then(|p| crate::time::parse_timestamp(p, chrono_tz::UTC).ok())
         .unwrap_or_else(|| contacts.iter().map(|c| c.started_at).max().unwrap_or(0));
 
     // Group by customer; anonymous contacts each stand alone.
@@ -485,52 +485,9 @@ fn judge(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::model::SourceRef;
-    use crate::text;
-
-    /// A contact for hand-made cases; `t` in hours from the month's start.
-    pub(crate) fn contact(id: &str, customer: &str, t: f64, text_: &str) -> Contact {
-        let words = text::normalize(&text::customer_words(text_));
-        Contact {
-            contact_id: id.into(),
-            customer_id: (!Settings::default().is_anonymous(customer))
-                .then(|| customer.to_string()),
-            customer_raw: customer.into(),
-            started_at: 1_790_000_000 + (t * 3600.0) as i64,
-            text: text_.into(),
-            channel: "phone".into(),
-            direction: Direction::Inbound,
-            ticket_id: None,
-            agent_id: "A1".into(),
-            team: "cards".into(),
-            queue: String::new(),
-            reason_code: String::new(),
-            transferred: false,
-            escalated: false,
-            reopened: false,
-            survey_resolved: None,
-            csat: None,
-            segment: String::new(),
-            source: SourceRef { file: 0, line: 0 },
-            repeat_cue: text::has_repeat_cue(&words),
-            customer_terms: text::terms(&words),
-        }
-    }
-
-    /// Links with a data end far after the contacts (all windows closed).
-    pub(crate) fn run(cs: &[Contact], s: &Settings) -> Linked {
-        let mut s = s.clone();
-        let end = cs.iter().map(|c| c.started_at).max().unwrap_or(0) + 30 * 86_400;
-        s.period_end = Some(
-            chrono::DateTime::from_timestamp(end, 0)
-                .unwrap()
-                .to_rfc3339(),
-        );
-        let scorer = LexicalScorer::new(cs, s.similarity_threshold);
-        link(cs, &s, &scorer)
-    }
+    use crate::test_support::{contact, run};
 
     fn episode_of(l: &Linked, cs: &[Contact], id: &str) -> usize {
         let i = cs.iter().position(|c| c.contact_id == id).unwrap();

@@ -26,10 +26,10 @@ use tantivy::schema::{
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument};
 
-use crate::metrics::format_time;
 use crate::model::{Ingested, Linked, Role};
 use crate::rank::RankedCategory;
 use crate::text::{turns, Speaker};
+use crate::time::format_time;
 
 /// Version of the index layout; `search`/`sample` refuse other versions.
 pub const INDEX_SCHEMA_VERSION: u32 = 2;
@@ -462,10 +462,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             chars.next();
             continue;
         }
-        let han = crate::lang::is_han(c);
+        let han = crate::text::is_han(c);
         let mut end = start;
         while let Some(&(i, c)) = chars.peek() {
-            if !is_word_char(c) || crate::lang::is_han(c) != han {
+            if !is_word_char(c) || crate::text::is_han(c) != han {
                 break;
             }
             end = i + c.len_utf8();
@@ -473,7 +473,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         }
         let run = &text[start..end];
         if han {
-            let words = crate::lang::jieba().cut(run, true);
+            let words = crate::text::jieba().cut(run, true);
             let base = position;
             for w in &words {
                 push(
@@ -487,7 +487,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
             // Dictionary words inside longer words, at their word's position.
             if words.iter().any(|w| w.end - w.start > 2) {
-                for s in crate::lang::jieba().cut_for_search(run, true) {
+                for s in crate::text::jieba().cut_for_search(run, true) {
                     if let Some(k) = words
                         .iter()
                         .position(|w| w.byte_start <= s.byte_start && s.byte_end <= w.byte_end)
@@ -507,7 +507,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         } else {
             let mut word = crate::text::normalize(run);
             if is_latin_word(&word) {
-                word = crate::lang::stemmer().stem(&word).into_owned();
+                word = crate::text::stemmer().stem(&word).into_owned();
             }
             push(&mut out, start, end, word, position);
             position += 1;

@@ -1,7 +1,7 @@
 //! Label stage: names each cluster of contact reasons.
 //!
 //! Keywords are class-based TF-IDF (as in BERTopic's c-TF-IDF) over
-//! language-aware words (`lang::words`: stop words out, English inflections
+//! language-aware words (`text::words`: stop words out, English inflections
 //! merged, Chinese segmented into words) and word pairs; the name is made
 //! from the top keywords; quotes are the reasons closest to the centre,
 //! skipping near-duplicates so they show the category's range.
@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::embed::cosine;
-use crate::lang::{self, is_han};
 use crate::model::{Category, Clusters, Reason};
+use crate::text::{self as lang, is_han};
 
 pub struct LabelOptions {
     /// Keywords per category.

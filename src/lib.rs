@@ -1,6 +1,8 @@
 //! recontact: links a contact centre's repeat contacts into issue episodes,
 //! measures first contact resolution, and mines why customers come back. See ARCHITECTURE.md for the map of stages.
 
+#[cfg(test)]
+mod architecture_tests;
 pub mod cluster;
 pub mod cmd;
 pub mod embed;
@@ -9,17 +11,18 @@ pub mod eval;
 pub mod index;
 pub mod ingest;
 pub mod label;
-pub mod lang;
 pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod rank;
-pub mod reason;
 pub mod report;
 pub mod sample;
 pub mod search;
 pub mod settings;
 pub mod taxonomy;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod text;
+pub mod time;
 pub mod trend;

@@ -18,12 +18,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Datelike, TimeZone};
 use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::model::{Contact, IngestStats, Linked, Role};
 use crate::settings::Settings;
+use crate::time::{format_time, iso_week};
 
 #[derive(Debug, Serialize)]
 pub struct Metrics {
@@ -140,25 +140,6 @@ impl Tally<'_> {
                 self.closed_tickets,
             ),
         }
-    }
-}
-
-/// ISO week (`2026-W41`) of a time in the run's time zone.
-pub fn iso_week(t: i64, tz: Tz) -> String {
-    match tz.timestamp_opt(t, 0).single() {
-        Some(d) => {
-            let w = d.iso_week();
-            format!("{}-W{:02}", w.year(), w.week())
-        }
-        None => "unknown".into(),
-    }
-}
-
-/// A time as RFC 3339 in the run's time zone.
-pub fn format_time(t: i64, tz: Tz) -> String {
-    match tz.timestamp_opt(t, 0).single() {
-        Some(d) => d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        None => t.to_string(),
     }
 }
 
@@ -346,8 +327,8 @@ pub fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::episodes::tests::{contact, run};
     use crate::model::Direction;
+    use crate::test_support::{contact, run};
 
     fn metrics(cs: &[Contact]) -> Metrics {
         let s = Settings::default();

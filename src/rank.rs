@@ -5,31 +5,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Category, Contact, Linked, Reason, Signal};
 
-/// The `[severity]` table: weights for customer attributes (segment) and
-/// problem attributes (signals). Missing entries weigh 1.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Severity {
-    #[serde(default)]
-    pub segment: BTreeMap<String, f64>,
-    #[serde(default)]
-    pub signal: BTreeMap<String, f64>,
-}
-
-/// What categories are ranked by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum RankBy {
-    ExtraContacts,
-    Episodes,
-    Customers,
-    Score,
-    Escalated,
-}
+pub use crate::settings::{RankBy, Severity};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RankedCategory {
@@ -125,7 +105,7 @@ pub fn rank(
                     .map(|&q| {
                         (
                             contacts[reasons[q].contact].contact_id.clone(),
-                            crate::reason::mask_pii(&reasons[q].text),
+                            crate::text::reason::mask_pii(&reasons[q].text),
                         )
                     })
                     .collect(),
@@ -159,7 +139,7 @@ pub fn rank(
                 *r.channels.entry(first.channel.clone()).or_default() += 1;
                 *r.teams.entry(first.team.clone()).or_default() += 1;
                 *r.weeks
-                    .entry(crate::metrics::iso_week(first.started_at, opts.timezone))
+                    .entry(crate::time::iso_week(first.started_at, opts.timezone))
                     .or_default() += 1;
                 // Score: each episode weighs its workload (1 + extra
                 // contacts) times its segment's and signals' weights.

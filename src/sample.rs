@@ -17,8 +17,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Term};
 
 use crate::index::ContactIndex;
-use crate::reason::mask_pii;
 use crate::search::{self, Filters, Hit};
+use crate::text::reason::mask_pii;
 
 /// The stratum of episodes with no category.
 pub const UNCATEGORISED: &str = "(uncategorised)";

@@ -19,7 +19,7 @@ use tantivy::{
 };
 
 use crate::index::{ContactIndex, Fields, IndexMeta};
-use crate::reason::mask_pii;
+use crate::text::reason::mask_pii;
 
 /// Filters on top of the query; all must hold.
 #[derive(Debug, Clone, Default)]

@@ -2,7 +2,6 @@
 //! Every setting used is echoed into metrics.json so a result can be redone.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -74,11 +73,68 @@ pub struct Settings {
     pub min_category_size: usize,
     pub max_unassigned: f64,
     pub quotes: usize,
-    pub rank_by: crate::rank::RankBy,
-    pub severity: crate::rank::Severity,
+    pub rank_by: RankBy,
+    pub severity: Severity,
     /// Segments counted as sensitive in the category impact.
     pub sensitive_segments: Vec<String>,
     pub seed: u64,
+}
+
+/// The `[severity]` table: weights for customer attributes (segment) and
+/// problem attributes (signals). Missing entries weigh 1.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Severity {
+    #[serde(default)]
+    pub segment: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub signal: BTreeMap<String, f64>,
+}
+
+/// What categories are ranked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum RankBy {
+    ExtraContacts,
+    Episodes,
+    Customers,
+    Score,
+    Escalated,
+}
+
+/// How the per-category trend tests are corrected for testing many
+/// categories at once (`--trend-correction`).
+/// How the p-values of one month's categories are adjusted for testing
+/// many at once (`--trend-correction`).
+///
+/// Benjamini–Hochberg is the default: when nothing changed (every null
+/// true) it bounds the chance of any false alarm at 5 % exactly as Holm
+/// does, and when some categories did change it keeps the expected share
+/// of false flags under 5 % while finding far more of the real changes;
+/// with 150–200 categories a month Holm missed a category that doubled
+/// (BENCHMARKS.md, issue 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Correction {
+    /// Holm: the chance of any false alarm stays under 5 % whatever
+    /// changed; misses more real changes.
+    Holm,
+    /// Benjamini–Hochberg: under 5 % of the flagged are false alarms on
+    /// average (under 5 % chance of any when nothing changed).
+    #[default]
+    Bh,
+}
+
+/// Where the default model lives, relative to the repository root
+/// (`scripts/fetch-model.sh` puts it there).
+pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
+
+/// The model folder `--model` defaults to: `$RECONTACT_MODEL_DIR` if set,
+/// else [`DEFAULT_MODEL_DIR`].
+pub fn default_model_dir() -> std::path::PathBuf {
+    std::env::var_os("RECONTACT_MODEL_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(DEFAULT_MODEL_DIR))
 }
 
 /// Which embedder turns contact reasons into vectors.
@@ -127,15 +183,13 @@ impl Default for Settings {
                 .collect(),
             period_end: None,
             embedder: EmbedderChoice::Auto,
-            model: crate::embed::default_model_dir()
-                .to_string_lossy()
-                .to_string(),
+            model: default_model_dir().to_string_lossy().to_string(),
             categorise: Categorise::NonFcr,
             min_category_size: 5,
             max_unassigned: 0.05,
             quotes: 5,
-            rank_by: crate::rank::RankBy::ExtraContacts,
-            severity: crate::rank::Severity::default(),
+            rank_by: RankBy::ExtraContacts,
+            severity: Severity::default(),
             sensitive_segments: ["vip", "sensitive", "media"]
                 .iter()
                 .map(|s| s.to_string())
@@ -157,80 +211,6 @@ impl Settings {
                 .anonymous_ids
                 .iter()
                 .any(|a| a.eq_ignore_ascii_case(id))
-    }
-}
-
-/// The `--config recontact.toml` file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfigFile {
-    /// Contract column name -> the export's own header name.
-    #[serde(default)]
-    pub columns: BTreeMap<String, String>,
-    #[serde(default)]
-    pub run: RunConfig,
-    /// Weights for the category score (`[severity.segment]`, `[severity.signal]`).
-    #[serde(default)]
-    pub severity: crate::rank::Severity,
-}
-
-/// `[run]` table: the same names as the command-line flags.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RunConfig {
-    pub timezone: Option<String>,
-    pub repeat_window: Option<String>,
-    pub transfer_gap: Option<String>,
-    pub same_issue: Option<SameIssue>,
-    pub similarity_threshold: Option<f32>,
-    pub embedding_threshold: Option<f32>,
-    pub repeat_cues: Option<bool>,
-    pub fcr_basis: Option<FcrBasis>,
-    pub handler_level: Option<HandlerLevel>,
-    pub promise: Option<String>,
-    pub fcr_signals: Option<Vec<String>>,
-    pub anonymous_ids: Option<Vec<String>>,
-    pub period_end: Option<String>,
-    pub embedder: Option<EmbedderChoice>,
-    pub model: Option<String>,
-    pub categorise: Option<Categorise>,
-    pub min_category_size: Option<usize>,
-    pub max_unassigned: Option<f64>,
-    pub quotes: Option<usize>,
-    pub rank_by: Option<crate::rank::RankBy>,
-    pub sensitive_segments: Option<Vec<String>>,
-    pub seed: Option<u64>,
-    /// `--taxonomy`; a relative path is relative to the config file's
-    /// folder (the taxonomy usually sits beside it).
-    pub taxonomy: Option<std::path::PathBuf>,
-    pub taxonomy_threshold: Option<f32>,
-    /// `false` is `--no-anchor`.
-    pub anchor: Option<bool>,
-    pub trend_correction: Option<crate::trend::Correction>,
-    pub other_scripts_model: Option<std::path::PathBuf>,
-}
-
-impl ConfigFile {
-    pub fn load(path: &Path) -> Result<ConfigFile> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read config file {}", path.display()))?;
-        let cfg: ConfigFile =
-            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e))?;
-        for key in cfg.columns.keys() {
-            if !crate::ingest::COLUMNS.iter().any(|c| c.name == key) {
-                bail!(
-                    "{}: [columns] maps unknown contract column '{}' (known: {})",
-                    path.display(),
-                    key,
-                    crate::ingest::COLUMNS
-                        .iter()
-                        .map(|c| c.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-        }
-        Ok(cfg)
     }
 }
 

@@ -273,7 +273,7 @@ pub fn model_identity(name: &str, dir: &Path, dim: usize) -> String {
 pub fn term_profile(members: &[usize], reasons: &[Reason]) -> BTreeMap<String, f32> {
     let mut df: BTreeMap<String, usize> = BTreeMap::new();
     for &m in members {
-        let keys: BTreeSet<String> = crate::lang::words(&reasons[m].text)
+        let keys: BTreeSet<String> = crate::text::words(&reasons[m].text)
             .into_iter()
             .map(|w| w.key)
             .collect();
@@ -700,7 +700,7 @@ pub fn examples(
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for (_, m) in by_closeness {
-        let text = crate::reason::mask_pii(&reasons[m].text);
+        let text = crate::text::reason::mask_pii(&reasons[m].text);
         if text.trim().is_empty() || !seen.insert(text.clone()) {
             continue;
         }
@@ -785,26 +785,7 @@ pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     out
 }
 
-/// How the p-values of one month's categories are adjusted for testing
-/// many at once (`--trend-correction`).
-///
-/// Benjamini–Hochberg is the default: when nothing changed (every null
-/// true) it bounds the chance of any false alarm at 5 % exactly as Holm
-/// does, and when some categories did change it keeps the expected share
-/// of false flags under 5 % while finding far more of the real changes;
-/// with 150–200 categories a month Holm missed a category that doubled
-/// (BENCHMARKS.md, issue 6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Correction {
-    /// Holm: the chance of any false alarm stays under 5 % whatever
-    /// changed; misses more real changes.
-    Holm,
-    /// Benjamini–Hochberg: under 5 % of the flagged are false alarms on
-    /// average (under 5 % chance of any when nothing changed).
-    #[default]
-    Bh,
-}
+pub use crate::settings::Correction;
 
 /// Complementary error function (Numerical Recipes' erfc, |error| < 1.2e-7).
 fn erfc(x: f64) -> f64 {

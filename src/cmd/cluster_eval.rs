@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use crate::cluster::{self, ClusterParams};
-use crate::pipeline::choose_embedder;
+use crate::embed::choose_embedder;
 use crate::settings::{EmbedderChoice, Settings};
 
 /// Cluster a labelled utterance file (k never given) and score the result

@@ -4,5 +4,6 @@ pub mod cluster_eval;
 pub mod eval;
 pub mod model;
 pub mod run;
+pub mod run_config;
 pub mod sample;
 pub mod search;

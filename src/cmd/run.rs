@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono_tz::Tz;
 
-use crate::embed::ModelProfile;
 use crate::pipeline::{self, RunPlan};
 use crate::rank::RankBy;
 use crate::settings::{
-    format_duration, parse_duration, parse_signals, Categorise, ConfigFile, EmbedderChoice,
-    FcrBasis, HandlerLevel, SameIssue, Settings,
+    format_duration, Categorise, EmbedderChoice, FcrBasis, HandlerLevel, SameIssue,
 };
+
+use super::run_config::{model_profile, settings, ConfigFile};
 
 /// Read a month of contacts, link repeat contacts into episodes, measure
 /// first contact resolution, find why unresolved customers came back
@@ -172,109 +172,6 @@ pub struct Args {
 /// The calibrated defaults and prefix the model folder carries (none with
 /// the lexical embedder, whose cosines have their own defaults, nor for
 /// rust-bert, whose folders come from `recontact model import`).
-fn model_profile(s: &Settings) -> Result<ModelProfile> {
-    match s.embedder {
-        EmbedderChoice::Auto | EmbedderChoice::Candle => ModelProfile::read(Path::new(&s.model)),
-        EmbedderChoice::Lexical | EmbedderChoice::RustBert => Ok(ModelProfile::default()),
-    }
-}
-
-/// Merges flags over the config's [run] table over the defaults.
-pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
-    let r = &cfg.run;
-    let mut s = Settings::default();
-    let pick = |flag: &Option<String>, conf: &Option<String>| flag.clone().or_else(|| conf.clone());
-    if let Some(tz) = pick(&args.timezone, &r.timezone) {
-        s.timezone = tz;
-    }
-    if let Some(d) = pick(&args.repeat_window, &r.repeat_window) {
-        s.repeat_window_secs = parse_duration(&d).context("--repeat-window")?;
-    }
-    if let Some(d) = pick(&args.transfer_gap, &r.transfer_gap) {
-        s.transfer_gap_secs = parse_duration(&d).context("--transfer-gap")?;
-    }
-    if let Some(d) = pick(&args.promise, &r.promise) {
-        s.promise_secs = parse_duration(&d).context("--promise")?;
-    }
-    if let Some(v) = args.same_issue.or(r.same_issue) {
-        s.same_issue = v;
-    }
-    if let Some(v) = args.similarity_threshold.or(r.similarity_threshold) {
-        anyhow::ensure!(
-            (0.0..=1.0).contains(&v),
-            "--similarity-threshold must be in 0..1"
-        );
-        s.similarity_threshold = v;
-    }
-    if args.no_repeat_cues {
-        s.repeat_cues = false;
-    } else if let Some(v) = r.repeat_cues {
-        s.repeat_cues = v;
-    }
-    if let Some(v) = args.fcr_basis.or(r.fcr_basis) {
-        s.fcr_basis = v;
-    }
-    if let Some(v) = args.handler_level.or(r.handler_level) {
-        s.handler_level = v;
-    }
-    if let Some(v) = args.fcr_signals.as_ref().or(r.fcr_signals.as_ref()) {
-        s.fcr_signals = parse_signals(v)?;
-    }
-    if let Some(v) = args.anonymous_ids.as_ref().or(r.anonymous_ids.as_ref()) {
-        s.anonymous_ids = v.iter().map(|x| x.trim().to_lowercase()).collect();
-    }
-    if let Some(v) = args.embedding_threshold.or(r.embedding_threshold) {
-        anyhow::ensure!(
-            (0.0..=1.0).contains(&v),
-            "--embedding-threshold must be in 0..1"
-        );
-        s.embedding_threshold = v;
-    }
-    if let Some(v) = args.embedder.or(r.embedder) {
-        s.embedder = v;
-    }
-    if let Some(v) = pick(&args.model, &r.model) {
-        s.model = v;
-    }
-    // A model whose cosines run on another scale than all-MiniLM-L6-v2's
-    // carries its own calibrated default; a flag or the config file wins.
-    if args.embedding_threshold.or(r.embedding_threshold).is_none() {
-        if let Some(v) = model_profile(&s)?.embedding_threshold {
-            s.embedding_threshold = v;
-        }
-    }
-    if let Some(v) = args.categorise.or(r.categorise) {
-        s.categorise = v;
-    }
-    if let Some(v) = args.min_category_size.or(r.min_category_size) {
-        anyhow::ensure!(v >= 1, "--min-category-size must be at least 1");
-        s.min_category_size = v;
-    }
-    if let Some(v) = args.max_unassigned.or(r.max_unassigned) {
-        anyhow::ensure!((0.0..=1.0).contains(&v), "--max-unassigned must be in 0..1");
-        s.max_unassigned = v;
-    }
-    if let Some(v) = args.quotes.or(r.quotes) {
-        s.quotes = v;
-    }
-    if let Some(v) = args.rank_by.or(r.rank_by) {
-        s.rank_by = v;
-    }
-    if let Some(v) = args.seed.or(r.seed) {
-        s.seed = v;
-    }
-    if let Some(v) = r.sensitive_segments.as_ref() {
-        s.sensitive_segments = v.iter().map(|x| x.trim().to_lowercase()).collect();
-    }
-    s.severity = cfg.severity.clone();
-    if let Some(p) = pick(&args.period_end, &r.period_end) {
-        crate::ingest::parse_timestamp(&p, chrono_tz::UTC)
-            .map_err(|e| anyhow::anyhow!("--period-end: {e}"))?;
-        s.period_end = Some(p);
-    }
-    Ok(s)
-}
-
 pub fn run(args: Args) -> Result<()> {
     let cfg = match &args.config {
         Some(p) => ConfigFile::load(p)?,

@@ -23,15 +23,17 @@ mod linalg;
 mod profile;
 #[cfg(feature = "rust-bert")]
 mod rustbert;
+mod select;
 mod transformer;
 
 pub use lexical::{LexicalEmbedder, LexicalOptions};
 pub use profile::{ModelProfile, PROFILE_FILE};
 #[cfg(feature = "rust-bert")]
 pub use rustbert::{import_model, load_rust_bert, ImportReport, RustBertEmbedder};
+pub use select::{choose_embedder, lexical_embedder, model_is_multilingual};
 pub use transformer::{Backend, CandleEmbedder, CandleOptions, Pooling};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A text → vector model.
 pub trait Embedder: Send + Sync {
@@ -50,17 +52,7 @@ pub trait Embedder: Send + Sync {
     }
 }
 
-/// Where the default model lives, relative to the repository root
-/// (`scripts/fetch-model.sh` puts it there).
-pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
-
-/// The default model folder: `$RECONTACT_MODEL_DIR` if set, else
-/// [`DEFAULT_MODEL_DIR`].
-pub fn default_model_dir() -> PathBuf {
-    std::env::var_os("RECONTACT_MODEL_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_MODEL_DIR))
-}
+pub use crate::settings::{default_model_dir, DEFAULT_MODEL_DIR};
 
 /// Whether `dir` looks like a model folder `CandleEmbedder::load` can read
 /// (the three files it needs exist; their contents are checked on load).

@@ -504,11 +504,11 @@ pub(crate) mod fixtures {
     use std::collections::BTreeMap;
 
     use super::Report;
-    use crate::episodes::tests::{contact, run};
     use crate::metrics::{self, Metrics};
     use crate::model::IngestStats;
     use crate::rank::RankedCategory;
     use crate::settings::Settings;
+    use crate::test_support::{contact, run};
 
     /// Three weeks of contacts on two channels; some customers come back.
     pub fn metrics() -> Metrics {

@@ -146,7 +146,7 @@ fn is_chatter(sentence: &str) -> bool {
     chatter().contains(core)
         || CHATTER_STARTS.iter().any(|s| core.starts_with(s))
         // No content word at all: "thanks for your help", "好的".
-        || crate::lang::words(core).is_empty()
+        || crate::text::words(core).is_empty()
 }
 
 /// True for a sentence that only says "this is a repeat" ("Still not
@@ -157,7 +157,7 @@ fn is_repeat_statement(sentence: &str) -> bool {
         return false;
     }
     // A repeat sentence that also states the problem keeps its problem words.
-    crate::lang::words(sentence)
+    crate::text::words(sentence)
         .iter()
         .filter(|w| !REPEAT_WORDS.contains(&w.key.as_str()))
         .count()

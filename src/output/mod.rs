@@ -2,103 +2,23 @@
 //! renamed into place at the end, so a failed run never leaves half an
 //! output folder behind.
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use chrono_tz::Tz;
 
 use std::collections::HashMap;
 
-use crate::metrics::{format_time, Metrics};
+use crate::metrics::Metrics;
 use crate::model::{Contact, Ingested, Linked, Role};
 use crate::rank::RankedCategory;
-use crate::reason::mask_pii;
+use crate::text::reason::mask_pii;
+use crate::time::format_time;
 
-/// A staging folder beside the final one.
-pub struct Staging {
-    pub dir: PathBuf,
-    target: PathBuf,
-}
-
-impl Staging {
-    /// Creates `.NAME.tmp-PID` beside `target`. Refuses to later replace a
-    /// folder that is not a recontact output.
-    pub fn new(target: &Path) -> Result<Staging> {
-        if target.exists() && !is_replaceable(target)? {
-            bail!(
-                "refusing to replace {}: it exists and is not a recontact output folder (no metrics.json)",
-                target.display()
-            );
-        }
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-        let name = target
-            .file_name()
-            .context("--out needs a folder name")?
-            .to_string_lossy()
-            .to_string();
-        let dir = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        if dir.exists() {
-            fs::remove_dir_all(&dir).ok();
-        }
-        fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging {
-            dir,
-            target: target.to_path_buf(),
-        })
-    }
-
-    pub fn path(&self, file: &str) -> PathBuf {
-        self.dir.join(file)
-    }
-
-    /// Moves the staged folder into place, replacing an earlier output.
-    pub fn commit(self) -> Result<()> {
-        let old = self.dir.with_file_name(
-            self.dir
-                .file_name()
-                .map(|n| n.to_string_lossy().replace(".tmp-", ".old-"))
-                .unwrap_or_else(|| "old".into()),
-        );
-        let had_old = self.target.exists();
-        if had_old {
-            fs::rename(&self.target, &old)
-                .with_context(|| format!("cannot move aside {}", self.target.display()))?;
-        }
-        fs::rename(&self.dir, &self.target)
-            .with_context(|| format!("cannot move output into {}", self.target.display()))?;
-        if had_old {
-            fs::remove_dir_all(&old).ok();
-        }
-        // Disarm Drop: the staging folder is now the output.
-        std::mem::forget(self);
-        Ok(())
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        // A run that failed leaves nothing half-written behind.
-        fs::remove_dir_all(&self.dir).ok();
-    }
-}
-
-fn is_replaceable(dir: &Path) -> Result<bool> {
-    if !dir.is_dir() {
-        return Ok(false);
-    }
-    let empty = fs::read_dir(dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
-        .next()
-        .is_none();
-    Ok(empty || dir.join("metrics.json").is_file())
-}
+mod staging;
+pub use staging::{check_out_apart_from_inputs, Staging, MARKER};
 
 fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
     let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;

@@ -1,0 +1,193 @@
+//! `recontact run`'s settings: the flags over the `--config` file's `[run]`
+//! table over the defaults, merged into one `Settings`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+use super::run::Args;
+use crate::embed::ModelProfile;
+use crate::ingest::COLUMNS;
+use crate::settings::{
+    parse_duration, parse_signals, Categorise, Correction, EmbedderChoice, FcrBasis, HandlerLevel,
+    RankBy, SameIssue, Settings, Severity,
+};
+
+/// The `--config recontact.toml` file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Contract column name -> the export's own header name.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    #[serde(default)]
+    pub run: RunConfig,
+    /// Weights for the category score (`[severity.segment]`, `[severity.signal]`).
+    #[serde(default)]
+    pub severity: Severity,
+}
+
+/// `[run]` table: the same names as the command-line flags.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    pub timezone: Option<String>,
+    pub repeat_window: Option<String>,
+    pub transfer_gap: Option<String>,
+    pub same_issue: Option<SameIssue>,
+    pub similarity_threshold: Option<f32>,
+    pub embedding_threshold: Option<f32>,
+    pub repeat_cues: Option<bool>,
+    pub fcr_basis: Option<FcrBasis>,
+    pub handler_level: Option<HandlerLevel>,
+    pub promise: Option<String>,
+    pub fcr_signals: Option<Vec<String>>,
+    pub anonymous_ids: Option<Vec<String>>,
+    pub period_end: Option<String>,
+    pub embedder: Option<EmbedderChoice>,
+    pub model: Option<String>,
+    pub categorise: Option<Categorise>,
+    pub min_category_size: Option<usize>,
+    pub max_unassigned: Option<f64>,
+    pub quotes: Option<usize>,
+    pub rank_by: Option<RankBy>,
+    pub sensitive_segments: Option<Vec<String>>,
+    pub seed: Option<u64>,
+    /// `--taxonomy`; a relative path is relative to the config file's
+    /// folder (the taxonomy usually sits beside it).
+    pub taxonomy: Option<std::path::PathBuf>,
+    pub taxonomy_threshold: Option<f32>,
+    /// `false` is `--no-anchor`.
+    pub anchor: Option<bool>,
+    pub trend_correction: Option<Correction>,
+    pub other_scripts_model: Option<std::path::PathBuf>,
+}
+
+impl ConfigFile {
+    pub fn load(path: &Path) -> Result<ConfigFile> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        let cfg: ConfigFile =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e))?;
+        for key in cfg.columns.keys() {
+            if !COLUMNS.iter().any(|c| c.name == key) {
+                bail!(
+                    "{}: [columns] maps unknown contract column '{}' (known: {})",
+                    path.display(),
+                    key,
+                    COLUMNS
+                        .iter()
+                        .map(|c| c.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+        }
+        Ok(cfg)
+    }
+}
+
+pub fn model_profile(s: &Settings) -> Result<ModelProfile> {
+    match s.embedder {
+        EmbedderChoice::Auto | EmbedderChoice::Candle => ModelProfile::read(Path::new(&s.model)),
+        EmbedderChoice::Lexical | EmbedderChoice::RustBert => Ok(ModelProfile::default()),
+    }
+}
+
+/// Merges flags over the config's [run] table over the defaults.
+pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
+    let r = &cfg.run;
+    let mut s = Settings::default();
+    let pick = |flag: &Option<String>, conf: &Option<String>| flag.clone().or_else(|| conf.clone());
+    if let Some(tz) = pick(&args.timezone, &r.timezone) {
+        s.timezone = tz;
+    }
+    if let Some(d) = pick(&args.repeat_window, &r.repeat_window) {
+        s.repeat_window_secs = parse_duration(&d).context("--repeat-window")?;
+    }
+    if let Some(d) = pick(&args.transfer_gap, &r.transfer_gap) {
+        s.transfer_gap_secs = parse_duration(&d).context("--transfer-gap")?;
+    }
+    if let Some(d) = pick(&args.promise, &r.promise) {
+        s.promise_secs = parse_duration(&d).context("--promise")?;
+    }
+    if let Some(v) = args.same_issue.or(r.same_issue) {
+        s.same_issue = v;
+    }
+    if let Some(v) = args.similarity_threshold.or(r.similarity_threshold) {
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&v),
+            "--similarity-threshold must be in 0..1"
+        );
+        s.similarity_threshold = v;
+    }
+    if args.no_repeat_cues {
+        s.repeat_cues = false;
+    } else if let Some(v) = r.repeat_cues {
+        s.repeat_cues = v;
+    }
+    if let Some(v) = args.fcr_basis.or(r.fcr_basis) {
+        s.fcr_basis = v;
+    }
+    if let Some(v) = args.handler_level.or(r.handler_level) {
+        s.handler_level = v;
+    }
+    if let Some(v) = args.fcr_signals.as_ref().or(r.fcr_signals.as_ref()) {
+        s.fcr_signals = parse_signals(v)?;
+    }
+    if let Some(v) = args.anonymous_ids.as_ref().or(r.anonymous_ids.as_ref()) {
+        s.anonymous_ids = v.iter().map(|x| x.trim().to_lowercase()).collect();
+    }
+    if let Some(v) = args.embedding_threshold.or(r.embedding_threshold) {
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&v),
+            "--embedding-threshold must be in 0..1"
+        );
+        s.embedding_threshold = v;
+    }
+    if let Some(v) = args.embedder.or(r.embedder) {
+        s.embedder = v;
+    }
+    if let Some(v) = pick(&args.model, &r.model) {
+        s.model = v;
+    }
+    // A model whose cosines run on another scale than all-MiniLM-L6-v2's
+    // carries its own calibrated default; a flag or the config file wins.
+    if args.embedding_threshold.or(r.embedding_threshold).is_none() {
+        if let Some(v) = model_profile(&s)?.embedding_threshold {
+            s.embedding_threshold = v;
+        }
+    }
+    if let Some(v) = args.categorise.or(r.categorise) {
+        s.categorise = v;
+    }
+    if let Some(v) = args.min_category_size.or(r.min_category_size) {
+        anyhow::ensure!(v >= 1, "--min-category-size must be at least 1");
+        s.min_category_size = v;
+    }
+    if let Some(v) = args.max_unassigned.or(r.max_unassigned) {
+        anyhow::ensure!((0.0..=1.0).contains(&v), "--max-unassigned must be in 0..1");
+        s.max_unassigned = v;
+    }
+    if let Some(v) = args.quotes.or(r.quotes) {
+        s.quotes = v;
+    }
+    if let Some(v) = args.rank_by.or(r.rank_by) {
+        s.rank_by = v;
+    }
+    if let Some(v) = args.seed.or(r.seed) {
+        s.seed = v;
+    }
+    if let Some(v) = r.sensitive_segments.as_ref() {
+        s.sensitive_segments = v.iter().map(|x| x.trim().to_lowercase()).collect();
+    }
+    s.severity = cfg.severity.clone();
+    if let Some(p) = pick(&args.period_end, &r.period_end) {
+        crate::time::parse_timestamp(&p, chrono_tz::UTC)
+            .map_err(|e| anyhow::anyhow!("--period-end: {e}"))?;
+        s.period_end = Some(p);
+    }
+    Ok(s)
+}

@@ -1,0 +1,550 @@
+//! Script groups: which space each reason is embedded in, embedding each
+//! group (with `--taxonomy` examples and last month's example reasons), and
+//! clustering each group on its own.
+//!
+//! Reasons the run's embedder can read form one group (`Script::Latin`);
+//! with an English-only model each other script is its own group, on the
+//! lexical embedder or on `--other-scripts-model`. A model's vectors from
+//! linking are reused; the lexical embedder is transductive and sees each
+//! group's reasons together.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::known::{self, Assigned};
+use crate::cluster::{self, ClusterParams};
+use crate::embed::{self, CandleEmbedder, Embedder, LexicalEmbedder};
+use crate::model::{Clusters, Contact, Reason};
+use crate::taxonomy::{self, Taxonomy};
+use crate::text::reason::contact_reason;
+use crate::text::{dominant_script, Script};
+use crate::trend::{self, Previous};
+
+type Vectors = Vec<Vec<f32>>;
+
+/// The spaces a run embeds in: its embedder, and for the scripts an
+/// English-only model cannot read, the other-scripts model or the lexical
+/// embedder.
+pub struct Spaces {
+    pub embedder: Box<dyn Embedder>,
+    /// The embedder is a sentence-embedding model (not the lexical one).
+    pub is_model: bool,
+    /// It reads every script (a multilingual model, or the lexical one).
+    pub multilingual: bool,
+    pub other_model: Option<CandleEmbedder>,
+    pub lexical: LexicalEmbedder,
+}
+
+impl Spaces {
+    /// Whether the run's embedder reads `text`.
+    pub fn readable(&self, text: &str) -> bool {
+        self.multilingual || dominant_script(text) == Script::Latin
+    }
+
+    /// The group a text belongs to: `Latin` for every text the embedder
+    /// reads, else its script.
+    pub fn script_of(&self, text: &str) -> Script {
+        if self.readable(text) {
+            Script::Latin
+        } else {
+            dominant_script(text)
+        }
+    }
+
+    /// What the report and summary say about the embedders used.
+    pub fn describe(&self, scripts: &[Script]) -> String {
+        let other_desc = self
+            .other_model
+            .as_ref()
+            .map_or_else(|| "lexical (TF-IDF + SVD)".to_string(), |m| m.name());
+        describe(
+            &self.embedder.name(),
+            &other_desc,
+            scripts,
+            self.other_model.is_some(),
+        )
+    }
+}
+
+fn describe(main: &str, other_desc: &str, scripts: &[Script], has_other_model: bool) -> String {
+    let other: Vec<String> = scripts
+        .iter()
+        .filter(|s| **s != Script::Latin)
+        .map(|s| format!("{s:?}").to_lowercase())
+        .collect();
+    if other.is_empty() {
+        return main.to_string();
+    }
+    format!(
+        "{} for Latin-script reasons; {} for {} reasons, which this English-only model cannot read{}",
+        main,
+        other_desc,
+        other.join(", "),
+        if has_other_model {
+            ""
+        } else {
+            " (pass a multilingual --model or --other-scripts-model)"
+        }
+    )
+}
+
+/// Each contact's reason, extracted once and shared by linking and
+/// clustering.
+pub struct ReasonTexts<'a> {
+    contacts: &'a [Contact],
+    cache: HashMap<usize, String>,
+}
+
+impl<'a> ReasonTexts<'a> {
+    pub fn new(contacts: &'a [Contact]) -> Self {
+        ReasonTexts {
+            contacts,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The reason of contact `i`.
+    pub fn get(&mut self, i: usize) -> String {
+        let contacts = self.contacts;
+        self.cache
+            .entry(i)
+            .or_insert_with(|| contact_reason(&contacts[i].text))
+            .clone()
+    }
+}
+
+/// The vectors embedded for the same-issue test, by contact.
+#[derive(Default)]
+pub struct LinkVectors {
+    pub index: HashMap<usize, usize>,
+    pub vectors: Vectors,
+}
+
+/// One script group's reasons (indices), their vectors, and last month's
+/// categories placed in the group's space (for anchoring; empty without
+/// `--previous`).
+pub struct Group {
+    pub members: Vec<usize>,
+    pub vectors: Vectors,
+    /// A transductive embedder's second fit, with last month's examples
+    /// (`prev_centres` are in it): anchoring, and the stages after, use it.
+    pub anchor_vectors: Option<Vectors>,
+    pub prev_centres: Vec<(usize, Vec<f32>)>,
+    /// Centroid cosine for a fresh cluster to continue one of them.
+    pub anchor_threshold: f64,
+}
+
+/// What a group's embedding needs besides its reasons.
+pub struct GroupContext<'a> {
+    pub taxonomy: Option<&'a Taxonomy>,
+    /// `--taxonomy-threshold`, when given.
+    pub taxonomy_threshold: Option<f32>,
+    /// The default threshold in the model's space.
+    pub model_taxonomy_threshold: f32,
+    /// `--previous` when anchoring is on.
+    pub previous: Option<&'a Previous>,
+    /// Last month used the same model: its saved centroids are in this
+    /// month's space.
+    pub same_model: bool,
+    pub centroid_threshold: f64,
+}
+
+/// The reasons' vectors, by script group, and the reasons a `--taxonomy`
+/// known category took (kept out of clustering).
+pub struct Embedded {
+    pub groups: Vec<Group>,
+    pub assigned: Vec<Assigned>,
+    /// The scripts present, in group order.
+    pub scripts: Vec<Script>,
+}
+
+/// Reasons by group, in reason order within each.
+pub fn by_script(reasons: &[Reason], spaces: &Spaces) -> BTreeMap<Script, Vec<usize>> {
+    let mut out: BTreeMap<Script, Vec<usize>> = BTreeMap::new();
+    for (k, r) in reasons.iter().enumerate() {
+        out.entry(spaces.script_of(&r.text)).or_default().push(k);
+    }
+    out
+}
+
+/// Embeds every group's reasons: a model's linking vectors are reused (the
+/// rest embedded now); other groups are embedded whole. `--taxonomy`
+/// examples go with the reasons of their script; last month's categories
+/// are placed in each group's space, by their saved centroids when it is
+/// the same model, else by their saved example reasons embedded with the
+/// group's.
+pub fn embed(
+    reasons: &[Reason],
+    spaces: &Spaces,
+    link: &LinkVectors,
+    texts_of: &mut ReasonTexts,
+    ctx: &GroupContext,
+) -> Result<Embedded> {
+    let tax_examples: Vec<(usize, &str)> = ctx.taxonomy.map(|t| t.examples()).unwrap_or_default();
+    let mut groups = Vec::new();
+    let mut assigned: Vec<Assigned> = Vec::new();
+    let by_script = by_script(reasons, spaces);
+    let scripts: Vec<Script> = by_script.keys().copied().collect();
+    for (script, members) in by_script {
+        let texts: Vec<String> = members.iter().map(|&k| reasons[k].text.clone()).collect();
+        let ex: Vec<(usize, String)> = tax_examples
+            .iter()
+            .filter(|(_, e)| spaces.script_of(e) == script)
+            .map(|(k, e)| (*k, e.to_string()))
+            .collect();
+        let ex_texts: Vec<String> = ex.iter().map(|(_, e)| e.clone()).collect();
+        let model_group = script == Script::Latin && spaces.is_model;
+        let prev_examples: Vec<(usize, &[String])> = match ctx.previous {
+            Some(p) if !(model_group && ctx.same_model) => {
+                trend::example_texts(p, |e| spaces.script_of(e) == script)
+            }
+            _ => Vec::new(),
+        };
+        let pe_texts: Vec<String> = prev_examples
+            .iter()
+            .flat_map(|(_, e)| e.iter().cloned())
+            .collect();
+        let (vecs, ex_vecs, pe_vecs, anchor_vecs) = if model_group {
+            let ex_vecs = if ex_texts.is_empty() {
+                Vec::new()
+            } else {
+                spaces.embedder.embed(&ex_texts)?
+            };
+            let pe_vecs = if pe_texts.is_empty() {
+                Vec::new()
+            } else {
+                spaces.embedder.embed(&pe_texts)?
+            };
+            let vecs = reuse_link_vectors(&members, reasons, link, texts_of, &*spaces.embedder)?;
+            (vecs, ex_vecs, pe_vecs, None)
+        } else {
+            let e: &dyn Embedder = if script == Script::Latin {
+                &*spaces.embedder
+            } else {
+                match &spaces.other_model {
+                    Some(m) => m,
+                    None => &spaces.lexical,
+                }
+            };
+            with_examples(e, &texts, &ex_texts, &pe_texts)?
+        };
+        // Thresholds of this group's space: the model's own, or the lexical
+        // space's.
+        let other_profile = spaces
+            .other_model
+            .as_ref()
+            .filter(|_| !model_group)
+            .map(|m| m.profile());
+        let lexical_space = !model_group && spaces.other_model.is_none();
+        let prev_centres: Vec<(usize, Vec<f32>)> = match ctx.previous {
+            Some(p) if model_group && ctx.same_model => trend::saved_centres(p),
+            _ => {
+                let mut at = 0;
+                prev_examples
+                    .iter()
+                    .filter_map(|(j, e)| {
+                        let centre = trend::centre_of_examples(&pe_vecs[at..at + e.len()]);
+                        at += e.len();
+                        centre.map(|c| (*j, c))
+                    })
+                    .collect()
+            }
+        };
+        let (members, vecs, anchor_vecs) = if ex.is_empty() {
+            (members, vecs, anchor_vecs)
+        } else {
+            let ex_pairs: Vec<(usize, Vec<f32>)> =
+                ex.iter().map(|(k, _)| *k).zip(ex_vecs).collect();
+            let threshold = ctx.taxonomy_threshold.unwrap_or(if lexical_space {
+                taxonomy::DEFAULT_THRESHOLD_LEXICAL
+            } else {
+                match other_profile {
+                    Some(p) => p
+                        .taxonomy_threshold
+                        .unwrap_or(taxonomy::DEFAULT_THRESHOLD_MODEL),
+                    None => ctx.model_taxonomy_threshold,
+                }
+            });
+            known::split(
+                members,
+                vecs,
+                anchor_vecs,
+                &ex_pairs,
+                threshold,
+                script,
+                &mut assigned,
+            )
+        };
+        groups.push(Group {
+            members,
+            vectors: vecs,
+            anchor_vectors: anchor_vecs,
+            prev_centres,
+            anchor_threshold: if model_group {
+                ctx.centroid_threshold
+            } else if lexical_space {
+                trend::EXAMPLES_THRESHOLD
+            } else {
+                other_profile
+                    .and_then(|p| p.centroid_threshold)
+                    .unwrap_or(trend::CENTROID_THRESHOLD)
+            },
+        });
+    }
+    Ok(Embedded {
+        groups,
+        assigned,
+        scripts,
+    })
+}
+
+/// A model group's vectors: those embedded for linking, the rest now.
+fn reuse_link_vectors(
+    members: &[usize],
+    reasons: &[Reason],
+    link: &LinkVectors,
+    texts_of: &mut ReasonTexts,
+    embedder: &dyn Embedder,
+) -> Result<Vectors> {
+    let missing: Vec<usize> = members
+        .iter()
+        .map(|&k| reasons[k].contact)
+        .filter(|c| !link.index.contains_key(c))
+        .collect();
+    let missing_texts: Vec<String> = missing.iter().map(|&c| texts_of.get(c)).collect();
+    let fresh = embedder.embed(&missing_texts)?;
+    let fresh_index: HashMap<usize, usize> =
+        missing.iter().enumerate().map(|(k, &c)| (c, k)).collect();
+    members
+        .iter()
+        .map(|&k| {
+            let c = reasons[k].contact;
+            match link.index.get(&c) {
+                Some(&v) => Ok(link.vectors[v].clone()),
+                None => fresh_index
+                    .get(&c)
+                    .map(|&f| fresh[f].clone())
+                    .context("a reason without a vector"),
+            }
+        })
+        .collect()
+}
+
+/// Embeds a group's texts with the taxonomy examples in one call (the
+/// lexical embedder is transductive: examples share the reasons' fit).
+/// Last month's example reasons: a model embeds them on their own; a
+/// transductive embedder places them in a second fit of this month's
+/// reasons with them (where a vanished issue's words still have their own
+/// dimensions), and anchoring works in that space, while this month's
+/// categories are found in the first fit, as without `--previous`.
+/// Returns (reasons, examples, last month's examples, second fit).
+fn with_examples(
+    e: &dyn Embedder,
+    texts: &[String],
+    ex_texts: &[String],
+    pe_texts: &[String],
+) -> Result<(Vectors, Vectors, Vectors, Option<Vectors>)> {
+    let mut all = texts.to_vec();
+    all.extend(ex_texts.iter().cloned());
+    let mut v = e.embed(&all)?;
+    let exv = v.split_off(texts.len());
+    if pe_texts.is_empty() {
+        return Ok((v, exv, Vec::new(), None));
+    }
+    if !e.transductive() {
+        let pev = e.embed(pe_texts)?;
+        return Ok((v, exv, pev, None));
+    }
+    let mut both = texts.to_vec();
+    both.extend(pe_texts.iter().cloned());
+    let mut v2 = e.embed(&both)?;
+    let pev = v2.split_off(texts.len());
+    Ok((v, exv, pev, Some(v2)))
+}
+
+/// What clustering the groups gives.
+pub struct Clustered {
+    pub clusters: Clusters,
+    /// The reasons' vectors, in reason order.
+    pub vectors: Vectors,
+    /// Per cluster, the last-month category it continues.
+    pub continues: Vec<Option<usize>>,
+}
+
+/// Clusters each script group's vectors on its own (anchored to last
+/// month's categories when given) and merges the results; the vectors move
+/// into reason order (no copy: at a million contacts they are hundreds of
+/// megabytes).
+pub fn cluster(groups: Vec<Group>, n: usize, params: &ClusterParams) -> Result<Clustered> {
+    let mut clusters = Clusters {
+        labels: vec![None; n],
+        centroids: Vec::new(),
+    };
+    let mut vectors: Vectors = vec![Vec::new(); n];
+    let mut continues: Vec<Option<usize>> = Vec::new();
+    for g in groups {
+        let (members, vecs) = (g.members, g.vectors);
+        if members.is_empty() {
+            continue;
+        }
+        let fresh = cluster::cluster(&vecs, params)?;
+        let mut c = Clusters {
+            labels: fresh.labels,
+            centroids: fresh.centroids,
+        };
+        // Anchoring (and the stages after) in the second fit: the fresh
+        // clusters' centres are recomputed there.
+        let vecs = match g.anchor_vectors {
+            Some(a) => {
+                c.centroids = embed::centroids(&c.labels, &a, c.centroids.len());
+                a
+            }
+            None => vecs,
+        };
+        continues.extend(trend::anchor_group(
+            &mut c,
+            &vecs,
+            &g.prev_centres,
+            g.anchor_threshold,
+            params.min_category_size,
+        ));
+        let offset = clusters.centroids.len();
+        for (k, (&i, v)) in members.iter().zip(vecs).enumerate() {
+            clusters.labels[i] = c.labels[k].map(|l| l + offset);
+            vectors[i] = v;
+        }
+        clusters.centroids.extend(c.centroids);
+    }
+    Ok(Clustered {
+        clusters,
+        vectors,
+        continues,
+    })
+}
+
+/// Whether last month was embedded with this month's model, so its saved
+/// centroids are in this month's space.
+pub fn same_model(spaces: &Spaces, model_dir: &Path, previous: Option<&Previous>) -> bool {
+    spaces.is_model
+        && previous.is_some_and(|p| {
+            let e = &p.centroids.embedder;
+            e.identity == trend::model_identity(&spaces.embedder.name(), model_dir, e.dim)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexical_spaces() -> Spaces {
+        let s = crate::settings::Settings::default();
+        Spaces {
+            embedder: Box::new(embed::lexical_embedder(&s)),
+            is_model: false,
+            multilingual: true,
+            other_model: None,
+            lexical: embed::lexical_embedder(&s),
+        }
+    }
+
+    #[test]
+    fn an_english_only_model_groups_other_scripts_apart() {
+        let mut spaces = lexical_spaces();
+        spaces.multilingual = false;
+        let reasons: Vec<Reason> = [
+            "refund not received",
+            "退款还没到账",
+            "הכרטיס לא הגיע",
+            "card",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Reason {
+            episode: i,
+            contact: i,
+            text: t.to_string(),
+        })
+        .collect();
+        let g = by_script(&reasons, &spaces);
+        assert_eq!(g[&Script::Latin], vec![0, 3]);
+        assert_eq!(g[&Script::Han], vec![1]);
+        assert_eq!(g[&Script::Hebrew], vec![2]);
+        spaces.multilingual = true;
+        assert_eq!(by_script(&reasons, &spaces).len(), 1);
+    }
+
+    #[test]
+    fn describes_the_spaces() {
+        assert_eq!(describe("m", "lexical", &[Script::Latin], false), "m");
+        let d = describe("m", "lexical", &[Script::Latin, Script::Han], false);
+        assert!(d.starts_with("m for Latin-script reasons; lexical for han reasons"));
+        assert!(d.ends_with("(pass a multilingual --model or --other-scripts-model)"));
+        let d = describe("m", "e5", &[Script::Han, Script::Hebrew], true);
+        assert!(
+            d.ends_with("e5 for han, hebrew reasons, which this English-only model cannot read")
+        );
+    }
+
+    #[test]
+    fn reason_texts_are_extracted_once() {
+        let contacts = vec![crate::test_support::contact(
+            "C1",
+            "U1",
+            0.0,
+            "Customer: hi\nCustomer: my refund has not arrived",
+        )];
+        let mut t = ReasonTexts::new(&contacts);
+        let a = t.get(0);
+        assert!(a.contains("refund"), "{a}");
+        assert_eq!(t.get(0), a);
+        assert_eq!(t.cache.len(), 1);
+    }
+
+    #[test]
+    fn groups_cluster_apart_and_vectors_follow_their_reasons() {
+        // Two groups of two tight clusters each; labels never cross groups.
+        let v = |a: f32, b: f32| {
+            let n = (a * a + b * b).sqrt();
+            vec![a / n, b / n]
+        };
+        let mk = |members: Vec<usize>, vectors: Vectors| Group {
+            members,
+            vectors,
+            anchor_vectors: None,
+            prev_centres: Vec::new(),
+            anchor_threshold: 0.8,
+        };
+        let g1: Vec<usize> = (0..12).map(|i| i * 2).collect();
+        let g2: Vec<usize> = (0..12).map(|i| i * 2 + 1).collect();
+        let vecs = |_: usize| -> Vectors {
+            (0..12)
+                .map(|i| {
+                    if i < 6 {
+                        v(1.0, 0.01 * i as f32)
+                    } else {
+                        v(0.01 * i as f32, 1.0)
+                    }
+                })
+                .collect()
+        };
+        let params = ClusterParams {
+            min_category_size: 3,
+            ..ClusterParams::default()
+        };
+        let out = cluster(
+            vec![mk(g1.clone(), vecs(0)), mk(g2.clone(), vecs(1))],
+            24,
+            &params,
+        )
+        .unwrap();
+        assert_eq!(out.vectors.len(), 24);
+        assert!(out.vectors.iter().all(|v| v.len() == 2));
+        let of = |ids: &[usize]| -> std::collections::BTreeSet<usize> {
+            ids.iter().filter_map(|&i| out.clusters.labels[i]).collect()
+        };
+        assert!(of(&g1).is_disjoint(&of(&g2)));
+        assert_eq!(out.continues.len(), out.clusters.centroids.len());
+    }
+}

@@ -1,0 +1,433 @@
+//! The `run` pipeline: stages in order, each a function from typed input to
+//! typed output (see ARCHITECTURE.md):
+//!
+//! ingest → (embed repeat candidates) → episodes → metrics → reasons →
+//! embed → cluster → label → rank → report → output.
+//!
+//! `run` only orchestrates: one call and one timing per stage. What sits
+//! between stages lives beside it: `plan` (what a run is given and
+//! returns), `groups` (script groups: embedding and clustering each),
+//! `known` (`--taxonomy`'s known categories), `write` (the output fan-out).
+
+mod groups;
+mod known;
+mod plan;
+mod write;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+pub use plan::{RunPlan, RunReport, Timings};
+
+use crate::cluster::ClusterParams;
+use crate::embed::{self, CandleEmbedder};
+use crate::episodes::{self, EmbeddingScorer, LexicalScorer, SameIssueScorer};
+use crate::ingest::{self, IngestOptions};
+use crate::label::{self, LabelOptions};
+use crate::metrics;
+use crate::model::{Contact, Linked, Reason};
+use crate::output::{self, Staging};
+use crate::rank::{self, RankOptions};
+use crate::report::{self, Report};
+use crate::settings::{Categorise, EmbedderChoice, SameIssue, Settings};
+use crate::trend::{self, EmbedderIdentity};
+use groups::{LinkVectors, ReasonTexts, Spaces};
+use write::{write_all, Outputs};
+
+pub fn run(plan: &RunPlan) -> Result<RunReport> {
+    let mut timings = Timings::default();
+    // Fail on an unusable output folder or model before the work, not after.
+    output::check_out_apart_from_inputs(&plan.out, &plan.inputs)?;
+    let staging = Staging::new(&plan.out)?;
+    let (spaces, embedder_warning) = spaces(plan)?;
+    let previous = plan
+        .previous
+        .as_deref()
+        .map(trend::load_previous)
+        .transpose()?;
+    let settings = resolve_same_issue(&plan.settings, spaces.is_model);
+
+    let ingested = ingest::ingest(
+        &plan.inputs,
+        &IngestOptions {
+            columns: &plan.columns,
+            settings: &settings,
+            timezone: plan.timezone,
+        },
+    )?;
+    timings.lap("ingest");
+    let contacts = &ingested.contacts;
+
+    let mut texts = ReasonTexts::new(contacts);
+    let link_vectors = if settings.same_issue == SameIssue::Embedding {
+        let v = embed_repeat_candidates(contacts, &settings, &spaces, &mut texts)?;
+        timings.lap("embed repeat candidates");
+        v
+    } else {
+        LinkVectors::default()
+    };
+    let linked = link(contacts, &settings, &spaces, &link_vectors);
+    timings.lap("episodes");
+
+    let metrics = metrics::compute(contacts, &linked, &ingested.stats, &settings, plan.timezone);
+    timings.lap("metrics");
+
+    let reasons = reasons(&linked, settings.categorise, &mut texts);
+    let prev_anchor = previous.as_ref().filter(|_| plan.anchor);
+    let same_model = groups::same_model(&spaces, Path::new(&settings.model), prev_anchor);
+    let embedded = groups::embed(
+        &reasons,
+        &spaces,
+        &link_vectors,
+        &mut texts,
+        &groups::GroupContext {
+            taxonomy: plan.taxonomy.as_ref(),
+            taxonomy_threshold: plan.taxonomy_threshold,
+            model_taxonomy_threshold: plan.model_taxonomy_threshold,
+            previous: prev_anchor,
+            same_model,
+            centroid_threshold: plan.centroid_threshold,
+        },
+    )?;
+    drop(link_vectors);
+    let embedder_desc = spaces.describe(&embedded.scripts);
+    timings.lap("embed reasons");
+
+    let groups::Clustered {
+        mut clusters,
+        vectors: mut reason_vectors,
+        mut continues,
+    } = groups::cluster(
+        embedded.groups,
+        reasons.len(),
+        &ClusterParams {
+            min_category_size: settings.min_category_size,
+            max_unassigned: settings.max_unassigned,
+            seed: settings.seed,
+        },
+    )?;
+    // Per cluster: its centre is in the model's space.
+    let mut model_space: Vec<bool> = vec![false; clusters.centroids.len()];
+    for (k, l) in clusters.labels.iter().enumerate() {
+        if let Some(c) = l {
+            model_space[*c] = spaces.is_model && spaces.readable(&reasons[k].text);
+        }
+    }
+    let known_of_cluster = known::add_clusters(
+        &mut clusters,
+        &mut reason_vectors,
+        &mut continues,
+        &mut model_space,
+        embedded.assigned,
+        spaces.is_model,
+    );
+    let identity = identity(&spaces, &settings, &clusters.centroids, &model_space);
+    timings.lap("cluster");
+
+    let mut categories = label::label(
+        &reasons,
+        &reason_vectors,
+        &clusters,
+        &LabelOptions {
+            keywords: 8,
+            quotes: settings.quotes,
+        },
+    );
+    if let Some(tax) = &plan.taxonomy {
+        known::name(&mut categories, &known_of_cluster, tax);
+    }
+    // Saved for next month, which embeds them to place these categories in
+    // its own space.
+    let category_examples: Vec<Vec<String>> = categories
+        .iter()
+        .map(|c| {
+            trend::examples(
+                &c.members,
+                &reasons,
+                &reason_vectors,
+                &c.centroid,
+                trend::EXAMPLES,
+            )
+        })
+        .collect();
+    drop(reason_vectors);
+    timings.lap("label");
+
+    let mut ranked = rank::rank(
+        &categories,
+        &reasons,
+        contacts,
+        &linked,
+        &RankOptions {
+            rank_by: settings.rank_by,
+            severity: &settings.severity,
+            sensitive_segments: &settings.sensitive_segments,
+            timezone: plan.timezone,
+            examples: 10,
+        },
+    );
+    if let Some(tax) = &plan.taxonomy {
+        known::key_and_list(&mut ranked, &known_of_cluster, tax);
+    }
+    // Month over month: ids continued from --previous, trends.
+    let mut saved = trend::summarise(
+        &ranked,
+        &categories,
+        &reasons,
+        &model_space,
+        &category_examples,
+        &continues,
+    );
+    let mom = trend::compare(
+        &mut ranked,
+        &mut saved,
+        &identity,
+        reasons.len(),
+        &metrics,
+        previous.as_ref(),
+        plan.correction,
+        plan.centroid_threshold,
+    );
+    let mut linked = linked;
+    stamp_category_ids(&mut linked, &ranked);
+    timings.lap("rank");
+
+    let extra_contacts: usize = reasons
+        .iter()
+        .map(|r| linked.episodes[r.episode].n_inbound.saturating_sub(1))
+        .sum();
+    let report = Report {
+        metrics: &metrics,
+        categories: &ranked,
+        reasons: reasons.len(),
+        uncategorised: clusters.labels.iter().filter(|l| l.is_none()).count(),
+        extra_contacts,
+        embedder: embedder_desc.clone(),
+        embedder_warning: embedder_warning.clone(),
+        categorise: format!("{:?}", settings.categorise),
+        rank_by: format!("{:?}", settings.rank_by),
+        out_dir: plan.out.to_string_lossy().into_owned(),
+        changes: mom.changes.as_ref(),
+    };
+    let report_files = [
+        ("report.md", report::render_markdown(&report)),
+        ("report.html", report::render_html(&report)),
+        ("report.json", report::render_json(&report)?),
+    ];
+    let reason_texts: HashMap<usize, &str> = reasons
+        .iter()
+        .map(|r| (r.episode, r.text.as_str()))
+        .collect();
+    let index_stats = write_all(
+        &staging,
+        &Outputs {
+            ingested: &ingested,
+            linked: &linked,
+            metrics: &metrics,
+            ranked: &ranked,
+            report_files: &report_files,
+            reasons: &reason_texts,
+            tz: plan.timezone,
+            index: plan.index,
+        },
+    )?;
+    trend::write_files(
+        &staging.path(trend::CENTROIDS_FILE),
+        &staging.path(trend::REGISTRY_FILE),
+        &trend::centroids_file(&identity, &metrics, reasons.len(), extra_contacts, saved),
+        &mom.registry,
+    )?;
+    staging.commit()?;
+    timings.lap("output");
+    Ok(RunReport {
+        metrics,
+        categories: ranked,
+        embedder: embedder_desc,
+        embedder_warning,
+        timings,
+        index: index_stats,
+        changes: mom.changes,
+    })
+}
+
+/// The run's embedders, and a warning when it fell back to the lexical one.
+fn spaces(plan: &RunPlan) -> Result<(Spaces, Option<String>)> {
+    let settings = &plan.settings;
+    let (embedder, warning) = embed::choose_embedder(settings)?;
+    let is_model = warning.is_none() && settings.embedder != EmbedderChoice::Lexical;
+    let multilingual = !is_model || embed::model_is_multilingual(Path::new(&settings.model));
+    // The reasons an English-only model cannot read go to a multilingual
+    // model when one is given: a space that knows what words mean, where
+    // the lexical embedder only sees shared words.
+    let other_model = match plan.other_scripts_model.as_deref() {
+        Some(dir) if !multilingual => Some(CandleEmbedder::load(dir).with_context(|| {
+            format!("cannot load --other-scripts-model from {}", dir.display())
+        })?),
+        _ => None,
+    };
+    let spaces = Spaces {
+        embedder,
+        is_model,
+        multilingual,
+        other_model,
+        lexical: embed::lexical_embedder(settings),
+    };
+    Ok((spaces, warning))
+}
+
+/// `--same-issue auto`: by meaning with a model, else by shared words.
+fn resolve_same_issue(settings: &Settings, is_model: bool) -> Settings {
+    let mut s = settings.clone();
+    if s.same_issue == SameIssue::Auto {
+        s.same_issue = if is_model {
+            SameIssue::Embedding
+        } else {
+            SameIssue::Lexical
+        };
+    }
+    s
+}
+
+/// Embeds the reasons of the contacts that can be repeats (and that the
+/// embedder reads), for the same-issue test; clustering reuses them.
+fn embed_repeat_candidates(
+    contacts: &[Contact],
+    settings: &Settings,
+    spaces: &Spaces,
+    texts: &mut ReasonTexts,
+) -> Result<LinkVectors> {
+    let cands: Vec<usize> = episodes::repeat_candidates(contacts, settings.repeat_window_secs)
+        .into_iter()
+        .filter(|&i| spaces.readable(&texts.get(i)))
+        .collect();
+    let reason_texts: Vec<String> = cands.iter().map(|&i| texts.get(i)).collect();
+    let vectors = spaces.embedder.embed(&reason_texts)?;
+    let index = cands.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    Ok(LinkVectors { index, vectors })
+}
+
+/// The episodes stage with the same-issue test the settings ask for.
+fn link(contacts: &[Contact], settings: &Settings, spaces: &Spaces, v: &LinkVectors) -> Linked {
+    let scorer: Box<dyn SameIssueScorer> = if settings.same_issue == SameIssue::Embedding {
+        Box::new(EmbeddingScorer {
+            index: v.index.clone(),
+            vectors: &v.vectors,
+            threshold: settings.embedding_threshold,
+            fallback: (!spaces.multilingual)
+                .then(|| LexicalScorer::new(contacts, settings.similarity_threshold)),
+        })
+    } else {
+        Box::new(LexicalScorer::new(contacts, settings.similarity_threshold))
+    };
+    episodes::link(contacts, settings, scorer.as_ref())
+}
+
+/// The reasons of the episodes to categorise, in episode order.
+fn reasons(linked: &Linked, categorise: Categorise, texts: &mut ReasonTexts) -> Vec<Reason> {
+    linked
+        .episodes
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| match categorise {
+            Categorise::NonFcr => !e.signals.is_empty(),
+            Categorise::All => true,
+            Categorise::None => false,
+        })
+        .map(|(i, e)| Reason {
+            episode: i,
+            contact: e.first,
+            text: texts.get(e.first),
+        })
+        .collect()
+}
+
+/// The embedder's identity: centroids compare across months only when it
+/// is the same.
+fn identity(
+    spaces: &Spaces,
+    settings: &Settings,
+    centroids: &[Vec<f32>],
+    model_space: &[bool],
+) -> EmbedderIdentity {
+    let dim = centroids
+        .iter()
+        .zip(model_space)
+        .find(|(_, m)| **m)
+        .map_or(0, |(c, _)| c.len());
+    let name = spaces.embedder.name();
+    EmbedderIdentity {
+        identity: if spaces.is_model {
+            trend::model_identity(&name, Path::new(&settings.model), dim)
+        } else {
+            "lexical".into()
+        },
+        name,
+        dim,
+    }
+}
+
+/// Every episode of a ranked category carries its id.
+fn stamp_category_ids(linked: &mut Linked, ranked: &[rank::RankedCategory]) {
+    for c in ranked {
+        for &e in &c.episode_indices {
+            linked.episodes[e].category_id = Some(c.category_id.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{contact, run};
+
+    #[test]
+    fn auto_same_issue_follows_the_embedder() {
+        let s = Settings::default();
+        assert_eq!(
+            resolve_same_issue(&s, true).same_issue,
+            SameIssue::Embedding
+        );
+        assert_eq!(resolve_same_issue(&s, false).same_issue, SameIssue::Lexical);
+        let any = Settings {
+            same_issue: SameIssue::Any,
+            ..s
+        };
+        assert_eq!(resolve_same_issue(&any, true).same_issue, SameIssue::Any);
+    }
+
+    #[test]
+    fn only_non_fcr_episodes_give_reasons_by_default() {
+        let cs = vec![
+            contact("C1", "U1", 0.0, "Customer: my refund has not arrived"),
+            contact(
+                "C2",
+                "U1",
+                24.0,
+                "Customer: my refund has still not arrived",
+            ),
+            contact("C3", "U2", 0.0, "Customer: how do I top up"),
+        ];
+        let linked = run(&cs, &Settings::default());
+        let mut texts = ReasonTexts::new(&cs);
+        let r = reasons(&linked, Categorise::NonFcr, &mut texts);
+        assert_eq!(r.len(), 1);
+        assert!(r[0].text.contains("refund"));
+        assert_eq!(reasons(&linked, Categorise::All, &mut texts).len(), 2);
+        assert!(reasons(&linked, Categorise::None, &mut texts).is_empty());
+    }
+
+    #[test]
+    fn category_ids_reach_their_episodes() {
+        let cs = vec![contact("C1", "U1", 0.0, "Customer: card lost")];
+        let mut linked = run(&cs, &Settings::default());
+        let ranked = vec![rank::RankedCategory {
+            category_id: "CAT-0007".into(),
+            episode_indices: vec![0],
+            ..Default::default()
+        }];
+        stamp_category_ids(&mut linked, &ranked);
+        assert_eq!(linked.episodes[0].category_id.as_deref(), Some("CAT-0007"));
+    }
+}

@@ -1,0 +1,82 @@
+//! The output stage's fan-out: every file and the index written side by
+//! side into the staging folder.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, Result};
+use chrono_tz::Tz;
+
+use crate::index::{self, IndexStats};
+use crate::metrics::Metrics;
+use crate::model::{Ingested, Linked};
+use crate::output::{self, Staging};
+use crate::rank::RankedCategory;
+
+/// Everything the output stage writes.
+pub struct Outputs<'a> {
+    pub ingested: &'a Ingested,
+    pub linked: &'a Linked,
+    pub metrics: &'a Metrics,
+    pub ranked: &'a [RankedCategory],
+    pub report_files: &'a [(&'a str, String)],
+    pub reasons: &'a HashMap<usize, &'a str>,
+    pub tz: Tz,
+    pub index: bool,
+}
+
+/// Writes every output; returns the index's figures when it was built.
+pub fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
+    use rayon::prelude::*;
+    type Task<'s> = Box<dyn FnOnce() -> Result<()> + Send + 's>;
+    let files: Vec<Task> = vec![
+        Box::new(|| {
+            output::write_contacts(&staging.path("contacts.csv"), o.ingested, o.linked, o.tz)
+        }),
+        Box::new(|| {
+            output::write_episodes(
+                &staging.path("episodes.csv"),
+                &o.ingested.contacts,
+                o.linked,
+                o.reasons,
+                o.tz,
+            )
+        }),
+        Box::new(|| output::write_rejected(&staging.path("rejected.csv"), o.ingested)),
+        Box::new(|| output::write_metrics(&staging.path("metrics.json"), o.metrics)),
+        Box::new(|| output::write_categories(&staging.path("categories.csv"), o.ranked)),
+        Box::new(|| {
+            o.report_files.iter().try_for_each(|(name, text)| {
+                std::fs::write(staging.path(name), text)
+                    .with_context(|| format!("cannot write {name}"))
+            })
+        }),
+    ];
+    // The outputs are independent: the index (the longest) beside the files,
+    // the files side by side.
+    let (index_stats, written) = rayon::join(
+        || {
+            o.index
+                .then(|| {
+                    index::build(
+                        &staging.path("index"),
+                        o.ingested,
+                        o.linked,
+                        o.ranked,
+                        o.tz,
+                        rayon::current_num_threads(),
+                        &o.metrics.data_start,
+                        &o.metrics.data_end,
+                    )
+                })
+                .transpose()
+        },
+        || {
+            files
+                .into_par_iter()
+                .map(|write| write())
+                .collect::<Result<Vec<()>>>()
+        },
+    );
+    written?;
+    index_stats
+}

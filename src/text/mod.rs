@@ -1,0 +1,136 @@
+//! Text shared by stages, one concept per file:
+//!
+//! - `unicode`: NFKC + case folding, script detection (Han, Hebrew, Latin);
+//! - `tables`: stop words, jieba, the stemmer — every word list in one place;
+//! - `speaker`: transcript turns and the customer's own words;
+//! - `terms`: hashed terms for the lexical same-issue test, repeat cues;
+//! - `words`: keyword words (segmented, stop-worded, stemmed);
+//! - `reason`: an episode's contact reason and PII masking.
+//!
+//! Works without spaces (CJK: segmented words or character bigrams) and for
+//! right-to-left scripts (Hebrew words are kept as written; only case and
+//! width fold).
+
+pub mod reason;
+mod speaker;
+mod tables;
+mod terms;
+mod unicode;
+mod words;
+
+pub use speaker::{customer_words, speaker_prefix, turns, Speaker};
+pub(crate) use tables::{jieba, stemmer};
+pub use terms::{fnv1a, has_repeat_cue, terms};
+pub use unicode::{dominant_script, is_han, normalize, normalize_width, Script};
+pub use words::{join_words, words, Word};
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_in_three_languages() {
+        assert_eq!(
+            speaker_prefix("Customer: my card"),
+            Some((Speaker::Customer, "my card"))
+        );
+        assert_eq!(speaker_prefix("AGENT: hi"), Some((Speaker::Agent, "hi")));
+        assert_eq!(
+            speaker_prefix("客户：我的卡"),
+            Some((Speaker::Customer, "我的卡"))
+        );
+        assert_eq!(speaker_prefix("客服：您好"), Some((Speaker::Agent, "您好")));
+        assert_eq!(
+            speaker_prefix("לקוח: הכרטיס שלי"),
+            Some((Speaker::Customer, "הכרטיס שלי"))
+        );
+        assert_eq!(speaker_prefix("נציג: שלום"), Some((Speaker::Agent, "שלום")));
+        assert_eq!(speaker_prefix("Note: something"), None);
+        assert_eq!(speaker_prefix("at 10:30 I called"), None);
+    }
+
+    #[test]
+    fn customer_words_keep_only_customer_turns() {
+        let t = "Agent: Hello, how can I help?\nCustomer: My card has not arrived.\nIt was sent a week ago.\nAgent: Sorry about that.";
+        assert_eq!(
+            customer_words(t),
+            "My card has not arrived.\nIt was sent a week ago."
+        );
+        assert_eq!(customer_words("Plain email text."), "Plain email text.");
+    }
+
+    #[test]
+    fn repeat_cues_in_three_languages() {
+        assert!(has_repeat_cue(&normalize("I called before about this")));
+        assert!(has_repeat_cue(&normalize("It is STILL NOT working")));
+        assert!(has_repeat_cue(&normalize("我的退款还是没有到账")));
+        assert!(has_repeat_cue(&normalize("אני פונה שוב בעניין ההחזר")));
+        assert!(!has_repeat_cue(&normalize("My card has not arrived")));
+    }
+
+    #[test]
+    fn terms_segment_cjk_and_fold_case() {
+        assert_eq!(
+            terms(&normalize("Refund REFUND refund")),
+            vec![fnv1a("refund")]
+        );
+        // Digits (account numbers) and stop words are not terms.
+        assert_eq!(
+            terms(&normalize("my account 12345678")),
+            vec![fnv1a("account")]
+        );
+        let zh = terms(&normalize("退款没到"));
+        assert_eq!(zh.len(), 3);
+        assert!(zh.contains(&fnv1a("退款")));
+        let he = terms(&normalize("ההחזר לא הגיע"));
+        assert!(he.contains(&fnv1a("ההחזר")));
+        // Full-width forms fold to ASCII.
+        assert_eq!(terms(&normalize("ＲＥＦＵＮＤ")), vec![fnv1a("refund")]);
+    }
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::*;
+
+    fn keys(t: &str) -> Vec<String> {
+        words(t).into_iter().map(|w| w.key).collect()
+    }
+
+    #[test]
+    fn english_stop_words_out_inflections_merged() {
+        assert_eq!(keys("My cards haven't arrived"), vec!["card", "arriv"]);
+        assert_eq!(keys("The card arrives"), vec!["card", "arriv"]);
+        assert_eq!(keys("Top-up is not working"), vec!["top-up", "work"]);
+    }
+
+    #[test]
+    fn chinese_segmented_into_words() {
+        let k = keys("我的退款还没有到账");
+        assert!(k.contains(&"退款".to_string()), "{k:?}");
+        assert!(!k.contains(&"我".to_string()));
+    }
+
+    #[test]
+    fn hebrew_kept_intact() {
+        let k = keys("הכרטיס שלי לא הגיע");
+        assert!(k.contains(&"הכרטיס".to_string()), "{k:?}");
+        assert!(k.contains(&"הגיע".to_string()));
+        assert!(!k.contains(&"שלי".to_string()));
+    }
+
+    #[test]
+    fn scripts() {
+        assert_eq!(dominant_script("My card has not arrived"), Script::Latin);
+        assert_eq!(dominant_script("我的退款还没有到账 refund"), Script::Han);
+        assert_eq!(dominant_script("הכרטיס שלי לא הגיע"), Script::Hebrew);
+        assert_eq!(dominant_script("12345"), Script::Latin);
+    }
+
+    #[test]
+    fn join_without_spaces_for_chinese() {
+        assert_eq!(join_words(&["退款", "到账"]), "退款到账");
+        assert_eq!(join_words(&["card", "arrival"]), "card arrival");
+        assert_eq!(join_words(&["הכרטיס", "הגיע"]), "הכרטיס הגיע");
+    }
+}
