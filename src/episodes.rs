@@ -189,9 +189,7 @@ struct Open {
 /// Links contacts into episodes and judges FCR.
 pub fn link(contacts: &[Contact], settings: &Settings, scorer: &dyn SameIssueScorer) -> Linked {
     let data_end = settings
-        .period_end
-        .as_deref()
-        .and_then(|p| crate::time::parse_timestamp(p, chrono_tz::UTC).ok())
+        .period_end_at
         .unwrap_or_else(|| contacts.iter().map(|c| c.started_at).max().unwrap_or(0));
 
     // Group by customer; anonymous contacts each stand alone.

@@ -345,3 +345,30 @@ pub struct CategoryTrend {
     /// `p_value < 0.05`.
     pub significant: bool,
 }
+
+/// A category id: `CAT-` and the number with at least `width` digits (4,
+/// or more when a month has more categories, so that ids sort as text).
+/// Every writer and reader of ids goes through these two.
+pub fn category_id(n: u64, width: usize) -> String {
+    format!("CAT-{n:0width$}")
+}
+
+/// The number of a `CAT-` id.
+pub fn category_id_number(id: &str) -> Option<u64> {
+    id.strip_prefix("CAT-")?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_ids_round_trip_at_any_width() {
+        assert_eq!(category_id(7, 4), "CAT-0007");
+        assert_eq!(category_id(12345, 4), "CAT-12345");
+        assert_eq!(category_id(7, 5), "CAT-00007");
+        assert_eq!(category_id_number("CAT-00007"), Some(7));
+        assert_eq!(category_id_number("CAT-x"), None);
+        assert_eq!(category_id_number("KAT-0001"), None);
+    }
+}

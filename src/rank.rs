@@ -231,7 +231,7 @@ pub fn rank(
     let width = out.len().to_string().len().max(4);
     for (i, c) in out.iter_mut().enumerate() {
         c.rank = i + 1;
-        c.category_id = format!("CAT-{:0width$}", i + 1);
+        c.category_id = crate::model::category_id(i as u64 + 1, width);
     }
     out
 }

@@ -63,6 +63,9 @@ pub struct Settings {
     pub anonymous_ids: Vec<String>,
     /// End of the data for window censoring; latest contact when unset.
     pub period_end: Option<String>,
+    /// `period_end` parsed (Unix seconds), once, when settings are made.
+    #[serde(skip)]
+    pub period_end_at: Option<i64>,
     /// Root cause: `auto` (a model if one is there, else lexical),
     /// `candle`, or `lexical`.
     pub embedder: EmbedderChoice,
@@ -78,6 +81,29 @@ pub struct Settings {
     /// Segments counted as sensitive in the category impact.
     pub sensitive_segments: Vec<String>,
     pub seed: u64,
+    /// `--taxonomy`: the known-categories file.
+    pub taxonomy: Option<String>,
+    /// `--taxonomy-threshold`; unset: per space (the model folder's
+    /// calibrated value, else `taxonomy::DEFAULT_THRESHOLD_*`).
+    pub taxonomy_threshold: Option<f32>,
+    /// The model folder's calibrated taxonomy threshold, when it has one.
+    pub model_taxonomy_threshold: Option<f32>,
+    /// The model folder's calibrated centroid cosine for "the same
+    /// category" month over month, when it has one
+    /// (`trend::CENTROID_THRESHOLD` otherwise).
+    pub centroid_threshold: Option<f64>,
+    /// `--previous`: last month's output folder.
+    pub previous: Option<String>,
+    /// With `--previous`: anchor category boundaries to last month's
+    /// (`--no-anchor` turns it off).
+    pub anchor: bool,
+    /// `--trend-correction`.
+    pub trend_correction: Correction,
+    /// `--other-scripts-model`: a multilingual model for the reasons an
+    /// English-only `--model` cannot read.
+    pub other_scripts_model: Option<String>,
+    /// Write the contact index (`index/`); `--no-index` turns it off.
+    pub index: bool,
 }
 
 /// The `[severity]` table: weights for customer attributes (segment) and
@@ -102,8 +128,6 @@ pub enum RankBy {
     Escalated,
 }
 
-/// How the per-category trend tests are corrected for testing many
-/// categories at once (`--trend-correction`).
 /// How the p-values of one month's categories are adjusted for testing
 /// many at once (`--trend-correction`).
 ///
@@ -113,7 +137,7 @@ pub enum RankBy {
 /// of false flags under 5 % while finding far more of the real changes;
 /// with 150–200 categories a month Holm missed a category that doubled
 /// (BENCHMARKS.md, issue 6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Correction {
     /// Holm: the chance of any false alarm stays under 5 % whatever
@@ -182,6 +206,7 @@ impl Default for Settings {
                 .map(|s| s.to_string())
                 .collect(),
             period_end: None,
+            period_end_at: None,
             embedder: EmbedderChoice::Auto,
             model: default_model_dir().to_string_lossy().to_string(),
             categorise: Categorise::NonFcr,
@@ -195,11 +220,30 @@ impl Default for Settings {
                 .map(|s| s.to_string())
                 .collect(),
             seed: 42,
+            taxonomy: None,
+            taxonomy_threshold: None,
+            model_taxonomy_threshold: None,
+            centroid_threshold: None,
+            previous: None,
+            anchor: true,
+            trend_correction: Correction::default(),
+            other_scripts_model: None,
+            index: true,
         }
     }
 }
 
 impl Settings {
+    /// The run's time zone (`timezone` is checked when settings are made).
+    pub fn tz(&self) -> Result<chrono_tz::Tz> {
+        self.timezone.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "unknown time zone '{}' (use an IANA name such as Europe/London)",
+                self.timezone
+            )
+        })
+    }
+
     pub fn signal_enabled(&self, s: Signal) -> bool {
         self.fcr_signals.contains(&s)
     }

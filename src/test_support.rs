@@ -37,11 +37,7 @@ pub(crate) fn contact(id: &str, customer: &str, t: f64, text_: &str) -> Contact 
 pub(crate) fn run(cs: &[Contact], s: &Settings) -> Linked {
     let mut s = s.clone();
     let end = cs.iter().map(|c| c.started_at).max().unwrap_or(0) + 30 * 86_400;
-    s.period_end = Some(
-        chrono::DateTime::from_timestamp(end, 0)
-            .unwrap()
-            .to_rfc3339(),
-    );
+    s.period_end_at = Some(end);
     let scorer = LexicalScorer::new(cs, s.similarity_threshold);
     link(cs, &s, &scorer)
 }

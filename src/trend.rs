@@ -165,11 +165,11 @@ impl IdRegistry {
 }
 
 pub fn format_id(n: u64) -> String {
-    format!("CAT-{n:04}")
+    crate::model::category_id(n, 4)
 }
 
 fn id_number(id: &str) -> Option<u64> {
-    id.strip_prefix("CAT-")?.parse().ok()
+    crate::model::category_id_number(id)
 }
 
 /// Last month's output folder, read for `--previous`.

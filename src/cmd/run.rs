@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use chrono_tz::Tz;
 
 use crate::pipeline::{self, RunPlan};
 use crate::rank::RankBy;
@@ -11,7 +10,7 @@ use crate::settings::{
     format_duration, Categorise, EmbedderChoice, FcrBasis, HandlerLevel, SameIssue,
 };
 
-use super::run_config::{model_profile, settings, ConfigFile};
+use super::run_config::{settings, ConfigFile};
 
 /// Read a month of contacts, link repeat contacts into episodes, measure
 /// first contact resolution, find why unresolved customers came back
@@ -169,70 +168,29 @@ pub struct Args {
     pub other_scripts_model: Option<PathBuf>,
 }
 
-/// The calibrated defaults and prefix the model folder carries (none with
-/// the lexical embedder, whose cosines have their own defaults, nor for
-/// rust-bert, whose folders come from `recontact model import`).
 pub fn run(args: Args) -> Result<()> {
     let cfg = match &args.config {
         Some(p) => ConfigFile::load(p)?,
         None => ConfigFile::default(),
     };
     let settings = settings(&args, &cfg)?;
-    let timezone: Tz = settings.timezone.parse().map_err(|_| {
-        anyhow::anyhow!(
-            "unknown time zone '{}' (use an IANA name such as Europe/London)",
-            settings.timezone
-        )
-    })?;
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()
             .context("cannot start worker threads")?;
     }
-    // The flag wins; a config file's taxonomy path is relative to its folder.
-    let taxonomy_path = args.taxonomy.clone().or_else(|| {
-        let p = cfg.run.taxonomy.as_ref()?;
-        let dir = args.config.as_deref().and_then(Path::parent);
-        Some(dir.map_or_else(|| p.clone(), |d| d.join(p)))
-    });
-    let taxonomy = taxonomy_path
+    let taxonomy = settings
+        .taxonomy
         .as_deref()
-        .map(crate::taxonomy::Taxonomy::load)
+        .map(|p| crate::taxonomy::Taxonomy::load(Path::new(p)))
         .transpose()?;
-    let taxonomy_threshold = args.taxonomy_threshold.or(cfg.run.taxonomy_threshold);
-    anyhow::ensure!(
-        taxonomy_threshold.map_or(true, |t| (-1.0..=1.0).contains(&t)),
-        "--taxonomy-threshold must be in -1..1"
-    );
-    let profile = model_profile(&settings)?;
-    let centroid_threshold = profile
-        .centroid_threshold
-        .unwrap_or(crate::trend::CENTROID_THRESHOLD);
-    let model_taxonomy_threshold = profile
-        .taxonomy_threshold
-        .unwrap_or(crate::taxonomy::DEFAULT_THRESHOLD_MODEL);
     let plan = RunPlan {
         inputs: args.inputs.clone(),
         out: args.out.clone(),
         columns: cfg.columns,
         settings,
-        timezone,
-        index: !args.no_index,
-        previous: args.previous.clone(),
         taxonomy,
-        taxonomy_threshold,
-        anchor: !args.no_anchor && cfg.run.anchor.unwrap_or(true),
-        centroid_threshold,
-        model_taxonomy_threshold,
-        other_scripts_model: args
-            .other_scripts_model
-            .clone()
-            .or_else(|| cfg.run.other_scripts_model.clone()),
-        correction: args
-            .trend_correction
-            .or(cfg.run.trend_correction)
-            .unwrap_or_default(),
     };
     let report = pipeline::run(&plan)?;
     if !args.quiet {

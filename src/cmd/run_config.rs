@@ -89,6 +89,9 @@ impl ConfigFile {
     }
 }
 
+/// The calibrated defaults and prefix the model folder carries (none with
+/// the lexical embedder, whose cosines have their own defaults, nor for
+/// rust-bert, whose folders come from `recontact model import`).
 pub fn model_profile(s: &Settings) -> Result<ModelProfile> {
     match s.embedder {
         EmbedderChoice::Auto | EmbedderChoice::Candle => ModelProfile::read(Path::new(&s.model)),
@@ -185,9 +188,42 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
     }
     s.severity = cfg.severity.clone();
     if let Some(p) = pick(&args.period_end, &r.period_end) {
-        crate::time::parse_timestamp(&p, chrono_tz::UTC)
+        let at = crate::time::parse_timestamp(&p, chrono_tz::UTC)
             .map_err(|e| anyhow::anyhow!("--period-end: {e}"))?;
         s.period_end = Some(p);
+        s.period_end_at = Some(at);
     }
+    s.tz()?;
+    // The flag wins; a config file's taxonomy path is relative to its folder.
+    let taxonomy = args.taxonomy.clone().or_else(|| {
+        let p = r.taxonomy.as_ref()?;
+        let dir = args.config.as_deref().and_then(Path::parent);
+        Some(dir.map_or_else(|| p.clone(), |d| d.join(p)))
+    });
+    s.taxonomy = taxonomy.map(|p| p.to_string_lossy().into_owned());
+    s.taxonomy_threshold = args.taxonomy_threshold.or(r.taxonomy_threshold);
+    anyhow::ensure!(
+        s.taxonomy_threshold
+            .map_or(true, |t| (-1.0..=1.0).contains(&t)),
+        "--taxonomy-threshold must be in -1..1"
+    );
+    let profile = model_profile(&s)?;
+    s.centroid_threshold = profile.centroid_threshold;
+    s.model_taxonomy_threshold = profile.taxonomy_threshold;
+    s.previous = args
+        .previous
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned());
+    s.anchor = !args.no_anchor && r.anchor.unwrap_or(true);
+    s.trend_correction = args
+        .trend_correction
+        .or(r.trend_correction)
+        .unwrap_or_default();
+    s.other_scripts_model = args
+        .other_scripts_model
+        .clone()
+        .or_else(|| r.other_scripts_model.clone())
+        .map(|p| p.to_string_lossy().into_owned());
+    s.index = !args.no_index;
     Ok(s)
 }

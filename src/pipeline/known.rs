@@ -146,7 +146,7 @@ pub fn key_and_list(
         let rank = ranked.len() + 1;
         ranked.push(rank::zero_case(
             rank,
-            format!("CAT-{rank:0width$}"),
+            crate::model::category_id(rank as u64, width),
             &k.name,
             &k.key,
         ));

@@ -42,11 +42,8 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     output::check_out_apart_from_inputs(&plan.out, &plan.inputs)?;
     let staging = Staging::new(&plan.out)?;
     let (spaces, embedder_warning) = spaces(plan)?;
-    let previous = plan
-        .previous
-        .as_deref()
-        .map(trend::load_previous)
-        .transpose()?;
+    let tz = plan.settings.tz()?;
+    let previous = plan.previous().map(trend::load_previous).transpose()?;
     let settings = resolve_same_issue(&plan.settings, spaces.is_model);
 
     let ingested = ingest::ingest(
@@ -54,7 +51,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         &IngestOptions {
             columns: &plan.columns,
             settings: &settings,
-            timezone: plan.timezone,
+            timezone: tz,
         },
     )?;
     timings.lap("ingest");
@@ -71,11 +68,11 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     let linked = link(contacts, &settings, &spaces, &link_vectors);
     timings.lap("episodes");
 
-    let metrics = metrics::compute(contacts, &linked, &ingested.stats, &settings, plan.timezone);
+    let metrics = metrics::compute(contacts, &linked, &ingested.stats, &settings, tz);
     timings.lap("metrics");
 
     let reasons = reasons(&linked, settings.categorise, &mut texts);
-    let prev_anchor = previous.as_ref().filter(|_| plan.anchor);
+    let prev_anchor = previous.as_ref().filter(|_| settings.anchor);
     let same_model = groups::same_model(&spaces, Path::new(&settings.model), prev_anchor);
     let embedded = groups::embed(
         &reasons,
@@ -84,11 +81,11 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         &mut texts,
         &groups::GroupContext {
             taxonomy: plan.taxonomy.as_ref(),
-            taxonomy_threshold: plan.taxonomy_threshold,
-            model_taxonomy_threshold: plan.model_taxonomy_threshold,
+            taxonomy_threshold: settings.taxonomy_threshold,
+            model_taxonomy_threshold: plan.model_taxonomy_threshold(),
             previous: prev_anchor,
             same_model,
-            centroid_threshold: plan.centroid_threshold,
+            centroid_threshold: plan.centroid_threshold(),
         },
     )?;
     drop(link_vectors);
@@ -164,7 +161,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             rank_by: settings.rank_by,
             severity: &settings.severity,
             sensitive_segments: &settings.sensitive_segments,
-            timezone: plan.timezone,
+            timezone: tz,
             examples: 10,
         },
     );
@@ -187,8 +184,8 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         reasons.len(),
         &metrics,
         previous.as_ref(),
-        plan.correction,
-        plan.centroid_threshold,
+        settings.trend_correction,
+        plan.centroid_threshold(),
     );
     let mut linked = linked;
     stamp_category_ids(&mut linked, &ranked);
@@ -229,8 +226,8 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             ranked: &ranked,
             report_files: &report_files,
             reasons: &reason_texts,
-            tz: plan.timezone,
-            index: plan.index,
+            tz,
+            index: settings.index,
         },
     )?;
     trend::write_files(
@@ -261,7 +258,7 @@ fn spaces(plan: &RunPlan) -> Result<(Spaces, Option<String>)> {
     // The reasons an English-only model cannot read go to a multilingual
     // model when one is given: a space that knows what words mean, where
     // the lexical embedder only sees shared words.
-    let other_model = match plan.other_scripts_model.as_deref() {
+    let other_model = match plan.other_scripts_model() {
         Some(dir) if !multilingual => Some(CandleEmbedder::load(dir).with_context(|| {
             format!("cannot load --other-scripts-model from {}", dir.display())
         })?),

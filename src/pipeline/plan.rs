@@ -1,10 +1,8 @@
 //! What a run is given (`RunPlan`) and what it hands back (`RunReport`).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-use chrono_tz::Tz;
 
 use crate::index::IndexStats;
 use crate::metrics::Metrics;
@@ -19,31 +17,37 @@ pub struct RunPlan {
     pub out: PathBuf,
     /// Contract column → export header.
     pub columns: BTreeMap<String, String>,
+    /// Every knob (all reach metrics.json).
     pub settings: Settings,
-    pub timezone: Tz,
-    /// Write the contact index (`index/`) for `search` and `sample`.
-    pub index: bool,
-    /// `--previous`: last month's output folder, for stable ids and trends.
-    pub previous: Option<PathBuf>,
-    /// `--taxonomy`: known categories, and `--taxonomy-threshold` (default:
-    /// per space, `taxonomy::DEFAULT_THRESHOLD_*`).
+    /// `--taxonomy`, read.
     pub taxonomy: Option<Taxonomy>,
-    pub taxonomy_threshold: Option<f32>,
-    /// With `--previous` and the same model: anchor category boundaries to
-    /// last month's centres (`--no-anchor` turns it off).
-    pub anchor: bool,
+}
+
+impl RunPlan {
     /// Centroid cosine for "the same category" in the model's space, month
-    /// over month (`trend::CENTROID_THRESHOLD`, or the model folder's
-    /// calibrated `centroid_threshold`).
-    pub centroid_threshold: f64,
-    /// `--other-scripts-model`: a multilingual model for the reasons an
-    /// English-only `--model` cannot read, instead of the lexical embedder.
-    pub other_scripts_model: Option<PathBuf>,
-    /// Default `--taxonomy-threshold` in the model's space (its folder's
-    /// calibrated value, else `taxonomy::DEFAULT_THRESHOLD_MODEL`).
-    pub model_taxonomy_threshold: f32,
-    /// `--trend-correction`.
-    pub correction: trend::Correction,
+    /// over month: the model folder's calibrated value, else the default.
+    pub fn centroid_threshold(&self) -> f64 {
+        self.settings
+            .centroid_threshold
+            .unwrap_or(trend::CENTROID_THRESHOLD)
+    }
+
+    /// Default `--taxonomy-threshold` in the model's space.
+    pub fn model_taxonomy_threshold(&self) -> f32 {
+        self.settings
+            .model_taxonomy_threshold
+            .unwrap_or(crate::taxonomy::DEFAULT_THRESHOLD_MODEL)
+    }
+
+    /// `--previous`, as a path.
+    pub fn previous(&self) -> Option<&Path> {
+        self.settings.previous.as_deref().map(Path::new)
+    }
+
+    /// `--other-scripts-model`, as a path.
+    pub fn other_scripts_model(&self) -> Option<&Path> {
+        self.settings.other_scripts_model.as_deref().map(Path::new)
+    }
 }
 
 /// Seconds spent per stage, for the terminal summary.
