@@ -433,6 +433,8 @@ impl TokenStream for ContactTokenStream {
     }
 }
 
+/// Not the lexical embedder's test (every combining mark): what the index
+/// finds depends on it.
 fn is_word_char(c: char) -> bool {
     // Hebrew points and other combining marks belong to their letter.
     c.is_alphanumeric() || matches!(c as u32, 0x0300..=0x036F | 0x0591..=0x05C7)

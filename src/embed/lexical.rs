@@ -12,10 +12,10 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
-use unicode_normalization::UnicodeNormalization;
 
 use super::linalg::{randomized_svd_scores, Csr};
 use super::{l2_normalize, Embedder};
+use crate::text::normalize;
 
 /// Tuning knobs for [`LexicalEmbedder`]; `Default` is what the pipeline uses.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,11 +141,9 @@ impl Embedder for LexicalEmbedder {
     }
 }
 
-/// NFKC + lower case.
-pub(crate) fn normalize(text: &str) -> String {
-    text.nfkc().flat_map(char::to_lowercase).collect()
-}
-
+/// Letters, digits and every combining mark. Not the index tokenizer's
+/// test (which keeps only Latin and Hebrew marks): the features, and so the
+/// vectors, depend on it.
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
 }

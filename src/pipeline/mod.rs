@@ -26,7 +26,7 @@ use crate::embed::{self, CandleEmbedder};
 use crate::episodes::{self, EmbeddingScorer, LexicalScorer, SameIssueScorer};
 use crate::ingest::{self, IngestOptions};
 use crate::label::{self, LabelOptions};
-use crate::metrics;
+use crate::metrics::{self, interval};
 use crate::model::{Contact, Linked, Reason};
 use crate::output::{self, Staging};
 use crate::rank::{self, RankOptions};
@@ -68,7 +68,10 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     let linked = link(contacts, &settings, &spaces, &link_vectors);
     timings.lap("episodes");
 
-    let metrics = metrics::compute(contacts, &linked, &ingested.stats, &settings, tz);
+    let mut metrics = metrics::compute(contacts, &linked, &ingested.stats, &settings, tz);
+    if let Some(l) = linking_sensitivity(contacts, &settings, &spaces, &link_vectors) {
+        metrics.fcr_uncertainty = interval::with_linking(metrics.fcr_uncertainty, l);
+    }
     timings.lap("metrics");
 
     let reasons = reasons(&linked, settings.categorise, &mut texts);
@@ -319,6 +322,32 @@ fn link(contacts: &[Contact], settings: &Settings, spaces: &Spaces, v: &LinkVect
         Box::new(LexicalScorer::new(contacts, settings.similarity_threshold))
     };
     episodes::link(contacts, settings, scorer.as_ref())
+}
+
+/// How the headline moves with the same-issue threshold: the customers are
+/// linked again with it lowered and raised by `interval::LINKING_MARGIN`
+/// (the borderline pairs linked, then kept apart). `None` for a test
+/// without a threshold.
+fn linking_sensitivity(
+    contacts: &[Contact],
+    settings: &Settings,
+    spaces: &Spaces,
+    v: &LinkVectors,
+) -> Option<interval::LinkingSensitivity> {
+    let (test, threshold) = match settings.same_issue {
+        SameIssue::Embedding => ("embedding", settings.embedding_threshold),
+        SameIssue::Lexical => ("lexical", settings.similarity_threshold),
+        SameIssue::Any | SameIssue::Auto => return None,
+    };
+    let counts = |shift: f32| {
+        let mut s = settings.clone();
+        s.embedding_threshold += shift;
+        s.similarity_threshold += shift;
+        metrics::fcr_counts(&link(contacts, &s, spaces, v), &s)
+    };
+    let if_linked = counts(-interval::LINKING_MARGIN);
+    let if_not_linked = counts(interval::LINKING_MARGIN);
+    Some(interval::sensitivity(test, threshold, if_linked, if_not_linked))
 }
 
 /// The reasons of the episodes to categorise, in episode order.

@@ -16,6 +16,8 @@
 //! - `one_time_resolution_rate` = closed tickets never reopened ÷ closed
 //!   tickets (a ticket is closed when its last contact's window has closed).
 
+pub mod interval;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono_tz::Tz;
@@ -36,6 +38,9 @@ pub struct Metrics {
     /// Episodes whose FCR outcome is known (the `fcr_rate` denominator).
     pub measured_episodes: usize,
     pub fcr_episodes: usize,
+    /// How far `fcr_rate` can be trusted: sampling and linking intervals,
+    /// and a caveat when the data covers too few repeat windows.
+    pub fcr_uncertainty: interval::FcrUncertainty,
     /// Episodes whose repeat window is still open at the data's end.
     pub window_open_episodes: usize,
     /// Of those, already non-FCR (a repeat or another signal seen).
@@ -151,6 +156,22 @@ fn key(s: &str) -> String {
     }
 }
 
+/// Whether an episode's FCR outcome is known: its first contact lies at
+/// least one repeat window before the data's end.
+fn is_measured(linked: &Linked, e: &crate::model::Episode, settings: &Settings) -> bool {
+    linked.data_end - e.first_started_at >= settings.repeat_window_secs
+}
+
+/// (FCR episodes, measured episodes): the headline's numerator and
+/// denominator.
+pub fn fcr_counts(linked: &Linked, settings: &Settings) -> (usize, usize) {
+    let measured = linked
+        .episodes
+        .iter()
+        .filter(|e| is_measured(linked, e, settings));
+    measured.fold((0, 0), |(f, m), e| (f + usize::from(e.signals.is_empty()), m + 1))
+}
+
 pub fn compute(
     contacts: &[Contact],
     linked: &Linked,
@@ -178,7 +199,7 @@ pub fn compute(
         let first = &contacts[e.first];
         let customer = first.customer_id.as_deref();
         let closed = !e.window_open;
-        let measured = linked.data_end - e.first_started_at >= settings.repeat_window_secs;
+        let measured = is_measured(linked, e, settings);
         let add = |t: &mut Tally<'_>| {
             t.episodes += 1;
             if closed {
@@ -296,6 +317,13 @@ pub fn compute(
         closed_episodes: o.closed_episodes,
         measured_episodes: o.measured_episodes,
         fcr_episodes: o.fcr_episodes,
+        fcr_uncertainty: interval::sampling(
+            o.fcr_episodes,
+            o.measured_episodes,
+            data_start,
+            linked.data_end,
+            settings.repeat_window_secs,
+        ),
         window_open_episodes: window_open,
         window_open_non_fcr_episodes: window_open_non_fcr,
         contacts: contacts.len(),
