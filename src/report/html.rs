@@ -21,74 +21,9 @@ pub const OPEN_CARDS: usize = 30;
 /// Bars in the Pareto chart; the line's share counts the rest too.
 const PARETO_BARS: usize = 20;
 
-const CSS: &str = r#"
-:root { --ink: #1f2933; --muted: #616e7c; --line: #d9e2ec; --bar: #2f6fb2; --accent: #d9480f; --bg: #f7f9fb; }
-* { box-sizing: border-box; }
-body { margin: 0; color: var(--ink); background: #fff; line-height: 1.45;
-  font-family: "Noto Sans", "Segoe UI", "Helvetica Neue", Arial, "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans Hebrew", "Arial Hebrew", "David", sans-serif; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; }
-h1 { font-size: 1.7rem; margin: 0 0 4px; }
-h2 { font-size: 1.3rem; margin: 32px 0 12px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
-h3 { font-size: 1.1rem; margin: 0 0 8px; }
-h4 { font-size: .9rem; margin: 12px 0 4px; color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }
-.sub { color: var(--muted); margin: 0; }
-.warning { background: #fff4e6; border: 2px solid var(--accent); color: #7a2e0a; padding: 10px 14px; border-radius: 6px; margin: 16px 0; font-weight: 600; }
-.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 12px; }
-.tile { background: var(--bg); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; }
-.tile .v { font-size: 1.6rem; font-weight: 700; }
-.tile .k { font-weight: 600; }
-.tile .s { color: var(--muted); font-size: .85rem; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: .92rem; }
-table.signals, #input, #rejected, #ignored, #run-settings { width: auto; min-width: 360px; }
-th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: start; vertical-align: top; }
-th { background: var(--bg); }
-td.n, th.n { text-align: end; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.chart { width: 100%; height: auto; max-width: 760px; display: block; margin: 8px 0; }
-.chart text, .sparkline text { font-size: 11px; fill: var(--muted); font-family: inherit; }
-.chart .grid { stroke: var(--line); stroke-width: 1; }
-.chart .axis-line { stroke: var(--ink); stroke-width: 1; }
-.chart .ref { stroke: var(--accent); stroke-dasharray: 4 3; stroke-width: 1; }
-.chart .bar { fill: var(--bar); }
-.chart .track { fill: var(--bg); }
-.chart .cumulative, .chart .rate { fill: none; stroke: var(--accent); stroke-width: 2; }
-.chart .cumulative-point, .chart .rate-point { fill: var(--accent); }
-.legend { color: var(--muted); font-size: .85rem; }
-.legend .sw { display: inline-block; width: 12px; height: 12px; vertical-align: -1px; margin: 0 4px 0 12px; }
-.sparkline polyline { fill: none; stroke: var(--bar); stroke-width: 1.5; }
-.sparkline circle { fill: var(--bar); }
-.sparkline .baseline { stroke: var(--line); }
-.flag { display: inline-block; font-size: .8rem; font-weight: 600; padding: 0 8px; margin-inline-start: 8px; border-radius: 10px; background: var(--bg); border: 1px solid var(--line); vertical-align: 2px; }
-.flag-rising { background: #fde4e1; border-color: #f2b8b0; }
-.flag-falling { background: #e2f4e6; border-color: #a9dbb5; }
-.flag-new { background: #e6f0fa; border-color: #a9c8ea; }
-.since { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 16px; }
-.card { border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 14px 0; break-inside: avoid; }
-.card .id, code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .85em; }
-.card .id, td .id { color: var(--muted); white-space: nowrap; }
-.rank { display: inline-block; min-width: 1.8em; padding: 0 6px; margin-inline-end: 6px; border-radius: 10px; background: var(--bar); color: #fff; text-align: center; }
-.kw { display: flex; flex-wrap: wrap; gap: 6px; list-style: none; padding: 0; margin: 6px 0; }
-.kw li { background: #e6f0fa; border-radius: 10px; padding: 1px 9px; font-size: .88rem; }
-.nums { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 4px 14px; margin: 8px 0; }
-.nums div { display: flex; justify-content: space-between; border-bottom: 1px dotted var(--line); }
-.nums dt { color: var(--muted); }
-.nums dd { margin: 0; font-weight: 600; font-variant-numeric: tabular-nums; }
-.cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 0 18px; }
-.cols table { font-size: .85rem; }
-blockquote { margin: 6px 0; padding: 4px 12px; border-inline-start: 3px solid var(--line); unicode-bidi: plaintext; }
-blockquote cite { display: block; color: var(--muted); font-size: .8rem; font-style: normal; }
-pre { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
-details.more > summary { cursor: pointer; font-weight: 600; padding: 8px 0; }
-details.card > summary { cursor: pointer; }
-details.card[open] > summary { margin-bottom: 8px; }
-footer { margin-top: 40px; color: var(--muted); font-size: .8rem; }
-@media print {
-  main { max-width: none; padding: 0; }
-  h2 { break-after: avoid; }
-  .card, .chart, table { break-inside: avoid; }
-  pre { white-space: pre-wrap; }
-}
-@page { margin: 14mm; }
-"#;
+/// The page's stylesheet, kept in its own file so it can be edited as CSS.
+/// The page inlines it (the Content-Security-Policy allows no fetch).
+const CSS: &str = include_str!("report.css");
 
 /// Group names as the report shows them.
 fn key_name(k: &str) -> &str {
@@ -898,7 +833,8 @@ pub fn render_html(r: &Report) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="recontact {}">
 <title>{}</title>
-<style>{}</style>
+<style>
+{}</style>
 </head>
 <body>
 <main>
