@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::path::Path;
 
 use crate::util::{arg, assert_report_schema, json, ok, rows, run};
 
@@ -150,7 +149,7 @@ fn two_months() -> Months {
     fs::write(&m2, month(counts(true))).unwrap();
     let out1 = tmp.path().join("out-sep");
     let out2 = tmp.path().join("out-oct");
-        ok(&[
+    ok(&[
         "run",
         &arg(&m1),
         "--out",
