@@ -4,27 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_recontact"))
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "recontact {:?} failed:\n{}",
-        args,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
+use crate::util::{ok_stdout, records, run};
 
 /// Who wrote what: (id prefix, customers, [first, repeat] texts).
 const TOPICS: [(&str, usize, [&str; 2]); 3] = [
@@ -94,7 +76,7 @@ fn out_dir(name: &str) -> PathBuf {
     if !out.join("metrics.json").exists() {
         fs::create_dir_all(&dir).unwrap();
         fs::write(&input, month()).unwrap();
-        ok(&[
+        ok_stdout(&[
             "run",
             input.to_str().unwrap(),
             "--out",
@@ -123,7 +105,7 @@ fn search_ids(dir: &Path, args: &[&str]) -> BTreeSet<String> {
     let mut all = vec!["search", dir.to_str().unwrap()];
     all.extend_from_slice(args);
     all.extend_from_slice(&["--format", "jsonl", "--limit", "1000"]);
-    jsonl(&ok(&all))
+    jsonl(&ok_stdout(&all))
         .iter()
         .map(|h| h["contact_id"].as_str().unwrap().to_string())
         .collect()
@@ -202,7 +184,7 @@ fn filters_narrow_the_results() {
         before
     );
     // A category filter, by the id the run gave the coupon issue.
-    let hits = jsonl(&ok(&[
+    let hits = jsonl(&ok_stdout(&[
         "search",
         dir.to_str().unwrap(),
         "coupon",
@@ -226,7 +208,7 @@ fn results_are_the_same_from_a_second_run_and_tables_are_readable() {
     let b = out_dir("again");
     for q in ["coupon", "退款", "*"] {
         let args = |d: &Path| {
-            ok(&[
+            ok_stdout(&[
                 "search",
                 d.to_str().unwrap(),
                 q,
@@ -238,7 +220,7 @@ fn results_are_the_same_from_a_second_run_and_tables_are_readable() {
         };
         assert_eq!(args(a), args(&b), "query {q}");
     }
-    let table = ok(&["search", a.to_str().unwrap(), "退款", "--limit", "3"]);
+    let table = ok_stdout(&["search", a.to_str().unwrap(), "退款", "--limit", "3"]);
     assert!(table.contains("«退款»"), "{table}");
     assert!(table.contains("3 of 16 matching contacts shown"), "{table}");
 }
@@ -275,18 +257,8 @@ fn bad_queries_and_missing_indexes_are_clear_errors() {
 fn sample(dir: &Path, extra: &[&str]) -> (String, Vec<BTreeMap<String, String>>) {
     let mut args = vec!["sample", dir.to_str().unwrap()];
     args.extend_from_slice(extra);
-    let text = ok(&args);
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|rec| {
-            head.iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect();
+    let text = ok_stdout(&args);
+    let rows = records(csv::Reader::from_reader(text.as_bytes()));
     (text, rows)
 }
 

@@ -3,55 +3,29 @@
 //! so no model is needed).
 
 use std::fs;
-use std::path::Path;
-use std::process::Command;
 
-mod common;
-use common::month;
-
-fn rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            head.iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
+use crate::util::{arg, ok, report_json, rows, three_reasons_month};
 
 #[test]
 fn categories_names_ranking_and_report() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("m.csv");
-    fs::write(&input, month()).unwrap();
+    fs::write(&input, three_reasons_month()).unwrap();
     let cfg = dir.path().join("c.toml");
     fs::write(&cfg, "[severity.segment]\nmedia = 3.0\n").unwrap();
     let out = dir.path().join("out");
-    let res = Command::new(env!("CARGO_BIN_EXE_recontact"))
-        .args([
-            "run",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .args([
-            "--embedder",
-            "lexical",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--period-end",
-            "2026-11-15T00:00:00Z",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
+    ok(&[
+        "run",
+        &arg(&input),
+        "--out",
+        &arg(&out),
+        "--embedder",
+        "lexical",
+        "--config",
+        &arg(&cfg),
+        "--period-end",
+        "2026-11-15T00:00:00Z",
+    ]);
 
     let cats = rows(&out.join("categories.csv"));
     assert_eq!(cats.len(), 3, "{cats:?}");
@@ -131,27 +105,6 @@ fn categories_names_ranking_and_report() {
     assert_eq!(json["settings"]["lexical_fallback"], false);
 }
 
-/// report.json, checked against docs/report.schema.json.
-fn report_json(out: &Path) -> serde_json::Value {
-    let schema: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/docs/report.schema.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let doc: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    let v = jsonschema::draft202012::new(&schema).unwrap();
-    let errs: Vec<String> = v
-        .iter_errors(&doc)
-        .map(|e| format!("{e} at {}", e.instance_path))
-        .collect();
-    assert!(errs.is_empty(), "report.json against its schema: {errs:#?}");
-    doc
-}
-
 #[test]
 fn no_non_fcr_episodes_means_no_categories() {
     let dir = tempfile::tempdir().unwrap();
@@ -162,23 +115,16 @@ fn no_non_fcr_episodes_means_no_categories() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let res = Command::new(env!("CARGO_BIN_EXE_recontact"))
-        .args([
-            "run",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--embedder",
-            "lexical",
-        ])
-        .args(["--period-end", "2026-11-01T00:00:00Z"])
-        .output()
-        .unwrap();
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
+    ok(&[
+        "run",
+        &arg(&input),
+        "--out",
+        &arg(&out),
+        "--embedder",
+        "lexical",
+        "--period-end",
+        "2026-11-01T00:00:00Z",
+    ]);
     assert_eq!(rows(&out.join("categories.csv")).len(), 0);
     let report = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("No recurring reason"));

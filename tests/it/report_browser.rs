@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-mod common;
+use crate::util::{arg, ok, skip_unless_required, three_reasons_month};
 
 fn find_browser() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("RECONTACT_BROWSER") {
@@ -37,11 +37,11 @@ fn find_browser() -> Option<PathBuf> {
 fn browser(test: &str) -> Option<PathBuf> {
     let found = find_browser();
     if found.is_none() {
-        assert!(
-            std::env::var("RECONTACT_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "RECONTACT_REQUIRE_BROWSER=1 but no chromium, chromium-browser or google-chrome on PATH (Debian: apt-get install chromium)"
+        skip_unless_required(
+            "RECONTACT_REQUIRE_BROWSER",
+            "RECONTACT_REQUIRE_BROWSER=1 but no chromium, chromium-browser or google-chrome on PATH (Debian: apt-get install chromium)",
+            &format!("{test}: skipped, no chromium on PATH (set RECONTACT_REQUIRE_BROWSER=1 to fail instead)"),
         );
-        eprintln!("{test}: skipped, no chromium on PATH (set RECONTACT_REQUIRE_BROWSER=1 to fail instead)");
     }
     found
 }
@@ -136,28 +136,18 @@ fn report_html_renders_in_chromium() {
     };
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("m.csv");
-    fs::write(&input, common::month()).unwrap();
+    fs::write(&input, three_reasons_month()).unwrap();
     let out = dir.path().join("out");
-    let res = Command::new(env!("CARGO_BIN_EXE_recontact"))
-        .args([
-            "run",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .args([
-            "--embedder",
-            "lexical",
-            "--period-end",
-            "2026-11-15T00:00:00Z",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
+    ok(&[
+        "run",
+        &arg(&input),
+        "--out",
+        &arg(&out),
+        "--embedder",
+        "lexical",
+        "--period-end",
+        "2026-11-15T00:00:00Z",
+    ]);
     let page = out.join("report.html");
     let html = fs::read_to_string(&page).unwrap();
     for bad in [
@@ -207,27 +197,20 @@ fn report_html_renders_in_chromium() {
     // first, and every card carries its trend flag and its line against
     // last month.
     let out2 = dir.path().join("out2");
-    let res = Command::new(env!("CARGO_BIN_EXE_recontact"))
-        .args([
-            "run",
-            input.to_str().unwrap(),
-            "--out",
-            out2.to_str().unwrap(),
-        ])
-        .args([
-            "--embedder",
-            "lexical",
-            "--period-end",
-            "2026-11-15T00:00:00Z",
-        ])
-        .args(["--previous", out.to_str().unwrap(), "--no-index", "-q"])
-        .output()
-        .unwrap();
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
+    ok(&[
+        "run",
+        &arg(&input),
+        "--out",
+        &arg(&out2),
+        "--embedder",
+        "lexical",
+        "--period-end",
+        "2026-11-15T00:00:00Z",
+        "--previous",
+        &arg(&out),
+        "--no-index",
+        "-q",
+    ]);
     let r = render(&browser, &out2.join("report.html"), None);
     assert!(r.console.is_empty(), "console messages: {:#?}", r.console);
     assert!(r.requests.is_empty(), "network requests: {:#?}", r.requests);

@@ -4,46 +4,39 @@
 //! unless RECONTACT_REQUIRE_MODEL=1 (as in CI), where its absence fails.
 
 use std::path::Path;
-use std::process::Command;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_recontact"))
-}
+use crate::util::{arg, json, ok_in, skip_unless_required};
 
 #[test]
 fn sample_month_with_the_default_model() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let model = root.join("models/all-MiniLM-L6-v2/model.safetensors");
     if !model.is_file() {
-        assert!(
-            std::env::var("RECONTACT_REQUIRE_MODEL").as_deref() != Ok("1"),
-            "RECONTACT_REQUIRE_MODEL=1 but {} is missing: run scripts/fetch-model.sh",
-            model.display()
-        );
-        eprintln!(
-            "skipped: no model at {} (run scripts/fetch-model.sh)",
-            model.display()
+        skip_unless_required(
+            "RECONTACT_REQUIRE_MODEL",
+            &format!(
+                "RECONTACT_REQUIRE_MODEL=1 but {} is missing: run scripts/fetch-model.sh",
+                model.display()
+            ),
+            &format!(
+                "skipped: no model at {} (run scripts/fetch-model.sh)",
+                model.display()
+            ),
         );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let res = bin()
-        .current_dir(root)
-        .args([
+    let res = ok_in(
+        root,
+        &[
             "run",
             "data/sample",
             "--config",
             "data/sample/recontact.toml",
             "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
+            &arg(&out),
+        ],
     );
     let stdout = String::from_utf8_lossy(&res.stdout);
     assert!(stdout.contains("candle:all-MiniLM-L6-v2"), "{stdout}");
@@ -59,16 +52,15 @@ fn sample_month_with_the_default_model() {
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
-    let res = bin()
-        .current_dir(root)
-        .args(["eval", "--json", "--truth", "data/sample.truth.csv"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
+    let res = ok_in(
+        root,
+        &[
+            "eval",
+            "--json",
+            "--truth",
+            "data/sample.truth.csv",
+            &arg(&out),
+        ],
     );
     let s: serde_json::Value = serde_json::from_slice(&res.stdout).unwrap();
     // Quality floors well inside what the default settings reach (see
@@ -85,9 +77,9 @@ fn sample_month_with_the_default_model() {
     // one, the first moved aside.
     let out1 = dir.path().join("out1");
     std::fs::rename(&out, &out1).unwrap();
-    let res = bin()
-        .current_dir(root)
-        .args([
+    ok_in(
+        root,
+        &[
             "run",
             "data/sample",
             "--config",
@@ -96,14 +88,8 @@ fn sample_month_with_the_default_model() {
             "1",
             "-q",
             "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
+            &arg(&out),
+        ],
     );
     for f in [
         "contacts.csv",
@@ -123,9 +109,9 @@ fn sample_month_with_the_default_model() {
     // space for English, a lexical one for Chinese and Hebrew): every
     // category continues itself; nothing new, vanished, rising or falling.
     let again = dir.path().join("again");
-    let res = bin()
-        .current_dir(root)
-        .args([
+    ok_in(
+        root,
+        &[
             "run",
             "data/sample",
             "--config",
@@ -133,19 +119,12 @@ fn sample_month_with_the_default_model() {
             "--no-index",
             "-q",
             "--previous",
-        ])
-        .arg(&out1)
-        .arg("--out")
-        .arg(&again)
-        .output()
-        .unwrap();
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
+            &arg(&out1),
+            "--out",
+            &arg(&again),
+        ],
     );
-    let rep: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(again.join("report.json")).unwrap()).unwrap();
+    let rep = json(&again.join("report.json"));
     let ch = &rep["changes"];
     for list in ["new", "rising", "falling", "vanished", "split", "merged"] {
         assert_eq!(ch[list].as_array().unwrap().len(), 0, "{list}: {ch}");

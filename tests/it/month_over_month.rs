@@ -3,26 +3,8 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_recontact"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn ok(args: &[&str]) -> Output {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "recontact {:?} failed:\n{}",
-        args,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+use crate::util::{arg, assert_report_schema, json, ok, rows, run};
 
 /// Issues: (key, first contact, repeat).
 const ISSUES: [(&str, &str, &str); 11] = [
@@ -135,23 +117,6 @@ fn counts(oct: bool) -> [usize; 11] {
     c
 }
 
-fn rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            head.iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
-}
-
 /// The category rows whose keywords mention `word` (the lexical
 /// clusterer may cut one issue in pieces).
 fn cats<'a>(rows: &'a [HashMap<String, String>], word: &str) -> Vec<&'a HashMap<String, String>> {
@@ -184,12 +149,11 @@ fn two_months() -> Months {
     fs::write(&m2, month(counts(true))).unwrap();
     let out1 = tmp.path().join("out-sep");
     let out2 = tmp.path().join("out-oct");
-    let s = |p: &Path| p.to_str().unwrap().to_string();
     ok(&[
         "run",
-        &s(&m1),
+        &arg(&m1),
         "--out",
-        &s(&out1),
+        &arg(&out1),
         "--embedder",
         "lexical",
         "--no-index",
@@ -197,15 +161,15 @@ fn two_months() -> Months {
     ]);
     ok(&[
         "run",
-        &s(&m2),
+        &arg(&m2),
         "--out",
-        &s(&out2),
+        &arg(&out2),
         "--embedder",
         "lexical",
         "--no-index",
         "-q",
         "--previous",
-        &s(&out1),
+        &arg(&out1),
     ]);
     Months {
         _tmp: tmp,
@@ -326,14 +290,7 @@ fn ids_are_kept_and_planted_changes_are_flagged() {
     let html = fs::read_to_string(m.out2.join("report.html")).unwrap();
     assert!(html.find("id=\"changes\"").unwrap() < html.find("id=\"headline\"").unwrap());
     // report.json still validates against its schema.
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../docs/report.schema.json")).unwrap();
-    let v = jsonschema::draft202012::new(&schema).unwrap();
-    let errs: Vec<String> = v
-        .iter_errors(&rep)
-        .map(|e| format!("{e} at {}", e.instance_path))
-        .collect();
-    assert!(errs.is_empty(), "{errs:#?}");
+    assert_report_schema(&rep);
     let _ = (&m.m1, &m.m2);
 }
 
@@ -359,18 +316,17 @@ examples = ["I lost my card yesterday"]
     )
     .unwrap();
     let out = tmp.path().join("out");
-    let s = |p: &Path| p.to_str().unwrap().to_string();
     ok(&[
         "run",
-        &s(&input),
+        &arg(&input),
         "--out",
-        &s(&out),
+        &arg(&out),
         "--embedder",
         "lexical",
         "--no-index",
         "-q",
         "--taxonomy",
-        &s(&tax),
+        &arg(&tax),
     ]);
     let c = rows(&out.join("categories.csv"));
     let coupon = c
@@ -406,17 +362,17 @@ examples = ["I lost my card yesterday"]
     .unwrap();
     ok(&[
         "run",
-        &s(&input),
+        &arg(&input),
         "--out",
-        &s(&out2),
+        &arg(&out2),
         "--config",
-        &s(&cfg),
+        &arg(&cfg),
         "--embedder",
         "lexical",
         "--no-index",
         "-q",
         "--previous",
-        &s(&out),
+        &arg(&out),
     ]);
     let c2 = rows(&out2.join("categories.csv"));
     for key in ["coupon-not-found", "lost-card"] {
@@ -442,36 +398,35 @@ fn clear_errors_for_a_bad_previous_folder_or_taxonomy() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("oct.csv");
     fs::write(&input, month(counts(false))).unwrap();
-    let s = |p: &Path| p.to_str().unwrap().to_string();
     let out = tmp.path().join("out");
     let o = run(&[
         "run",
-        &s(&input),
+        &arg(&input),
         "--out",
-        &s(&out),
+        &arg(&out),
         "--embedder",
         "lexical",
         "--no-index",
         "--previous",
-        &s(tmp.path()),
+        &arg(tmp.path()),
     ]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("not a recontact output folder"), "{err}");
-    assert!(err.contains(&s(tmp.path())), "{err}");
+    assert!(err.contains(&arg(tmp.path())), "{err}");
     assert!(!out.exists(), "a failed run writes nothing");
 
     let tax = tmp.path().join("bad.toml");
     fs::write(&tax, "[[category]]\nname = \"x\"\nexamples = [\"a\"\n").unwrap();
     let o = run(&[
         "run",
-        &s(&input),
+        &arg(&input),
         "--out",
-        &s(&out),
+        &arg(&out),
         "--embedder",
         "lexical",
         "--taxonomy",
-        &s(&tax),
+        &arg(&tax),
     ]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);

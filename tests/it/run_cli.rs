@@ -1,51 +1,12 @@
 //! Runs the `recontact` binary on small inputs and checks its output files.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_recontact"))
-}
-
-fn run(args: &[&str]) -> Output {
-    let out = bin().args(args).output().expect("binary runs");
-    out
-}
-
-fn ok(args: &[&str]) -> Output {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "recontact {:?} failed:\n{}",
-        args,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    r.records()
-        .map(|rec| rec.unwrap().iter().map(String::from).collect())
-        .collect()
-}
-
-/// Rows of a CSV as maps from header to value.
-fn rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let all = read_csv(path);
-    let head = &all[0];
-    all[1..]
-        .iter()
-        .map(|r| head.iter().cloned().zip(r.iter().cloned()).collect())
-        .collect()
-}
+use crate::util::{json, ok, read_csv, rows, run, Tmp};
 
 fn metrics(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()
+    json(&dir.join("metrics.json"))
 }
 
 const HEADER: &str = "contact_id,customer_id,started_at,text,channel,direction,ticket_id,agent_id,team,transferred,escalated,reopened,survey_resolved";
@@ -76,27 +37,6 @@ Customer: My new card has not arrived in the post yet",phone,inbound,,A1,cards,f
         r#"c12,U5,2026-10-30T09:00:00Z,Customer: my pin is blocked,phone,inbound,,A1,cards,false,false,false,"#,
     ];
     format!("{HEADER}\n{}\n", rows.join("\n"))
-}
-
-struct Tmp(tempfile::TempDir);
-impl Tmp {
-    fn new() -> Tmp {
-        Tmp(tempfile::tempdir().unwrap())
-    }
-    fn path(&self, p: &str) -> PathBuf {
-        self.0.path().join(p)
-    }
-    fn write(&self, p: &str, content: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.path(p);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).unwrap();
-        }
-        fs::write(&path, content).unwrap();
-        path
-    }
-    fn s(&self, p: &str) -> String {
-        self.path(p).to_string_lossy().to_string()
-    }
 }
 
 #[test]

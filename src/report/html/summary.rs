@@ -1,0 +1,239 @@
+//! The top of report.html: the headline tiles, the Pareto chart of extra
+//! contacts and the top-10 table.
+
+use std::fmt::Write as _;
+
+use super::{num, opt2};
+use crate::report::svg::{self, Bar};
+use crate::report::{escape, pct, truncate, Report};
+
+/// Bars in the Pareto chart; the line's share counts the rest too.
+const PARETO_BARS: usize = 20;
+
+fn tile(o: &mut String, value: &str, key: &str, sub: &str) {
+    let _ = write!(
+        o,
+        r#"<div class="tile"><div class="v">{}</div><div class="k">{}</div><div class="s">{}</div></div>"#,
+        escape(value),
+        escape(key),
+        escape(sub)
+    );
+}
+
+pub(super) fn headline(o: &mut String, r: &Report) {
+    let m = r.metrics;
+    o.push_str(r#"<section id="headline"><h2>Headline</h2><div class="tiles">"#);
+    tile(
+        o,
+        &pct(m.fcr_rate),
+        "First contact resolution",
+        &format!(
+            "{} of {} measured episodes resolved first time",
+            num(m.fcr_episodes),
+            num(m.measured_episodes)
+        ),
+    );
+    tile(
+        o,
+        &num(m.episodes),
+        "Episodes",
+        "customer issues (a first contact and its repeats)",
+    );
+    tile(
+        o,
+        &num(m.contacts),
+        "Contacts",
+        &format!("{} customer-initiated", num(m.customer_contacts)),
+    );
+    tile(
+        o,
+        &num(m.repeat_contacts),
+        "Extra contacts",
+        "customer contacts beyond the first of an issue",
+    );
+    tile(
+        o,
+        &opt2(m.avg_contacts_per_resolved_issue),
+        "Contacts per resolved issue",
+        "customer contacts per closed episode",
+    );
+    tile(
+        o,
+        &pct(m.repeat_customer_share),
+        "Customers needing ≥ 2 contacts",
+        &format!(
+            "{} of {} customers, for one issue",
+            num(m.repeat_customers),
+            num(m.customers)
+        ),
+    );
+    tile(
+        o,
+        &format!(
+            "{} vs {}",
+            pct(m.survey.survey_fcr_rate),
+            pct(m.survey.crm_fcr_rate)
+        ),
+        "FCR: survey vs CRM",
+        &format!(
+            "on {} answered episodes; {} disagree",
+            num(m.survey.episodes_with_answer),
+            pct(m.survey.disagreement_rate)
+        ),
+    );
+    tile(
+        o,
+        &num(m.window_open_episodes),
+        "Censored episodes",
+        &format!(
+            "repeat window still open at the data's end (reported apart; {} already non-FCR)",
+            num(m.window_open_non_fcr_episodes)
+        ),
+    );
+    tile(
+        o,
+        &pct(m.one_time_resolution_rate),
+        "One-time resolution",
+        &format!(
+            "{} closed tickets never reopened of {}",
+            num(m.closed_tickets - m.closed_tickets_reopened.min(m.closed_tickets)),
+            num(m.closed_tickets)
+        ),
+    );
+    o.push_str("</div>");
+    if !m.non_fcr_signals.is_empty() {
+        o.push_str(
+            r#"<h4>Why measured episodes were not resolved first time</h4><table class="signals"><thead><tr><th>signal</th><th class="n">episodes</th></tr></thead><tbody>"#,
+        );
+        for (k, v) in &m.non_fcr_signals {
+            let _ = write!(
+                o,
+                r#"<tr><td>{}</td><td class="n">{}</td></tr>"#,
+                escape(&k.replace('_', " ")),
+                num(*v)
+            );
+        }
+        o.push_str("</tbody></table>");
+    }
+    o.push_str("</section>");
+}
+
+pub(super) fn pareto(o: &mut String, r: &Report) {
+    o.push_str(r#"<section id="pareto-section"><h2>Where the extra contacts come from</h2>"#);
+    let total: usize = r.categories.iter().map(|c| c.extra_contacts).sum();
+    if r.categories.is_empty() || total == 0 {
+        let _ = write!(
+            o,
+            r#"<p class="empty">No extra contacts in any category{}: nothing to chart.</p></section>"#,
+            if r.categories.is_empty() {
+                " (there are no categories)"
+            } else {
+                ""
+            }
+        );
+        return;
+    }
+    let bars: Vec<Bar> = r
+        .categories
+        .iter()
+        .take(PARETO_BARS)
+        .map(|c| Bar {
+            label: c.rank.to_string(),
+            title: format!(
+                "#{} {} ({}): {} extra contacts, {:.1}%",
+                c.rank,
+                c.label,
+                c.category_id,
+                c.extra_contacts,
+                c.share * 100.0
+            ),
+            value: c.extra_contacts as f64,
+        })
+        .collect();
+    o.push_str(&svg::pareto(
+        "pareto",
+        "Extra contacts by category, with the cumulative share",
+        &bars,
+        total as f64,
+        "extra contacts",
+    ));
+    let _ = write!(
+        o,
+        r#"<p class="legend"><span class="sw" style="background:var(--bar)"></span>extra contacts per category, by rank <span class="sw" style="background:var(--accent)"></span>cumulative share of the {} extra contacts in categories; dashed: 80 %</p>"#,
+        num(total)
+    );
+    if r.categories.len() > PARETO_BARS {
+        let rest = &r.categories[PARETO_BARS..];
+        let v: usize = rest.iter().map(|c| c.extra_contacts).sum();
+        let _ = write!(
+            o,
+            r#"<p class="sub">The chart shows the top {PARETO_BARS}; the other {} categories have {} extra contacts ({:.1}%).</p>"#,
+            num(rest.len()),
+            num(v),
+            v as f64 / total as f64 * 100.0
+        );
+    }
+    o.push_str("</section>");
+}
+
+pub(super) fn top10(o: &mut String, r: &Report) {
+    o.push_str(r#"<section id="top10-section"><h2>Top 10 reasons customers had to come back</h2>"#);
+    if r.categories.is_empty() {
+        let _ = write!(
+            o,
+            r#"<p class="empty">No recurring reason: {} non-FCR episodes{}.</p></section>"#,
+            num(r.reasons),
+            if r.reasons > 0 {
+                ", none in a category of the minimum size"
+            } else {
+                ""
+            }
+        );
+        return;
+    }
+    o.push_str(
+        r#"<table id="top10"><thead><tr><th class="n">rank</th><th>category</th><th class="n">extra contacts</th><th class="n">share</th><th class="n">episodes</th><th>keywords</th><th>what customers said</th></tr></thead><tbody>"#,
+    );
+    for c in r.categories.iter().take(10) {
+        let quote = c
+            .quotes
+            .first()
+            .map(|(_, q)| {
+                format!(
+                    r#"<q dir="auto">{}</q>"#,
+                    escape(&truncate(&q.replace('\n', " "), 140))
+                )
+            })
+            .unwrap_or_default();
+        let _ = write!(
+            o,
+            r##"<tr><td class="n">{}</td><td><a href="#{}" dir="auto">{}</a> <span class="id">{}</span></td><td class="n">{}</td><td class="n">{:.1}%</td><td class="n">{}</td><td dir="auto">{}</td><td>{}</td></tr>"##,
+            c.rank,
+            escape(&c.category_id),
+            escape(&c.label),
+            escape(&c.category_id),
+            num(c.extra_contacts),
+            c.share * 100.0,
+            num(c.episodes),
+            escape(
+                &c.keywords
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            quote
+        );
+    }
+    o.push_str("</tbody></table>");
+    if r.uncategorised > 0 {
+        let _ = write!(
+            o,
+            r#"<p class="sub">{} of {} non-FCR episodes fit no category.</p>"#,
+            num(r.uncategorised),
+            num(r.reasons)
+        );
+    }
+    o.push_str("</section>");
+}

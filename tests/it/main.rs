@@ -1,0 +1,11 @@
+//! The integration tests, one binary: each module runs the built `recontact`
+//! binary on small inputs and checks what it writes. Shared helpers live in
+//! `util`.
+
+mod month_over_month;
+mod report_browser;
+mod root_cause;
+mod run_cli;
+mod sample_month;
+mod search_sample;
+mod util;
