@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::util::{json, ok, read_csv, rows, run, Tmp};
+use crate::util::{bin, json, ok, read_csv, rows, run, Tmp};
 
 fn metrics(dir: &Path) -> serde_json::Value {
     json(&dir.join("metrics.json"))
@@ -414,6 +414,57 @@ fn output_folder_replaced_whole_and_foreign_folders_kept() {
         .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+#[test]
+fn out_never_deletes_an_input_or_a_folder_recontact_did_not_make() {
+    let t = Tmp::new();
+    t.write("exports/calls.csv", small_month());
+    // --out equal to, inside, or containing the input folder: refused, and
+    // the export is still there.
+    for out in ["exports", "exports/out", "."] {
+        let r = bin()
+            .current_dir(t.0.path())
+            .args(["run", "exports", "--out", out, "-q"])
+            .output()
+            .unwrap();
+        assert_eq!(r.status.code(), Some(2), "--out {out}");
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains("refusing --out"), "{err}");
+        assert!(t.path("exports/calls.csv").is_file(), "--out {out}");
+    }
+    // A folder with a metrics.json beside other files is not ours.
+    t.write("project/metrics.json", "{}");
+    t.write("project/plan.md", "keep me");
+    let r = run(&["run", &t.s("exports"), "--out", &t.s("project"), "-q"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(t.path("project/plan.md").is_file());
+    // Our own output carries the marker and is replaced on the next run.
+    ok(&["run", &t.s("exports"), "--out", &t.s("out"), "-q"]);
+    assert!(t.path("out/.recontact-output").is_file());
+    ok(&["run", &t.s("exports"), "--out", &t.s("out"), "-q"]);
+    assert!(t.path("out/metrics.json").is_file());
+}
+
+#[test]
+fn a_dead_runs_staging_folder_is_cleaned_and_an_output_moved_aside_is_put_back() {
+    let t = Tmp::new();
+    t.write("m.csv", small_month());
+    ok(&["run", &t.s("m.csv"), "--out", &t.s("out"), "-q"]);
+    // What a run killed between the two renames leaves: the old output
+    // moved aside, the new one still staged, --out missing. PIDs above the
+    // kernel's pid_max are never alive.
+    fs::rename(t.path("out"), t.path(".out.old-4194999")).unwrap();
+    t.write(".out.tmp-4194999/contacts.csv", "half written");
+    ok(&["run", &t.s("m.csv"), "--out", &t.s("out"), "-q"]);
+    assert!(t.path("out/metrics.json").is_file());
+    let leftovers: Vec<_> = fs::read_dir(t.0.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[test]
