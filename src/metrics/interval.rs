@@ -151,7 +151,10 @@ mod tests {
     fn wilson_matches_known_values() {
         // 1,508 of 2,138: p = 0.7053, Wilson 95 % ≈ [0.6858, 0.7241].
         let (lo, hi) = wilson(1508, 2138).unwrap();
-        assert!((lo - 0.6858).abs() < 5e-4 && (hi - 0.7241).abs() < 5e-4, "{lo} {hi}");
+        assert!(
+            (lo - 0.6858).abs() < 5e-4 && (hi - 0.7241).abs() < 5e-4,
+            "{lo} {hi}"
+        );
         // Never outside [0, 1], defined at the edges.
         assert_eq!(wilson(0, 10).unwrap().0, 0.0);
         assert_eq!(wilson(10, 10).unwrap().1, 1.0);
@@ -170,7 +173,10 @@ mod tests {
         let u = sampling(254, 370, 0, 8 * day, 7 * day);
         assert_eq!(u.repeat_windows_covered, 1.1);
         let c = u.caveat.unwrap();
-        assert!(c.contains("8 days") && c.contains("370 episodes") && c.contains("14 days"), "{c}");
+        assert!(
+            c.contains("8 days") && c.contains("370 episodes") && c.contains("14 days"),
+            "{c}"
+        );
         assert!(sampling(254, 370, 0, 31 * day, 7 * day).caveat.is_none());
     }
 

@@ -169,7 +169,9 @@ pub fn fcr_counts(linked: &Linked, settings: &Settings) -> (usize, usize) {
         .episodes
         .iter()
         .filter(|e| is_measured(linked, e, settings));
-    measured.fold((0, 0), |(f, m), e| (f + usize::from(e.signals.is_empty()), m + 1))
+    measured.fold((0, 0), |(f, m), e| {
+        (f + usize::from(e.signals.is_empty()), m + 1)
+    })
 }
 
 pub fn compute(

@@ -347,7 +347,12 @@ fn linking_sensitivity(
     };
     let if_linked = counts(-interval::LINKING_MARGIN);
     let if_not_linked = counts(interval::LINKING_MARGIN);
-    Some(interval::sensitivity(test, threshold, if_linked, if_not_linked))
+    Some(interval::sensitivity(
+        test,
+        threshold,
+        if_linked,
+        if_not_linked,
+    ))
 }
 
 /// The reasons of the episodes to categorise, in episode order.

@@ -309,6 +309,26 @@ mod tests {
     }
 
     #[test]
+    fn the_headline_gives_the_fcr_interval_and_a_short_export_caveat() {
+        let mut m = fixtures::metrics();
+        let cats = fixtures::categories(1);
+        let h = render_html(&fixtures::report(&m, &cats));
+        assert!(
+            h.contains("95 % interval"),
+            "the interval is in the FCR tile"
+        );
+        assert!(!h.contains("Caveat:"));
+        m.fcr_uncertainty.caveat = Some("this export covers 8 days".into());
+        let r = fixtures::report(&m, &cats);
+        let h = render_html(&r);
+        well_formed(&h);
+        assert!(h.contains(r#"<p class="warning" role="alert">Caveat: this export covers 8 days"#));
+        assert!(
+            crate::report::render_markdown(&r).contains("> **Caveat:** this export covers 8 days")
+        );
+    }
+
+    #[test]
     fn same_report_same_bytes() {
         let m = fixtures::metrics();
         let cats = fixtures::categories(40);

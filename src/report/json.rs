@@ -14,7 +14,7 @@ use crate::settings::format_duration;
 
 /// Bumped when a field is removed, renamed or changes meaning; adding a
 /// field bumps it too, since the schema admits no unknown fields.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Serialize)]
 pub struct ReportJson {
@@ -42,6 +42,7 @@ pub struct Period {
 #[derive(Debug, Serialize)]
 pub struct Headline {
     pub fcr_rate: Option<f64>,
+    pub fcr_uncertainty: crate::metrics::interval::FcrUncertainty,
     pub measured_episodes: usize,
     pub fcr_episodes: usize,
     pub episodes: usize,
@@ -250,6 +251,7 @@ pub fn build(r: &Report) -> ReportJson {
         changes: r.changes.cloned(),
         headline: Headline {
             fcr_rate: m.fcr_rate,
+            fcr_uncertainty: m.fcr_uncertainty.clone(),
             measured_episodes: m.measured_episodes,
             fcr_episodes: m.fcr_episodes,
             episodes: m.episodes,

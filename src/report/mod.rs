@@ -84,6 +84,22 @@ pub fn drill_down(out_dir: &str, c: &RankedCategory) -> (String, String) {
     (search, sample)
 }
 
+/// "95 % interval 68.6–72.4 %" for the headline FCR, when there is one.
+pub(crate) fn fcr_interval(m: &Metrics) -> Option<String> {
+    let u = &m.fcr_uncertainty;
+    let (lo, hi) = (u.low?, u.high?);
+    let what = if u.linking.is_some() {
+        "sampling and same-issue linking"
+    } else {
+        "sampling"
+    };
+    Some(format!(
+        "95 % interval {:.1}–{:.1} % ({what})",
+        lo * 100.0,
+        hi * 100.0
+    ))
+}
+
 pub(crate) fn pct(v: Option<f64>) -> String {
     v.map(|x| format!("{:.1}%", x * 100.0))
         .unwrap_or_else(|| "n/a".into())
@@ -277,14 +293,18 @@ pub fn render_markdown(r: &Report) -> String {
         changes_markdown(&mut o, ch);
     }
     let _ = writeln!(o, "## Headline\n");
+    if let Some(c) = &m.fcr_uncertainty.caveat {
+        let _ = writeln!(o, "> **Caveat:** {c}\n");
+    }
     let _ = writeln!(o, "| measure | value |\n|---|---|");
     let rows: Vec<(String, String)> = vec![
         (
             "First contact resolution (FCR)".into(),
             format!(
-                "{} of {} measured episodes",
+                "{} of {} measured episodes{}",
                 pct(m.fcr_rate),
-                m.measured_episodes
+                m.measured_episodes,
+                fcr_interval(m).map_or_else(String::new, |i| format!("; {i}"))
             ),
         ),
         (

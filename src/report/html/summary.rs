@@ -22,15 +22,24 @@ fn tile(o: &mut String, value: &str, key: &str, sub: &str) {
 
 pub(super) fn headline(o: &mut String, r: &Report) {
     let m = r.metrics;
-    o.push_str(r#"<section id="headline"><h2>Headline</h2><div class="tiles">"#);
+    o.push_str(r#"<section id="headline"><h2>Headline</h2>"#);
+    if let Some(c) = &m.fcr_uncertainty.caveat {
+        let _ = write!(
+            o,
+            r#"<p class="warning" role="alert">Caveat: {}</p>"#,
+            escape(c)
+        );
+    }
+    o.push_str(r#"<div class="tiles">"#);
     tile(
         o,
         &pct(m.fcr_rate),
         "First contact resolution",
         &format!(
-            "{} of {} measured episodes resolved first time",
+            "{} of {} measured episodes resolved first time{}",
             num(m.fcr_episodes),
-            num(m.measured_episodes)
+            num(m.measured_episodes),
+            crate::report::fcr_interval(m).map_or_else(String::new, |i| format!("; {i}"))
         ),
     );
     tile(
