@@ -31,7 +31,8 @@ pub struct FcrUncertainty {
     /// with borderline pairs linked, the upper bound of the rate without.
     pub low: Option<f64>,
     pub high: Option<f64>,
-    /// Days from the first contact to the data's end.
+    /// Days from the bulk of the export's start (its first percentile of
+    /// contact times) to the data's end.
     pub coverage_days: f64,
     /// How many repeat windows those days hold.
     pub repeat_windows_covered: f64,

@@ -156,6 +156,18 @@ fn key(s: &str) -> String {
     }
 }
 
+/// Where the bulk of the export starts: the first percentile of contact
+/// times, so that a stray old row does not make a week's export look like
+/// years of data.
+fn bulk_start(contacts: &[Contact]) -> i64 {
+    let mut t: Vec<i64> = contacts.iter().map(|c| c.started_at).collect();
+    if t.is_empty() {
+        return 0;
+    }
+    let k = t.len() / 100;
+    *t.select_nth_unstable(k).1
+}
+
 /// Whether an episode's FCR outcome is known: its first contact lies at
 /// least one repeat window before the data's end.
 fn is_measured(linked: &Linked, e: &crate::model::Episode, settings: &Settings) -> bool {
@@ -322,7 +334,7 @@ pub fn compute(
         fcr_uncertainty: interval::sampling(
             o.fcr_episodes,
             o.measured_episodes,
-            data_start,
+            bulk_start(contacts),
             linked.data_end,
             settings.repeat_window_secs,
         ),
