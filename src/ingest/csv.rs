@@ -5,6 +5,8 @@ use std::io::Read;
 
 use anyhow::{bail, Context, Result};
 
+use crate::model::RejectKind;
+
 use super::encoding::{describe_bad_utf8, escape_invalid_utf8};
 use super::reader::RowReader;
 use super::row::{Fields, Parsed, RowFormat};
@@ -126,7 +128,7 @@ impl RowFormat for CsvFormat {
         if rec.len() != self.n_fields {
             return Err(Parsed::Rejected {
                 column: "",
-                kind: "wrong_field_count",
+                kind: RejectKind::WrongFieldCount,
                 reason: format!(
                     "row has {} fields but the header has {} (unbalanced quote or stray delimiter?)",
                     rec.len(),
@@ -143,7 +145,7 @@ impl RowFormat for CsvFormat {
                 Err(e) => {
                     return Err(Parsed::Rejected {
                         column: COLUMNS[c].name,
-                        kind: "invalid_utf8",
+                        kind: RejectKind::InvalidUtf8,
                         reason: format!(
                             "column '{}' (field {}): {}",
                             COLUMNS[c].name,
@@ -185,7 +187,7 @@ mod tests {
         open(data, "f.csv", &BTreeMap::new())
     }
 
-    fn rejected(p: Result<Fields, Parsed>) -> (&'static str, &'static str, String) {
+    fn rejected(p: Result<Fields, Parsed>) -> (&'static str, RejectKind, String) {
         match p {
             Err(Parsed::Rejected {
                 column,
@@ -231,7 +233,7 @@ mod tests {
         let (line, short) = rows.next_row().unwrap().unwrap();
         assert_eq!(line, 4);
         let (column, kind, reason) = rejected(format.fields(&short));
-        assert_eq!((column, kind), ("", "wrong_field_count"));
+        assert_eq!((column, kind), ("", RejectKind::WrongFieldCount));
         assert!(reason.starts_with("row has 2 fields but the header has 5"));
         assert!(rows.next_row().unwrap().is_none());
     }
@@ -243,7 +245,7 @@ mod tests {
         let (mut rows, format) = open_str(&data).unwrap().unwrap();
         let (_, rec) = rows.next_row().unwrap().unwrap();
         let (column, kind, reason) = rejected(format.fields(&rec));
-        assert_eq!((column, kind), ("text", "invalid_utf8"));
+        assert_eq!((column, kind), ("text", RejectKind::InvalidUtf8));
         assert!(reason.starts_with("column 'text' (field 4): invalid UTF-8 at byte 4"));
         assert_eq!(format.raw_text(&rec), "a,U1,2026-10-01,caf\\xE9,phone");
     }

@@ -5,6 +5,8 @@ use std::io::BufRead;
 
 use anyhow::Result;
 
+use crate::model::RejectKind;
+
 use super::encoding::{describe_bad_utf8, escape_invalid_utf8};
 use super::reader::RowReader;
 use super::row::{Fields, Parsed, RowFormat};
@@ -86,7 +88,7 @@ impl RowFormat for JsonFormat {
     fn fields(&self, bytes: &Vec<u8>) -> Result<Fields, Parsed> {
         let line = std::str::from_utf8(bytes).map_err(|e| Parsed::Rejected {
             column: "",
-            kind: "invalid_utf8",
+            kind: RejectKind::InvalidUtf8,
             reason: format!(
                 "column {}: {}",
                 e.valid_up_to() + 1,
@@ -96,13 +98,13 @@ impl RowFormat for JsonFormat {
         let value: serde_json::Value =
             serde_json::from_str(line).map_err(|e| Parsed::Rejected {
                 column: "",
-                kind: "bad_json",
+                kind: RejectKind::BadJson,
                 reason: format!("column {}: bad JSON: {e}", e.column()),
             })?;
         let serde_json::Value::Object(obj) = value else {
             return Err(Parsed::Rejected {
                 column: "",
-                kind: "bad_json",
+                kind: RejectKind::BadJson,
                 reason: "line is not a JSON object".into(),
             });
         };
@@ -119,7 +121,7 @@ impl RowFormat for JsonFormat {
                 _ => {
                     return Err(Parsed::Rejected {
                         column: COLUMNS[c].name,
-                        kind: "bad_value",
+                        kind: RejectKind::BadValue,
                         reason: format!("key '{k}': expected a string, number or boolean"),
                     })
                 }
@@ -143,7 +145,7 @@ mod tests {
     use super::super::Col;
     use super::*;
 
-    fn rejected(p: Result<Fields, Parsed>) -> (&'static str, &'static str, String) {
+    fn rejected(p: Result<Fields, Parsed>) -> (&'static str, RejectKind, String) {
         match p {
             Err(Parsed::Rejected {
                 column,
@@ -188,10 +190,13 @@ mod tests {
             let (column, kind, _) = rejected(format.fields(&line.to_vec()));
             (column, kind)
         };
-        assert_eq!(kind(b"{not json}"), ("", "bad_json"));
-        assert_eq!(kind(b"[1, 2]"), ("", "bad_json"));
-        assert_eq!(kind(b"{\"text\": \"caf\xE9\"}"), ("", "invalid_utf8"));
-        assert_eq!(kind(br#"{"text": ["a"]}"#), ("text", "bad_value"));
+        assert_eq!(kind(b"{not json}"), ("", RejectKind::BadJson));
+        assert_eq!(kind(b"[1, 2]"), ("", RejectKind::BadJson));
+        assert_eq!(
+            kind(b"{\"text\": \"caf\xE9\"}"),
+            ("", RejectKind::InvalidUtf8)
+        );
+        assert_eq!(kind(br#"{"text": ["a"]}"#), ("text", RejectKind::BadValue));
         assert_eq!(format.raw_text(&b"{\"x\xFF\"}".to_vec()), "{\"x\\xFF\"}");
     }
 }

@@ -24,7 +24,7 @@ use anyhow::{bail, Context, Result};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
-use crate::model::{Ingested, Rejection, SourceRef};
+use crate::model::{Ingested, RejectKind, Rejection, SourceRef};
 use crate::settings::Settings;
 
 pub use encoding::{describe_bad_utf8, escape_invalid_utf8};
@@ -256,7 +256,7 @@ fn collect<F: RowFormat>(
             Parsed::Ok(contact, ignored) => match seen.get(&contact.contact_id) {
                 Some(first) => (
                     "contact_id",
-                    "duplicate_contact_id",
+                    RejectKind::DuplicateContactId,
                     format!(
                         "duplicate contact_id '{}' (first seen in {} line {})",
                         contact.contact_id,
@@ -292,7 +292,7 @@ fn collect<F: RowFormat>(
         out.stats.rows_rejected += 1;
         *out.stats
             .rejected_by_reason
-            .entry(kind.to_string())
+            .entry(kind.as_str().to_string())
             .or_default() += 1;
         out.rejected.push(Rejection {
             file: name.to_string(),

@@ -1,7 +1,7 @@
 //! One row: its contract fields, the contact built from them, the rejection of bad values.
 
 use super::{Col, IngestOptions, COLUMNS, N_COLS};
-use crate::model::{Contact, Direction, SourceRef};
+use crate::model::{Contact, Direction, RejectKind, SourceRef};
 use crate::text;
 use crate::time::parse_timestamp;
 
@@ -15,7 +15,8 @@ pub(super) enum Parsed {
     Rejected {
         /// The contract column at fault, empty when the whole row is.
         column: &'static str,
-        kind: &'static str,
+        /// The metrics.json key it is counted under.
+        kind: RejectKind,
         reason: String,
     },
 }
@@ -50,7 +51,7 @@ pub(super) fn parse<F: RowFormat>(
 /// required value; an unreadable optional value is left empty and named.
 fn build_contact(mut f: Fields, source: SourceRef, opts: &IngestOptions) -> Parsed {
     let mut take = |c: Col| f[c as usize].take();
-    let reject = |c: Col, kind: &'static str, reason: String| Parsed::Rejected {
+    let reject = |c: Col, kind: RejectKind, reason: String| Parsed::Rejected {
         column: COLUMNS[c as usize].name,
         kind,
         reason,
@@ -61,14 +62,14 @@ fn build_contact(mut f: Fields, source: SourceRef, opts: &IngestOptions) -> Pars
     if contact_id.is_empty() {
         return reject(
             Col::ContactId,
-            "missing_field",
+            RejectKind::MissingField,
             "missing required field 'contact_id'".into(),
         );
     }
     let Some(customer_raw) = take(Col::CustomerId) else {
         return reject(
             Col::CustomerId,
-            "missing_field",
+            RejectKind::MissingField,
             "missing required field 'customer_id'".into(),
         );
     };
@@ -77,18 +78,18 @@ fn build_contact(mut f: Fields, source: SourceRef, opts: &IngestOptions) -> Pars
     if started_raw.trim().is_empty() {
         return reject(
             Col::StartedAt,
-            "missing_field",
+            RejectKind::MissingField,
             "missing required field 'started_at'".into(),
         );
     }
     let started_at = match parse_timestamp(&started_raw, opts.timezone) {
         Ok(t) => t,
-        Err(e) => return reject(Col::StartedAt, "bad_timestamp", e),
+        Err(e) => return reject(Col::StartedAt, RejectKind::BadTimestamp, e),
     };
     let Some(text) = take(Col::Text) else {
         return reject(
             Col::Text,
-            "missing_field",
+            RejectKind::MissingField,
             "missing required field 'text'".into(),
         );
     };
