@@ -76,6 +76,58 @@ pub struct Rejection {
     pub raw_row: String,
 }
 
+/// Why a row was rejected: the keys of `rejected_by_reason` in metrics.json.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RejectKind {
+    /// A CSV record whose field count differs from the header's
+    /// (unbalanced quote or stray delimiter).
+    WrongFieldCount,
+    /// A CSV field or a JSON line that is not UTF-8.
+    InvalidUtf8,
+    /// A JSON line that does not parse, or is not an object.
+    BadJson,
+    /// A JSON value that is not a string, number or boolean.
+    BadValue,
+    /// A required value (`contact_id`, `customer_id`, `started_at`, `text`)
+    /// that is absent or blank.
+    MissingField,
+    /// A `started_at` that does not read as a timestamp.
+    BadTimestamp,
+    /// A `contact_id` already seen earlier in input order.
+    DuplicateContactId,
+}
+
+impl RejectKind {
+    pub const ALL: [RejectKind; 7] = [
+        RejectKind::WrongFieldCount,
+        RejectKind::InvalidUtf8,
+        RejectKind::BadJson,
+        RejectKind::BadValue,
+        RejectKind::MissingField,
+        RejectKind::BadTimestamp,
+        RejectKind::DuplicateContactId,
+    ];
+
+    /// The metrics.json key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectKind::WrongFieldCount => "wrong_field_count",
+            RejectKind::InvalidUtf8 => "invalid_utf8",
+            RejectKind::BadJson => "bad_json",
+            RejectKind::BadValue => "bad_value",
+            RejectKind::MissingField => "missing_field",
+            RejectKind::BadTimestamp => "bad_timestamp",
+            RejectKind::DuplicateContactId => "duplicate_contact_id",
+        }
+    }
+}
+
+impl fmt::Display for RejectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Output of the ingest stage.
 #[derive(Debug, Default)]
 pub struct Ingested {
@@ -94,7 +146,8 @@ pub struct IngestStats {
     pub rows_read: u64,
     pub rows_accepted: u64,
     pub rows_rejected: u64,
-    /// Rejections per reason kind (`missing_field`, `bad_timestamp`, ...).
+    /// Rejections per reason kind, keyed by [`RejectKind::as_str`]
+    /// (`missing_field`, `bad_timestamp`, ...).
     pub rejected_by_reason: std::collections::BTreeMap<String, u64>,
     /// Optional values that could not be read and were left empty, per column.
     pub ignored_values: std::collections::BTreeMap<String, u64>,
@@ -370,5 +423,36 @@ mod tests {
         assert_eq!(category_id_number("CAT-00007"), Some(7));
         assert_eq!(category_id_number("CAT-x"), None);
         assert_eq!(category_id_number("KAT-0001"), None);
+    }
+
+    #[test]
+    fn reject_kinds_are_distinct_snake_case_keys() {
+        // No wildcard: a new variant stops this compiling until it is named
+        // here, and so remembered in ALL.
+        fn _every_variant(k: RejectKind) {
+            match k {
+                RejectKind::WrongFieldCount
+                | RejectKind::InvalidUtf8
+                | RejectKind::BadJson
+                | RejectKind::BadValue
+                | RejectKind::MissingField
+                | RejectKind::BadTimestamp
+                | RejectKind::DuplicateContactId => {}
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for k in RejectKind::ALL {
+            let s = k.as_str();
+            assert!(seen.insert(s), "{s} used twice");
+            assert!(
+                s.starts_with(|c: char| c.is_ascii_lowercase())
+                    && s.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    && !s.ends_with('_')
+                    && !s.contains("__"),
+                "{s} is not snake_case"
+            );
+            assert_eq!(k.to_string(), s);
+        }
     }
 }

@@ -1,0 +1,266 @@
+//! CSV files: the header mapped onto the contract columns, each record split into fields.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use anyhow::{bail, Context, Result};
+
+use crate::model::RejectKind;
+
+use super::encoding::{describe_bad_utf8, escape_invalid_utf8};
+use super::reader::RowReader;
+use super::row::{Fields, Parsed, RowFormat};
+use super::{COLUMNS, N_COLS};
+
+/// A CSV file's records, after the header.
+pub(super) struct CsvRows<R> {
+    rdr: ::csv::Reader<R>,
+    rec: ::csv::ByteRecord,
+    name: String,
+}
+
+/// How a CSV file's records map onto the contract columns.
+pub(super) struct CsvFormat {
+    /// Per contract column, the index of its field.
+    map: [Option<usize>; N_COLS],
+    /// Fields in the header: every record must have as many.
+    n_fields: usize,
+}
+
+/// Reads the header of the CSV file `name`; `None` when it has none (an
+/// empty file). A header that is not UTF-8 or lacks a required column is an
+/// error.
+pub(super) fn open<R: Read>(
+    reader: R,
+    name: &str,
+    columns: &BTreeMap<String, String>,
+) -> Result<Option<(CsvRows<R>, CsvFormat)>> {
+    let mut rdr = ::csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(reader);
+    let headers = rdr
+        .byte_headers()
+        .with_context(|| format!("{name}: line 1: cannot read the CSV header"))?
+        .clone();
+    if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
+        return Ok(None);
+    }
+    let header_names: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = std::str::from_utf8(h).map_err(|e| {
+                anyhow::anyhow!(
+                    "{name}: line 1, column {}: header is not valid UTF-8 ({})",
+                    i + 1,
+                    describe_bad_utf8(h, e.valid_up_to())
+                )
+            })?;
+            // A UTF-8 byte order mark sticks to the first header.
+            Ok(h.trim_start_matches('\u{feff}').trim().to_string())
+        })
+        .collect::<Result<_>>()?;
+    let map = map_columns(&header_names, columns);
+    for (c, spec) in COLUMNS.iter().enumerate() {
+        if spec.required && map[c].is_none() {
+            bail!(
+                "{name}: line 1: required column '{}'{} not found in the header ({}); map it with [columns] {} = \"<header>\" in --config",
+                spec.name,
+                columns
+                    .get(spec.name)
+                    .map(|h| format!(" (mapped to '{h}')"))
+                    .unwrap_or_default(),
+                header_names.join(", "),
+                spec.name
+            );
+        }
+    }
+    let rows = CsvRows {
+        rdr,
+        rec: ::csv::ByteRecord::new(),
+        name: name.to_string(),
+    };
+    let format = CsvFormat {
+        map,
+        n_fields: headers.len(),
+    };
+    Ok(Some((rows, format)))
+}
+
+/// For each contract column, the index of the header that carries it:
+/// the `[columns]` mapping first, else the contract name (any case).
+fn map_columns(headers: &[String], mapping: &BTreeMap<String, String>) -> [Option<usize>; N_COLS] {
+    let mut map = [None; N_COLS];
+    for (c, spec) in COLUMNS.iter().enumerate() {
+        let find = |want: &str| {
+            headers
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(want.trim()))
+        };
+        map[c] = mapping
+            .get(spec.name)
+            .and_then(|alias| find(alias))
+            .or_else(|| find(spec.name));
+    }
+    map
+}
+
+impl<R: Read + Send> RowReader for CsvRows<R> {
+    type Row = ::csv::ByteRecord;
+
+    fn next_row(&mut self) -> Result<Option<(u64, ::csv::ByteRecord)>> {
+        match self.rdr.read_byte_record(&mut self.rec) {
+            Ok(true) => {
+                let line = self.rec.position().map(|p| p.line()).unwrap_or(0);
+                Ok(Some((line, self.rec.clone())))
+            }
+            Ok(false) => Ok(None),
+            Err(e) => Err(anyhow::anyhow!("{}: {e}", self.name)),
+        }
+    }
+}
+
+impl RowFormat for CsvFormat {
+    type Row = ::csv::ByteRecord;
+
+    fn fields(&self, rec: &::csv::ByteRecord) -> Result<Fields, Parsed> {
+        if rec.len() != self.n_fields {
+            return Err(Parsed::Rejected {
+                column: "",
+                kind: RejectKind::WrongFieldCount,
+                reason: format!(
+                    "row has {} fields but the header has {} (unbalanced quote or stray delimiter?)",
+                    rec.len(),
+                    self.n_fields
+                ),
+            });
+        }
+        let mut fields: Fields = Default::default();
+        for (c, idx) in self.map.iter().enumerate() {
+            let Some(i) = idx else { continue };
+            let Some(bytes) = rec.get(*i) else { continue };
+            match std::str::from_utf8(bytes) {
+                Ok(s) => fields[c] = Some(s.to_string()),
+                Err(e) => {
+                    return Err(Parsed::Rejected {
+                        column: COLUMNS[c].name,
+                        kind: RejectKind::InvalidUtf8,
+                        reason: format!(
+                            "column '{}' (field {}): {}",
+                            COLUMNS[c].name,
+                            i + 1,
+                            describe_bad_utf8(bytes, e.valid_up_to())
+                        ),
+                    })
+                }
+            }
+        }
+        Ok(fields)
+    }
+
+    /// The record written back as one CSV line (quoted as needed).
+    fn raw_text(&self, rec: &::csv::ByteRecord) -> String {
+        let mut w = ::csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::new());
+        let _ = w.write_byte_record(rec);
+        let mut b = w.into_inner().unwrap_or_default();
+        while matches!(b.last(), Some(b'\n' | b'\r')) {
+            b.pop();
+        }
+        escape_invalid_utf8(&b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::reader::RowReader;
+    use super::super::Col;
+    use super::*;
+
+    const HEADER: &str = "contact_id,customer_id,started_at,text,channel\n";
+
+    type Opened<'a> = Option<(CsvRows<&'a [u8]>, CsvFormat)>;
+
+    fn open_str(data: &[u8]) -> Result<Opened<'_>> {
+        open(data, "f.csv", &BTreeMap::new())
+    }
+
+    fn rejected(p: Result<Fields, Parsed>) -> (&'static str, RejectKind, String) {
+        match p {
+            Err(Parsed::Rejected {
+                column,
+                kind,
+                reason,
+            }) => (column, kind, reason),
+            _ => panic!("not rejected"),
+        }
+    }
+
+    #[test]
+    fn no_header_is_an_empty_file_and_a_missing_column_an_error() {
+        assert!(open_str(b"").unwrap().is_none());
+        assert!(open_str(b"\n").unwrap().is_none());
+        let err = open_str(b"contact_id,customer_id,text\n").err().unwrap();
+        assert!(
+            err.to_string()
+                .starts_with("f.csv: line 1: required column 'started_at' not found"),
+            "{err}"
+        );
+        let bad = open_str(b"contact_id,\xFFcustomer\n").err().unwrap();
+        assert!(bad
+            .to_string()
+            .contains("line 1, column 2: header is not valid UTF-8"));
+    }
+
+    #[test]
+    fn records_keep_their_first_line_and_raw_text() {
+        let data = format!("{HEADER}a,U1,2026-10-01,\"two\nlines, quoted\",phone\nb,U2\n");
+        let (mut rows, format) = open_str(data.as_bytes()).unwrap().unwrap();
+        let (line, first) = rows.next_row().unwrap().unwrap();
+        assert_eq!(line, 2);
+        let fields = format.fields(&first).ok().unwrap();
+        assert_eq!(fields[Col::ContactId as usize].as_deref(), Some("a"));
+        assert_eq!(
+            fields[Col::Text as usize].as_deref(),
+            Some("two\nlines, quoted")
+        );
+        assert_eq!(
+            format.raw_text(&first),
+            "a,U1,2026-10-01,\"two\nlines, quoted\",phone"
+        );
+        let (line, short) = rows.next_row().unwrap().unwrap();
+        assert_eq!(line, 4);
+        let (column, kind, reason) = rejected(format.fields(&short));
+        assert_eq!((column, kind), ("", RejectKind::WrongFieldCount));
+        assert!(reason.starts_with("row has 2 fields but the header has 5"));
+        assert!(rows.next_row().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_field_that_is_not_utf8_is_named() {
+        let mut data = HEADER.as_bytes().to_vec();
+        data.extend_from_slice(b"a,U1,2026-10-01,caf\xE9,phone\n");
+        let (mut rows, format) = open_str(&data).unwrap().unwrap();
+        let (_, rec) = rows.next_row().unwrap().unwrap();
+        let (column, kind, reason) = rejected(format.fields(&rec));
+        assert_eq!((column, kind), ("text", RejectKind::InvalidUtf8));
+        assert!(reason.starts_with("column 'text' (field 4): invalid UTF-8 at byte 4"));
+        assert_eq!(format.raw_text(&rec), "a,U1,2026-10-01,caf\\xE9,phone");
+    }
+
+    #[test]
+    fn maps_crm_headers() {
+        let mut m = BTreeMap::new();
+        m.insert("contact_id".to_string(), "Call ID".to_string());
+        let headers: Vec<String> = ["Call ID", "CUSTOMER_ID", "started_at", "text"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let map = map_columns(&headers, &m);
+        assert_eq!(map[Col::ContactId as usize], Some(0));
+        assert_eq!(map[Col::CustomerId as usize], Some(1));
+        assert_eq!(map[Col::Channel as usize], None);
+    }
+}

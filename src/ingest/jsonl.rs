@@ -1,0 +1,202 @@
+//! JSON Lines files: one object per line, its keys mapped onto the contract columns.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::BufRead;
+
+use anyhow::Result;
+
+use crate::model::RejectKind;
+
+use super::encoding::{describe_bad_utf8, escape_invalid_utf8};
+use super::reader::RowReader;
+use super::row::{Fields, Parsed, RowFormat};
+use super::COLUMNS;
+
+/// A JSON Lines file's non-blank lines, without their line ends.
+pub(super) struct JsonRows<B> {
+    reader: B,
+    /// Lines read so far.
+    line_no: u64,
+    name: String,
+}
+
+impl<B: BufRead> JsonRows<B> {
+    pub(super) fn new(reader: B, name: &str) -> JsonRows<B> {
+        JsonRows {
+            reader,
+            line_no: 0,
+            name: name.to_string(),
+        }
+    }
+}
+
+impl<B: BufRead + Send> RowReader for JsonRows<B> {
+    type Row = Vec<u8>;
+
+    fn next_row(&mut self) -> Result<Option<(u64, Vec<u8>)>> {
+        loop {
+            let mut buf = Vec::new();
+            match self.reader.read_until(b'\n', &mut buf) {
+                Ok(0) => return Ok(None),
+                Ok(_) => {
+                    self.line_no += 1;
+                    if buf.iter().all(|b| b.is_ascii_whitespace()) {
+                        continue;
+                    }
+                    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+                        buf.pop();
+                    }
+                    return Ok(Some((self.line_no, buf)));
+                }
+                Err(e) => {
+                    return Err(anyhow::anyhow!(
+                        "{}: line {}: cannot read: {e}",
+                        self.name,
+                        self.line_no + 1
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// How JSON keys map onto the contract columns.
+pub(super) struct JsonFormat {
+    /// Lower-cased JSON key → contract column, aliases first.
+    map: HashMap<String, usize>,
+}
+
+impl JsonFormat {
+    /// The contract names and the `[columns]` aliases (which win).
+    pub(super) fn new(mapping: &BTreeMap<String, String>) -> JsonFormat {
+        let mut map = HashMap::new();
+        for (c, spec) in COLUMNS.iter().enumerate() {
+            map.insert(spec.name.to_string(), c);
+        }
+        for (c, spec) in COLUMNS.iter().enumerate() {
+            if let Some(alias) = mapping.get(spec.name) {
+                map.insert(alias.trim().to_lowercase(), c);
+            }
+        }
+        JsonFormat { map }
+    }
+}
+
+impl RowFormat for JsonFormat {
+    type Row = Vec<u8>;
+
+    fn fields(&self, bytes: &Vec<u8>) -> Result<Fields, Parsed> {
+        let line = std::str::from_utf8(bytes).map_err(|e| Parsed::Rejected {
+            column: "",
+            kind: RejectKind::InvalidUtf8,
+            reason: format!(
+                "column {}: {}",
+                e.valid_up_to() + 1,
+                describe_bad_utf8(bytes, e.valid_up_to())
+            ),
+        })?;
+        let value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| Parsed::Rejected {
+                column: "",
+                kind: RejectKind::BadJson,
+                reason: format!("column {}: bad JSON: {e}", e.column()),
+            })?;
+        let serde_json::Value::Object(obj) = value else {
+            return Err(Parsed::Rejected {
+                column: "",
+                kind: RejectKind::BadJson,
+                reason: "line is not a JSON object".into(),
+            });
+        };
+        let mut fields: Fields = Default::default();
+        for (k, v) in obj {
+            let Some(&c) = self.map.get(&k.trim().to_lowercase()) else {
+                continue;
+            };
+            let s = match v {
+                serde_json::Value::Null => continue,
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => {
+                    return Err(Parsed::Rejected {
+                        column: COLUMNS[c].name,
+                        kind: RejectKind::BadValue,
+                        reason: format!("key '{k}': expected a string, number or boolean"),
+                    })
+                }
+            };
+            // An alias and the contract name may both be present: keep the first.
+            if fields[c].is_none() {
+                fields[c] = Some(s);
+            }
+        }
+        Ok(fields)
+    }
+
+    /// The line as read.
+    fn raw_text(&self, bytes: &Vec<u8>) -> String {
+        escape_invalid_utf8(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Col;
+    use super::*;
+
+    fn rejected(p: Result<Fields, Parsed>) -> (&'static str, RejectKind, String) {
+        match p {
+            Err(Parsed::Rejected {
+                column,
+                kind,
+                reason,
+            }) => (column, kind, reason),
+            _ => panic!("not rejected"),
+        }
+    }
+
+    #[test]
+    fn blank_lines_are_skipped_but_counted() {
+        let data: &[u8] = b"{\"a\":1}\r\n\n  \n{\"b\":2}";
+        let mut rows = JsonRows::new(data, "f.jsonl");
+        assert_eq!(rows.next_row().unwrap(), Some((1, b"{\"a\":1}".to_vec())));
+        assert_eq!(rows.next_row().unwrap(), Some((4, b"{\"b\":2}".to_vec())));
+        assert_eq!(rows.next_row().unwrap(), None);
+    }
+
+    #[test]
+    fn keys_map_onto_columns() {
+        let mapping = BTreeMap::from([("contact_id".to_string(), "Call ID".to_string())]);
+        let format = JsonFormat::new(&mapping);
+        let line =
+            br#"{"call id": "c1", "contact_id": "x", "csat": 4, "escalated": true, "team": null}"#;
+        let f = format.fields(&line.to_vec()).ok().unwrap();
+        let get = |c: Col| f[c as usize].as_deref();
+        assert_eq!(
+            get(Col::ContactId),
+            Some("c1"),
+            "the alias comes first here"
+        );
+        assert_eq!(get(Col::Csat), Some("4"));
+        assert_eq!(get(Col::Escalated), Some("true"));
+        assert_eq!(get(Col::Team), None);
+    }
+
+    #[test]
+    fn bad_lines_are_rejected() {
+        let format = JsonFormat::new(&BTreeMap::new());
+        let kind = |line: &[u8]| {
+            let (column, kind, _) = rejected(format.fields(&line.to_vec()));
+            (column, kind)
+        };
+        assert_eq!(kind(b"{not json}"), ("", RejectKind::BadJson));
+        assert_eq!(kind(b"[1, 2]"), ("", RejectKind::BadJson));
+        assert_eq!(
+            kind(b"{\"text\": \"caf\xE9\"}"),
+            ("", RejectKind::InvalidUtf8)
+        );
+        assert_eq!(kind(br#"{"text": ["a"]}"#), ("text", RejectKind::BadValue));
+        assert_eq!(format.raw_text(&b"{\"x\xFF\"}".to_vec()), "{\"x\\xFF\"}");
+    }
+}

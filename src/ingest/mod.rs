@@ -1,0 +1,305 @@
+//! Ingest stage: CSV / JSON Lines files and folders → [`Ingested`] (the public API).
+//!
+//! Files are streamed in batches: one thread reads raw rows (`reader`),
+//! the rayon pool parses each batch (timestamps, text normalisation, terms)
+//! in parallel, and results are kept in input order so output never depends
+//! on threads. A row that cannot be used becomes a [`Rejection`]; a file that
+//! cannot be read at all is an error naming it.
+//!
+//! `csv` and `jsonl` split a raw row into the contract fields, `row` builds
+//! the contact from them, `encoding` names bytes that are not UTF-8.
+
+mod csv;
+mod encoding;
+mod jsonl;
+mod reader;
+mod row;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use chrono_tz::Tz;
+use rayon::prelude::*;
+
+use crate::model::{Ingested, RejectKind, Rejection, SourceRef};
+use crate::settings::Settings;
+
+pub use encoding::{describe_bad_utf8, escape_invalid_utf8};
+pub use row::{parse_bool, NotABool};
+
+use reader::{Batch, RowReader};
+use row::{Parsed, RowFormat};
+
+/// A contract input column.
+pub struct ColumnSpec {
+    pub name: &'static str,
+    /// The column must exist (CSV header or JSON key).
+    pub required: bool,
+}
+
+macro_rules! columns {
+    ($($idx:ident = $name:literal, $req:literal;)*) => {
+        /// Contract input columns, in contract order.
+        pub const COLUMNS: &[ColumnSpec] = &[$(ColumnSpec { name: $name, required: $req }),*];
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[derive(Clone, Copy)]
+        #[repr(usize)]
+        enum Col { $($idx),* }
+    };
+}
+
+columns! {
+    ContactId = "contact_id", true;
+    CustomerId = "customer_id", true;
+    StartedAt = "started_at", true;
+    Text = "text", true;
+    Channel = "channel", false;
+    Direction = "direction", false;
+    TicketId = "ticket_id", false;
+    AgentId = "agent_id", false;
+    Team = "team", false;
+    Queue = "queue", false;
+    ReasonCode = "reason_code", false;
+    Transferred = "transferred", false;
+    Escalated = "escalated", false;
+    Reopened = "reopened", false;
+    SurveyResolved = "survey_resolved", false;
+    Csat = "csat", false;
+    Segment = "segment", false;
+}
+
+const N_COLS: usize = 17;
+
+/// How to read the inputs.
+pub struct IngestOptions<'a> {
+    /// Contract column → the export's own header (`[columns]` in the config).
+    pub columns: &'a BTreeMap<String, String>,
+    pub settings: &'a Settings,
+    pub timezone: Tz,
+}
+
+/// An input file's format, from its extension.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Format {
+    Csv,
+    JsonLines,
+}
+
+/// Expands files and folders into the list of input files, sorted within
+/// each folder so the order (and duplicate resolution) is reproducible.
+pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read input folder {}", dir.display()))?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()
+            .with_context(|| format!("cannot read input folder {}", dir.display()))?;
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if format_of(&p).is_some() {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            walk(input, &mut files)?;
+        } else if input.exists() {
+            files.push(input.clone());
+        } else {
+            bail!("input not found: {}", input.display());
+        }
+    }
+    if files.is_empty() {
+        bail!(
+            "no input files (.csv, .jsonl, .ndjson, .json) found in {}",
+            inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(files)
+}
+
+fn format_of(p: &Path) -> Option<Format> {
+    let ext = p.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" => Some(Format::Csv),
+        "jsonl" | "ndjson" | "json" => Some(Format::JsonLines),
+        _ => None,
+    }
+}
+
+/// Reads every input file into contacts and rejections.
+pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<Ingested> {
+    let files = discover(inputs)?;
+    let mut out = Ingested::default();
+    let mut seen: HashMap<String, SourceRef> = HashMap::new();
+    for (i, path) in files.iter().enumerate() {
+        let name = path.display().to_string();
+        out.files.push(name.clone());
+        let file_idx = u32::try_from(i).context("too many input files")?;
+        let format = format_of(path).unwrap_or(Format::Csv);
+        read_file(path, file_idx, format, opts, &mut out, &mut seen)?;
+    }
+    out.stats.files_read = files.len();
+    Ok(out)
+}
+
+fn open_checked(path: &Path) -> Result<Option<File>> {
+    let mut f =
+        File::open(path).with_context(|| format!("cannot open input file {}", path.display()))?;
+    let mut head = [0u8; 4];
+    let n = f
+        .read(&mut head)
+        .with_context(|| format!("cannot read input file {}", path.display()))?;
+    if n >= 2 && (head[..2] == [0xFF, 0xFE] || head[..2] == [0xFE, 0xFF]) {
+        bail!(
+            "{}: line 1, column 1: file is UTF-16 encoded; export it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)",
+            path.display()
+        );
+    }
+    if n == 0 {
+        return Ok(None);
+    }
+    let f =
+        File::open(path).with_context(|| format!("cannot open input file {}", path.display()))?;
+    Ok(Some(f))
+}
+
+fn read_file(
+    path: &Path,
+    file_idx: u32,
+    format: Format,
+    opts: &IngestOptions,
+    out: &mut Ingested,
+    seen: &mut HashMap<String, SourceRef>,
+) -> Result<()> {
+    let name = path.display().to_string();
+    let Some(file) = open_checked(path)? else {
+        out.stats.files_empty.push(name);
+        return Ok(());
+    };
+    let reader = BufReader::with_capacity(1 << 20, file);
+    match format {
+        Format::Csv => {
+            let Some((rows, row_format)) = csv::open(reader, &name, opts.columns)? else {
+                out.stats.files_empty.push(name);
+                return Ok(());
+            };
+            read_rows(rows, &row_format, file_idx, &name, opts, out, seen)?;
+        }
+        Format::JsonLines => {
+            let rows = jsonl::JsonRows::new(reader, &name);
+            let row_format = jsonl::JsonFormat::new(opts.columns);
+            if !read_rows(rows, &row_format, file_idx, &name, opts, out, seen)? {
+                out.stats.files_empty.push(name);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Streams one file's rows through the reader thread and parses each batch
+/// on the rayon pool. Returns whether the file had any row.
+fn read_rows<R, F>(
+    rows: R,
+    row_format: &F,
+    file_idx: u32,
+    name: &str,
+    opts: &IngestOptions,
+    out: &mut Ingested,
+    seen: &mut HashMap<String, SourceRef>,
+) -> Result<bool>
+where
+    R: RowReader,
+    R::Row: Sync,
+    F: RowFormat<Row = R::Row>,
+{
+    reader::read_batches(rows, |batch| {
+        let parsed: Vec<Parsed> = batch
+            .par_iter()
+            .map(|(line, raw)| {
+                let source = SourceRef {
+                    file: file_idx,
+                    line: *line,
+                };
+                row::parse(row_format, raw, source, opts)
+            })
+            .collect();
+        collect(batch, parsed, row_format, name, out, seen);
+    })
+}
+
+/// Keeps accepted rows in input order, turns the rest and later duplicates
+/// into rejections.
+fn collect<F: RowFormat>(
+    batch: Batch<F::Row>,
+    parsed: Vec<Parsed>,
+    row_format: &F,
+    name: &str,
+    out: &mut Ingested,
+    seen: &mut HashMap<String, SourceRef>,
+) {
+    for ((line, raw), p) in batch.into_iter().zip(parsed) {
+        out.stats.rows_read += 1;
+        let (column, kind, reason) = match p {
+            Parsed::Ok(contact, ignored) => match seen.get(&contact.contact_id) {
+                Some(first) => (
+                    "contact_id",
+                    RejectKind::DuplicateContactId,
+                    format!(
+                        "duplicate contact_id '{}' (first seen in {} line {})",
+                        contact.contact_id,
+                        out.files
+                            .get(first.file as usize)
+                            .map(String::as_str)
+                            .unwrap_or("?"),
+                        first.line
+                    ),
+                ),
+                None => {
+                    seen.insert(contact.contact_id.clone(), contact.source);
+                    for col in ignored {
+                        *out.stats.ignored_values.entry(col.to_string()).or_default() += 1;
+                    }
+                    if contact.customer_id.is_none() {
+                        out.stats.anonymous_contacts += 1;
+                    }
+                    if contact.text.trim().is_empty() {
+                        out.stats.empty_text_contacts += 1;
+                    }
+                    out.stats.rows_accepted += 1;
+                    out.contacts.push(*contact);
+                    continue;
+                }
+            },
+            Parsed::Rejected {
+                column,
+                kind,
+                reason,
+            } => (column, kind, reason),
+        };
+        out.stats.rows_rejected += 1;
+        *out.stats
+            .rejected_by_reason
+            .entry(kind.as_str().to_string())
+            .or_default() += 1;
+        out.rejected.push(Rejection {
+            file: name.to_string(),
+            line,
+            column: column.to_string(),
+            reason,
+            raw_row: row_format.raw_text(&raw),
+        });
+    }
+}
