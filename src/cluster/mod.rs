@@ -50,12 +50,14 @@
 //! Here: the public API, the graph method's orchestration (steps 1 and 5).
 //! Beside it: `knn` (step 2), `leiden` (steps 3 and 4), `kmeans` (the
 //! index's cells), `kernels` (matrix, products, generator), `score` (NMI,
-//! ARI) and `reference` (the benchmark-only methods).
+//! ARI), `reference` (the benchmark-only methods) and `anchor` (month over
+//! month: last month's category boundaries).
 
 use std::time::Instant;
 
 use rayon::prelude::*;
 
+mod anchor;
 mod kernels;
 mod kmeans;
 mod knn;
@@ -63,6 +65,7 @@ mod leiden;
 mod reference;
 mod score;
 
+pub use anchor::{anchor_group, centre_of_examples, CENTROID_THRESHOLD};
 pub use score::{ari, nmi};
 
 use kernels::{dot, Matrix, Rng};
