@@ -225,16 +225,13 @@ fn recover_dead_runs(parent: &Path, name: &str) {
     }
     found.sort();
     for (path, is_old) in found {
-        if is_old && !target.exists() && path.join(MARKER).is_file()
-            || is_old && !target.exists() && path.join("metrics.json").is_file()
-        {
-            if fs::rename(&path, &target).is_ok() {
-                eprintln!(
-                    "recontact: put back {} (an earlier run died while replacing it)",
-                    target.display()
-                );
-                continue;
-            }
+        let ours = path.join(MARKER).is_file() || path.join("metrics.json").is_file();
+        if is_old && ours && !target.exists() && fs::rename(&path, &target).is_ok() {
+            eprintln!(
+                "recontact: put back {} (an earlier run died while replacing it)",
+                target.display()
+            );
+            continue;
         }
         fs::remove_dir_all(&path).ok();
     }
