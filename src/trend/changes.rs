@@ -1,14 +1,17 @@
-//! The data of the report's "What changed since last month" section:
-//! changed and vanished categories, and FCR against last month.
+//! The report's "What changed since last month" section: new, rising,
+//! falling, vanished, split and merged categories, and FCR against last
+//! month.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::files::PrevGroup;
-use super::stats::{holm, round, two_proportion_p};
+use super::files::{PrevGroup, PrevMetrics, Previous};
+use super::stats::{holm, round, two_proportion_p, Correction};
 use super::ALPHA;
-use crate::metrics::GroupMetrics;
+use crate::metrics::{GroupMetrics, Metrics};
+use crate::model::TrendFlag;
+use crate::rank::RankedCategory;
 
 /// A category in the "What changed" lists.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -86,11 +89,7 @@ pub struct Changes {
     pub fcr: FcrChanges,
 }
 
-pub(super) fn fcr_delta(
-    key: &str,
-    now: (Option<f64>, usize, usize),
-    prev: Option<&PrevGroup>,
-) -> FcrDelta {
+fn fcr_delta(key: &str, now: (Option<f64>, usize, usize), prev: Option<&PrevGroup>) -> FcrDelta {
     let (rate, measured, fcr) = now;
     let (prate, pmeasured, pfcr) = prev
         .map(|g| (g.fcr_rate, g.measured_episodes, g.fcr_episodes))
@@ -108,7 +107,7 @@ pub(super) fn fcr_delta(
     }
 }
 
-pub(super) fn fcr_groups(
+fn fcr_groups(
     now: &BTreeMap<String, GroupMetrics>,
     prev: &BTreeMap<String, PrevGroup>,
 ) -> Vec<FcrDelta> {
@@ -134,4 +133,121 @@ pub(super) fn fcr_groups(
         v[i].significant = a < ALPHA;
     }
     v
+}
+
+/// The section, from `ranked` with their trends set and the `vanished`
+/// categories (tested); `by_centroid` and `warning` say how categories
+/// were matched.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn section(
+    ranked: &[RankedCategory],
+    mut vanished: Vec<VanishedCategory>,
+    prev: &Previous,
+    by_centroid: bool,
+    warning: Option<String>,
+    reasons: usize,
+    metrics: &Metrics,
+    correction: Correction,
+) -> Changes {
+    let pc = &prev.centroids;
+    let entry = |c: &RankedCategory| {
+        let t = c.trend.as_ref();
+        ChangedCategory {
+            category_id: c.category_id.clone(),
+            label: c.label.clone(),
+            // With the pieces that split from it, as the test counts.
+            episodes: t.map_or(c.episodes, |t| {
+                (t.prev_episodes as i64 + t.episodes_delta).max(0) as usize
+            }),
+            prev_episodes: t.map_or(0, |t| t.prev_episodes),
+            episodes_delta: t.map_or(0, |t| t.episodes_delta),
+            extra_contacts: t.map_or(c.extra_contacts, |t| {
+                (t.prev_extra_contacts as i64 + t.extra_contacts_delta).max(0) as usize
+            }),
+            prev_extra_contacts: t.map_or(0, |t| t.prev_extra_contacts),
+            episode_share: t.map_or(0.0, |t| t.episode_share),
+            prev_episode_share: t.map_or(0.0, |t| t.prev_episode_share),
+            p_value: t.and_then(|t| t.p_value),
+            significant: t.is_some_and(|t| t.significant),
+            matched_from: t.map(|t| t.matched_from.clone()).unwrap_or_default(),
+        }
+    };
+    let with = |f: TrendFlag| -> Vec<ChangedCategory> {
+        ranked
+            .iter()
+            .filter(|c| c.trend.as_ref().is_some_and(|t| t.flag == f) && c.episodes > 0)
+            .map(entry)
+            .collect()
+    };
+    let by_size = |mut v: Vec<ChangedCategory>| {
+        v.sort_by(|a, b| {
+            b.episodes_delta
+                .abs()
+                .cmp(&a.episodes_delta.abs())
+                .then(a.category_id.cmp(&b.category_id))
+        });
+        v
+    };
+    vanished.sort_by(|a, b| {
+        b.prev_episodes
+            .cmp(&a.prev_episodes)
+            .then(a.category_id.cmp(&b.category_id))
+    });
+    Changes {
+        previous_out_dir: prev.dir.to_string_lossy().into_owned(),
+        previous_data_start: pc.data_start.clone(),
+        previous_data_end: pc.data_end.clone(),
+        matched_by: if by_centroid { "centroids" } else { "keywords" }.into(),
+        warning,
+        reasons,
+        prev_reasons: pc.reasons,
+        test: format!(
+            "exact two-sided binomial test of each category's episodes this month given both months' (p0 = this month's share of all non-FCR episodes clustered), {}-adjusted over all categories; significant at 5%",
+            match correction {
+                Correction::Holm => "Holm",
+                Correction::Bh => "Benjamini–Hochberg",
+            }
+        ),
+        new: by_size(with(TrendFlag::New)),
+        rising: by_size(with(TrendFlag::Rising)),
+        falling: by_size(with(TrendFlag::Falling)),
+        vanished,
+        split: with(TrendFlag::Split),
+        merged: ranked
+            .iter()
+            .filter(|c| {
+                c.trend.as_ref().is_some_and(|t| {
+                    t.matched_from.len() > 1 && t.flag != TrendFlag::Split && t.flag != TrendFlag::New
+                }) && c.episodes > 0
+            })
+            .map(entry)
+            .collect(),
+        known_without_cases: ranked
+            .iter()
+            .filter(|c| c.taxonomy_key.is_some() && c.episodes == 0)
+            .map(|c| c.category_id.clone())
+            .collect(),
+        fcr: fcr_changes(metrics, &prev.metrics),
+    }
+}
+
+/// FCR this month against last: overall, by channel, by team.
+fn fcr_changes(metrics: &Metrics, pm: &PrevMetrics) -> FcrChanges {
+    FcrChanges {
+        overall: fcr_delta(
+            "overall",
+            (
+                metrics.fcr_rate,
+                metrics.measured_episodes,
+                metrics.fcr_episodes,
+            ),
+            Some(&PrevGroup {
+                measured_episodes: pm.measured_episodes,
+                fcr_episodes: pm.fcr_episodes,
+                fcr_rate: pm.fcr_rate,
+            }),
+        ),
+        by_channel: fcr_groups(&metrics.by_channel, &pm.by_channel),
+        by_team: fcr_groups(&metrics.by_team, &pm.by_team),
+    }
 }
