@@ -311,7 +311,7 @@ fn synthesize(n: usize, embedder: &str, seed: u64) -> anyhow::Result<(Vec<Vec<f3
 /// NMI/ARI over every text).
 fn with_singletons(c: &recontact::cluster::Clustering) -> Vec<usize> {
     let mut next = c.n_categories;
-    c.labels
+    c.cluster_of
         .iter()
         .map(|l| {
             l.unwrap_or_else(|| {
@@ -350,11 +350,11 @@ fn main() -> anyhow::Result<()> {
             let method = parse_method(m, 0)?;
             let t = Instant::now();
             let (c, times) = cluster_with(&vectors, &params, &method)?;
-            let un = c.labels.iter().filter(|l| l.is_none()).count();
+            let un = c.cluster_of.iter().filter(|l| l.is_none()).count();
             let pred = with_singletons(&c);
             println!(
                 "scale n={n} {m}: labels {:016x}, NMI {:.4} ARI {:.4} (vs source labels), {} categories, {:.2}% unassigned, total {:.1}s ({})",
-                digest(&c.labels),
+                digest(&c.cluster_of),
                 nmi(&pred, &truth),
                 ari(&pred, &truth),
                 c.n_categories,
@@ -398,8 +398,8 @@ fn main() -> anyhow::Result<()> {
         let (c, times) = cluster_with(&vectors, &params, &method)?;
         let secs = t.elapsed().as_secs_f64();
         let pred = with_singletons(&c);
-        let un = c.labels.iter().filter(|l| l.is_none()).count();
-        let digest = digest(&c.labels);
+        let un = c.cluster_of.iter().filter(|l| l.is_none()).count();
+        let digest = digest(&c.cluster_of);
         println!(
             "{:<28} labels {digest:016x}  NMI {:.4}  ARI {:.4}  categories {:>4}  unassigned {:>5.2}%  {:.2}s ({})",
             m,

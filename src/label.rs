@@ -55,7 +55,7 @@ pub fn label(
 ) -> Vec<Category> {
     let k = clusters.centroids.len();
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
-    for (i, l) in clusters.labels.iter().enumerate() {
+    for (i, l) in clusters.cluster_of.iter().enumerate() {
         if let Some(c) = l {
             members[*c].push(i);
         }
@@ -254,7 +254,7 @@ mod tests {
         let reasons: Vec<Reason> = texts.iter().map(|t| reason(t)).collect();
         let vectors: Vec<Vec<f32>> = (0..16).map(|i| vec![(i / 4) as f32, 1.0, 0.0]).collect();
         let clusters = Clusters {
-            labels: (0..16).map(|i| Some(i / 4)).collect(),
+            cluster_of: (0..16).map(|i| Some(i / 4)).collect(),
             centroids: vec![vec![0.0, 1.0, 0.0]; 4],
         };
         let cats = label(&reasons, &vectors, &clusters, &LabelOptions::default());

@@ -318,7 +318,7 @@ pub struct Reason {
 #[derive(Debug, Clone, Default)]
 pub struct Clusters {
     /// Per reason, its cluster, `None` when it fits nothing.
-    pub labels: Vec<Option<usize>>,
+    pub cluster_of: Vec<Option<usize>>,
     /// L2-normalised centre of each cluster.
     pub centroids: Vec<Vec<f32>>,
 }

@@ -81,8 +81,8 @@ pub fn anchor_group(
         best.map(|b| b.1)
     };
     let mut alive = vec![true; centres.len()];
-    let clustered: Vec<usize> = (0..clusters.labels.len())
-        .filter(|&r| clusters.labels[r].is_some())
+    let clustered: Vec<usize> = (0..clusters.cluster_of.len())
+        .filter(|&r| clusters.cluster_of[r].is_some())
         .collect();
     let mut to: Vec<Option<usize>> = {
         use rayon::prelude::*;
@@ -125,13 +125,13 @@ pub fn anchor_group(
             result.push(continues[i]);
         }
     }
-    for l in clusters.labels.iter_mut() {
+    for l in clusters.cluster_of.iter_mut() {
         *l = None;
     }
     for (k, &r) in clustered.iter().enumerate() {
-        clusters.labels[r] = to[k].and_then(|t| number[t]);
+        clusters.cluster_of[r] = to[k].and_then(|t| number[t]);
     }
-    clusters.centroids = crate::embed::centroids(&clusters.labels, vectors, result.len());
+    clusters.centroids = crate::embed::centroids(&clusters.cluster_of, vectors, result.len());
     result
 }
 
@@ -171,7 +171,7 @@ mod tests {
             norm(0.9, 0.05),
         ];
         let mut clusters = crate::model::Clusters {
-            labels: vec![Some(0), Some(1), Some(1), Some(1), Some(2), Some(2), None],
+            cluster_of: vec![Some(0), Some(1), Some(1), Some(1), Some(2), Some(2), None],
             centroids: vec![norm(1.0, 0.05), norm(0.5, 1.0), norm(0.3, -1.0)],
         };
         let continues = anchor_group(&mut clusters, &vectors, &prev, CENTROID_THRESHOLD, 1);
@@ -179,7 +179,7 @@ mod tests {
         // its own centre; the unclustered reason stays unclustered.
         assert_eq!(continues, vec![Some(0), Some(1), None]);
         assert_eq!(
-            clusters.labels,
+            clusters.cluster_of,
             vec![Some(0), Some(0), Some(1), Some(1), Some(2), Some(2), None]
         );
         assert_eq!(clusters.centroids.len(), 3);
@@ -187,21 +187,21 @@ mod tests {
         // nearest, the smallest first: with min size 3 (2 reasons each),
         // the new issue joins a, then b does.
         let mut c2 = crate::model::Clusters {
-            labels: vec![Some(0), Some(1), Some(1), Some(1), Some(2), Some(2), None],
+            cluster_of: vec![Some(0), Some(1), Some(1), Some(1), Some(2), Some(2), None],
             centroids: vec![norm(1.0, 0.05), norm(0.5, 1.0), norm(0.3, -1.0)],
         };
         let continues = anchor_group(&mut c2, &vectors, &prev, CENTROID_THRESHOLD, 3);
         assert_eq!(continues, vec![Some(0)]);
-        assert_eq!(c2.labels.iter().flatten().count(), 6);
+        assert_eq!(c2.cluster_of.iter().flatten().count(), 6);
         // Nothing from last month: left alone.
         let mut c3 = crate::model::Clusters {
-            labels: vec![Some(0), Some(1)],
+            cluster_of: vec![Some(0), Some(1)],
             centroids: vec![norm(1.0, 0.0), norm(0.0, 1.0)],
         };
         assert_eq!(
             anchor_group(&mut c3, &vectors[..2], &[], CENTROID_THRESHOLD, 1),
             vec![None, None]
         );
-        assert_eq!(c3.labels, vec![Some(0), Some(1)]);
+        assert_eq!(c3.cluster_of, vec![Some(0), Some(1)]);
     }
 }

@@ -99,7 +99,7 @@ impl Default for ClusterParams {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Clustering {
     /// Category of each input, in input order; `None` = uncategorised.
-    pub labels: Vec<Option<usize>>,
+    pub cluster_of: Vec<Option<usize>>,
     /// Categories are `0..n_categories`, largest first (ties: the one
     /// whose first member comes first).
     pub n_categories: usize,
@@ -477,7 +477,7 @@ fn finalize(data: &Matrix, raw: &[usize], params: &ClusterParams) -> Clustering 
     }
     let (cent, nc) = centroids_of_labels(data, &labels);
     Clustering {
-        labels,
+        cluster_of: labels,
         n_categories: nc,
         centroids: cent.chunks(d).take(nc).map(<[f32]>::to_vec).collect(),
     }

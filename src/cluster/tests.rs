@@ -46,7 +46,7 @@ fn blobs(sizes: &[usize], dim: usize, noise: f32, seed: u64) -> (Vec<Vec<f32>>, 
 
 fn hard_labels(c: &Clustering) -> Vec<usize> {
     let mut next = c.n_categories;
-    c.labels
+    c.cluster_of
         .iter()
         .map(|l| {
             l.unwrap_or_else(|| {
@@ -83,9 +83,9 @@ fn recovers_blobs_without_k() {
     let pred = hard_labels(&c);
     assert!(nmi(&pred, &truth) > 0.99, "nmi {}", nmi(&pred, &truth));
     assert!(ari(&pred, &truth) > 0.99);
-    assert!(c.labels.iter().all(Option::is_some));
+    assert!(c.cluster_of.iter().all(Option::is_some));
     // Numbered by size: category 0 is the 120-point blob.
-    let count = |k: usize| c.labels.iter().filter(|l| **l == Some(k)).count();
+    let count = |k: usize| c.cluster_of.iter().filter(|l| **l == Some(k)).count();
     for k in 1..c.n_categories {
         assert!(count(k - 1) >= count(k));
     }
@@ -94,7 +94,11 @@ fn recovers_blobs_without_k() {
     for (k, cen) in c.centroids.iter().enumerate() {
         let norm: f32 = cen.iter().map(|x| x * x).sum::<f32>().sqrt();
         assert!((norm - 1.0).abs() < 1e-4);
-        let i = c.labels.iter().position(|l| *l == Some(k)).expect("member");
+        let i = c
+            .cluster_of
+            .iter()
+            .position(|l| *l == Some(k))
+            .expect("member");
         assert!(dot(&v[i], cen) > 0.9);
     }
 }
@@ -189,8 +193,8 @@ fn small_categories_are_dissolved() {
     };
     let c = cluster(&v, &params).expect("cluster");
     assert_eq!(c.n_categories, 2);
-    assert!(c.labels.iter().all(Option::is_some));
-    assert_eq!(c.labels[120], c.labels[0]);
+    assert!(c.cluster_of.iter().all(Option::is_some));
+    assert_eq!(c.cluster_of[120], c.cluster_of[0]);
     // With a size limit above every blob, only the largest survives.
     let params = ClusterParams {
         min_category_size: 500,
@@ -198,7 +202,7 @@ fn small_categories_are_dissolved() {
     };
     let c = cluster(&v, &params).expect("cluster");
     assert_eq!(c.n_categories, 1);
-    assert!(c.labels.iter().all(|l| *l == Some(0)));
+    assert!(c.cluster_of.iter().all(|l| *l == Some(0)));
 }
 
 #[test]
@@ -217,7 +221,7 @@ fn unassigned_share_is_capped() {
             seed: 0,
         };
         let c = cluster(&v, &params).expect("cluster");
-        let un = c.labels.iter().filter(|l| l.is_none()).count();
+        let un = c.cluster_of.iter().filter(|l| l.is_none()).count();
         assert!(
             un as f64 <= share * n as f64 + 1e-9,
             "{un} unassigned with share {share}"
@@ -225,12 +229,12 @@ fn unassigned_share_is_capped() {
         if share >= 0.05 {
             // The budget is used on the scattered points only.
             assert!(un > 0);
-            assert!(c.labels[..300].iter().all(Option::is_some));
+            assert!(c.cluster_of[..300].iter().all(Option::is_some));
         }
         assert!(c.n_categories >= 3);
         // Every category keeps the minimum size.
         for k in 0..c.n_categories {
-            assert!(c.labels.iter().filter(|l| **l == Some(k)).count() >= 5);
+            assert!(c.cluster_of.iter().filter(|l| **l == Some(k)).count() >= 5);
         }
     }
 }
@@ -241,17 +245,17 @@ fn odd_inputs() {
     assert_eq!(cluster(&[], &p).expect("empty"), Clustering::default());
     // One vector, and fewer vectors than the minimum size.
     let c = cluster(&[vec![1.0, 0.0]], &p).expect("one");
-    assert_eq!((c.n_categories, c.labels.clone()), (1, vec![Some(0)]));
+    assert_eq!((c.n_categories, c.cluster_of.clone()), (1, vec![Some(0)]));
     let c = cluster(&[vec![1.0, 0.0], vec![0.9, 0.1], vec![0.0, 1.0]], &p).expect("three");
-    assert!(c.labels.iter().all(Option::is_some));
+    assert!(c.cluster_of.iter().all(Option::is_some));
     // Duplicates and zero vectors are fine.
     let mut v = vec![vec![1.0, 0.0, 0.0]; 20];
     v.extend(vec![vec![0.0, 1.0, 0.0]; 20]);
     v.push(vec![0.0; 3]);
     let c = cluster(&v, &p).expect("dups");
     assert_eq!(c.n_categories, 2);
-    assert_eq!(c.labels[40], None, "the zero vector fits nothing");
-    assert!(c.labels[..20].iter().all(|l| *l == c.labels[0]));
+    assert_eq!(c.cluster_of[40], None, "the zero vector fits nothing");
+    assert!(c.cluster_of[..20].iter().all(|l| *l == c.cluster_of[0]));
     // Bad input is an error, not a panic.
     assert!(cluster(&[vec![1.0, 0.0], vec![1.0]], &p).is_err());
     assert!(cluster(&[vec![f32::NAN, 0.0]], &p).is_err());
@@ -271,8 +275,8 @@ fn groups_of_identical_reasons_stay_apart() {
     v.extend(vec![vec![0.0, 1.0, 0.0]; 8]);
     v.extend(vec![vec![0.0, 0.0, 1.0]; 6]);
     let c = cluster(&v, &ClusterParams::default()).expect("clusters");
-    assert_eq!(c.n_categories, 3, "{:?}", c.labels);
-    assert!(c.labels[..12].iter().all(|l| *l == c.labels[0]));
-    assert!(c.labels[20..].iter().all(|l| *l == c.labels[20]));
-    assert_ne!(c.labels[0], c.labels[20]);
+    assert_eq!(c.n_categories, 3, "{:?}", c.cluster_of);
+    assert!(c.cluster_of[..12].iter().all(|l| *l == c.cluster_of[0]));
+    assert!(c.cluster_of[20..].iter().all(|l| *l == c.cluster_of[20]));
+    assert_ne!(c.cluster_of[0], c.cluster_of[20]);
 }

@@ -172,7 +172,7 @@ pub fn evaluate(args: &Args) -> Result<ClusterEval> {
     // NMI/ARI over every text.
     let mut next = c.n_categories;
     let pred: Vec<usize> = c
-        .labels
+        .cluster_of
         .iter()
         .map(|l| {
             l.unwrap_or_else(|| {
@@ -189,7 +189,7 @@ pub fn evaluate(args: &Args) -> Result<ClusterEval> {
             *label_ids.entry(r.1.clone()).or_insert(k)
         })
         .collect();
-    let unassigned = c.labels.iter().filter(|l| l.is_none()).count();
+    let unassigned = c.cluster_of.iter().filter(|l| l.is_none()).count();
     let r4 = |x: f64| (x * 1e4).round() / 1e4;
     Ok(ClusterEval {
         file: args.file.display().to_string(),

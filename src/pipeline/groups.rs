@@ -245,7 +245,7 @@ pub fn embed(
                 prev_examples
                     .iter()
                     .filter_map(|(j, e)| {
-                        let centre = trend::centre_of_examples(&pe_vecs[at..at + e.len()]);
+                        let centre = cluster::centre_of_examples(&pe_vecs[at..at + e.len()]);
                         at += e.len();
                         centre.map(|c| (*j, c))
                     })
@@ -289,7 +289,7 @@ pub fn embed(
             } else {
                 other_profile
                     .and_then(|p| p.centroid_threshold)
-                    .unwrap_or(trend::CENTROID_THRESHOLD)
+                    .unwrap_or(cluster::CENTROID_THRESHOLD)
             },
         });
     }
@@ -379,7 +379,7 @@ pub struct Clustered {
 /// megabytes).
 pub fn cluster(groups: Vec<Group>, n: usize, params: &ClusterParams) -> Result<Clustered> {
     let mut clusters = Clusters {
-        labels: vec![None; n],
+        cluster_of: vec![None; n],
         centroids: Vec::new(),
     };
     let mut vectors: Vectors = vec![Vec::new(); n];
@@ -391,19 +391,19 @@ pub fn cluster(groups: Vec<Group>, n: usize, params: &ClusterParams) -> Result<C
         }
         let fresh = cluster::cluster(&vecs, params)?;
         let mut c = Clusters {
-            labels: fresh.labels,
+            cluster_of: fresh.cluster_of,
             centroids: fresh.centroids,
         };
         // Anchoring (and the stages after) in the second fit: the fresh
         // clusters' centres are recomputed there.
         let vecs = match g.anchor_vectors {
             Some(a) => {
-                c.centroids = embed::centroids(&c.labels, &a, c.centroids.len());
+                c.centroids = embed::centroids(&c.cluster_of, &a, c.centroids.len());
                 a
             }
             None => vecs,
         };
-        continues.extend(trend::anchor_group(
+        continues.extend(cluster::anchor_group(
             &mut c,
             &vecs,
             &g.prev_centres,
@@ -412,7 +412,7 @@ pub fn cluster(groups: Vec<Group>, n: usize, params: &ClusterParams) -> Result<C
         ));
         let offset = clusters.centroids.len();
         for (k, (&i, v)) in members.iter().zip(vecs).enumerate() {
-            clusters.labels[i] = c.labels[k].map(|l| l + offset);
+            clusters.cluster_of[i] = c.cluster_of[k].map(|l| l + offset);
             vectors[i] = v;
         }
         clusters.centroids.extend(c.centroids);
@@ -542,7 +542,9 @@ mod tests {
         assert_eq!(out.vectors.len(), 24);
         assert!(out.vectors.iter().all(|v| v.len() == 2));
         let of = |ids: &[usize]| -> std::collections::BTreeSet<usize> {
-            ids.iter().filter_map(|&i| out.clusters.labels[i]).collect()
+            ids.iter()
+                .filter_map(|&i| out.clusters.cluster_of[i])
+                .collect()
         };
         assert!(of(&g1).is_disjoint(&of(&g2)));
         assert_eq!(out.continues.len(), out.clusters.centroids.len());

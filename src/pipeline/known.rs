@@ -94,7 +94,7 @@ pub fn add_clusters(
                     *x += y;
                 }
             }
-            clusters.labels[a.reason] = Some(c);
+            clusters.cluster_of[a.reason] = Some(c);
             vectors[a.reason] = a.vector;
         }
         let norm = centre.iter().map(|x| x * x).sum::<f32>().sqrt();
@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn a_known_cluster_is_centred_on_its_main_script() {
         let mut clusters = Clusters {
-            labels: vec![Some(0), None, None, None],
+            cluster_of: vec![Some(0), None, None, None],
             centroids: vec![vec![1.0, 0.0]],
         };
         let mut vectors = vec![vec![1.0, 0.0], vec![], vec![], vec![]];
@@ -226,7 +226,10 @@ mod tests {
             true,
         );
         assert_eq!(of, BTreeMap::from([(1, 5)]));
-        assert_eq!(clusters.labels, vec![Some(0), Some(1), Some(1), Some(1)]);
+        assert_eq!(
+            clusters.cluster_of,
+            vec![Some(0), Some(1), Some(1), Some(1)]
+        );
         // Latin members only: (0,1) + (1,1), normalised.
         let c = &clusters.centroids[1];
         assert!((c[0] - 1.0 / 5f32.sqrt()).abs() < 1e-6 && (c[1] - 2.0 / 5f32.sqrt()).abs() < 1e-6);

@@ -110,7 +110,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     )?;
     // Per cluster: its centre is in the model's space.
     let mut model_space: Vec<bool> = vec![false; clusters.centroids.len()];
-    for (k, l) in clusters.labels.iter().enumerate() {
+    for (k, l) in clusters.cluster_of.iter().enumerate() {
         if let Some(c) = l {
             model_space[*c] = spaces.is_model && spaces.readable(&reasons[k].text);
         }
@@ -180,16 +180,14 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         &category_examples,
         &continues,
     );
-    let mom = trend::compare(
-        &mut ranked,
-        &mut saved,
-        &identity,
-        reasons.len(),
-        &metrics,
-        previous.as_ref(),
-        settings.trend_correction,
-        plan.centroid_threshold(),
-    );
+    let this_month = trend::ThisMonth {
+        identity: &identity,
+        reasons: reasons.len(),
+        metrics: &metrics,
+        correction: settings.trend_correction,
+        centroid_threshold: plan.centroid_threshold(),
+    };
+    let mom = trend::compare(&mut ranked, &mut saved, &this_month, previous.as_ref());
     let mut linked = linked;
     stamp_category_ids(&mut linked, &ranked);
     timings.lap("rank");
@@ -202,7 +200,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         metrics: &metrics,
         categories: &ranked,
         reasons: reasons.len(),
-        uncategorised: clusters.labels.iter().filter(|l| l.is_none()).count(),
+        uncategorised: clusters.cluster_of.iter().filter(|l| l.is_none()).count(),
         extra_contacts,
         embedder: embedder_desc.clone(),
         embedder_warning: embedder_warning.clone(),
