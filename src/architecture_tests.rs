@@ -130,9 +130,10 @@ fn no_import_cycle_between_top_level_modules() {
 }
 
 #[test]
-fn settings_and_model_are_leaves() {
+fn settings_model_and_layout_are_leaves() {
     let graph = imports();
     assert_eq!(graph["model"], BTreeSet::new(), "model imports nothing");
+    assert_eq!(graph["layout"], BTreeSet::new(), "layout imports nothing");
     let settings: Vec<_> = graph["settings"].iter().collect();
     assert!(
         settings.iter().all(|m| *m == "model"),
@@ -156,7 +157,10 @@ fn stages_never_import_cmd_or_pipeline() {
 #[test]
 fn readers_use_the_index_not_the_stages() {
     let graph = imports();
-    let allowed: BTreeSet<&str> = ["index", "search", "text", "model", "time", "settings"].into();
+    let allowed: BTreeSet<&str> = [
+        "index", "search", "text", "model", "time", "settings", "layout",
+    ]
+    .into();
     for reader in ["search", "sample"] {
         for d in &graph[reader] {
             assert!(

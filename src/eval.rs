@@ -11,6 +11,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
+use crate::layout;
+
 #[derive(Debug, Serialize, PartialEq)]
 pub struct Scores {
     pub contacts_scored: usize,
@@ -107,7 +109,7 @@ fn col(headers: &csv::StringRecord, name: &str, path: &Path) -> Result<usize> {
 }
 
 pub fn score(out_dir: &Path, truth_path: &Path) -> Result<Scores> {
-    let cpath = out_dir.join("contacts.csv");
+    let cpath = out_dir.join(layout::CONTACTS);
     let (ch, crows) = read_csv(&cpath)?;
     let (c_id, c_ep, c_fcr, c_open) = (
         col(&ch, "contact_id", &cpath)?,
@@ -121,7 +123,7 @@ pub fn score(out_dir: &Path, truth_path: &Path) -> Result<Scores> {
         col(&th, "episode_id", truth_path)?,
         col(&th, "episode_fcr", truth_path)?,
     );
-    let mpath = out_dir.join("metrics.json");
+    let mpath = out_dir.join(layout::METRICS);
     let metrics: serde_json::Value = serde_json::from_reader(
         std::fs::File::open(&mpath).with_context(|| format!("cannot read {}", mpath.display()))?,
     )
@@ -200,7 +202,7 @@ fn score_categories(
     ch: &csv::StringRecord,
     crows: &[csv::StringRecord],
 ) -> Result<Option<CategoryScores>> {
-    let catpath = out_dir.join("categories.csv");
+    let catpath = out_dir.join(layout::CATEGORIES);
     let (Some(t_cat), true) = (th.iter().position(|h| h == "category"), catpath.is_file()) else {
         return Ok(None);
     };
@@ -270,7 +272,7 @@ fn score_categories(
             })
             .unwrap_or_default()
     };
-    let (cat_h, cat_rows) = read_csv(&out_dir.join("categories.csv"))?;
+    let (cat_h, cat_rows) = read_csv(&out_dir.join(layout::CATEGORIES))?;
     let cat_id = col(&cat_h, "category_id", &catpath)?;
     let predicted_top10_as_true: Vec<String> = cat_rows
         .iter()

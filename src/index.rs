@@ -346,7 +346,7 @@ impl ContactIndex {
         let dir = if out_dir.join(META_FILE).is_file() {
             out_dir.to_path_buf()
         } else {
-            out_dir.join("index")
+            out_dir.join(crate::layout::INDEX)
         };
         let meta_path = dir.join(META_FILE);
         let text = std::fs::read_to_string(&meta_path).with_context(|| {

@@ -11,6 +11,7 @@ pub mod eval;
 pub mod index;
 pub mod ingest;
 pub mod label;
+pub mod layout;
 pub mod metrics;
 pub mod model;
 pub mod output;

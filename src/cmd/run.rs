@@ -214,7 +214,10 @@ fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
         m.contacts,
         m.input.rows_rejected,
         if m.input.rows_rejected > 0 {
-            format!(" (see {})", plan.out.join("rejected.csv").display())
+            format!(
+                " (see {})",
+                plan.out.join(crate::layout::REJECTED).display()
+            )
         } else {
             String::new()
         }

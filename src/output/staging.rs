@@ -18,8 +18,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-/// The file that marks a folder as a recontact output (safe to replace).
-pub const MARKER: &str = ".recontact-output";
+pub use crate::layout::MARKER;
 
 /// What the marker says; the same for every run so outputs stay
 /// byte-identical.
@@ -28,20 +27,7 @@ const MARKER_TEXT: &str =
 
 /// The names a recontact output folder holds, for folders written before
 /// the marker existed.
-const OUTPUT_NAMES: &[&str] = &[
-    "contacts.csv",
-    "episodes.csv",
-    "rejected.csv",
-    "metrics.json",
-    "categories.csv",
-    "categories.centroids.json",
-    "category_ids.json",
-    "report.md",
-    "report.html",
-    "report.json",
-    "index",
-    MARKER,
-];
+const OUTPUT_NAMES: &[&str] = crate::layout::ALL;
 
 /// A staging folder beside the final one.
 pub struct Staging {
@@ -185,7 +171,7 @@ fn is_replaceable(dir: &Path) -> Result<bool> {
         return Ok(true);
     }
     // An output of a version before the marker: its own files only.
-    Ok(names.iter().any(|n| n == "metrics.json")
+    Ok(names.iter().any(|n| n == crate::layout::METRICS)
         && names.iter().all(|n| OUTPUT_NAMES.contains(&n.as_str())))
 }
 
@@ -225,7 +211,7 @@ fn recover_dead_runs(parent: &Path, name: &str) {
     }
     found.sort();
     for (path, is_old) in found {
-        let ours = path.join(MARKER).is_file() || path.join("metrics.json").is_file();
+        let ours = path.join(MARKER).is_file() || path.join(crate::layout::METRICS).is_file();
         if is_old && ours && !target.exists() && fs::rename(&path, &target).is_ok() {
             eprintln!(
                 "recontact: put back {} (an earlier run died while replacing it)",

@@ -26,6 +26,7 @@ use crate::embed::{self, CandleEmbedder};
 use crate::episodes::{self, EmbeddingScorer, LexicalScorer, SameIssueScorer};
 use crate::ingest::{self, IngestOptions};
 use crate::label::{self, LabelOptions};
+use crate::layout;
 use crate::metrics::{self, interval};
 use crate::model::{Contact, Linked, Reason};
 use crate::output::{self, Staging};
@@ -210,9 +211,9 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         changes: mom.changes.as_ref(),
     };
     let report_files = [
-        ("report.md", report::render_markdown(&report)),
-        ("report.html", report::render_html(&report)),
-        ("report.json", report::render_json(&report)?),
+        (layout::REPORT_MD, report::render_markdown(&report)),
+        (layout::REPORT_HTML, report::render_html(&report)),
+        (layout::REPORT_JSON, report::render_json(&report)?),
     ];
     let reason_texts: HashMap<usize, &str> = reasons
         .iter()

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use chrono_tz::Tz;
 
 use crate::index::{self, IndexStats};
+use crate::layout;
 use crate::metrics::Metrics;
 use crate::model::{Ingested, Linked};
 use crate::output::{self, Staging};
@@ -30,20 +31,20 @@ pub fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
     type Task<'s> = Box<dyn FnOnce() -> Result<()> + Send + 's>;
     let files: Vec<Task> = vec![
         Box::new(|| {
-            output::write_contacts(&staging.path("contacts.csv"), o.ingested, o.linked, o.tz)
+            output::write_contacts(&staging.path(layout::CONTACTS), o.ingested, o.linked, o.tz)
         }),
         Box::new(|| {
             output::write_episodes(
-                &staging.path("episodes.csv"),
+                &staging.path(layout::EPISODES),
                 &o.ingested.contacts,
                 o.linked,
                 o.reasons,
                 o.tz,
             )
         }),
-        Box::new(|| output::write_rejected(&staging.path("rejected.csv"), o.ingested)),
-        Box::new(|| output::write_metrics(&staging.path("metrics.json"), o.metrics)),
-        Box::new(|| output::write_categories(&staging.path("categories.csv"), o.ranked)),
+        Box::new(|| output::write_rejected(&staging.path(layout::REJECTED), o.ingested)),
+        Box::new(|| output::write_metrics(&staging.path(layout::METRICS), o.metrics)),
+        Box::new(|| output::write_categories(&staging.path(layout::CATEGORIES), o.ranked)),
         Box::new(|| {
             o.report_files.iter().try_for_each(|(name, text)| {
                 std::fs::write(staging.path(name), text)
@@ -58,7 +59,7 @@ pub fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
             o.index
                 .then(|| {
                     index::build(
-                        &staging.path("index"),
+                        &staging.path(layout::INDEX),
                         o.ingested,
                         o.linked,
                         o.ranked,

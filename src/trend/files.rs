@@ -162,7 +162,7 @@ pub fn load_previous(dir: &Path) -> Result<Previous> {
     if !dir.is_dir() {
         bail!("--previous {}: no such folder", dir.display());
     }
-    for f in ["metrics.json", CENTROIDS_FILE] {
+    for f in [crate::layout::METRICS, CENTROIDS_FILE] {
         if !dir.join(f).is_file() {
             bail!(
                 "--previous {}: not a recontact output folder of this version (no {f}; run last month again with this version to write it)",
@@ -189,7 +189,7 @@ pub fn load_previous(dir: &Path) -> Result<Previous> {
     for c in &centroids.categories {
         registry.see(&c.category_id);
     }
-    let metrics: PrevMetrics = read_json(&dir.join("metrics.json"))?;
+    let metrics: PrevMetrics = read_json(&dir.join(crate::layout::METRICS))?;
     Ok(Previous {
         dir: dir.to_path_buf(),
         centroids,

@@ -58,8 +58,8 @@ pub use matching::{
 };
 pub use stats::{benjamini_hochberg, binom_two_sided, holm, two_proportion_p, Correction};
 
-pub const CENTROIDS_FILE: &str = "categories.centroids.json";
-pub const REGISTRY_FILE: &str = "category_ids.json";
+pub const CENTROIDS_FILE: &str = crate::layout::CENTROIDS;
+pub const REGISTRY_FILE: &str = crate::layout::CATEGORY_IDS;
 const CENTROIDS_FORMAT: &str = "recontact-category-centroids";
 const REGISTRY_FORMAT: &str = "recontact-category-ids";
 /// Significance level, after the multiple-testing adjustment.

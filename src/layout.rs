@@ -1,0 +1,38 @@
+//! The names of the files in an output folder, defined once for the
+//! writers (pipeline, output) and the readers (`--previous`, `eval`,
+//! `search`, `sample`, the staging safety checks). These names are part of
+//! the data contract (../shared/spec/data-contract.md).
+
+pub const CONTACTS: &str = "contacts.csv";
+pub const EPISODES: &str = "episodes.csv";
+pub const REJECTED: &str = "rejected.csv";
+pub const METRICS: &str = "metrics.json";
+pub const CATEGORIES: &str = "categories.csv";
+/// Each category's centre and keywords, for matching next month.
+pub const CENTROIDS: &str = "categories.centroids.json";
+/// The month-over-month id registry, carried forward month to month.
+pub const CATEGORY_IDS: &str = "category_ids.json";
+pub const REPORT_MD: &str = "report.md";
+pub const REPORT_HTML: &str = "report.html";
+pub const REPORT_JSON: &str = "report.json";
+/// The full-text index folder (`recontact search`, `recontact sample`).
+pub const INDEX: &str = "index";
+/// The file that marks a folder as a recontact output (safe to replace).
+pub const MARKER: &str = ".recontact-output";
+
+/// Every name a run writes, for recognising output folders written before
+/// the marker existed.
+pub const ALL: &[&str] = &[
+    CONTACTS,
+    EPISODES,
+    REJECTED,
+    METRICS,
+    CATEGORIES,
+    CENTROIDS,
+    CATEGORY_IDS,
+    REPORT_MD,
+    REPORT_HTML,
+    REPORT_JSON,
+    INDEX,
+    MARKER,
+];
