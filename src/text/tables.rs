@@ -281,3 +281,62 @@ pub(crate) fn stemmer() -> &'static rust_stemmers::Stemmer {
     static STEMMER: OnceLock<rust_stemmers::Stemmer> = OnceLock::new();
     STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English))
 }
+
+/// Text emoticons, removed when they stand as their own token.
+pub(crate) const EMOTICONS: &[&str] = &[
+    ":)", ":-)", ":))", ":(", ":-(", ":((", ":D", ":-D", ";)", ";-)", ";D", ":P", ":p", ":-P",
+    ":-p", ":/", ":-/", ":'(", ":')", "<3", "</3", "xD", "XD", ":O", ":o", ":-O", "^^", "^_^",
+    "-_-", ":3", ":|", ":-|", "=)", "=(", "=D", "(:", "):", "T_T", "o_O", "O_o", ":*",
+];
+
+/// Lines (normalized) that start a phone or mail-app signature: the
+/// message ends there.
+pub(crate) const PHONE_SIGNATURES: &[&str] = &[
+    "sent from my ",
+    "sent from outlook",
+    "sent from yahoo mail",
+    "sent from mail for windows",
+    "sent via ",
+    "get outlook for ",
+    "发自我的",
+    "發自我的",
+    "从我的iphone",
+    "从我的 iphone",
+    "從我的iphone",
+    "從我的 iphone",
+    "从我的手机发送",
+    "從我的手機傳送",
+    "发送自我的",
+    "נשלח מה-",
+    "נשלח מ-",
+    "נשלח מה־",
+    "נשלח מ־",
+    "נשלח מהאייפון",
+    "נשלח מהנייד",
+    "נשלח מהסמארטפון",
+];
+
+/// Separator lines (normalized; with dashes or underscores around them)
+/// that start a quoted or forwarded earlier message.
+pub(crate) const FORWARD_MARKERS: &[&str] = &[
+    "original message",
+    "forwarded message",
+    "原始邮件",
+    "原始郵件",
+    "转发邮件",
+    "转发的邮件",
+    "轉寄郵件",
+    "轉寄的郵件",
+    "הודעה מקורית",
+    "הודעה שהועברה",
+    "הודעה מועברת",
+];
+
+/// An Outlook-style quoted header: a "From" line (normalized start)
+/// followed within three lines by one of its "Sent"/"Date" lines.
+pub(crate) const QUOTE_HEADER_STARTS: &[(&str, &[&str])] = &[
+    ("from:", &["sent:", "date:", "to:"]),
+    ("发件人:", &["发送时间:", "时间:", "日期:", "收件人:"]),
+    ("寄件者:", &["寄件日期:", "傳送時間:", "日期:", "收件者:"]),
+    ("מאת:", &["נשלח:", "תאריך:", "אל:"]),
+];
