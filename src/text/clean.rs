@@ -74,6 +74,11 @@ pub fn clean_line(line: &str) -> String {
 /// the place needs.
 const GAP: char = '\u{1}';
 
+/// Text without emoji, URLs and @mentions: what `states_no_problem` reads.
+pub(crate) fn strip_symbols(text: &str) -> String {
+    text.lines().map(clean_line).collect::<Vec<_>>().join("\n")
+}
+
 /// HTML entities decoded once: `&amp;` `&lt;` `&gt;` `&quot;` `&apos;`
 /// `&nbsp;` and numeric ones (`&#39;`, `&#x27;`). Unknown ones stay.
 pub fn decode_entities(text: &str) -> String {

@@ -8,7 +8,8 @@
 //! - `clean`: raw text cleaned (mentions, URLs, emoji, sign-offs, quoted
 //!   e-mails, HTML entities) before reasons are read;
 //! - `clause`: clauses of a line, joined back as written;
-//! - `reason`: an episode's contact reason and PII masking.
+//! - `reason`: an episode's contact reason and PII masking;
+//! - `noproblem`: contacts that state no problem (thanks, ok, auto-replies).
 //!
 //! Works without spaces (CJK: segmented words or character bigrams) and for
 //! right-to-left scripts (Hebrew words are kept as written; only case and
@@ -16,6 +17,7 @@
 
 mod clause;
 pub mod clean;
+mod noproblem;
 pub mod reason;
 mod speaker;
 mod tables;
@@ -24,6 +26,7 @@ mod unicode;
 mod words;
 
 pub use clean::clean;
+pub use noproblem::states_no_problem;
 pub use speaker::{customer_words, speaker_prefix, turns, Speaker};
 pub(crate) use tables::{jieba, stemmer};
 pub use terms::{fnv1a, has_repeat_cue, terms};
