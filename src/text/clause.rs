@@ -30,6 +30,12 @@ pub(crate) fn clause_spans(line: &str) -> Vec<(usize, usize)> {
     spans(line, true)
 }
 
+/// Byte spans of the sentences of one line: as clauses, but `,` `;` (and
+/// `，` `；`) do not end one.
+pub(crate) fn sentence_spans(line: &str) -> Vec<(usize, usize)> {
+    spans(line, false)
+}
+
 fn spans(line: &str, commas: bool) -> Vec<(usize, usize)> {
     let is_cjk_stop = |c: char| is_cjk_stop(c) && (commas || !matches!(c, '，' | '；' | '､'));
     let is_ascii_stop = |c: char| is_ascii_stop(c) && (commas || !matches!(c, ',' | ';'));
@@ -162,6 +168,16 @@ mod tests {
             clauses("He said \"no.\" Then left"),
             vec!["He said \"no.\"", "Then left"]
         );
+    }
+
+    #[test]
+    fn sentences_keep_their_commas() {
+        let line = "Hi, I paid 32.19, twice. 退款，没到。Ok";
+        let s: Vec<&str> = sentence_spans(line)
+            .into_iter()
+            .map(|(a, b)| &line[a..b])
+            .collect();
+        assert_eq!(s, vec!["Hi, I paid 32.19, twice.", "退款，没到。", "Ok"]);
     }
 
     #[test]

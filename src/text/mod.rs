@@ -9,12 +9,14 @@
 //!   e-mails, HTML entities) before reasons are read;
 //! - `clause`: clauses of a line, joined back as written;
 //! - `reason`: an episode's contact reason and PII masking;
+//! - `boilerplate`: template phrases learned from the month and stripped;
 //! - `noproblem`: contacts that state no problem (thanks, ok, auto-replies).
 //!
 //! Works without spaces (CJK: segmented words or character bigrams) and for
 //! right-to-left scripts (Hebrew words are kept as written; only case and
 //! width fold).
 
+pub mod boilerplate;
 mod clause;
 pub mod clean;
 mod noproblem;
@@ -25,6 +27,7 @@ mod terms;
 mod unicode;
 mod words;
 
+pub use boilerplate::{Boilerplate, PhraseStats};
 pub use clean::clean;
 pub use noproblem::states_no_problem;
 pub use speaker::{customer_words, speaker_prefix, turns, Speaker};
