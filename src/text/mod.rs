@@ -5,12 +5,21 @@
 //! - `speaker`: transcript turns and the customer's own words;
 //! - `terms`: hashed terms for the lexical same-issue test, repeat cues;
 //! - `words`: keyword words (segmented, stop-worded, stemmed);
-//! - `reason`: an episode's contact reason and PII masking.
+//! - `clean`: raw text cleaned (mentions, URLs, emoji, sign-offs, quoted
+//!   e-mails, HTML entities) before reasons are read;
+//! - `clause`: clauses of a line, joined back as written;
+//! - `reason`: an episode's contact reason and PII masking;
+//! - `boilerplate`: template phrases learned from the month and stripped;
+//! - `noproblem`: contacts that state no problem (thanks, ok, auto-replies).
 //!
 //! Works without spaces (CJK: segmented words or character bigrams) and for
 //! right-to-left scripts (Hebrew words are kept as written; only case and
 //! width fold).
 
+pub mod boilerplate;
+mod clause;
+pub mod clean;
+mod noproblem;
 pub mod reason;
 mod speaker;
 mod tables;
@@ -18,6 +27,9 @@ mod terms;
 mod unicode;
 mod words;
 
+pub use boilerplate::{Boilerplate, PhraseStats};
+pub use clean::clean;
+pub use noproblem::states_no_problem;
 pub use speaker::{customer_words, speaker_prefix, turns, Speaker};
 pub(crate) use tables::{jieba, stemmer};
 pub use terms::{fnv1a, has_repeat_cue, terms};

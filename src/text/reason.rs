@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::text::clause::{clause_spans, Joiner};
+use crate::text::clean::clean;
 use crate::text::{self, Speaker};
 
 /// Boilerplate that agents put before the customer's words in notes.
@@ -114,13 +116,6 @@ const CHATTER_STARTS: &[&str] = &[
     "transferred from another team",
 ];
 
-fn sentence_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    // Clauses: up to and including sentence or clause punctuation (Latin
-    // and CJK), so "Hi, my card..." loses its greeting but keeps the rest.
-    RE.get_or_init(|| Regex::new(r"[^.!?。！？,，;；\n]+[.!?。！？,，;；]*").expect("valid regex"))
-}
-
 fn chatter() -> &'static std::collections::HashSet<String> {
     static SET: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
     SET.get_or_init(|| CHATTER.iter().map(|c| text::normalize(c)).collect())
@@ -210,16 +205,19 @@ const REPEAT_WORDS: &[&str] = &[
     "השנייה",
 ];
 
-/// The customer's statement of the problem in one contact's text.
+/// The customer's statement of the problem in one contact's text: the text
+/// cleaned first (`text::clean`: mentions, URLs, emoji, sign-offs, quoted
+/// e-mails), then customer turns only, without note prefixes, signatures,
+/// chatter and repeat statements. Kept clauses keep the text between them
+/// as written, so numbers and the customer's spacing are never changed.
 pub fn contact_reason(raw: &str) -> String {
-    let turns = text::turns(raw);
-    let customer: Vec<String> = turns
-        .into_iter()
-        .filter(|(who, _)| *who == Speaker::Customer)
-        .map(|(_, t)| t)
-        .collect();
-    let mut kept: Vec<String> = Vec::new();
-    for turn in &customer {
+    let cleaned = clean(raw);
+    let mut joiner = Joiner::default();
+    let mut line_no = 0usize;
+    for (who, turn) in text::turns(&cleaned) {
+        if who != Speaker::Customer {
+            continue;
+        }
         let mut turn = turn.as_str();
         // Notes: drop everything up to the agent's "Customer reports:".
         let lower = turn.to_lowercase();
@@ -237,53 +235,61 @@ pub fn contact_reason(raw: &str) -> String {
             }
         }
         for line in turn.lines() {
+            line_no += 1;
             // An e-mail signature ends the message.
             let l = text::normalize(line.trim());
-            if [
-                "kind regards",
-                "regards",
-                "many thanks",
-                "thanks,",
-                "best,",
-                "cheers",
-                "sent from my",
-            ]
-            .iter()
-            .any(|s| l.starts_with(s))
-            {
+            if is_signature_line(&l) {
                 break;
             }
-            for m in sentence_re().find_iter(line) {
-                let s = m.as_str().trim();
-                if s.is_empty() || is_chatter(s) || is_repeat_statement(s) {
+            let mut adjacent = false;
+            for span in clause_spans(line) {
+                let s = &line[span.0..span.1];
+                if is_chatter(s) || is_repeat_statement(s) {
+                    adjacent = false;
                     continue;
                 }
-                // Clauses of one sentence join back with their own
-                // punctuation; CJK needs no space between them.
-                match kept.last_mut() {
-                    Some(prev) if prev.ends_with([',', '，', ';', '；']) => {
-                        if !prev.ends_with(['，', '；']) {
-                            prev.push(' ');
-                        }
-                        prev.push_str(s);
-                    }
-                    _ => kept.push(s.to_string()),
-                }
+                joiner.push(line_no, line, span, adjacent);
+                adjacent = true;
             }
         }
     }
-    let reason = kept.join(" ");
-    // A clause whose continuation was dropped leaves its comma behind.
-    let reason = reason
-        .trim_end_matches([',', '，', ';', '；', ' '])
-        .to_string();
+    let reason = joiner.finish();
     if reason.trim().is_empty() {
-        // Nothing survived the filters: better the whole customer text than
-        // an empty reason.
-        return text::customer_words(raw).trim().to_string();
+        // Nothing survived the filters: better the whole (cleaned) customer
+        // text than an empty reason; empty only when nothing is left.
+        return text::customer_words(&cleaned).trim().to_string();
     }
     reason
 }
+
+/// A sign-off line of an e-mail ("Kind regards,", "Thanks, Amelia Brown"):
+/// a signature start followed by at most a name. "Thanks, but my refund…"
+/// is a sentence, not a signature.
+fn is_signature_line(normalized: &str) -> bool {
+    SIGNATURE_STARTS.iter().any(|s| {
+        normalized.strip_prefix(s).is_some_and(|rest| {
+            let rest = rest.trim_start_matches([',', '!', '.', ' ']);
+            rest.split_whitespace().count() <= 3 && !rest.contains(['.', '?', '!', ','])
+        })
+    })
+}
+
+/// Line starts (normalized) of an e-mail signature: the message ends there.
+const SIGNATURE_STARTS: &[&str] = &[
+    "kind regards",
+    "regards",
+    "best regards",
+    "many thanks",
+    "thanks,",
+    "best,",
+    "cheers",
+    "sent from my",
+    "此致",
+    "祝好",
+    "順頌",
+    "בברכה",
+    "תודה מראש,",
+];
 
 fn pii_res() -> &'static [(Regex, &'static str)] {
     static RES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
@@ -341,6 +347,71 @@ mod tests {
         assert_eq!(
             contact_reason(email),
             "How can I fund another account with my American Express?"
+        );
+    }
+
+    #[test]
+    fn tweets_are_cleaned_numbers_and_urls_stay_whole() {
+        assert_eq!(
+            contact_reason("@AcmeHelp @115858 I was charged $32.19 twice &amp; nobody answers https://t.co/AbC123 #fail 😡"),
+            "I was charged $32.19 twice & nobody answers fail"
+        );
+        let r = contact_reason(".@AcmeAir iOS 10.2 broke the app, see https://t.co/xYz. Flight 1,205 on 3.10.2026 -Becky");
+        assert_eq!(r, "iOS 10.2 broke the app, Flight 1,205 on 3.10.2026");
+        assert!(
+            !r.contains("t. co") && !r.contains(". 2") && !r.contains(", 205"),
+            "{r}"
+        );
+        assert_eq!(
+            contact_reason(
+                "@招商银行客服 我的信用卡被盗刷了3笔，共1,280.50元！ #盗刷# https://t.co/abc"
+            ),
+            "我的信用卡被盗刷了3笔，共1,280.50元！ 盗刷"
+        );
+        assert_eq!(
+            contact_reason(
+                "@אלעל_עזרה הטיסה LY008 בוטלה ולא קיבלתי החזר של 1,250.50 ש\"ח 😡 https://t.co/x"
+            ),
+            "הטיסה LY008 בוטלה ולא קיבלתי החזר של 1,250.50 ש\"ח"
+        );
+        // Nothing but symbols: nothing left.
+        assert_eq!(contact_reason("@AcmeHelp 😡😡 https://t.co/x"), "");
+        assert_eq!(contact_reason("@AcmeHelp Thanks!! 🙏"), "Thanks!!");
+    }
+
+    #[test]
+    fn emails_lose_quotes_and_signatures() {
+        let email = "Hi,\n\nMy direct debit of £1,250.00 was taken twice on 3.10.2026.\n\nThanks,\nJo\n\nSent from my iPhone\n\nOn Mon, 3 Oct 2026 at 10:00, Acme Care <care@acme.test> wrote:\n> Dear customer, your refund of £9.99 is on its way.";
+        assert_eq!(
+            contact_reason(email),
+            "My direct debit of £1,250.00 was taken twice on 3.10.2026."
+        );
+        let zh = "您好：\n\n我的退款499.00元还没到账。\n\n发自我的iPhone\n\n------------------ 原始邮件 ------------------\n发件人: 客服中心\n您好，退款已处理。";
+        assert_eq!(contact_reason(zh), "我的退款499.00元还没到账。");
+        let he = "שלום,\nחויבתי פעמיים על 89.90 ש\"ח.\nבברכה,\nדנה\n\n----- הודעה מקורית -----\nמאת: שירות לקוחות\nההחזר בדרך.";
+        assert_eq!(contact_reason(he), "חויבתי פעמיים על 89.90 ש\"ח.");
+        // "Thanks, but …" is a sentence, not a signature.
+        assert_eq!(
+            contact_reason("Thanks, but my refund still hasn't arrived."),
+            "but my refund still hasn't arrived."
+        );
+    }
+
+    #[test]
+    fn notes_are_cleaned() {
+        assert_eq!(
+            contact_reason(
+                "Customer reports: card &amp; PIN not received, fee of £1,204.50 taken.\nAction: Passed to specialist team."
+            ),
+            "card & PIN not received, fee of £1,204.50 taken. Action: Passed to specialist team."
+        );
+        assert_eq!(
+            contact_reason("客户反映：退款&lt;100.50元&gt;没到账😡"),
+            "退款<100.50元>没到账"
+        );
+        assert_eq!(
+            contact_reason("הלקוח מדווח: החיוב של 49.90 ש&quot;ח כפול"),
+            "החיוב של 49.90 ש\"ח כפול"
         );
     }
 

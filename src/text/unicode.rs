@@ -11,6 +11,10 @@ pub fn normalize_width(text: &str) -> String {
 
 /// NFKC and case folding: one form for comparing text in any script.
 pub fn normalize(text: &str) -> String {
+    if text.is_ascii() {
+        // NFKC leaves ASCII as it is; its case folding is ASCII's.
+        return text.to_ascii_lowercase();
+    }
     text.nfkc().flat_map(char::to_lowercase).collect()
 }
 
