@@ -17,6 +17,7 @@ pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod rank;
+pub mod reasons;
 pub mod report;
 pub mod sample;
 pub mod search;

@@ -314,6 +314,17 @@ pub struct Reason {
     pub text: String,
 }
 
+/// Episodes the ranking leaves out, counted and shown with examples: those
+/// whose reason states no problem, and those that fit no category.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SetAside {
+    pub episodes: usize,
+    /// Their contacts after the first.
+    pub extra_contacts: usize,
+    /// (contact id, the reason as quoted: PII masked, one line).
+    pub examples: Vec<(String, String)>,
+}
+
 /// Output of the cluster stage over the reasons.
 #[derive(Debug, Clone, Default)]
 pub struct Clusters {

@@ -18,7 +18,7 @@ use crate::cluster::{self, ClusterParams};
 use crate::embed::{self, CandleEmbedder, Embedder, LexicalEmbedder};
 use crate::model::{Clusters, Contact, Reason};
 use crate::taxonomy::{self, Taxonomy};
-use crate::text::reason::contact_reason;
+use crate::text::reason::{contact_reason, linking_reason};
 use crate::text::{dominant_script, Script};
 use crate::trend::{self, Previous};
 
@@ -90,27 +90,39 @@ fn describe(main: &str, other_desc: &str, scripts: &[Script], has_other_model: b
     )
 }
 
-/// Each contact's reason, extracted once and shared by linking and
-/// clustering.
+/// Each contact's texts, extracted once: the one linking compares
+/// (`linking_reason`) and the cleaned reason categorisation reads
+/// (`contact_reason`).
 pub struct ReasonTexts<'a> {
     contacts: &'a [Contact],
-    cache: HashMap<usize, String>,
+    linking: HashMap<usize, String>,
+    reasons: HashMap<usize, String>,
 }
 
 impl<'a> ReasonTexts<'a> {
     pub fn new(contacts: &'a [Contact]) -> Self {
         ReasonTexts {
             contacts,
-            cache: HashMap::new(),
+            linking: HashMap::new(),
+            reasons: HashMap::new(),
         }
     }
 
-    /// The reason of contact `i`.
+    /// The cleaned reason of contact `i`.
     pub fn get(&mut self, i: usize) -> String {
         let contacts = self.contacts;
-        self.cache
+        self.reasons
             .entry(i)
             .or_insert_with(|| contact_reason(&contacts[i].text))
+            .clone()
+    }
+
+    /// The text of contact `i` the same-issue test compares.
+    pub fn linking(&mut self, i: usize) -> String {
+        let contacts = self.contacts;
+        self.linking
+            .entry(i)
+            .or_insert_with(|| linking_reason(&contacts[i].text))
             .clone()
     }
 }
@@ -300,7 +312,9 @@ pub fn embed(
     })
 }
 
-/// A model group's vectors: those embedded for linking, the rest now.
+/// A model group's vectors: those embedded for linking where linking read
+/// the same words as the reason (the reason is not cleaned or stripped any
+/// further), the rest now.
 fn reuse_link_vectors(
     members: &[usize],
     reasons: &[Reason],
@@ -308,28 +322,34 @@ fn reuse_link_vectors(
     texts_of: &mut ReasonTexts,
     embedder: &dyn Embedder,
 ) -> Result<Vectors> {
-    let missing: Vec<usize> = members
-        .iter()
-        .map(|&k| reasons[k].contact)
-        .filter(|c| !link.index.contains_key(c))
-        .collect();
-    let missing_texts: Vec<String> = missing.iter().map(|&c| texts_of.get(c)).collect();
-    let fresh = embedder.embed(&missing_texts)?;
-    let fresh_index: HashMap<usize, usize> =
-        missing.iter().enumerate().map(|(k, &c)| (c, k)).collect();
-    members
-        .iter()
-        .map(|&k| {
-            let c = reasons[k].contact;
-            match link.index.get(&c) {
-                Some(&v) => Ok(link.vectors[v].clone()),
-                None => fresh_index
-                    .get(&c)
-                    .map(|&f| fresh[f].clone())
-                    .context("a reason without a vector"),
-            }
+    let reusable = |k: usize, texts_of: &mut ReasonTexts| -> Option<usize> {
+        let c = reasons[k].contact;
+        let v = *link.index.get(&c)?;
+        same_words(&texts_of.linking(c), &reasons[k].text).then_some(v)
+    };
+    let mut reuse: Vec<Option<usize>> = Vec::with_capacity(members.len());
+    let mut missing_texts: Vec<String> = Vec::new();
+    for &k in members {
+        let r = reusable(k, texts_of);
+        if r.is_none() {
+            missing_texts.push(reasons[k].text.clone());
+        }
+        reuse.push(r);
+    }
+    let mut fresh = embedder.embed(&missing_texts)?.into_iter();
+    reuse
+        .into_iter()
+        .map(|r| match r {
+            Some(v) => Ok(link.vectors[v].clone()),
+            None => fresh.next().context("a reason without a vector"),
         })
         .collect()
+}
+
+/// The same words in the same order (spacing aside): the model's tokenizer
+/// splits on whitespace, so the two give the same vector.
+fn same_words(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
 }
 
 /// Embeds a group's texts with the taxonomy examples in one call (the
@@ -499,7 +519,23 @@ mod tests {
         let a = t.get(0);
         assert!(a.contains("refund"), "{a}");
         assert_eq!(t.get(0), a);
-        assert_eq!(t.cache.len(), 1);
+        assert_eq!(t.reasons.len(), 1);
+    }
+
+    #[test]
+    fn linking_reads_the_text_before_cleaning() {
+        let contacts = vec![crate::test_support::contact(
+            "C1",
+            "U1",
+            0.0,
+            "@AmazonHelp still no refund https://t.co/abc",
+        )];
+        let mut t = ReasonTexts::new(&contacts);
+        assert!(t.linking(0).contains("@AmazonHelp"));
+        assert!(!t.get(0).contains("@AmazonHelp"));
+        assert!(!t.get(0).contains("https"));
+        assert!(same_words("a  b\nc", "a b c"));
+        assert!(!same_words("a b", "a b."));
     }
 
     #[test]

@@ -28,11 +28,12 @@ use crate::ingest::{self, IngestOptions};
 use crate::label::{self, LabelOptions};
 use crate::layout;
 use crate::metrics::{self, interval};
-use crate::model::{Contact, Linked, Reason};
+use crate::model::{Contact, Linked, Reason, SetAside};
 use crate::output::{self, Staging};
 use crate::rank::{self, RankOptions};
+use crate::reasons;
 use crate::report::{self, Report};
-use crate::settings::{Categorise, EmbedderChoice, SameIssue, Settings};
+use crate::settings::{EmbedderChoice, SameIssue, Settings};
 use crate::trend::{self, EmbedderIdentity};
 use groups::{LinkVectors, ReasonTexts, Spaces};
 use write::{write_all, Outputs};
@@ -75,7 +76,12 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     }
     timings.lap("metrics");
 
-    let reasons = reasons(&linked, settings.categorise, &mut texts);
+    let reasons::Reasons {
+        stated: reasons,
+        no_problem,
+        boilerplate,
+    } = reasons::read(&linked, settings.categorise, |c| texts.get(c));
+    timings.lap("reasons");
     let prev_anchor = previous.as_ref().filter(|_| settings.anchor);
     let same_model = groups::same_model(&spaces, Path::new(&settings.model), prev_anchor);
     let embedded = groups::embed(
@@ -193,15 +199,38 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     stamp_category_ids(&mut linked, &ranked);
     timings.lap("rank");
 
-    let extra_contacts: usize = reasons
+    let extra = |rs: &[Reason]| -> usize {
+        rs.iter()
+            .map(|r| linked.episodes[r.episode].n_inbound.saturating_sub(1))
+            .sum()
+    };
+    let extra_contacts = extra(&reasons);
+    let no_problem_stated = SetAside {
+        episodes: no_problem.len(),
+        extra_contacts: extra(&no_problem),
+        examples: reasons::examples(&no_problem, contacts, reasons::EXAMPLES),
+    };
+    let uncategorised: Vec<&Reason> = reasons
         .iter()
-        .map(|r| linked.episodes[r.episode].n_inbound.saturating_sub(1))
-        .sum();
+        .zip(&clusters.cluster_of)
+        .filter(|(_, c)| c.is_none())
+        .map(|(r, _)| r)
+        .collect();
+    let uncategorised = SetAside {
+        episodes: uncategorised.len(),
+        extra_contacts: uncategorised
+            .iter()
+            .map(|r| linked.episodes[r.episode].n_inbound.saturating_sub(1))
+            .sum(),
+        examples: reasons::spread_examples(&uncategorised, contacts, reasons::EXAMPLES),
+    };
     let report = Report {
         metrics: &metrics,
         categories: &ranked,
         reasons: reasons.len(),
-        uncategorised: clusters.cluster_of.iter().filter(|l| l.is_none()).count(),
+        uncategorised: &uncategorised,
+        no_problem_stated: &no_problem_stated,
+        boilerplate: boilerplate.phrases(),
         extra_contacts,
         embedder: embedder_desc.clone(),
         embedder_warning: embedder_warning.clone(),
@@ -217,6 +246,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     ];
     let reason_texts: HashMap<usize, &str> = reasons
         .iter()
+        .chain(&no_problem)
         .map(|r| (r.episode, r.text.as_str()))
         .collect();
     let index_stats = write_all(
@@ -299,9 +329,9 @@ fn embed_repeat_candidates(
 ) -> Result<LinkVectors> {
     let cands: Vec<usize> = episodes::repeat_candidates(contacts, settings.repeat_window_secs)
         .into_iter()
-        .filter(|&i| spaces.readable(&texts.get(i)))
+        .filter(|&i| spaces.readable(&texts.linking(i)))
         .collect();
-    let reason_texts: Vec<String> = cands.iter().map(|&i| texts.get(i)).collect();
+    let reason_texts: Vec<String> = cands.iter().map(|&i| texts.linking(i)).collect();
     let vectors = spaces.embedder.embed(&reason_texts)?;
     let index = cands.iter().enumerate().map(|(k, &i)| (i, k)).collect();
     Ok(LinkVectors { index, vectors })
@@ -355,24 +385,6 @@ fn linking_sensitivity(
 }
 
 /// The reasons of the episodes to categorise, in episode order.
-fn reasons(linked: &Linked, categorise: Categorise, texts: &mut ReasonTexts) -> Vec<Reason> {
-    linked
-        .episodes
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| match categorise {
-            Categorise::NonFcr => !e.signals.is_empty(),
-            Categorise::All => true,
-            Categorise::None => false,
-        })
-        .map(|(i, e)| Reason {
-            episode: i,
-            contact: e.first,
-            text: texts.get(e.first),
-        })
-        .collect()
-}
-
 /// The embedder's identity: centroids compare across months only when it
 /// is the same.
 fn identity(
@@ -425,27 +437,6 @@ mod tests {
             ..s
         };
         assert_eq!(resolve_same_issue(&any, true).same_issue, SameIssue::Any);
-    }
-
-    #[test]
-    fn only_non_fcr_episodes_give_reasons_by_default() {
-        let cs = vec![
-            contact("C1", "U1", 0.0, "Customer: my refund has not arrived"),
-            contact(
-                "C2",
-                "U1",
-                24.0,
-                "Customer: my refund has still not arrived",
-            ),
-            contact("C3", "U2", 0.0, "Customer: how do I top up"),
-        ];
-        let linked = run(&cs, &Settings::default());
-        let mut texts = ReasonTexts::new(&cs);
-        let r = reasons(&linked, Categorise::NonFcr, &mut texts);
-        assert_eq!(r.len(), 1);
-        assert!(r[0].text.contains("refund"));
-        assert_eq!(reasons(&linked, Categorise::All, &mut texts).len(), 2);
-        assert!(reasons(&linked, Categorise::None, &mut texts).is_empty());
     }
 
     #[test]

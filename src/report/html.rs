@@ -169,7 +169,12 @@ mod tests {
         let m = fixtures::metrics();
         let mut r = fixtures::report(&m, &[]);
         r.reasons = 0;
-        r.uncategorised = 0;
+        static NONE: crate::model::SetAside = crate::model::SetAside {
+            episodes: 0,
+            extra_contacts: 0,
+            examples: Vec::new(),
+        };
+        r.uncategorised = &NONE;
         let h = render_html(&r);
         well_formed(&h);
         assert!(h.contains("No recurring reason: 0 non-FCR episodes."));

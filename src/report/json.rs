@@ -14,7 +14,7 @@ use crate::settings::format_duration;
 
 /// Bumped when a field is removed, renamed or changes meaning; adding a
 /// field bumps it too, since the schema admits no unknown fields.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, Serialize)]
 pub struct ReportJson {
@@ -77,6 +77,36 @@ pub struct RootCauses {
     /// Extra contacts in all clustered episodes, categorised or not.
     pub extra_contacts: usize,
     pub categories: Vec<CategoryJson>,
+    /// Examples of the uncategorised, spread over them.
+    pub uncategorised_examples: Vec<ExampleJson>,
+    /// Episodes whose reason states no problem: never clustered or ranked.
+    pub no_problem_stated: SetAsideJson,
+    /// Phrases learned from the month as boilerplate and stripped from
+    /// reasons (normalized: case folded, digit runs as `0`).
+    pub boilerplate_removed: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SetAsideJson {
+    pub episodes: usize,
+    pub extra_contacts: usize,
+    pub examples: Vec<ExampleJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExampleJson {
+    pub contact_id: String,
+    /// The reason as quoted (PII masked, one line).
+    pub text: String,
+}
+
+fn examples(v: &[(String, String)]) -> Vec<ExampleJson> {
+    v.iter()
+        .map(|(id, t)| ExampleJson {
+            contact_id: id.clone(),
+            text: t.clone(),
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -275,13 +305,20 @@ pub fn build(r: &Report) -> ReportJson {
         },
         root_causes: RootCauses {
             reasons: r.reasons,
-            uncategorised: r.uncategorised,
+            uncategorised: r.uncategorised.episodes,
             extra_contacts: r.extra_contacts,
             categories: r
                 .categories
                 .iter()
                 .map(|c| category(&r.out_dir, c))
                 .collect(),
+            uncategorised_examples: examples(&r.uncategorised.examples),
+            no_problem_stated: SetAsideJson {
+                episodes: r.no_problem_stated.episodes,
+                extra_contacts: r.no_problem_stated.extra_contacts,
+                examples: examples(&r.no_problem_stated.examples),
+            },
+            boilerplate_removed: r.boilerplate.iter().map(|p| p.to_string()).collect(),
         },
         fcr_by: FcrBy {
             channel: groups(&m.by_channel),

@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::metrics::Metrics;
+use crate::model::SetAside;
 use crate::rank::RankedCategory;
 use crate::settings::format_duration;
 
@@ -20,9 +21,16 @@ pub use json::{render_json, ReportJson, SCHEMA_VERSION};
 pub struct Report<'a> {
     pub metrics: &'a Metrics,
     pub categories: &'a [RankedCategory],
-    /// Non-FCR episodes whose reasons were clustered.
+    /// Non-FCR episodes whose reasons were clustered (those that state a
+    /// problem).
     pub reasons: usize,
-    pub uncategorised: usize,
+    /// Of those, the ones that fit no category.
+    pub uncategorised: &'a SetAside,
+    /// Episodes whose reason states no problem (thanks, "ok", auto-replies):
+    /// never clustered or ranked.
+    pub no_problem_stated: &'a SetAside,
+    /// Phrases learned from the month as boilerplate and stripped.
+    pub boilerplate: Vec<&'a str>,
     /// Extra contacts in all non-FCR episodes (categorised or not).
     pub extra_contacts: usize,
     pub embedder: String,
@@ -35,6 +43,18 @@ pub struct Report<'a> {
     pub out_dir: String,
     /// "What changed since last month" (`--previous`).
     pub changes: Option<&'a crate::trend::Changes>,
+}
+
+/// ": “a” (C1), “b” (C2)." or "." when there are none.
+fn examples_md(examples: &[(String, String)]) -> String {
+    if examples.is_empty() {
+        return ".".into();
+    }
+    let quoted: Vec<String> = examples
+        .iter()
+        .map(|(id, t)| format!("“{}” ({id})", cell(&truncate(t, 120))))
+        .collect();
+    format!(": {}.", quoted.join(", "))
 }
 
 /// Text safe in HTML and SVG, in element content and quoted attributes.
@@ -467,11 +487,32 @@ pub fn render_markdown(r: &Report) -> String {
         }
         let _ = writeln!(o);
     }
-    if r.uncategorised > 0 {
+    if r.uncategorised.episodes > 0 {
         let _ = writeln!(
             o,
-            "{} of {} non-FCR episodes fit no category (uncategorised).\n",
-            r.uncategorised, r.reasons
+            "{} of {} non-FCR episodes fit no category (uncategorised){}\n",
+            r.uncategorised.episodes,
+            r.reasons,
+            examples_md(&r.uncategorised.examples)
+        );
+    }
+    if r.no_problem_stated.episodes > 0 {
+        let _ = writeln!(
+            o,
+            "{} non-FCR episodes state no problem (thanks, \"ok\", auto-replies; not ranked){}\n",
+            r.no_problem_stated.episodes,
+            examples_md(&r.no_problem_stated.examples)
+        );
+    }
+    if !r.boilerplate.is_empty() {
+        let _ = writeln!(
+            o,
+            "Template phrases found across unrelated contacts this month, left out of reasons: {}.\n",
+            r.boilerplate
+                .iter()
+                .map(|p| format!("“{p}”"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
 
@@ -525,7 +566,18 @@ pub(crate) mod fixtures {
 
     use super::Report;
     use crate::metrics::{self, Metrics};
-    use crate::model::IngestStats;
+    use crate::model::{IngestStats, SetAside};
+
+    pub static UNCATEGORISED: SetAside = SetAside {
+        episodes: 3,
+        extra_contacts: 4,
+        examples: Vec::new(),
+    };
+    pub static NO_PROBLEM: SetAside = SetAside {
+        episodes: 0,
+        extra_contacts: 0,
+        examples: Vec::new(),
+    };
     use crate::rank::RankedCategory;
     use crate::settings::Settings;
     use crate::test_support::{contact, run};
@@ -625,7 +677,9 @@ pub(crate) mod fixtures {
             metrics: m,
             categories,
             reasons: categories.iter().map(|c| c.episodes).sum::<usize>() + 3,
-            uncategorised: 3,
+            uncategorised: &UNCATEGORISED,
+            no_problem_stated: &NO_PROBLEM,
+            boilerplate: Vec::new(),
             extra_contacts: categories.iter().map(|c| c.extra_contacts).sum(),
             embedder: "lexical (TF-IDF + SVD)".into(),
             embedder_warning: None,

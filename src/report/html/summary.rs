@@ -236,13 +236,41 @@ pub(super) fn top10(o: &mut String, r: &Report) {
         );
     }
     o.push_str("</tbody></table>");
-    if r.uncategorised > 0 {
+    if r.uncategorised.episodes > 0 {
         let _ = write!(
             o,
-            r#"<p class="sub">{} of {} non-FCR episodes fit no category.</p>"#,
-            num(r.uncategorised),
-            num(r.reasons)
+            r#"<p class="sub" id="uncategorised">{} of {} non-FCR episodes fit no category{}</p>"#,
+            num(r.uncategorised.episodes),
+            num(r.reasons),
+            examples_html(&r.uncategorised.examples)
+        );
+    }
+    if r.no_problem_stated.episodes > 0 {
+        let _ = write!(
+            o,
+            r#"<p class="sub" id="no-problem">{} non-FCR episodes state no problem (thanks, “ok”, auto-replies; not ranked){}</p>"#,
+            num(r.no_problem_stated.episodes),
+            examples_html(&r.no_problem_stated.examples)
         );
     }
     o.push_str("</section>");
+}
+
+/// ": “a” (C1), “b” (C2)." or "." when there are none; each quote keeps
+/// its own direction (`<bdi>`) in a right-to-left or mixed page.
+fn examples_html(examples: &[(String, String)]) -> String {
+    if examples.is_empty() {
+        return ".".into();
+    }
+    let quoted: Vec<String> = examples
+        .iter()
+        .map(|(id, t)| {
+            format!(
+                "“<bdi>{}</bdi>” ({})",
+                escape(&crate::report::truncate(t, 120)),
+                escape(id)
+            )
+        })
+        .collect();
+    format!(": {}.", quoted.join(", "))
 }

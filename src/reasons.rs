@@ -1,0 +1,252 @@
+//! The reasons stage: each categorised episode's contact reason (its first
+//! contact's, cleaned by `text::clean` inside `text::reason`), with the
+//! month's own boilerplate stripped, and the episodes that state no
+//! problem set aside.
+//!
+//! Boilerplate is learned from this month's reasons (`text::Boilerplate`):
+//! agent-note and template phrases found across many otherwise unrelated
+//! contacts would otherwise pull them into one category and name it. A
+//! reason that states no problem (thanks, praise, "ok", an auto-reply, or
+//! nothing left after stripping) has no root cause: it is counted, shown
+//! with examples, and never clustered or ranked.
+
+use std::collections::BTreeMap;
+
+use crate::model::{Contact, Linked, Reason};
+use crate::settings::Categorise;
+use crate::text::{self, Boilerplate};
+
+/// How many distinct examples of the set-aside reasons are kept.
+pub const EXAMPLES: usize = 5;
+
+/// Output of the reasons stage.
+#[derive(Debug, Default)]
+pub struct Reasons {
+    /// Reasons that state a problem: clustered, named and ranked.
+    pub stated: Vec<Reason>,
+    /// Episodes whose reason states no problem.
+    pub no_problem: Vec<Reason>,
+    /// The phrases learned as boilerplate and stripped.
+    pub boilerplate: Boilerplate,
+}
+
+/// Reads the reasons of the episodes `categorise` selects; `reason_of(c)`
+/// is contact `c`'s reason (shared with linking, which reads them first).
+pub fn read(
+    linked: &Linked,
+    categorise: Categorise,
+    mut reason_of: impl FnMut(usize) -> String,
+) -> Reasons {
+    let raw: Vec<Reason> = linked
+        .episodes
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| match categorise {
+            Categorise::NonFcr => !e.signals.is_empty(),
+            Categorise::All => true,
+            Categorise::None => false,
+        })
+        .map(|(i, e)| Reason {
+            episode: i,
+            contact: e.first,
+            text: reason_of(e.first),
+        })
+        .collect();
+    let boilerplate = Boilerplate::learn(raw.iter().map(|r| r.text.as_str()));
+    let mut out = Reasons {
+        boilerplate,
+        ..Reasons::default()
+    };
+    for mut r in raw {
+        r.text = out.boilerplate.strip(&r.text);
+        if text::states_no_problem(&r.text) {
+            out.no_problem.push(r);
+        } else {
+            out.stated.push(r);
+        }
+    }
+    out
+}
+
+/// Up to `n` distinct examples of `reasons` as the report quotes them (PII
+/// masked, one line), the most frequent first (ties: the earliest), each
+/// with the id of a contact that said it.
+pub fn examples(reasons: &[Reason], contacts: &[Contact], n: usize) -> Vec<(String, String)> {
+    // text → (count, first position, contact id)
+    let mut seen: BTreeMap<String, (usize, usize, &str)> = BTreeMap::new();
+    for (k, r) in reasons.iter().enumerate() {
+        let line = one_line(&text::reason::mask_pii(&r.text));
+        let e = seen
+            .entry(line)
+            .or_insert((0, k, contacts[r.contact].contact_id.as_str()));
+        e.0 += 1;
+    }
+    let mut v: Vec<(String, (usize, usize, &str))> = seen.into_iter().collect();
+    v.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
+    v.into_iter()
+        .take(n)
+        .map(|(t, (_, _, id))| (id.to_string(), t))
+        .collect()
+}
+
+/// Up to `n` examples spread evenly over `reasons` (every len/n-th), for
+/// a set whose members are unlike each other (the uncategorised).
+pub fn spread_examples(
+    reasons: &[&Reason],
+    contacts: &[Contact],
+    n: usize,
+) -> Vec<(String, String)> {
+    if reasons.is_empty() || n == 0 {
+        return Vec::new();
+    }
+    let step = (reasons.len() / n).max(1);
+    reasons
+        .iter()
+        .step_by(step)
+        .take(n)
+        .map(|r| {
+            (
+                contacts[r.contact].contact_id.clone(),
+                one_line(&text::reason::mask_pii(&r.text)),
+            )
+        })
+        .collect()
+}
+
+/// One line; "(no text)" for an empty reason, so the report never shows
+/// an empty quote.
+fn one_line(s: &str) -> String {
+    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.is_empty() {
+        "(no text)".into()
+    } else {
+        line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Episode, Signal};
+
+    fn linked(n: usize) -> Linked {
+        let episodes = (0..n)
+            .map(|i| Episode {
+                episode_id: format!("E{i:07}"),
+                contacts: vec![i],
+                first: i,
+                first_started_at: 0,
+                last_started_at: 0,
+                n_inbound: 2,
+                n_outbound: 0,
+                n_repeats: 1,
+                n_chases: 0,
+                signals: vec![Signal::RepeatContact],
+                survey_resolved: None,
+                window_open: false,
+                fcr: false,
+                crm_fcr: false,
+                category_id: None,
+            })
+            .collect();
+        Linked {
+            episodes,
+            ..Linked::default()
+        }
+    }
+
+    #[test]
+    fn only_non_fcr_episodes_give_reasons_by_default() {
+        use crate::test_support::{contact, run};
+        let cs = vec![
+            contact("C1", "U1", 0.0, "Customer: my refund has not arrived"),
+            contact(
+                "C2",
+                "U1",
+                24.0,
+                "Customer: my refund has still not arrived",
+            ),
+            contact("C3", "U2", 0.0, "Customer: how do I top up"),
+        ];
+        let linked = run(&cs, &crate::settings::Settings::default());
+        let of = |c: usize| text::reason::contact_reason(&cs[c].text);
+        let r = read(&linked, Categorise::NonFcr, of).stated;
+        assert_eq!(r.len(), 1);
+        assert!(r[0].text.contains("refund"));
+        assert_eq!(read(&linked, Categorise::All, of).stated.len(), 2);
+        assert!(read(&linked, Categorise::None, of).stated.is_empty());
+    }
+
+    #[test]
+    fn thanks_are_set_aside_and_problems_kept() {
+        let texts = [
+            "@JetBlue Thanks!",
+            "My refund has not arrived after two weeks",
+            "谢谢",
+            "תודה רבה!",
+            "The coupon code is not accepted at checkout",
+        ];
+        let r = read(&linked(texts.len()), Categorise::NonFcr, |c| {
+            text::reason::contact_reason(texts[c])
+        });
+        let stated: Vec<usize> = r.stated.iter().map(|x| x.contact).collect();
+        let none: Vec<usize> = r.no_problem.iter().map(|x| x.contact).collect();
+        assert_eq!(stated, vec![1, 4]);
+        assert_eq!(none, vec![0, 2, 3]);
+    }
+
+    #[test]
+    fn the_months_template_is_stripped_from_reasons() {
+        // 60 contacts about unrelated things, each with the same agent note.
+        let topics = [
+            "my parcel never arrived",
+            "the app crashes on login",
+            "I was charged twice for one order",
+            "cannot change my delivery address",
+            "the coupon code is rejected",
+            "my card was declined at the till",
+        ];
+        let texts: Vec<String> = (0..60)
+            .map(|i| {
+                format!(
+                    "{} (order {}). Action taken: passed to specialist team.",
+                    topics[i % topics.len()],
+                    1000 + i
+                )
+            })
+            .collect();
+        let r = read(&linked(texts.len()), Categorise::All, |c| {
+            text::reason::contact_reason(&texts[c])
+        });
+        assert!(!r.boilerplate.is_empty(), "{:?}", r.boilerplate.stats());
+        assert_eq!(r.stated.len(), 60);
+        assert!(r
+            .stated
+            .iter()
+            .all(|x| !x.text.to_lowercase().contains("specialist")));
+    }
+
+    #[test]
+    fn examples_are_distinct_most_frequent_first() {
+        let contacts: Vec<Contact> = (0..4)
+            .map(|i| crate::test_support::contact(&format!("c{i}"), "cust", i as f64, "x"))
+            .collect();
+        let rs: Vec<Reason> = ["thanks", "ok", "thanks", "great"]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Reason {
+                episode: i,
+                contact: i,
+                text: t.to_string(),
+            })
+            .collect();
+        let ex = examples(&rs, &contacts, 2);
+        assert_eq!(
+            ex,
+            vec![
+                ("c0".to_string(), "thanks".to_string()),
+                ("c1".to_string(), "ok".to_string())
+            ]
+        );
+    }
+}
