@@ -34,7 +34,7 @@ pub use speaker::{customer_words, speaker_prefix, turns, Speaker};
 pub(crate) use tables::{jieba, stemmer};
 pub use terms::{fnv1a, has_repeat_cue, terms};
 pub use unicode::{dominant_script, is_han, normalize, normalize_width, Script};
-pub use words::{join_words, words, Word};
+pub use words::{join_words, segments, words, Token, Word};
 
 #[cfg(test)]
 mod text_tests {

@@ -906,3 +906,12 @@ pub(crate) const AUTO_REPLY: &[&str] = &[
     "אינני נמצא במשרד",
     "אינני נמצאת במשרד",
 ];
+
+/// Negations: stop words for keywords, but they carry a complaint's
+/// meaning ("card not arrived", "הכרטיס לא הגיע", "没有到账"), so a name
+/// phrase keeps them (`text::segments` reads each as the key `not`).
+/// English contractions ending in "n't" count too.
+pub(crate) const NEGATIONS: &[&str] = &[
+    "not", "no", "never", "cannot", "cant", "nothing", "לא", "אין", "אף", "不", "没", "没有", "未",
+    "無法", "无法", "沒有", "沒",
+];

@@ -3,7 +3,7 @@
 //! written, stop words per language, English inflections merged with the
 //! Snowball stemmer.
 
-use super::tables::{jieba, stemmer, stops};
+use super::tables::{jieba, stemmer, stops, NEGATIONS};
 use super::unicode::{is_han, is_hebrew, normalize};
 
 /// A keyword candidate: `key` merges inflections, `surface` is what a
@@ -91,4 +91,129 @@ pub fn join_words(words: &[&str]) -> String {
         out.push_str(w);
     }
     out
+}
+
+/// One word of a phrase candidate: `stop` words may sit inside a phrase
+/// ("card has arrived") but never start or end one; a negation is a
+/// content word with the key `not` ("card not arrived", "card hasn't
+/// arrived" and "הכרטיס לא הגיע" keep their meaning).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub key: String,
+    pub surface: String,
+    pub stop: bool,
+}
+
+/// Every word of a text, in order, split into segments at punctuation and
+/// at words with digits (order numbers, amounts never name a group): the
+/// spans phrases are taken from. Same normalisation as [`words`].
+pub fn segments(text: &str) -> Vec<Vec<Token>> {
+    let norm = normalize(text);
+    let s = stops();
+    let mut out: Vec<Vec<Token>> = vec![Vec::new()];
+    let mut run = String::new();
+    let mut han = false;
+    let flush = |run: &mut String, han: bool, out: &mut Vec<Vec<Token>>| {
+        if run.is_empty() {
+            return;
+        }
+        if han {
+            for t in jieba().cut(run, true) {
+                let w = t.word.trim();
+                if w.is_empty() {
+                    continue;
+                }
+                if !w.chars().all(is_han) {
+                    out.push(Vec::new());
+                    continue;
+                }
+                if let Some(seg) = out.last_mut() {
+                    let neg = is_negation(w);
+                    seg.push(Token {
+                        key: if neg { "not".into() } else { w.to_string() },
+                        surface: w.to_string(),
+                        stop: !neg && s.zh.contains(w),
+                    });
+                }
+            }
+        } else {
+            let w = run.trim_matches(|c: char| c == '\'' || c == '-');
+            if w.chars().any(|c| c.is_ascii_digit()) || w.is_empty() {
+                out.push(Vec::new());
+            } else if let Some(seg) = out.last_mut() {
+                let short = w.chars().count() < 2;
+                let (key, stop) = if is_negation(w) {
+                    ("not".to_string(), false)
+                } else if w.chars().any(is_hebrew) {
+                    (w.to_string(), short || s.he.contains(w))
+                } else if w.is_ascii() {
+                    (stemmer().stem(w).to_string(), short || s.en.contains(w))
+                } else {
+                    (w.to_string(), short || s.en.contains(w))
+                };
+                seg.push(Token {
+                    key,
+                    surface: w.to_string(),
+                    stop,
+                });
+            }
+        }
+        run.clear();
+    };
+    for c in norm.chars() {
+        let h = is_han(c);
+        let word_char =
+            h || c.is_alphanumeric() || c == '\'' || (c == '-' && !run.is_empty() && !han);
+        if !word_char {
+            flush(&mut run, han, &mut out);
+            if !c.is_whitespace() {
+                out.push(Vec::new());
+            }
+            continue;
+        }
+        if !run.is_empty() && h != han {
+            flush(&mut run, han, &mut out);
+        }
+        han = h;
+        run.push(c);
+    }
+    flush(&mut run, han, &mut out);
+    out.retain(|seg| !seg.is_empty());
+    out
+}
+
+/// A negation word (see `tables::NEGATIONS`), or an English "n't" form.
+pub fn is_negation(w: &str) -> bool {
+    NEGATIONS.contains(&w) || w.ends_with("n't")
+}
+
+#[cfg(test)]
+mod segment_tests {
+    use super::*;
+
+    #[test]
+    fn segments_break_at_punctuation_and_numbers() {
+        let segs = segments("My card has not arrived, order 12345 placed.");
+        let surf: Vec<Vec<&str>> = segs
+            .iter()
+            .map(|s| s.iter().map(|t| t.surface.as_str()).collect())
+            .collect();
+        assert_eq!(
+            surf,
+            vec![
+                vec!["my", "card", "has", "not", "arrived"],
+                vec!["order"],
+                vec!["placed"]
+            ]
+        );
+        assert!(segs[0][0].stop && !segs[0][1].stop && segs[0][2].stop);
+        assert_eq!(segs[0][3].key, "not");
+        assert!(!segs[0][3].stop);
+        assert_eq!(segments("hasn't arrived")[0][0].key, "not");
+        let zh = segments("找不到优惠券，怎么办");
+        assert!(zh[0].iter().any(|t| t.surface == "优惠券"), "{zh:?}");
+        let he = segments("הכרטיס לא הגיע");
+        assert_eq!(he.len(), 1);
+        assert_eq!(he[0].len(), 3);
+    }
 }

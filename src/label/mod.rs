@@ -2,9 +2,13 @@
 //!
 //! Keywords are class-based TF-IDF (as in BERTopic's c-TF-IDF) over
 //! language-aware words (`text::words`: stop words out, English inflections
-//! merged, Chinese segmented into words) and word pairs; the name is made
-//! from the top keywords; quotes are the reasons closest to the centre,
-//! skipping near-duplicates so they show the category's range.
+//! merged, Chinese segmented into words) and word pairs. The name is a
+//! phrase of the members' own words (`phrase`), unique in the month; a
+//! category no phrase fits is named by its top keywords. Quotes are the
+//! reasons closest to the centre, skipping near-duplicates so they show
+//! the category's range.
+
+mod phrase;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -97,7 +101,7 @@ pub fn label(
             })
             .unwrap_or_else(|| key.to_string())
     };
-    (0..k)
+    let mut categories: Vec<Category> = (0..k)
         .map(|c| {
             let size = members[c].len().max(1) as f64;
             let words: f64 = class_tf[c].values().sum::<f64>().max(1.0);
@@ -151,7 +155,61 @@ pub fn label(
                 centroid: clusters.centroids[c].clone(),
             }
         })
-        .collect()
+        .collect();
+    let phrases = phrase::rank_phrases(reasons, &members, vectors, &clusters.centroids);
+    unique_names(&mut categories, &phrases);
+    categories
+}
+
+/// Gives each category its best phrase not already taken by a larger one
+/// (the same words in another order count as taken); without one, its
+/// keyword name, made unique with its next keywords. No two categories of
+/// a month share a name.
+fn unique_names(categories: &mut [Category], phrases: &[phrase::Ranked]) {
+    let mut order: Vec<usize> = (0..categories.len()).collect();
+    order.sort_by(|&a, &b| {
+        categories[b]
+            .members
+            .len()
+            .cmp(&categories[a].members.len())
+            .then(a.cmp(&b))
+    });
+    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut used_words: std::collections::HashSet<Vec<String>> = std::collections::HashSet::new();
+    for c in order {
+        let pick = phrases.get(c).and_then(|r| {
+            r.phrases
+                .iter()
+                .find(|(s, words)| !used.contains(s) && !used_words.contains(words))
+        });
+        let name = match pick {
+            Some((s, words)) => {
+                used_words.insert(words.clone());
+                s.clone()
+            }
+            None => {
+                let mut name = categories[c].label.clone();
+                let mut extra = categories[c].keywords.iter().skip(3);
+                while used.contains(&name) {
+                    match extra.next() {
+                        Some(k) if !name.contains(k.as_str()) => name = format!("{name} / {k}"),
+                        Some(_) => {}
+                        None => {
+                            let base = name.clone();
+                            let mut n = 2;
+                            while used.contains(&name) {
+                                name = format!("{base} ({n})");
+                                n += 1;
+                            }
+                        }
+                    }
+                }
+                name
+            }
+        };
+        used.insert(name.clone());
+        categories[c].label = name;
+    }
 }
 
 /// A short name: the top keywords covering at most three words, joined
@@ -280,5 +338,31 @@ mod tests {
         // Quotes: distinct texts, at most 5, members only.
         assert!(cats[0].quotes.len() <= 5 && !cats[0].quotes.is_empty());
         assert!(cats[0].quotes.iter().all(|q| *q < 4));
+    }
+
+    #[test]
+    fn no_two_categories_share_a_name() {
+        // Two clusters of the same issue (as a split leaves them) and one
+        // with no shared words at all.
+        let texts = [
+            "refund status please",
+            "what is my refund status",
+            "refund status?",
+            "refund status again",
+            "my refund status",
+            "refund status now",
+            "alpha",
+            "beta",
+        ];
+        let reasons: Vec<Reason> = texts.iter().map(|t| reason(t)).collect();
+        let vectors: Vec<Vec<f32>> = vec![vec![1.0, 0.0]; 8];
+        let clusters = Clusters {
+            cluster_of: vec![Some(0), Some(0), Some(0), Some(1), Some(1), Some(1), Some(2), Some(2)],
+            centroids: vec![vec![1.0, 0.0]; 3],
+        };
+        let cats = label(&reasons, &vectors, &clusters, &LabelOptions::default());
+        let names: std::collections::BTreeSet<&str> = cats.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(names.len(), 3, "{:?}", cats.iter().map(|c| &c.label).collect::<Vec<_>>());
+        assert_eq!(cats[0].label, "refund status");
     }
 }

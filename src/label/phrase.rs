@@ -1,0 +1,359 @@
+//! Names made of the customers' own words: a short phrase that occurs in
+//! the members ("refund status", "card not arrived", "找不到优惠券",
+//! "הכרטיס לא הגיע"), not a keyword list.
+//!
+//! Candidates are spans of a reason's words inside one clause (no
+//! punctuation or number inside), 1–[`MAX_CONTENT`] content words, starting
+//! and ending with one, at most [`MAX_TOKENS`] words. A candidate is scored
+//! for its category by
+//!
+//! - **coverage**: the share of members that say it;
+//! - **distinctness**: the share of the month's reasons saying it that are
+//!   in this category (a phrase every category has names none);
+//! - **closeness**: the mean cosine to the centre of the members that say
+//!   it, against the category's mean (as KeyBERT ranks phrases by
+//!   similarity to the document, here without embedding them again);
+//! - a small bonus per extra content word, so "refund status" beats
+//!   "refund" when both cover the same members.
+//!
+//! The best phrase then gives way to a longer one containing its words
+//! when at least [`EXTEND`] of its members say the longer one ("lost" →
+//! "lost my card"): a name should say as much as most members say.
+//!
+//! Words found throughout the month (the company's name, a channel word)
+//! never name a group: a content word in at least [`THROUGHOUT_CATEGORIES`]
+//! of the categories and [`THROUGHOUT_REASONS`] of the reasons is left out
+//! of every name. Uniqueness across the month (a diversity penalty, as MMR
+//! has) is applied by the caller, which takes each category's best phrase
+//! not already used.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use crate::embed::cosine;
+use crate::model::Reason;
+use crate::text::{join_words, segments};
+
+/// Most words in a name phrase (stop words inside included).
+pub const MAX_TOKENS: usize = 5;
+/// Most content words in a name phrase.
+pub const MAX_CONTENT: usize = 3;
+/// Share of categories a word must appear in to be "throughout the month".
+pub const THROUGHOUT_CATEGORIES: f64 = 0.6;
+/// … and at least this many categories (in a month of three categories,
+/// a word in two of them is just a common word).
+pub const MIN_THROUGHOUT_CATEGORIES: usize = 5;
+/// … and share of all categorised reasons.
+pub const THROUGHOUT_REASONS: f64 = 0.05;
+/// A phrase gives way to a longer one containing its words said by at
+/// least this share of the members that say it.
+pub const EXTEND: f64 = 0.4;
+/// Candidates kept per category, best first, for the caller to choose from.
+pub const KEEP: usize = 12;
+
+/// A phrase candidate of one reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Candidate {
+    /// Content word keys joined by spaces, in order: the stop words inside
+    /// do not count, so "card has not arrived" and "card not arrived" are
+    /// one phrase (shown as its most frequent wording).
+    key: String,
+    /// What a reader sees.
+    surface: String,
+    /// Content word keys.
+    content: Vec<String>,
+}
+
+/// Every candidate phrase of `text`, each once.
+fn candidates(text: &str) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for seg in segments(text) {
+        for start in 0..seg.len() {
+            if seg[start].stop {
+                continue;
+            }
+            let mut content = Vec::new();
+            for end in start..seg.len().min(start + MAX_TOKENS) {
+                if !seg[end].stop {
+                    content.push(seg[end].key.clone());
+                    if content.len() > MAX_CONTENT {
+                        break;
+                    }
+                } else {
+                    continue;
+                }
+                // A phrase may start with a negation ("not arrived") but
+                // not end with one ("card not") or be one.
+                if seg[end].key == "not" {
+                    continue;
+                }
+                let span = &seg[start..=end];
+                // "card card" or the same word twice says nothing more.
+                if content.windows(2).any(|w| w[0] == w[1]) {
+                    break;
+                }
+                let key = content.join(" ");
+                if seen.insert(key.clone()) {
+                    let surfaces: Vec<&str> = span.iter().map(|t| t.surface.as_str()).collect();
+                    out.push(Candidate {
+                        key,
+                        surface: join_words(&surfaces),
+                        content: content.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Per phrase key: members saying it, their summed closeness, surface
+/// counts, content word keys.
+type Stats<'a> = BTreeMap<&'a str, (usize, f64, BTreeMap<&'a str, usize>, &'a [String])>;
+
+/// The best-scored phrase (`scored` is best first) that contains `key`'s
+/// words and more, said by at least [`EXTEND`] of `key`'s members; `key`
+/// when there is none.
+fn extended<'a>(key: &'a str, scored: &[(f64, &'a str)], stats: &Stats<'a>) -> &'a str {
+    let (df, _, _, words) = &stats[key];
+    scored
+        .iter()
+        .map(|(_, k)| *k)
+        .find(|k| {
+            let (odf, _, _, ow) = &stats[*k];
+            ow.len() > words.len()
+                && words.iter().all(|w| ow.contains(w))
+                && *odf as f64 >= EXTEND * *df as f64
+        })
+        .unwrap_or(key)
+}
+
+/// A category's name candidates, best first (at most [`KEEP`]); empty when
+/// no phrase is shared by enough members.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ranked {
+    /// (surface, content word keys sorted), best first.
+    pub phrases: Vec<(String, Vec<String>)>,
+}
+
+/// Ranks name phrases for each category (`members[c]`: reason indices).
+pub fn rank_phrases(
+    reasons: &[Reason],
+    members: &[Vec<usize>],
+    vectors: &[Vec<f32>],
+    centroids: &[Vec<f32>],
+) -> Vec<Ranked> {
+    let k = members.len();
+    let mut category_of: Vec<Option<usize>> = vec![None; reasons.len()];
+    for (c, ms) in members.iter().enumerate() {
+        for &i in ms {
+            category_of[i] = Some(c);
+        }
+    }
+    let clustered: Vec<usize> = (0..reasons.len())
+        .filter(|&i| category_of[i].is_some())
+        .collect();
+    let per_reason: Vec<Vec<Candidate>> = clustered
+        .par_iter()
+        .map(|&i| candidates(&reasons[i].text))
+        .collect();
+    let n = clustered.len().max(1) as f64;
+    // Month-wide counts: reasons per phrase; categories and reasons per
+    // content word.
+    let mut df_all: HashMap<&str, usize> = HashMap::new();
+    let mut word_reasons: HashMap<&str, usize> = HashMap::new();
+    let mut word_categories: HashMap<&str, HashSet<usize>> = HashMap::new();
+    for (p, &i) in per_reason.iter().zip(&clustered) {
+        let c = category_of[i].unwrap_or_default();
+        let mut words_here = HashSet::new();
+        for cand in p {
+            *df_all.entry(cand.key.as_str()).or_default() += 1;
+            if cand.content.len() == 1 && words_here.insert(cand.content[0].as_str()) {
+                *word_reasons.entry(cand.content[0].as_str()).or_default() += 1;
+                word_categories
+                    .entry(cand.content[0].as_str())
+                    .or_default()
+                    .insert(c);
+            }
+        }
+    }
+    let throughout: HashSet<&str> = word_reasons
+        .iter()
+        // A negation is in every kind of complaint; it names nothing alone
+        // but must stay inside phrases.
+        .filter(|(w, _)| **w != "not")
+        .filter(|(w, &r)| {
+            let cats = word_categories.get(*w).map_or(0, HashSet::len);
+            cats >= MIN_THROUGHOUT_CATEGORIES
+                && cats as f64 >= THROUGHOUT_CATEGORIES * k as f64
+                && r as f64 >= THROUGHOUT_REASONS * n
+        })
+        .map(|(w, _)| *w)
+        .collect();
+    let position: HashMap<usize, usize> = clustered.iter().enumerate().map(|(p, &i)| (i, p)).collect();
+    (0..k)
+        .map(|c| {
+            let ms = &members[c];
+            if ms.is_empty() {
+                return Ranked::default();
+            }
+            let size = ms.len();
+            let close_of = |i: usize| -> f64 {
+                vectors
+                    .get(i)
+                    .filter(|v| !v.is_empty() && !centroids[c].is_empty())
+                    .map_or(1.0, |v| f64::from(cosine(v, &centroids[c])))
+            };
+            let mean_close = ms.iter().map(|&i| close_of(i)).sum::<f64>() / size as f64;
+            // key → (members saying it, summed closeness, surface counts, content)
+            let mut stats: Stats = BTreeMap::new();
+            for &i in ms {
+                let Some(&p) = position.get(&i) else { continue };
+                let close = close_of(i);
+                for cand in &per_reason[p] {
+                    if cand.content.iter().any(|w| throughout.contains(w.as_str())) {
+                        continue;
+                    }
+                    let e = stats
+                        .entry(cand.key.as_str())
+                        .or_insert((0, 0.0, BTreeMap::new(), &cand.content));
+                    e.0 += 1;
+                    e.1 += close;
+                    *e.2.entry(cand.surface.as_str()).or_default() += 1;
+                }
+            }
+            // A name must be shared: by two members at least (all of a
+            // tiny category), and by 5 % of a large one.
+            let min_df = if size >= 4 {
+                2.max((0.05 * size as f64).ceil() as usize)
+            } else {
+                1
+            };
+            let mut scored: Vec<(f64, &str)> = stats
+                .iter()
+                .filter(|(_, s)| s.0 >= min_df)
+                .map(|(key, s)| {
+                    let cov = s.0 as f64 / size as f64;
+                    let distinct = s.0 as f64 / df_all.get(key).copied().unwrap_or(1).max(1) as f64;
+                    let close = if mean_close > 0.0 {
+                        (s.1 / s.0 as f64 / mean_close).clamp(0.5, 1.5)
+                    } else {
+                        1.0
+                    };
+                    let bonus = 1.0 + 0.25 * (s.3.len() as f64 - 1.0);
+                    (cov * distinct * close * bonus, *key)
+                })
+                .collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+            // Say as much as most of the members say: a phrase gives way to
+            // a longer one containing its words ("lost" → "lost my card")
+            // when at least EXTEND of its members say the longer one.
+            let mut seen = HashSet::new();
+            let phrases = scored
+                .iter()
+                .map(|(_, key)| extended(extended(key, &scored, &stats), &scored, &stats))
+                .filter(|key| seen.insert(*key))
+                .take(KEEP)
+                .map(|key| {
+                    let s = &stats[key];
+                    // Most frequent surface; ties alphabetical.
+                    let surface = s
+                        .2
+                        .iter()
+                        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                        .map_or(key, |(s, _)| *s)
+                        .to_string();
+                    let mut content = s.3.to_vec();
+                    content.sort();
+                    (surface, content)
+                })
+                .collect();
+            Ranked { phrases }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(t: &str) -> Reason {
+        Reason {
+            episode: 0,
+            contact: 0,
+            text: t.into(),
+        }
+    }
+
+    #[test]
+    fn candidates_start_and_end_with_content_words() {
+        let c: Vec<String> = candidates("my card has not arrived")
+            .into_iter()
+            .map(|c| c.surface)
+            .collect();
+        assert!(c.contains(&"card".to_string()));
+        assert!(c.contains(&"card has not arrived".to_string()), "{c:?}");
+        assert!(!c.iter().any(|s| s.starts_with("my") || s.ends_with("not")));
+        assert!(c.contains(&"not arrived".to_string()));
+    }
+
+    #[test]
+    fn a_shared_phrase_names_its_group_and_month_words_do_not() {
+        let texts = [
+            "Acme: my card has not arrived",
+            "Acme card has not arrived yet",
+            "the card has not arrived, acme",
+            "acme refund status please",
+            "what is my refund status acme",
+            "refund status for acme order",
+            "acme app crashes on login",
+            "acme app crashes when I open it",
+            "the app crashes acme",
+            "acme payment failed",
+            "payment failed at acme",
+            "acme: payment failed",
+            "acme parcel lost",
+            "my acme parcel lost",
+            "parcel lost acme",
+        ];
+        let reasons: Vec<Reason> = texts.iter().map(|t| reason(t)).collect();
+        let members: Vec<Vec<usize>> = (0..5).map(|c| vec![3 * c, 3 * c + 1, 3 * c + 2]).collect();
+        let vectors: Vec<Vec<f32>> = vec![vec![1.0]; 15];
+        let centroids = vec![vec![1.0]; 5];
+        let r = rank_phrases(&reasons, &members, &vectors, &centroids);
+        let best: Vec<&str> = r.iter().map(|x| x.phrases[0].0.as_str()).collect();
+        assert_eq!(
+            best,
+            vec![
+                "card has not arrived",
+                "refund status",
+                "app crashes",
+                "payment failed",
+                "parcel lost"
+            ]
+        );
+        assert!(r
+            .iter()
+            .all(|x| x.phrases.iter().all(|(s, _)| !s.contains("acme"))));
+    }
+
+    #[test]
+    fn chinese_and_hebrew_phrases_keep_their_words() {
+        let texts = [
+            "我找不到优惠券",
+            "结账时找不到优惠券",
+            "找不到优惠券了",
+            "הכרטיס לא הגיע",
+            "הכרטיס לא הגיע עדיין",
+            "למה הכרטיס לא הגיע",
+        ];
+        let reasons: Vec<Reason> = texts.iter().map(|t| reason(t)).collect();
+        let members = vec![vec![0, 1, 2], vec![3, 4, 5]];
+        let r = rank_phrases(&reasons, &members, &[], &[vec![], vec![]]);
+        assert!(r[0].phrases[0].0.contains("优惠券"), "{:?}", r[0]);
+        assert!(!r[0].phrases[0].0.contains(' '));
+        assert_eq!(r[1].phrases[0].0, "הכרטיס לא הגיע", "{:?}", r[1]);
+    }
+}
