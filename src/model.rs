@@ -346,6 +346,9 @@ pub struct Category {
     /// Representative reasons (indices), closest to the centre and diverse.
     pub quotes: Vec<usize>,
     pub centroid: Vec<f32>,
+    /// Mean cosine of the members to the centre, in the space they were
+    /// clustered in (`cluster::cohesion`).
+    pub cohesion: f64,
 }
 
 /// How a category moved since last month (`recontact run --previous`).

@@ -51,6 +51,9 @@ pub struct RankedCategory {
     pub category_index: Option<usize>,
     /// The `--taxonomy` key of a known category.
     pub taxonomy_key: Option<String>,
+    /// Mean cosine of the members to the centre (0 for a known category
+    /// with no case).
+    pub cohesion: f64,
     /// Against last month (`--previous`).
     pub trend: Option<crate::model::CategoryTrend>,
 }
@@ -98,6 +101,7 @@ pub fn rank(
             let mut r = RankedCategory {
                 label: cat.label.clone(),
                 keywords: cat.keywords.clone(),
+                cohesion: cat.cohesion,
                 episodes: eps.len(),
                 quotes: cat
                     .quotes

@@ -58,6 +58,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 mod anchor;
+mod cohesion;
 mod kernels;
 mod kmeans;
 mod knn;
@@ -66,6 +67,7 @@ mod reference;
 mod score;
 
 pub use anchor::{anchor_group, centre_of_examples, CENTROID_THRESHOLD};
+pub use cohesion::{cohesion, dissolve_loose, MIN_GAIN};
 pub use score::{ari, nmi};
 
 use kernels::{dot, Matrix, Rng};

@@ -153,6 +153,7 @@ pub fn label(
                 label,
                 quotes,
                 centroid: clusters.centroids[c].clone(),
+                cohesion: crate::cluster::cohesion(&members[c], vectors, &clusters.centroids[c]),
             }
         })
         .collect();
@@ -357,12 +358,27 @@ mod tests {
         let reasons: Vec<Reason> = texts.iter().map(|t| reason(t)).collect();
         let vectors: Vec<Vec<f32>> = vec![vec![1.0, 0.0]; 8];
         let clusters = Clusters {
-            cluster_of: vec![Some(0), Some(0), Some(0), Some(1), Some(1), Some(1), Some(2), Some(2)],
+            cluster_of: vec![
+                Some(0),
+                Some(0),
+                Some(0),
+                Some(1),
+                Some(1),
+                Some(1),
+                Some(2),
+                Some(2),
+            ],
             centroids: vec![vec![1.0, 0.0]; 3],
         };
         let cats = label(&reasons, &vectors, &clusters, &LabelOptions::default());
-        let names: std::collections::BTreeSet<&str> = cats.iter().map(|c| c.label.as_str()).collect();
-        assert_eq!(names.len(), 3, "{:?}", cats.iter().map(|c| &c.label).collect::<Vec<_>>());
+        let names: std::collections::BTreeSet<&str> =
+            cats.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(
+            names.len(),
+            3,
+            "{:?}",
+            cats.iter().map(|c| &c.label).collect::<Vec<_>>()
+        );
         assert_eq!(cats[0].label, "refund status");
     }
 }

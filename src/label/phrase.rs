@@ -192,7 +192,8 @@ pub fn rank_phrases(
         })
         .map(|(w, _)| *w)
         .collect();
-    let position: HashMap<usize, usize> = clustered.iter().enumerate().map(|(p, &i)| (i, p)).collect();
+    let position: HashMap<usize, usize> =
+        clustered.iter().enumerate().map(|(p, &i)| (i, p)).collect();
     (0..k)
         .map(|c| {
             let ms = &members[c];
@@ -216,9 +217,12 @@ pub fn rank_phrases(
                     if cand.content.iter().any(|w| throughout.contains(w.as_str())) {
                         continue;
                     }
-                    let e = stats
-                        .entry(cand.key.as_str())
-                        .or_insert((0, 0.0, BTreeMap::new(), &cand.content));
+                    let e = stats.entry(cand.key.as_str()).or_insert((
+                        0,
+                        0.0,
+                        BTreeMap::new(),
+                        &cand.content,
+                    ));
                     e.0 += 1;
                     e.1 += close;
                     *e.2.entry(cand.surface.as_str()).or_default() += 1;
@@ -259,12 +263,11 @@ pub fn rank_phrases(
                 .map(|key| {
                     let s = &stats[key];
                     // Most frequent surface; ties alphabetical.
-                    let surface = s
-                        .2
-                        .iter()
-                        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                        .map_or(key, |(s, _)| *s)
-                        .to_string();
+                    let surface =
+                        s.2.iter()
+                            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                            .map_or(key, |(s, _)| *s)
+                            .to_string();
                     let mut content = s.3.to_vec();
                     content.sort();
                     (surface, content)

@@ -228,6 +228,7 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
         "significant",
         "matched_from",
         "taxonomy_key",
+        "cohesion",
     ])?;
     for c in ranked {
         let quotes: Vec<&str> = c.quotes.iter().map(|(_, q)| q.as_str()).collect();
@@ -265,6 +266,7 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
             opt(&|t| t.significant.to_string()),
             opt(&|t| t.matched_from.join(";")),
             c.taxonomy_key.clone().unwrap_or_default(),
+            format!("{:.3}", c.cohesion),
         ])?;
     }
     w.flush()?;

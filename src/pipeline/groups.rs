@@ -414,6 +414,8 @@ pub fn cluster(groups: Vec<Group>, n: usize, params: &ClusterParams) -> Result<C
             cluster_of: fresh.cluster_of,
             centroids: fresh.centroids,
         };
+        // No catch-alls: a category no tighter than its group is dissolved.
+        cluster::dissolve_loose(&mut c, &vecs);
         // Anchoring (and the stages after) in the second fit: the fresh
         // clusters' centres are recomputed there.
         let vecs = match g.anchor_vectors {

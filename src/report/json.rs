@@ -139,6 +139,8 @@ pub struct CategoryJson {
     pub taxonomy_key: Option<String>,
     /// Against last month, `null` without `--previous` (version 2).
     pub trend: Option<crate::model::CategoryTrend>,
+    /// Mean cosine of the members to the centre (version 4).
+    pub cohesion: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -263,6 +265,7 @@ fn category(out_dir: &str, c: &RankedCategory) -> CategoryJson {
         example_contact_ids: c.example_contact_ids.clone(),
         drill_down: DrillDown { search, sample },
         taxonomy_key: c.taxonomy_key.clone(),
+        cohesion: (c.cohesion * 1000.0).round() / 1000.0,
         trend: c.trend.clone(),
     }
 }

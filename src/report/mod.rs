@@ -648,6 +648,7 @@ pub(crate) mod fixtures {
             signals: BTreeMap::from([("repeat_contact".to_string(), extra)]),
             episode_indices: Vec::new(),
             category_index: Some(i),
+            cohesion: 0.8,
             taxonomy_key: None,
             trend: None,
         }

@@ -69,7 +69,10 @@ fn sample_month_with_the_default_model() {
     assert!(s["fcr_rate_error"].as_f64().unwrap() <= 0.02, "{s}");
     let cats = &s["categories"];
     assert!(cats["predicted_categories"].as_u64().unwrap() >= 20, "{s}");
-    assert!(cats["coverage"].as_f64().unwrap() >= 0.85, "{s}");
+    // Coverage 0.82 since catch-alls dissolve (issue 13): the Hebrew
+    // reasons an English-only model leaves to the lexical space formed one
+    // category of unrelated requests, now left uncategorised.
+    assert!(cats["coverage"].as_f64().unwrap() >= 0.80, "{s}");
     assert!(cats["nmi"].as_f64().unwrap() >= 0.6, "{s}");
 
     // The whole job, model included, is byte-identical on one thread. The
