@@ -253,9 +253,10 @@ pub fn states_no_problem(reason: &str) -> bool {
     if AUTO_REPLY.iter().any(|a| head.contains(a)) {
         return true;
     }
-    if norm.contains('?') {
-        return false;
-    }
+    // A question asks for something, unless it is a greeting ("how are
+    // you?"), read below as one courtesy phrase.
+    let question = norm.contains('?');
+    let mut greeting_question = false;
     let toks = tokens(&cleaned);
     // Fixed phrases with a negation read as one courtesy word.
     let mut kinds: Vec<Kind> = Vec::with_capacity(toks.len());
@@ -270,6 +271,8 @@ pub fn states_no_problem(reason: &str) -> bool {
             p.len() <= toks.len() - i && p.iter().zip(&toks[i..]).all(|(a, t)| t.word == *a)
         });
         if let Some(p) = hit {
+            greeting_question |= matches!(p[0], "how" | "how's" | "hows" | "how're" | "how've")
+                || p.get(1) == Some(&"up");
             kinds.push(Kind::Anchor);
             prev_name = false;
             i += p.len();
@@ -309,7 +312,7 @@ pub fn states_no_problem(reason: &str) -> bool {
         i += 1;
     }
     // "hello, help me", "reply to my DM": a request, unless it thanks.
-    kinds.contains(&Kind::Anchor) && (thanks || !request)
+    kinds.contains(&Kind::Anchor) && (thanks || !request) && (!question || greeting_question)
 }
 
 #[cfg(test)]
