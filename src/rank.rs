@@ -109,7 +109,9 @@ pub fn rank(
                     .map(|&q| {
                         (
                             contacts[reasons[q].contact].contact_id.clone(),
-                            crate::text::reason::mask_pii(&reasons[q].text),
+                            // One line: a reason keeps its line breaks (for
+                            // the boilerplate learner); a quote is a cell.
+                            crate::text::reason::mask_pii(&reasons[q].text).replace('\n', " "),
                         )
                     })
                     .collect(),

@@ -161,7 +161,11 @@ pub fn write_episodes(
                 None => "",
             },
             &ids.join(";"),
-            &reasons.get(&ei).map(|r| mask_pii(r)).unwrap_or_default(),
+            // One line per cell: reasons keep their line breaks inside.
+            &reasons
+                .get(&ei)
+                .map(|r| mask_pii(r).replace('\n', " "))
+                .unwrap_or_default(),
         ])?;
     }
     w.flush()?;

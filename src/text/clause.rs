@@ -100,8 +100,10 @@ pub(crate) fn clauses(line: &str) -> Vec<&str> {
 }
 
 /// Kept clauses joined: clauses that were next to each other in one line
-/// keep the text between them as written; otherwise a space, or nothing
-/// between CJK. Trailing clause punctuation (`,` `，` `;`) left by a dropped
+/// keep the text between them as written; clauses of different lines are
+/// joined by a line break (a template line pasted under a message stays
+/// its own line, for the boilerplate learner); otherwise a space, or
+/// nothing between CJK. Trailing clause punctuation (`,` `，` `;`) left by a dropped
 /// continuation goes.
 #[derive(Default)]
 pub(crate) struct Joiner {
@@ -123,6 +125,7 @@ impl Joiner {
         let text = &line[span.0..span.1];
         match self.last {
             Some((l, end)) if l == line_no && adjacent => self.out.push_str(&line[end..span.0]),
+            Some((l, _)) if l != line_no => self.out.push('\n'),
             Some(_) => {
                 let prev_cjk = self
                     .out
@@ -206,6 +209,6 @@ mod tests {
         let mut j = Joiner::default();
         j.push(0, zh, s[1], false);
         j.push(1, "没到", (0, "没到".len()), false);
-        assert_eq!(j.finish(), "我的退款，没到");
+        assert_eq!(j.finish(), "我的退款，\n没到", "lines stay lines");
     }
 }

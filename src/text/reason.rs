@@ -493,7 +493,7 @@ mod tests {
             contact_reason(
                 "Customer reports: card &amp; PIN not received, fee of £1,204.50 taken.\nAction: Passed to specialist team."
             ),
-            "card & PIN not received, fee of £1,204.50 taken. Action: Passed to specialist team."
+            "card & PIN not received, fee of £1,204.50 taken.\nAction: Passed to specialist team."
         );
         assert_eq!(
             contact_reason("客户反映：退款&lt;100.50元&gt;没到账😡"),

@@ -3,6 +3,7 @@
 //! `util`.
 
 mod month_over_month;
+mod real_text;
 mod report_browser;
 mod root_cause;
 mod run_cli;

@@ -1,0 +1,158 @@
+//! Root causes from text as real exports have it (issue 13): handles, URLs,
+//! HTML entities, sign-offs, emoji, an agent template pasted under every
+//! topic, and customers who only say thanks. Lexical embedder, so no model
+//! is needed.
+
+use std::fs;
+
+use crate::util::{arg, ok, report_json, rows};
+
+/// Four issues, 15 customers each (a first contact and a repeat, one
+/// ticket), 24 of the first contacts with the same agent template under
+/// them, and 8 customers who only thank.
+fn social_month() -> String {
+    let mut s = String::from("contact_id,customer_id,ticket_id,started_at,text,channel\n");
+    let topics: [[&str; 3]; 4] = [
+        [
+            "my card payment was declined at the shop",
+            "card declined again when paying at the till",
+            "why is my card payment declined in shops",
+        ],
+        [
+            "the refund for my order has not arrived",
+            "still no refund for the returned order",
+            "refund for order not received yet",
+        ],
+        [
+            "I was charged £32.19 twice for one order &amp; nobody replied",
+            "charged twice for the same order, £32.19 each &amp; no reply",
+            "double charge of £32.19 on my order &amp; no answer",
+        ],
+        [
+            "the app crashes when I log in since the update",
+            "app keeps crashing at login after the update",
+            "since the update the app crashes on login",
+        ],
+    ];
+    let mut id = 0;
+    let mut row = |s: &mut String, cust: &str, ticket: &str, day: u32, hour: u32, text: &str| {
+        id += 1;
+        s.push_str(&format!(
+            "c{id:04},{cust},{ticket},2026-10-{day:02}T{hour:02}:00:00Z,\"{}\",social\n",
+            text.replace('"', "\"\"")
+        ));
+    };
+    for (k, variants) in topics.iter().enumerate() {
+        for u in 0..15 {
+            let cust = format!("U{k}{u:02}");
+            let ticket = format!("T{k}{u:02}");
+            let day = 1 + (u as u32 % 25);
+            let mut first = format!(
+                "@NorthwindBank {} (order {}) https://t.co/x{k}{u}Zq ^JK",
+                variants[u % 3],
+                40_000 + 97 * (k * 15 + u)
+            );
+            if u % 5 < 2 {
+                first.push_str("\nCase passed to specialist team for review.");
+            }
+            row(&mut s, &cust, &ticket, day, 9, &first);
+            row(
+                &mut s,
+                &cust,
+                &ticket,
+                day,
+                15,
+                &format!("@NorthwindBank still waiting, {}", variants[(u + 1) % 3]),
+            );
+        }
+    }
+    for u in 0..8 {
+        let cust = format!("W{u}");
+        let ticket = format!("TW{u}");
+        row(
+            &mut s,
+            &cust,
+            &ticket,
+            3 + u,
+            10,
+            "@NorthwindBank Thanks so much! 🙏",
+        );
+        row(
+            &mut s,
+            &cust,
+            &ticket,
+            3 + u,
+            12,
+            "@NorthwindBank thank you again, great help",
+        );
+    }
+    s
+}
+
+#[test]
+fn root_causes_from_real_looking_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("social.csv");
+    fs::write(&input, social_month()).unwrap();
+    let out = dir.path().join("out");
+    ok(&[
+        "run",
+        &arg(&input),
+        "--out",
+        &arg(&out),
+        "--embedder",
+        "lexical",
+        "--period-end",
+        "2026-11-15T00:00:00Z",
+        "--no-index",
+    ]);
+    let doc = report_json(&out);
+    let rc = &doc["root_causes"];
+    // Thanks-only episodes are counted apart, with examples, never ranked.
+    assert_eq!(rc["no_problem_stated"]["episodes"], 8, "{rc}");
+    assert_eq!(rc["reasons"], 60, "{rc}");
+    let ex = rc["no_problem_stated"]["examples"].to_string();
+    assert!(ex.contains("Thanks so much"), "{ex}");
+    // The template pasted under every topic was learned and stripped.
+    let phrases = rc["boilerplate_removed"].to_string();
+    assert!(phrases.contains("specialist"), "{phrases}");
+
+    let cats = rows(&out.join("categories.csv"));
+    assert!(cats.len() >= 3, "{cats:?}");
+    let mut names = std::collections::BTreeSet::new();
+    for c in &cats {
+        let name = c["label"].to_lowercase();
+        for bad in [
+            "@",
+            "http",
+            "t.co",
+            "northwind",
+            "specialist",
+            "order 4",
+            "jk",
+        ] {
+            assert!(!name.contains(bad), "name {name:?} has {bad:?}");
+        }
+        assert!(!c["keywords"].to_lowercase().contains("northwind"), "{c:?}");
+        assert!(names.insert(name.clone()), "name {name:?} repeats");
+        let cohesion: f64 = c["cohesion"].parse().unwrap();
+        assert!(cohesion > 0.0 && cohesion <= 1.0, "{c:?}");
+        // Quotes keep the customer's words: no handle, no URL, numbers and
+        // entities as the customer meant them.
+        let q = &c["quotes"];
+        assert!(!q.contains("@North") && !q.contains("https"), "{q}");
+        assert!(!q.contains("&amp;") && !q.contains("32. 19"), "{q}");
+        assert!(!q.contains("specialist team"), "{q}");
+    }
+    let charged = cats
+        .iter()
+        .find(|c| c["quotes"].contains("£32.19"))
+        .expect("a category quoting the double charge as written");
+    assert!(charged["quotes"].contains(" & "), "{}", charged["quotes"]);
+
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("state no problem"), "{md}");
+    assert!(md.contains("Template phrases"), "{md}");
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(r#"id="no-problem""#));
+}
