@@ -75,7 +75,7 @@ pub fn examples(reasons: &[Reason], contacts: &[Contact], n: usize) -> Vec<(Stri
     // text → (count, first position, contact id)
     let mut seen: BTreeMap<String, (usize, usize, &str)> = BTreeMap::new();
     for (k, r) in reasons.iter().enumerate() {
-        let line = one_line(&text::reason::mask_pii(&r.text));
+        let line = quoted(r);
         let e = seen
             .entry(line)
             .or_insert((0, k, contacts[r.contact].contact_id.as_str()));
@@ -104,19 +104,15 @@ pub fn spread_examples(
         .iter()
         .step_by(step)
         .take(n)
-        .map(|r| {
-            (
-                contacts[r.contact].contact_id.clone(),
-                one_line(&text::reason::mask_pii(&r.text)),
-            )
-        })
+        .map(|r| (contacts[r.contact].contact_id.clone(), quoted(r)))
         .collect()
 }
 
-/// One line; "(no text)" for an empty reason, so the report never shows
-/// an empty quote.
-fn one_line(s: &str) -> String {
-    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+/// A reason as the report quotes it: PII masked, one line; "(no text)"
+/// for an empty reason, so the report never shows an empty quote.
+fn quoted(r: &Reason) -> String {
+    let masked = text::reason::mask_pii(&r.text);
+    let line = masked.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.is_empty() {
         "(no text)".into()
     } else {

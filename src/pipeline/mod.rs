@@ -199,15 +199,15 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     stamp_category_ids(&mut linked, &ranked);
     timings.lap("rank");
 
-    let extra = |rs: &[Reason]| -> usize {
-        rs.iter()
-            .map(|r| linked.episodes[r.episode].n_inbound.saturating_sub(1))
+    // Contacts after the first, over the episodes of `rs`.
+    let extra = |rs: &mut dyn Iterator<Item = &Reason>| -> usize {
+        rs.map(|r| linked.episodes[r.episode].n_inbound.saturating_sub(1))
             .sum()
     };
-    let extra_contacts = extra(&reasons);
+    let extra_contacts = extra(&mut reasons.iter());
     let no_problem_stated = SetAside {
         episodes: no_problem.len(),
-        extra_contacts: extra(&no_problem),
+        extra_contacts: extra(&mut no_problem.iter()),
         examples: reasons::examples(&no_problem, contacts, reasons::EXAMPLES),
     };
     let uncategorised: Vec<&Reason> = reasons
@@ -218,10 +218,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         .collect();
     let uncategorised = SetAside {
         episodes: uncategorised.len(),
-        extra_contacts: uncategorised
-            .iter()
-            .map(|r| linked.episodes[r.episode].n_inbound.saturating_sub(1))
-            .sum(),
+        extra_contacts: extra(&mut uncategorised.iter().copied()),
         examples: reasons::spread_examples(&uncategorised, contacts, reasons::EXAMPLES),
     };
     let report = Report {

@@ -205,6 +205,25 @@ const REPEAT_WORDS: &[&str] = &[
     "השנייה",
 ];
 
+/// A note's text after the agent's "Customer reports:" (or the turn as it
+/// is when it has no note prefix).
+fn after_note_prefix(turn: &str) -> &str {
+    let lower = turn.to_lowercase();
+    for p in NOTE_PREFIXES {
+        if let Some(i) = lower.find(p) {
+            // `lower` may differ in length from `turn` for non-ASCII case
+            // folding; only cut when the prefix is found in place.
+            if turn
+                .get(i..i + p.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(p))
+            {
+                return &turn[i + p.len()..];
+            }
+        }
+    }
+    turn
+}
+
 /// The customer's statement of the problem in one contact's text: the text
 /// cleaned first (`text::clean`: mentions, URLs, emoji, sign-offs, quoted
 /// e-mails), then customer turns only, without note prefixes, signatures,
@@ -218,22 +237,7 @@ pub fn contact_reason(raw: &str) -> String {
         if who != Speaker::Customer {
             continue;
         }
-        let mut turn = turn.as_str();
-        // Notes: drop everything up to the agent's "Customer reports:".
-        let lower = turn.to_lowercase();
-        for p in NOTE_PREFIXES {
-            if let Some(i) = lower.find(p) {
-                // `lower` may differ in length from `turn` for non-ASCII
-                // case folding; only cut when the prefix is found in place.
-                if turn
-                    .get(i..i + p.len())
-                    .is_some_and(|s| s.eq_ignore_ascii_case(p))
-                {
-                    turn = &turn[i + p.len()..];
-                    break;
-                }
-            }
-        }
+        let turn = after_note_prefix(turn.as_str());
         for line in turn.lines() {
             line_no += 1;
             // An e-mail signature ends the message.
@@ -279,22 +283,7 @@ pub fn linking_reason(raw: &str) -> String {
         .collect();
     let mut kept: Vec<String> = Vec::new();
     for turn in &customer {
-        let mut turn = turn.as_str();
-        // Notes: drop everything up to the agent's "Customer reports:".
-        let lower = turn.to_lowercase();
-        for p in NOTE_PREFIXES {
-            if let Some(i) = lower.find(p) {
-                // `lower` may differ in length from `turn` for non-ASCII
-                // case folding; only cut when the prefix is found in place.
-                if turn
-                    .get(i..i + p.len())
-                    .is_some_and(|s| s.eq_ignore_ascii_case(p))
-                {
-                    turn = &turn[i + p.len()..];
-                    break;
-                }
-            }
-        }
+        let turn = after_note_prefix(turn.as_str());
         for line in turn.lines() {
             // An e-mail signature ends the message.
             let l = text::normalize(line.trim());
