@@ -478,6 +478,7 @@ fn judge(
         fcr,
         crm_fcr,
         category_id: None,
+        theme_id: None,
         contacts: members,
     }
 }

@@ -33,6 +33,8 @@ pub struct Scores {
     /// Categories, when the truth has a `category` column and the run wrote
     /// categories.csv.
     pub categories: Option<CategoryScores>,
+    /// The same at the theme level (themes.csv, `theme_id`).
+    pub themes: Option<CategoryScores>,
 }
 
 /// Root-cause categories against the true categories of the truly non-FCR
@@ -52,6 +54,9 @@ pub struct CategoryScores {
     pub top10_hits: usize,
     pub true_top10: Vec<String>,
     pub predicted_top10_as_true: Vec<String>,
+    /// Share of the #1 group's scored episodes in its majority true
+    /// category.
+    pub top1_purity: f64,
 }
 
 /// B-cubed precision, recall and F1 of `pred` against `truth` (same items).
@@ -191,8 +196,16 @@ pub fn score(out_dir: &Path, truth_path: &Path) -> Result<Scores> {
         non_fcr_precision: round(np),
         non_fcr_recall: round(nr),
         non_fcr_f1: round(f1(np, nr)),
-        categories: score_categories(out_dir, &th, &trows, &ch, &crows)?,
+        categories: score_categories(out_dir, &th, &trows, &ch, &crows, Level::Category)?,
+        themes: score_categories(out_dir, &th, &trows, &ch, &crows, Level::Theme)?,
     })
+}
+
+/// Which grouping is scored: categories or the themes above them.
+#[derive(Clone, Copy)]
+enum Level {
+    Category,
+    Theme,
 }
 
 fn score_categories(
@@ -201,8 +214,13 @@ fn score_categories(
     trows: &[csv::StringRecord],
     ch: &csv::StringRecord,
     crows: &[csv::StringRecord],
+    level: Level,
 ) -> Result<Option<CategoryScores>> {
-    let catpath = out_dir.join(layout::CATEGORIES);
+    let (file, id_col) = match level {
+        Level::Category => (layout::CATEGORIES, "category_id"),
+        Level::Theme => (layout::THEMES, "theme_id"),
+    };
+    let catpath = out_dir.join(file);
     let (Some(t_cat), true) = (th.iter().position(|h| h == "category"), catpath.is_file()) else {
         return Ok(None);
     };
@@ -211,7 +229,7 @@ fn score_categories(
     let t_fcr = col(th, "episode_fcr", &catpath)?;
     let t_rep = col(th, "is_repeat", &catpath)?;
     let c_id = col(ch, "contact_id", &catpath)?;
-    let c_cat = col(ch, "category_id", &catpath)?;
+    let c_cat = col(ch, id_col, &catpath)?;
     let c_time = col(ch, "started_at", &catpath)?;
     let pred: HashMap<&str, (&str, &str)> = crows
         .iter()
@@ -272,8 +290,18 @@ fn score_categories(
             })
             .unwrap_or_default()
     };
-    let (cat_h, cat_rows) = read_csv(&out_dir.join(layout::CATEGORIES))?;
-    let cat_id = col(&cat_h, "category_id", &catpath)?;
+    let (cat_h, cat_rows) = read_csv(&catpath)?;
+    let cat_id = col(&cat_h, id_col, &catpath)?;
+    let top1_purity = cat_rows.first().map_or(0.0, |r| {
+        let v = votes.get(&r[cat_id]);
+        let n: usize = v.map_or(0, |v| v.values().sum());
+        let best = v.and_then(|v| v.values().max().copied()).unwrap_or(0);
+        if n == 0 {
+            0.0
+        } else {
+            best as f64 / n as f64
+        }
+    });
     let predicted_top10_as_true: Vec<String> = cat_rows
         .iter()
         .take(10)
@@ -301,6 +329,7 @@ fn score_categories(
         top10_hits,
         true_top10,
         predicted_top10_as_true,
+        top1_purity: round(top1_purity),
     }))
 }
 

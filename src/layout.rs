@@ -8,6 +8,7 @@ pub const EPISODES: &str = "episodes.csv";
 pub const REJECTED: &str = "rejected.csv";
 pub const METRICS: &str = "metrics.json";
 pub const CATEGORIES: &str = "categories.csv";
+pub const THEMES: &str = "themes.csv";
 /// Each category's centre and keywords, for matching next month.
 pub const CENTROIDS: &str = "categories.centroids.json";
 /// The month-over-month id registry, carried forward month to month.
@@ -28,6 +29,7 @@ pub const ALL: &[&str] = &[
     REJECTED,
     METRICS,
     CATEGORIES,
+    THEMES,
     CENTROIDS,
     CATEGORY_IDS,
     REPORT_MD,

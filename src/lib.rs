@@ -26,5 +26,6 @@ pub mod taxonomy;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub mod text;
+pub mod themes;
 pub mod time;
 pub mod trend;

@@ -279,6 +279,7 @@ pub struct Episode {
     /// survey comparison.
     pub crm_fcr: bool,
     pub category_id: Option<String>,
+    pub theme_id: Option<String>,
 }
 
 /// Per contact, where linking put it.
@@ -349,6 +350,9 @@ pub struct Category {
     /// Mean cosine of the members to the centre, in the space they were
     /// clustered in (`cluster::cohesion`).
     pub cohesion: f64,
+    /// Name phrases, best first: where to look when a theme takes this
+    /// category's name.
+    pub name_candidates: Vec<String>,
 }
 
 /// How a category moved since last month (`recontact run --previous`).
@@ -418,6 +422,16 @@ pub struct CategoryTrend {
 /// Every writer and reader of ids goes through these two.
 pub fn category_id(n: u64, width: usize) -> String {
     format!("CAT-{n:0width$}")
+}
+
+/// A theme's id: `THM-` and its number, zero-padded to `width` digits.
+pub fn theme_id(n: u64, width: usize) -> String {
+    format!("THM-{n:0width$}")
+}
+
+/// The number of a `THM-` id.
+pub fn theme_id_number(id: &str) -> Option<u64> {
+    id.strip_prefix("THM-")?.parse().ok()
 }
 
 /// The number of a `CAT-` id.

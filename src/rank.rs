@@ -56,6 +56,77 @@ pub struct RankedCategory {
     pub cohesion: f64,
     /// Against last month (`--previous`).
     pub trend: Option<crate::model::CategoryTrend>,
+    /// The theme it belongs to (empty for a known category with no case).
+    pub theme_id: String,
+    pub theme: String,
+}
+
+/// A theme: the level the review ranks, with its categories.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RankedTheme {
+    /// Its own figures, counted over its categories' episodes like a
+    /// category's; `category_id` holds the theme id (`THM-…`) and `label`
+    /// its name.
+    pub figures: RankedCategory,
+    /// Its categories: indices into the ranked categories, best first.
+    #[serde(skip)]
+    pub categories: Vec<usize>,
+}
+
+impl RankedTheme {
+    pub fn id(&self) -> &str {
+        &self.figures.category_id
+    }
+    pub fn name(&self) -> &str {
+        &self.figures.label
+    }
+}
+
+/// Ranks the themes (`themes[t]`: the categories of theme `t`, described
+/// by `theme_categories[t]`) like categories, gives them `THM-` ids by rank
+/// and stamps each ranked category with its theme.
+pub fn rank_themes(
+    themes: &[Vec<usize>],
+    theme_categories: &[Category],
+    ranked: &mut [RankedCategory],
+    reasons: &[Reason],
+    contacts: &[Contact],
+    linked: &Linked,
+    opts: &RankOptions,
+) -> Vec<RankedTheme> {
+    let mut ranked_of_category: BTreeMap<usize, usize> = BTreeMap::new();
+    for (i, c) in ranked.iter().enumerate() {
+        if let Some(k) = c.category_index {
+            ranked_of_category.insert(k, i);
+        }
+    }
+    let figures = rank(theme_categories, reasons, contacts, linked, opts);
+    let width = figures.len().to_string().len().max(3);
+    figures
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut f)| {
+            f.category_id = crate::model::theme_id(i as u64 + 1, width);
+            let mut cats: Vec<usize> = f
+                .category_index
+                .and_then(|t| themes.get(t))
+                .map(|cs| {
+                    cs.iter()
+                        .filter_map(|c| ranked_of_category.get(c).copied())
+                        .collect()
+                })
+                .unwrap_or_default();
+            cats.sort_by_key(|&r| ranked[r].rank);
+            for &r in &cats {
+                ranked[r].theme_id = f.category_id.clone();
+                ranked[r].theme = f.label.clone();
+            }
+            RankedTheme {
+                figures: f,
+                categories: cats,
+            }
+        })
+        .collect()
 }
 
 pub struct RankOptions<'a> {

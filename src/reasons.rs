@@ -143,6 +143,7 @@ mod tests {
                 fcr: false,
                 crm_fcr: false,
                 category_id: None,
+                theme_id: None,
             })
             .collect();
         Linked {

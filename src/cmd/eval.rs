@@ -54,15 +54,17 @@ pub fn run(args: Args) -> Result<()> {
         "non-FCR detection      precision {:.4}  recall {:.4}  F1 {:.4}",
         s.non_fcr_precision, s.non_fcr_recall, s.non_fcr_f1
     );
-    if let Some(c) = &s.categories {
-        println!(
-            "categories             {} predicted, {} true, over {} truly non-FCR episodes (coverage {:.4})",
-            c.predicted_categories, c.true_categories, c.episodes_scored, c.coverage
-        );
-        println!(
-            "  NMI {:.4}  ARI {:.4}  top-10 hits {}/10",
-            c.nmi, c.ari, c.top10_hits
-        );
+    for (what, c) in [("categories", &s.categories), ("themes", &s.themes)] {
+        if let Some(c) = c {
+            println!(
+                "{what:<22} {} predicted, {} true, over {} truly non-FCR episodes (coverage {:.4})",
+                c.predicted_categories, c.true_categories, c.episodes_scored, c.coverage
+            );
+            println!(
+                "  NMI {:.4}  ARI {:.4}  top-10 hits {}/10  #1 purity {:.4}",
+                c.nmi, c.ari, c.top10_hits, c.top1_purity
+            );
+        }
     }
     Ok(())
 }

@@ -57,6 +57,18 @@ pub fn label(
     clusters: &Clusters,
     opts: &LabelOptions,
 ) -> Vec<Category> {
+    label_avoiding(reasons, vectors, clusters, opts, &[])
+}
+
+/// [`label`], with names that are already taken elsewhere in the report
+/// (a theme is not named like any category).
+pub fn label_avoiding(
+    reasons: &[Reason],
+    vectors: &[Vec<f32>],
+    clusters: &Clusters,
+    opts: &LabelOptions,
+    taken: &[String],
+) -> Vec<Category> {
     let k = clusters.centroids.len();
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
     for (i, l) in clusters.cluster_of.iter().enumerate() {
@@ -154,19 +166,20 @@ pub fn label(
                 quotes,
                 centroid: clusters.centroids[c].clone(),
                 cohesion: crate::cluster::cohesion(&members[c], vectors, &clusters.centroids[c]),
+                name_candidates: Vec::new(),
             }
         })
         .collect();
     let phrases = phrase::rank_phrases(reasons, &members, vectors, &clusters.centroids);
-    unique_names(&mut categories, &phrases);
+    unique_names(&mut categories, &phrases, taken);
     categories
 }
 
 /// Gives each category its best phrase not already taken by a larger one
 /// (the same words in another order count as taken); without one, its
 /// keyword name, made unique with its next keywords. No two categories of
-/// a month share a name.
-fn unique_names(categories: &mut [Category], phrases: &[phrase::Ranked]) {
+/// a month share a name, nor take one of `taken`.
+fn unique_names(categories: &mut [Category], phrases: &[phrase::Ranked], taken: &[String]) {
     let mut order: Vec<usize> = (0..categories.len()).collect();
     order.sort_by(|&a, &b| {
         categories[b]
@@ -175,9 +188,13 @@ fn unique_names(categories: &mut [Category], phrases: &[phrase::Ranked]) {
             .cmp(&categories[a].members.len())
             .then(a.cmp(&b))
     });
-    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut used: std::collections::HashSet<String> = taken.iter().cloned().collect();
     let mut used_words: std::collections::HashSet<Vec<String>> = std::collections::HashSet::new();
     for c in order {
+        categories[c].name_candidates = phrases
+            .get(c)
+            .map(|r| r.phrases.iter().map(|(s, _)| s.clone()).collect())
+            .unwrap_or_default();
         let pick = phrases.get(c).and_then(|r| {
             r.phrases
                 .iter()

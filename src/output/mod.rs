@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use crate::metrics::Metrics;
 use crate::model::{Contact, Ingested, Linked, Role};
-use crate::rank::RankedCategory;
+use crate::rank::{RankedCategory, RankedTheme};
 use crate::text::reason::mask_pii;
 use crate::time::format_time;
 
@@ -44,6 +44,7 @@ pub fn write_contacts(path: &Path, ing: &Ingested, linked: &Linked, tz: Tz) -> R
         "episode_id",
         "is_repeat",
         "episode_fcr",
+        "theme_id",
         "category_id",
         "customer_id",
         "started_at",
@@ -63,6 +64,7 @@ pub fn write_contacts(path: &Path, ing: &Ingested, linked: &Linked, tz: Tz) -> R
             &e.episode_id,
             b(l.role == Role::Repeat),
             b(e.fcr),
+            e.theme_id.as_deref().unwrap_or(""),
             e.category_id.as_deref().unwrap_or(""),
             &c.customer_raw,
             &format_time(c.started_at, tz),
@@ -103,6 +105,7 @@ pub fn write_episodes(
         "fcr",
         "window_open",
         "non_fcr_signals",
+        "theme_id",
         "category_id",
         "last_started_at",
         "channel",
@@ -146,6 +149,7 @@ pub fn write_episodes(
             b(e.fcr),
             b(e.window_open),
             &signals.join(";"),
+            e.theme_id.as_deref().unwrap_or(""),
             e.category_id.as_deref().unwrap_or(""),
             &format_time(e.last_started_at, tz),
             &f.channel,
@@ -205,7 +209,10 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
         "rank",
         "category_id",
         "label",
+        "theme_id",
+        "theme",
         "keywords",
+        "cohesion",
         "episodes",
         "extra_contacts",
         "customers",
@@ -232,7 +239,6 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
         "significant",
         "matched_from",
         "taxonomy_key",
-        "cohesion",
     ])?;
     for c in ranked {
         let quotes: Vec<&str> = c.quotes.iter().map(|(_, q)| q.as_str()).collect();
@@ -243,7 +249,10 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
             c.rank.to_string(),
             c.category_id.clone(),
             c.label.clone(),
+            c.theme_id.clone(),
+            c.theme.clone(),
             c.keywords.join("; "),
+            format!("{:.3}", c.cohesion),
             c.episodes.to_string(),
             c.extra_contacts.to_string(),
             c.customers.to_string(),
@@ -270,7 +279,75 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
             opt(&|t| t.significant.to_string()),
             opt(&|t| t.matched_from.join(";")),
             c.taxonomy_key.clone().unwrap_or_default(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// themes.csv: one row per theme, best first; `categories` lists its
+/// category ids, best first.
+pub fn write_themes(path: &Path, themes: &[RankedTheme], ranked: &[RankedCategory]) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    w.write_record([
+        "rank",
+        "theme_id",
+        "name",
+        "episodes",
+        "extra_contacts",
+        "customers",
+        "share",
+        "trend",
+        "categories",
+        "keywords",
+        "cohesion",
+        "score",
+        "example_contact_ids",
+        "quotes",
+        "prev_episodes",
+        "episodes_delta",
+        "prev_extra_contacts",
+        "extra_contacts_delta",
+        "episode_share",
+        "prev_episode_share",
+        "p_value",
+        "significant",
+        "matched_from",
+    ])?;
+    for th in themes {
+        let c = &th.figures;
+        let quotes: Vec<&str> = c.quotes.iter().map(|(_, q)| q.as_str()).collect();
+        let categories: Vec<&str> = th
+            .categories
+            .iter()
+            .map(|&i| ranked[i].category_id.as_str())
+            .collect();
+        let t = c.trend.as_ref();
+        let opt = |f: &dyn Fn(&crate::model::CategoryTrend) -> String| t.map(f).unwrap_or_default();
+        w.write_record([
+            c.rank.to_string(),
+            c.category_id.clone(),
+            c.label.clone(),
+            c.episodes.to_string(),
+            c.extra_contacts.to_string(),
+            c.customers.to_string(),
+            format!("{:.4}", c.share),
+            opt(&|t| t.flag.as_str().to_string()),
+            categories.join(";"),
+            c.keywords.join("; "),
             format!("{:.3}", c.cohesion),
+            format!("{:.2}", c.score),
+            c.example_contact_ids.join(";"),
+            quotes.join(" | "),
+            opt(&|t| t.prev_episodes.to_string()),
+            opt(&|t| t.episodes_delta.to_string()),
+            opt(&|t| t.prev_extra_contacts.to_string()),
+            opt(&|t| t.extra_contacts_delta.to_string()),
+            opt(&|t| format!("{:.4}", t.episode_share)),
+            opt(&|t| format!("{:.4}", t.prev_episode_share)),
+            opt(&|t| t.p_value.map(|p| format!("{p:.6}")).unwrap_or_default()),
+            opt(&|t| t.significant.to_string()),
+            opt(&|t| t.matched_from.join(";")),
         ])?;
     }
     w.flush()?;

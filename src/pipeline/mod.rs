@@ -28,12 +28,13 @@ use crate::ingest::{self, IngestOptions};
 use crate::label::{self, LabelOptions};
 use crate::layout;
 use crate::metrics::{self, interval};
-use crate::model::{Contact, Linked, Reason, SetAside};
+use crate::model::{Clusters, Contact, Linked, Reason, SetAside};
 use crate::output::{self, Staging};
 use crate::rank::{self, RankOptions};
 use crate::reasons;
 use crate::report::{self, Report};
 use crate::settings::{EmbedderChoice, SameIssue, Settings};
+use crate::themes;
 use crate::trend::{self, EmbedderIdentity};
 use groups::{LinkVectors, ReasonTexts, Spaces};
 use write::{write_all, Outputs};
@@ -145,6 +146,49 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     if let Some(tax) = &plan.taxonomy {
         known::name(&mut categories, &known_of_cluster, tax);
     }
+    timings.lap("label");
+
+    // Themes: categories of one issue together, in the space they were
+    // clustered in; a known category is a theme of its own.
+    let space: Vec<Option<u32>> = categories
+        .iter()
+        .enumerate()
+        .map(|(c, cat)| {
+            if known_of_cluster.contains_key(&c) {
+                None
+            } else {
+                cat.members
+                    .first()
+                    .map(|&i| spaces.script_of(&reasons[i].text) as u32)
+            }
+        })
+        .collect();
+    // Last month's theme of the category each one continues (anchoring).
+    let last_month: Vec<Option<String>> = (0..categories.len())
+        .map(|c| {
+            let j = continues.get(c).copied().flatten()?;
+            let t = &previous.as_ref()?.centroids.categories.get(j)?.theme_id;
+            (!t.is_empty()).then(|| t.clone())
+        })
+        .collect();
+    let theme_groups = themes::group(&categories, &reason_vectors, &space, &last_month);
+    let theme_clusters = Clusters {
+        cluster_of: themes::theme_of(&clusters.cluster_of, &theme_groups, categories.len()),
+        centroids: themes::centres(&theme_groups, &categories, &reason_vectors),
+    };
+    let mut theme_categories = label::label_avoiding(
+        &reasons,
+        &reason_vectors,
+        &theme_clusters,
+        &LabelOptions {
+            keywords: 8,
+            quotes: settings.quotes,
+        },
+        &themes::single_names(&theme_groups, &categories),
+    );
+    themes::name_single(&mut theme_categories, &theme_groups, &categories);
+    themes::settle_names(&mut categories, &theme_groups, &theme_categories);
+    timings.lap("themes");
     // Saved for next month, which embeds them to place these categories in
     // its own space.
     let category_examples: Vec<Vec<String>> = categories
@@ -160,21 +204,15 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         })
         .collect();
     drop(reason_vectors);
-    timings.lap("label");
 
-    let mut ranked = rank::rank(
-        &categories,
-        &reasons,
-        contacts,
-        &linked,
-        &RankOptions {
-            rank_by: settings.rank_by,
-            severity: &settings.severity,
-            sensitive_segments: &settings.sensitive_segments,
-            timezone: tz,
-            examples: 10,
-        },
-    );
+    let rank_options = RankOptions {
+        rank_by: settings.rank_by,
+        severity: &settings.severity,
+        sensitive_segments: &settings.sensitive_segments,
+        timezone: tz,
+        examples: 10,
+    };
+    let mut ranked = rank::rank(&categories, &reasons, contacts, &linked, &rank_options);
     if let Some(tax) = &plan.taxonomy {
         known::key_and_list(&mut ranked, &known_of_cluster, tax);
     }
@@ -194,9 +232,27 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         correction: settings.trend_correction,
         centroid_threshold: plan.centroid_threshold(),
     };
-    let mom = trend::compare(&mut ranked, &mut saved, &this_month, previous.as_ref());
+    let mut mom = trend::compare(&mut ranked, &mut saved, &this_month, previous.as_ref());
+    let mut ranked_themes = rank::rank_themes(
+        &theme_groups,
+        &theme_categories,
+        &mut ranked,
+        &reasons,
+        contacts,
+        &linked,
+        &rank_options,
+    );
+    trend::continue_themes(
+        &mut ranked_themes,
+        &mut ranked,
+        &mut saved,
+        &mut mom.registry,
+        previous.as_ref(),
+        reasons.len(),
+        settings.trend_correction,
+    );
     let mut linked = linked;
-    stamp_category_ids(&mut linked, &ranked);
+    stamp_category_ids(&mut linked, &ranked, &ranked_themes);
     timings.lap("rank");
 
     // Contacts after the first, over the episodes of `rs`.
@@ -224,6 +280,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     let report = Report {
         metrics: &metrics,
         categories: &ranked,
+        themes: &ranked_themes,
         reasons: reasons.len(),
         uncategorised: &uncategorised,
         no_problem_stated: &no_problem_stated,
@@ -253,6 +310,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             linked: &linked,
             metrics: &metrics,
             ranked: &ranked,
+            themes: &ranked_themes,
             report_files: &report_files,
             reasons: &reason_texts,
             tz,
@@ -407,11 +465,20 @@ fn identity(
     }
 }
 
-/// Every episode of a ranked category carries its id.
-fn stamp_category_ids(linked: &mut Linked, ranked: &[rank::RankedCategory]) {
+/// Every episode of a ranked category carries its id and its theme's.
+fn stamp_category_ids(
+    linked: &mut Linked,
+    ranked: &[rank::RankedCategory],
+    themes: &[rank::RankedTheme],
+) {
     for c in ranked {
         for &e in &c.episode_indices {
             linked.episodes[e].category_id = Some(c.category_id.clone());
+        }
+    }
+    for t in themes {
+        for &e in &t.figures.episode_indices {
+            linked.episodes[e].theme_id = Some(t.id().to_string());
         }
     }
 }
@@ -445,7 +512,7 @@ mod tests {
             episode_indices: vec![0],
             ..Default::default()
         }];
-        stamp_category_ids(&mut linked, &ranked);
+        stamp_category_ids(&mut linked, &ranked, &[]);
         assert_eq!(linked.episodes[0].category_id.as_deref(), Some("CAT-0007"));
     }
 }

@@ -11,7 +11,7 @@ use crate::layout;
 use crate::metrics::Metrics;
 use crate::model::{Ingested, Linked};
 use crate::output::{self, Staging};
-use crate::rank::RankedCategory;
+use crate::rank::{RankedCategory, RankedTheme};
 
 /// Everything the output stage writes.
 pub struct Outputs<'a> {
@@ -19,6 +19,7 @@ pub struct Outputs<'a> {
     pub linked: &'a Linked,
     pub metrics: &'a Metrics,
     pub ranked: &'a [RankedCategory],
+    pub themes: &'a [RankedTheme],
     pub report_files: &'a [(&'a str, String)],
     pub reasons: &'a HashMap<usize, &'a str>,
     pub tz: Tz,
@@ -45,6 +46,7 @@ pub fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
         Box::new(|| output::write_rejected(&staging.path(layout::REJECTED), o.ingested)),
         Box::new(|| output::write_metrics(&staging.path(layout::METRICS), o.metrics)),
         Box::new(|| output::write_categories(&staging.path(layout::CATEGORIES), o.ranked)),
+        Box::new(|| output::write_themes(&staging.path(layout::THEMES), o.themes, o.ranked)),
         Box::new(|| {
             o.report_files.iter().try_for_each(|(name, text)| {
                 std::fs::write(staging.path(name), text)

@@ -101,6 +101,7 @@ pub fn render_html(r: &Report) -> String {
     summary::headline(&mut o, r);
     summary::pareto(&mut o, r);
     summary::top10(&mut o, r);
+    summary::themes(&mut o, r);
     cards::cards(&mut o, r);
     fcr::fcr_breakdown(&mut o, r);
     settings::settings(&mut o, r);
@@ -247,7 +248,7 @@ mod tests {
         // The chart keeps the top 20 bars.
         let pareto = part(&h, r#"<svg id="pareto""#, "svg");
         assert_eq!(pareto.matches(r#"<rect class="bar""#).count(), 20);
-        assert!(h.contains("the other 980 categories have"));
+        assert!(h.contains("the other 980 themes have"));
         // The top-10 table stays ten rows.
         let top = part(&h, r#"<table id="top10""#, "table");
         assert_eq!(top.matches("<tr>").count(), 11);

@@ -9,12 +9,12 @@ use serde::Serialize;
 
 use super::{drill_down, Report};
 use crate::metrics::GroupMetrics;
-use crate::rank::RankedCategory;
+use crate::rank::{RankedCategory, RankedTheme};
 use crate::settings::format_duration;
 
 /// Bumped when a field is removed, renamed or changes meaning; adding a
 /// field bumps it too, since the schema admits no unknown fields.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Debug, Serialize)]
 pub struct ReportJson {
@@ -76,6 +76,8 @@ pub struct RootCauses {
     pub uncategorised: usize,
     /// Extra contacts in all clustered episodes, categorised or not.
     pub extra_contacts: usize,
+    /// The themes, best first: what the review ranks (version 5).
+    pub themes: Vec<ThemeJson>,
     pub categories: Vec<CategoryJson>,
     /// Examples of the uncategorised, spread over them.
     pub uncategorised_examples: Vec<ExampleJson>,
@@ -109,11 +111,34 @@ fn examples(v: &[(String, String)]) -> Vec<ExampleJson> {
         .collect()
 }
 
+/// A theme: the categories of one issue, counted together (version 5).
+#[derive(Debug, Serialize)]
+pub struct ThemeJson {
+    pub rank: usize,
+    pub theme_id: String,
+    pub name: String,
+    pub keywords: Vec<String>,
+    pub episodes: usize,
+    pub extra_contacts: usize,
+    pub customers: usize,
+    pub share: f64,
+    pub score: f64,
+    pub cohesion: f64,
+    /// Its category ids, best first.
+    pub categories: Vec<String>,
+    pub quotes: Vec<Quote>,
+    /// Against last month, `null` without `--previous`.
+    pub trend: Option<crate::model::CategoryTrend>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct CategoryJson {
     pub rank: usize,
     pub category_id: String,
     pub label: String,
+    /// Its theme (version 5); empty for a known category with no case.
+    pub theme_id: String,
+    pub theme: String,
     pub keywords: Vec<String>,
     pub episodes: usize,
     pub extra_contacts: usize,
@@ -236,6 +261,8 @@ fn category(out_dir: &str, c: &RankedCategory) -> CategoryJson {
         rank: c.rank,
         category_id: c.category_id.clone(),
         label: c.label.clone(),
+        theme_id: c.theme_id.clone(),
+        theme: c.theme.clone(),
         keywords: c.keywords.clone(),
         episodes: c.episodes,
         extra_contacts: c.extra_contacts,
@@ -254,18 +281,45 @@ fn category(out_dir: &str, c: &RankedCategory) -> CategoryJson {
         channels: c.channels.clone(),
         teams: c.teams.clone(),
         weeks: c.weeks.clone(),
-        quotes: c
-            .quotes
-            .iter()
-            .map(|(id, text)| Quote {
-                contact_id: id.clone(),
-                text: text.clone(),
-            })
-            .collect(),
+        quotes: quotes(c),
         example_contact_ids: c.example_contact_ids.clone(),
         drill_down: DrillDown { search, sample },
         taxonomy_key: c.taxonomy_key.clone(),
         cohesion: (c.cohesion * 1000.0).round() / 1000.0,
+        trend: c.trend.clone(),
+    }
+}
+
+fn quotes(c: &RankedCategory) -> Vec<Quote> {
+    c.quotes
+        .iter()
+        .map(|(id, text)| Quote {
+            contact_id: id.clone(),
+            text: text.clone(),
+        })
+        .collect()
+}
+
+fn theme(r: &Report, t: &RankedTheme) -> ThemeJson {
+    let c = &t.figures;
+    ThemeJson {
+        rank: c.rank,
+        theme_id: c.category_id.clone(),
+        name: c.label.clone(),
+        keywords: c.keywords.clone(),
+        episodes: c.episodes,
+        extra_contacts: c.extra_contacts,
+        customers: c.customers,
+        share: c.share,
+        score: c.score,
+        cohesion: (c.cohesion * 1000.0).round() / 1000.0,
+        categories: t
+            .categories
+            .iter()
+            .filter_map(|&i| r.categories.get(i))
+            .map(|c| c.category_id.clone())
+            .collect(),
+        quotes: quotes(c),
         trend: c.trend.clone(),
     }
 }
@@ -310,6 +364,7 @@ pub fn build(r: &Report) -> ReportJson {
             reasons: r.reasons,
             uncategorised: r.uncategorised.episodes,
             extra_contacts: r.extra_contacts,
+            themes: r.themes.iter().map(|t| theme(r, t)).collect(),
             categories: r
                 .categories
                 .iter()

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::metrics::Metrics;
 use crate::model::SetAside;
-use crate::rank::RankedCategory;
+use crate::rank::{RankedCategory, RankedTheme};
 use crate::settings::format_duration;
 
 pub mod html;
@@ -21,6 +21,9 @@ pub use json::{render_json, ReportJson, SCHEMA_VERSION};
 pub struct Report<'a> {
     pub metrics: &'a Metrics,
     pub categories: &'a [RankedCategory],
+    /// The themes, best first: the level the review ranks. Each lists its
+    /// categories (indices into `categories`).
+    pub themes: &'a [RankedTheme],
     /// Non-FCR episodes whose reasons were clustered (those that state a
     /// problem).
     pub reasons: usize,
@@ -43,6 +46,22 @@ pub struct Report<'a> {
     pub out_dir: String,
     /// "What changed since last month" (`--previous`).
     pub changes: Option<&'a crate::trend::Changes>,
+}
+
+/// A theme's categories for a table cell: "name `CAT-…` (extra contacts)"
+/// each, best first; a theme of one category says so.
+fn theme_categories(r: &Report, t: &RankedTheme) -> String {
+    if let [i] = t.categories.as_slice() {
+        if let Some(c) = r.categories.get(*i) {
+            return format!("the category `{}`", c.category_id);
+        }
+    }
+    t.categories
+        .iter()
+        .filter_map(|&i| r.categories.get(i))
+        .map(|c| format!("{} `{}` ({})", c.label, c.category_id, c.extra_contacts))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// ": “a” (C1), “b” (C2)." or "." when there are none.
@@ -378,7 +397,7 @@ pub fn render_markdown(r: &Report) -> String {
     let _ = writeln!(o);
 
     let _ = writeln!(o, "## Top 10 reasons customers had to come back\n");
-    if r.categories.is_empty() {
+    if r.themes.is_empty() {
         let _ = writeln!(
             o,
             "No recurring reason: {} non-FCR episodes{}.\n",
@@ -390,9 +409,14 @@ pub fn render_markdown(r: &Report) -> String {
             }
         );
     } else {
-        let _ = writeln!(o, "| rank | category | extra contacts | share | episodes | keywords | what customers said |");
+        let _ = writeln!(
+            o,
+            "Ranked by theme; a theme gathers the categories of one issue.\n"
+        );
+        let _ = writeln!(o, "| rank | theme | extra contacts | share | episodes | categories | what customers said |");
         let _ = writeln!(o, "|---|---|---|---|---|---|---|");
-        for c in r.categories.iter().take(10) {
+        for t in r.themes.iter().take(10) {
+            let c = &t.figures;
             let quotes: Vec<String> = c
                 .quotes
                 .iter()
@@ -408,8 +432,31 @@ pub fn render_markdown(r: &Report) -> String {
                 c.extra_contacts,
                 c.share * 100.0,
                 c.episodes,
-                cell(&c.keywords.join(", ")),
+                cell(&theme_categories(r, t)),
                 cell(&quotes.join(" "))
+            );
+        }
+        let _ = writeln!(o);
+        let _ = writeln!(o, "## Every theme\n");
+        let _ = writeln!(
+            o,
+            "| rank | theme | extra contacts | share | episodes | customers | trend | categories |"
+        );
+        let _ = writeln!(o, "|---|---|---|---|---|---|---|---|");
+        for t in r.themes {
+            let c = &t.figures;
+            let _ = writeln!(
+                o,
+                "| {} | {} `{}` | {} | {:.1}% | {} | {} | {} | {} |",
+                c.rank,
+                cell(&c.label),
+                c.category_id,
+                c.extra_contacts,
+                c.share * 100.0,
+                c.episodes,
+                c.customers,
+                c.trend.as_ref().map_or("", |t| t.flag.as_str()),
+                cell(&theme_categories(r, t))
             );
         }
         let _ = writeln!(o);
@@ -419,6 +466,9 @@ pub fn render_markdown(r: &Report) -> String {
     for c in r.categories {
         let _ = writeln!(o, "### {}. {} (`{}`)\n", c.rank, c.label, c.category_id);
         let _ = writeln!(o, "- **Keywords:** {}", c.keywords.join(", "));
+        if !c.theme_id.is_empty() {
+            let _ = writeln!(o, "- **Theme:** {} (`{}`)", c.theme, c.theme_id);
+        }
         if let Some(t) = &c.trend {
             let _ = writeln!(
                 o,
@@ -578,7 +628,7 @@ pub(crate) mod fixtures {
         extra_contacts: 0,
         examples: Vec::new(),
     };
-    use crate::rank::RankedCategory;
+    use crate::rank::{RankedCategory, RankedTheme};
     use crate::settings::Settings;
     use crate::test_support::{contact, run};
 
@@ -651,6 +701,8 @@ pub(crate) mod fixtures {
             cohesion: 0.8,
             taxonomy_key: None,
             trend: None,
+            theme_id: String::new(),
+            theme: String::new(),
         }
     }
 
@@ -673,10 +725,28 @@ pub(crate) mod fixtures {
         v
     }
 
+    /// One theme per category (leaked: a test's report lives to its end).
+    pub fn themes(categories: &[RankedCategory]) -> &'static [RankedTheme] {
+        let v: Vec<RankedTheme> = categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut figures = c.clone();
+                figures.category_id = format!("THM-{:03}", i + 1);
+                RankedTheme {
+                    figures,
+                    categories: vec![i],
+                }
+            })
+            .collect();
+        Box::leak(v.into_boxed_slice())
+    }
+
     pub fn report<'a>(m: &'a Metrics, categories: &'a [RankedCategory]) -> Report<'a> {
         Report {
             metrics: m,
             categories,
+            themes: themes(categories),
             reasons: categories.iter().map(|c| c.episodes).sum::<usize>() + 3,
             uncategorised: &UNCATEGORISED,
             no_problem_stated: &NO_PROBLEM,

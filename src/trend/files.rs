@@ -53,6 +53,12 @@ pub struct SavedCategory {
     /// space (a lexical space, or another model). Absent in version 1.
     #[serde(default)]
     pub examples: Vec<String>,
+    /// Its theme's id and name (empty for a known category with no case;
+    /// absent before themes).
+    #[serde(default)]
+    pub theme_id: String,
+    #[serde(default)]
+    pub theme: String,
     /// This run only: the last-month category (index) the anchoring stage
     /// continued into this category.
     #[serde(skip)]
@@ -87,6 +93,9 @@ pub struct IdRegistry {
     pub retired: Vec<String>,
     /// Taxonomy key → its id.
     pub taxonomy: BTreeMap<String, String>,
+    /// The highest `THM-` number ever issued (absent before themes).
+    #[serde(default)]
+    pub highest_theme_id: u64,
 }
 
 impl IdRegistry {
@@ -97,6 +106,7 @@ impl IdRegistry {
             highest_id: 0,
             retired: Vec::new(),
             taxonomy: BTreeMap::new(),
+            highest_theme_id: 0,
         }
     }
 
@@ -130,7 +140,7 @@ pub struct Previous {
 }
 
 /// The part of last month's metrics.json the FCR deltas need.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct PrevMetrics {
     pub fcr_rate: Option<f64>,
     pub measured_episodes: usize,

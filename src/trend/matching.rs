@@ -74,6 +74,8 @@ pub fn summarise(
                     .category_index
                     .and_then(|i| examples.get(i).cloned())
                     .unwrap_or_default(),
+                theme_id: String::new(),
+                theme: String::new(),
                 continues: r
                     .category_index
                     .and_then(|i| continues.get(i).copied().flatten()),

@@ -44,6 +44,7 @@ mod files;
 mod ids;
 mod matching;
 mod stats;
+mod themes;
 
 // Anchoring runs with the clustering; its model-space threshold is also
 // matching's, so it lives there (no import of trend from cluster).
@@ -57,6 +58,7 @@ pub use matching::{
     example_texts, examples, match_categories, saved_centres, summarise, term_profile, Matching,
 };
 pub use stats::{benjamini_hochberg, binom_two_sided, holm, two_proportion_p, Correction};
+pub use themes::continue_themes;
 
 pub const CENTROIDS_FILE: &str = crate::layout::CENTROIDS;
 pub const REGISTRY_FILE: &str = crate::layout::CATEGORY_IDS;
@@ -168,6 +170,8 @@ mod tests {
             terms: words.iter().map(|w| (w.to_string(), 1.0)).collect(),
             centroid,
             examples: Vec::new(),
+            theme_id: String::new(),
+            theme: String::new(),
             continues: None,
         }
     }

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::util::{arg, json, ok_in, skip_unless_required};
+use crate::util::{arg, json, ok_in, rows, skip_unless_required};
 
 #[test]
 fn sample_month_with_the_default_model() {
@@ -108,6 +108,8 @@ fn sample_month_with_the_default_model() {
         assert!(a == b, "{f} differs between 1 thread and all cores");
     }
 
+    assert_themes_consistent(&out1);
+
     // The same month again, with the first as --previous (the model's
     // space for English, a lexical one for Chinese and Hebrew): every
     // category continues itself; nothing new, vanished, rising or falling.
@@ -144,4 +146,65 @@ fn sample_month_with_the_default_model() {
         assert_eq!(&row[trend], "stable", "{row:?}");
         assert_eq!(&row[id], &row[from], "{row:?}");
     }
+    // Themes continue themselves too, with last month's ids.
+    let first_themes = rows(&out1.join("themes.csv"));
+    let again_themes = rows(&again.join("themes.csv"));
+    assert_eq!(first_themes.len(), again_themes.len());
+    for t in &again_themes {
+        assert_eq!(t["trend"], "stable", "{t:?}");
+        assert_eq!(t["matched_from"], t["theme_id"], "{t:?}");
+    }
+    assert_themes_consistent(&again);
+}
+
+/// Themes partition the categories; contacts, episodes and categories
+/// carry their theme; no name repeats between themes and categories.
+fn assert_themes_consistent(out: &std::path::Path) {
+    let themes = rows(&out.join("themes.csv"));
+    let cats = rows(&out.join("categories.csv"));
+    assert!(!themes.is_empty() && themes.len() <= cats.len());
+    let mut theme_of: std::collections::HashMap<String, String> = Default::default();
+    for t in &themes {
+        assert!(t["theme_id"].starts_with("THM-"), "{t:?}");
+        for c in t["categories"].split(';') {
+            assert!(
+                theme_of
+                    .insert(c.to_string(), t["theme_id"].clone())
+                    .is_none(),
+                "{c} twice"
+            );
+        }
+    }
+    let mut names: std::collections::HashSet<String> = Default::default();
+    for c in &cats {
+        assert_eq!(
+            theme_of.get(&c["category_id"]),
+            Some(&c["theme_id"]),
+            "{c:?}"
+        );
+        assert!(
+            names.insert(c["label"].clone()),
+            "category name twice: {}",
+            c["label"]
+        );
+    }
+    assert_eq!(theme_of.len(), cats.len());
+    for t in themes.iter().filter(|t| t["categories"].contains(';')) {
+        assert!(
+            names.insert(t["name"].clone()),
+            "theme name reused: {}",
+            t["name"]
+        );
+    }
+    for c in rows(&out.join("contacts.csv")) {
+        match theme_of.get(&c["category_id"]) {
+            Some(t) => assert_eq!(&c["theme_id"], t, "{c:?}"),
+            None => assert_eq!(c["theme_id"], "", "{c:?}"),
+        }
+    }
+    let total: f64 = themes
+        .iter()
+        .map(|t| t["share"].parse::<f64>().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 0.01, "theme shares add up: {total}");
 }

@@ -37,6 +37,14 @@ fn top_table(o: &mut String, title: &str, m: &BTreeMap<String, usize>, total: us
 }
 
 fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) {
+    if !c.theme_id.is_empty() {
+        let _ = write!(
+            o,
+            r#"<p class="sub">Theme: <span dir="auto">{}</span> <span class="id">{}</span></p>"#,
+            escape(&c.theme),
+            escape(&c.theme_id)
+        );
+    }
     o.push_str(r#"<ul class="kw">"#);
     for k in &c.keywords {
         let _ = write!(o, r#"<li dir="auto">{}</li>"#, escape(k));

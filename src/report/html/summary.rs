@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{num, opt2};
+use crate::rank::{RankedCategory, RankedTheme};
 use crate::report::svg::{self, Bar};
 use crate::report::{escape, pct, truncate, Report};
 
@@ -129,12 +130,13 @@ pub(super) fn headline(o: &mut String, r: &Report) {
 
 pub(super) fn pareto(o: &mut String, r: &Report) {
     o.push_str(r#"<section id="pareto-section"><h2>Where the extra contacts come from</h2>"#);
-    let total: usize = r.categories.iter().map(|c| c.extra_contacts).sum();
-    if r.categories.is_empty() || total == 0 {
+    let themes: Vec<&RankedCategory> = r.themes.iter().map(|t| &t.figures).collect();
+    let total: usize = themes.iter().map(|c| c.extra_contacts).sum();
+    if themes.is_empty() || total == 0 {
         let _ = write!(
             o,
-            r#"<p class="empty">No extra contacts in any category{}: nothing to chart.</p></section>"#,
-            if r.categories.is_empty() {
+            r#"<p class="empty">No extra contacts in any theme{}: nothing to chart.</p></section>"#,
+            if themes.is_empty() {
                 " (there are no categories)"
             } else {
                 ""
@@ -142,8 +144,7 @@ pub(super) fn pareto(o: &mut String, r: &Report) {
         );
         return;
     }
-    let bars: Vec<Bar> = r
-        .categories
+    let bars: Vec<Bar> = themes
         .iter()
         .take(PARETO_BARS)
         .map(|c| Bar {
@@ -161,22 +162,22 @@ pub(super) fn pareto(o: &mut String, r: &Report) {
         .collect();
     o.push_str(&svg::pareto(
         "pareto",
-        "Extra contacts by category, with the cumulative share",
+        "Extra contacts by theme, with the cumulative share",
         &bars,
         total as f64,
         "extra contacts",
     ));
     let _ = write!(
         o,
-        r#"<p class="legend"><span class="sw" style="background:var(--bar)"></span>extra contacts per category, by rank <span class="sw" style="background:var(--accent)"></span>cumulative share of the {} extra contacts in categories; dashed: 80 %</p>"#,
+        r#"<p class="legend"><span class="sw" style="background:var(--bar)"></span>extra contacts per theme, by rank <span class="sw" style="background:var(--accent)"></span>cumulative share of the {} extra contacts in categories; dashed: 80 %</p>"#,
         num(total)
     );
-    if r.categories.len() > PARETO_BARS {
-        let rest = &r.categories[PARETO_BARS..];
+    if themes.len() > PARETO_BARS {
+        let rest = &themes[PARETO_BARS..];
         let v: usize = rest.iter().map(|c| c.extra_contacts).sum();
         let _ = write!(
             o,
-            r#"<p class="sub">The chart shows the top {PARETO_BARS}; the other {} categories have {} extra contacts ({:.1}%).</p>"#,
+            r#"<p class="sub">The chart shows the top {PARETO_BARS}; the other {} themes have {} extra contacts ({:.1}%).</p>"#,
             num(rest.len()),
             num(v),
             v as f64 / total as f64 * 100.0
@@ -185,9 +186,35 @@ pub(super) fn pareto(o: &mut String, r: &Report) {
     o.push_str("</section>");
 }
 
+/// A theme's categories as links to their cards, best first, with their
+/// extra contacts; a theme of one category is that category.
+fn category_links(r: &Report, t: &RankedTheme) -> String {
+    if let [i] = t.categories.as_slice() {
+        if let Some(c) = r.categories.get(*i) {
+            return format!(
+                r##"the category <a href="#{0}">{0}</a>"##,
+                escape(&c.category_id)
+            );
+        }
+    }
+    t.categories
+        .iter()
+        .filter_map(|&i| r.categories.get(i))
+        .map(|c| {
+            format!(
+                r##"<a href="#{}" dir="auto">{}</a> <span class="id">{}</span>"##,
+                escape(&c.category_id),
+                escape(&c.label),
+                num(c.extra_contacts)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
 pub(super) fn top10(o: &mut String, r: &Report) {
     o.push_str(r#"<section id="top10-section"><h2>Top 10 reasons customers had to come back</h2>"#);
-    if r.categories.is_empty() {
+    if r.themes.is_empty() {
         let _ = write!(
             o,
             r#"<p class="empty">No recurring reason: {} non-FCR episodes{}.</p></section>"#,
@@ -201,9 +228,10 @@ pub(super) fn top10(o: &mut String, r: &Report) {
         return;
     }
     o.push_str(
-        r#"<table id="top10"><thead><tr><th class="n">rank</th><th>category</th><th class="n">extra contacts</th><th class="n">share</th><th class="n">episodes</th><th>keywords</th><th>what customers said</th></tr></thead><tbody>"#,
+        r#"<p class="sub">Ranked by theme: a theme gathers the categories of one issue; each category links to its card.</p><table id="top10"><thead><tr><th class="n">rank</th><th>theme</th><th class="n">extra contacts</th><th class="n">share</th><th class="n">episodes</th><th>categories (extra contacts)</th><th>what customers said</th></tr></thead><tbody>"#,
     );
-    for c in r.categories.iter().take(10) {
+    for t in r.themes.iter().take(10) {
+        let c = &t.figures;
         let quote = c
             .quotes
             .first()
@@ -216,22 +244,14 @@ pub(super) fn top10(o: &mut String, r: &Report) {
             .unwrap_or_default();
         let _ = write!(
             o,
-            r##"<tr><td class="n">{}</td><td><a href="#{}" dir="auto">{}</a> <span class="id">{}</span></td><td class="n">{}</td><td class="n">{:.1}%</td><td class="n">{}</td><td dir="auto">{}</td><td>{}</td></tr>"##,
+            r#"<tr><td class="n">{}</td><td><span dir="auto">{}</span> <span class="id">{}</span></td><td class="n">{}</td><td class="n">{:.1}%</td><td class="n">{}</td><td>{}</td><td>{}</td></tr>"#,
             c.rank,
-            escape(&c.category_id),
             escape(&c.label),
             escape(&c.category_id),
             num(c.extra_contacts),
             c.share * 100.0,
             num(c.episodes),
-            escape(
-                &c.keywords
-                    .iter()
-                    .take(5)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            category_links(r, t),
             quote
         );
     }
@@ -273,4 +293,35 @@ fn examples_html(examples: &[(String, String)]) -> String {
         })
         .collect();
     format!(": {}.", quoted.join(", "))
+}
+
+/// Every theme, best first, with its categories: the whole ranked list the
+/// top 10 starts.
+pub(super) fn themes(o: &mut String, r: &Report) {
+    if r.themes.len() <= 10 {
+        return;
+    }
+    let _ = write!(
+        o,
+        r#"<section id="themes"><details class="more"><summary>All {} themes</summary><table id="all-themes"><thead><tr><th class="n">rank</th><th>theme</th><th class="n">extra contacts</th><th class="n">share</th><th class="n">episodes</th><th class="n">customers</th><th>trend</th><th>categories (extra contacts)</th></tr></thead><tbody>"#,
+        num(r.themes.len())
+    );
+    for t in r.themes {
+        let c = &t.figures;
+        let _ = write!(
+            o,
+            r#"<tr id="{}"><td class="n">{}</td><td><span dir="auto">{}</span> <span class="id">{}</span></td><td class="n">{}</td><td class="n">{:.1}%</td><td class="n">{}</td><td class="n">{}</td><td>{}</td><td>{}</td></tr>"#,
+            escape(&c.category_id),
+            c.rank,
+            escape(&c.label),
+            escape(&c.category_id),
+            num(c.extra_contacts),
+            c.share * 100.0,
+            num(c.episodes),
+            num(c.customers),
+            c.trend.as_ref().map_or("", |t| t.flag.as_str()),
+            category_links(r, t)
+        );
+    }
+    o.push_str("</tbody></table></details></section>");
 }
