@@ -185,8 +185,7 @@ fn merge_space(
             if nodes[a].is_none() {
                 continue;
             }
-            for b in a + 1..k {
-                let s = sim[a][b];
+            for (b, &s) in sim[a].iter().enumerate().skip(a + 1) {
                 if s < MERGE_COSINE || best.is_some_and(|(_, _, bs)| s <= bs) {
                     continue;
                 }
