@@ -16,6 +16,7 @@
 //! - `one_time_resolution_rate` = closed tickets never reopened ÷ closed
 //!   tickets (a ticket is closed when its last contact's window has closed).
 
+pub mod calibration;
 pub mod interval;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -41,6 +42,9 @@ pub struct Metrics {
     /// How far `fcr_rate` can be trusted: sampling and linking intervals,
     /// and a caveat when the data covers too few repeat windows.
     pub fcr_uncertainty: interval::FcrUncertainty,
+    /// What the month's own data says about the same-issue threshold
+    /// (`null` for `--same-issue any`).
+    pub same_issue_calibration: Option<calibration::SameIssueCalibration>,
     /// Episodes whose repeat window is still open at the data's end.
     pub window_open_episodes: usize,
     /// Of those, already non-FCR (a repeat or another signal seen).
@@ -338,6 +342,7 @@ pub fn compute(
             linked.data_end,
             settings.repeat_window_secs,
         ),
+        same_issue_calibration: None,
         window_open_episodes: window_open,
         window_open_non_fcr_episodes: window_open_non_fcr,
         contacts: contacts.len(),

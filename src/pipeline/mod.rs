@@ -27,7 +27,7 @@ use crate::episodes::{self, EmbeddingScorer, LexicalScorer, SameIssueScorer};
 use crate::ingest::{self, IngestOptions};
 use crate::label::{self, LabelOptions};
 use crate::layout;
-use crate::metrics::{self, interval};
+use crate::metrics::{self, calibration, interval};
 use crate::model::{Clusters, Contact, Linked, Reason, SetAside};
 use crate::output::{self, Staging};
 use crate::rank::{self, RankOptions};
@@ -75,6 +75,8 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     if let Some(l) = linking_sensitivity(contacts, &settings, &spaces, &link_vectors) {
         metrics.fcr_uncertainty = interval::with_linking(metrics.fcr_uncertainty, l);
     }
+    metrics.same_issue_calibration =
+        same_issue_calibration(contacts, &settings, &spaces, &link_vectors);
     timings.lap("metrics");
 
     let reasons::Reasons {
@@ -394,7 +396,18 @@ fn embed_repeat_candidates(
 
 /// The episodes stage with the same-issue test the settings ask for.
 fn link(contacts: &[Contact], settings: &Settings, spaces: &Spaces, v: &LinkVectors) -> Linked {
-    let scorer: Box<dyn SameIssueScorer> = if settings.same_issue == SameIssue::Embedding {
+    let scorer = scorer(contacts, settings, spaces, v);
+    episodes::link(contacts, settings, scorer.as_ref())
+}
+
+/// The same-issue test the settings ask for.
+fn scorer<'a>(
+    contacts: &'a [Contact],
+    settings: &Settings,
+    spaces: &Spaces,
+    v: &'a LinkVectors,
+) -> Box<dyn SameIssueScorer + 'a> {
+    if settings.same_issue == SameIssue::Embedding {
         Box::new(EmbeddingScorer {
             index: v.index.clone(),
             vectors: &v.vectors,
@@ -404,8 +417,40 @@ fn link(contacts: &[Contact], settings: &Settings, spaces: &Spaces, v: &LinkVect
         })
     } else {
         Box::new(LexicalScorer::new(contacts, settings.similarity_threshold))
+    }
+}
+
+/// The same-issue test's far and close pairs this month
+/// (`metrics::calibration`); with embeddings, pairs whose both contacts
+/// were embedded.
+fn same_issue_calibration(
+    contacts: &[Contact],
+    settings: &Settings,
+    spaces: &Spaces,
+    v: &LinkVectors,
+) -> Option<calibration::SameIssueCalibration> {
+    use rayon::prelude::*;
+    let embedded = match settings.same_issue {
+        SameIssue::Embedding => true,
+        SameIssue::Lexical => false,
+        SameIssue::Any | SameIssue::Auto => return None,
     };
-    episodes::link(contacts, settings, scorer.as_ref())
+    let scorer = scorer(contacts, settings, spaces, v);
+    let (far, close) = calibration::pairs(contacts, settings.repeat_window_secs);
+    let keep = |&(a, b): &(usize, usize)| {
+        !embedded || (v.index.contains_key(&a) && v.index.contains_key(&b))
+    };
+    let sims = |ps: Vec<(usize, usize)>| -> Vec<f32> {
+        ps.into_par_iter()
+            .filter(keep)
+            .map(|(a, b)| scorer.similarity(a, b))
+            .collect()
+    };
+    Some(calibration::calibrate(
+        scorer.threshold(),
+        sims(far),
+        sims(close),
+    ))
 }
 
 /// How the headline moves with the same-issue threshold: the customers are

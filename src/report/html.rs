@@ -255,6 +255,42 @@ mod tests {
     }
 
     #[test]
+    fn themes_rank_the_page_and_list_their_categories() {
+        let m = fixtures::metrics();
+        let mut cats = fixtures::categories(3);
+        cats[1].theme_id = "THM-001".into();
+        cats[1].theme = "card".into();
+        let mut figures = cats[0].clone();
+        figures.category_id = "THM-001".into();
+        figures.label = "card".into();
+        figures.extra_contacts = cats[0].extra_contacts + cats[1].extra_contacts;
+        let themes = [
+            crate::rank::RankedTheme {
+                figures,
+                categories: vec![0, 1],
+            },
+            crate::rank::RankedTheme {
+                figures: cats[2].clone(),
+                categories: vec![2],
+            },
+        ];
+        let mut r = fixtures::report(&m, &cats);
+        r.themes = &themes;
+        let h = render_html(&r);
+        well_formed(&h);
+        let top = part(&h, r#"<table id="top10">"#, "table");
+        assert_eq!(top.matches("<tr>").count(), 3, "a header and two themes");
+        assert!(top.contains(r#"<span dir="auto">card</span> <span class="id">THM-001</span>"#));
+        assert!(top.contains(r##"<a href="#CAT-0001" dir="auto">card not arrived 0</a>"##));
+        assert!(top.contains(r##"<a href="#CAT-0002" dir="auto">card not arrived 1</a>"##));
+        assert!(top.contains(r##"the category <a href="#CAT-0003">CAT-0003</a>"##));
+        assert!(h.contains("Theme: <span dir=\"auto\">"));
+        let md = crate::report::render_markdown(&r);
+        assert!(md.contains("| 1 | card `THM-001` |"), "{md}");
+        assert!(md.contains("card not arrived 1 `CAT-0002`"));
+    }
+
+    #[test]
     fn chinese_and_hebrew_names_keep_their_script_and_direction() {
         let m = fixtures::metrics();
         let mut cats = vec![
@@ -278,7 +314,7 @@ mod tests {
             r#"<blockquote dir="auto">הכרטיס החדש שלי לא הגיע בדואר"#,
             r#"<blockquote dir="auto">我的退款还没有到账"#,
             r#"<q dir="auto">我的退款还没有到账</q>"#,
-            r##"<a href="#CAT-0002" dir="auto">הכרטיס לא הגיע</a>"##,
+            r##"the category <a href="#CAT-0002">CAT-0002</a>"##,
         ] {
             assert!(h.contains(s), "{s}");
         }

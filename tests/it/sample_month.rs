@@ -109,6 +109,12 @@ fn sample_month_with_the_default_model() {
     }
 
     assert_themes_consistent(&out1);
+    // The month's own evidence on the same-issue threshold.
+    let cal = &json(&out1.join("metrics.json"))["same_issue_calibration"];
+    assert!(cal["far_pairs"].as_u64().unwrap() >= 50, "{cal}");
+    assert!(cal["close_pairs"].as_u64().unwrap() > cal["far_pairs"].as_u64().unwrap());
+    let suggested = cal["suggested_threshold"].as_f64().unwrap();
+    assert!(suggested > 0.0 && suggested < 1.0, "{cal}");
 
     // The same month again, with the first as --previous (the model's
     // space for English, a lexical one for Chinese and Hebrew): every
