@@ -202,10 +202,41 @@ pub fn write_metrics(path: &Path, m: &Metrics) -> Result<()> {
     Ok(())
 }
 
+/// The month-over-month columns of categories.csv and themes.csv.
+const TREND_COLUMNS: [&str; 9] = [
+    "prev_episodes",
+    "episodes_delta",
+    "prev_extra_contacts",
+    "extra_contacts_delta",
+    "episode_share",
+    "prev_episode_share",
+    "p_value",
+    "significant",
+    "matched_from",
+];
+
+/// Their cells: empty without --previous.
+fn trend_cells(t: Option<&crate::model::CategoryTrend>) -> [String; 9] {
+    let Some(t) = t else {
+        return Default::default();
+    };
+    [
+        t.prev_episodes.to_string(),
+        t.episodes_delta.to_string(),
+        t.prev_extra_contacts.to_string(),
+        t.extra_contacts_delta.to_string(),
+        format!("{:.4}", t.episode_share),
+        format!("{:.4}", t.prev_episode_share),
+        t.p_value.map(|p| format!("{p:.6}")).unwrap_or_default(),
+        t.significant.to_string(),
+        t.matched_from.join(";"),
+    ]
+}
+
 /// categories.csv: one row per category, best first.
 pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
     let mut w = csv_writer(path)?;
-    w.write_record([
+    let header = [
         "rank",
         "category_id",
         "label",
@@ -229,23 +260,17 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
         "avg_contacts_per_episode",
         "score_explained",
         "quotes",
-        "prev_episodes",
-        "episodes_delta",
-        "prev_extra_contacts",
-        "extra_contacts_delta",
-        "episode_share",
-        "prev_episode_share",
-        "p_value",
-        "significant",
-        "matched_from",
-        "taxonomy_key",
-    ])?;
+    ]
+    .into_iter()
+    .chain(TREND_COLUMNS)
+    .chain(["taxonomy_key"]);
+    w.write_record(header)?;
     for c in ranked {
         let quotes: Vec<&str> = c.quotes.iter().map(|(_, q)| q.as_str()).collect();
         // Month-over-month columns: empty without --previous.
         let t = c.trend.as_ref();
         let opt = |f: &dyn Fn(&crate::model::CategoryTrend) -> String| t.map(f).unwrap_or_default();
-        w.write_record([
+        let row = [
             c.rank.to_string(),
             c.category_id.clone(),
             c.label.clone(),
@@ -269,17 +294,11 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
             format!("{:.2}", c.avg_contacts_per_episode),
             c.score_explained.clone(),
             quotes.join(" | "),
-            opt(&|t| t.prev_episodes.to_string()),
-            opt(&|t| t.episodes_delta.to_string()),
-            opt(&|t| t.prev_extra_contacts.to_string()),
-            opt(&|t| t.extra_contacts_delta.to_string()),
-            opt(&|t| format!("{:.4}", t.episode_share)),
-            opt(&|t| format!("{:.4}", t.prev_episode_share)),
-            opt(&|t| t.p_value.map(|p| format!("{p:.6}")).unwrap_or_default()),
-            opt(&|t| t.significant.to_string()),
-            opt(&|t| t.matched_from.join(";")),
-            c.taxonomy_key.clone().unwrap_or_default(),
-        ])?;
+        ]
+        .into_iter()
+        .chain(trend_cells(c.trend.as_ref()))
+        .chain([c.taxonomy_key.clone().unwrap_or_default()]);
+        w.write_record(row)?;
     }
     w.flush()?;
     Ok(())
@@ -289,7 +308,7 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
 /// category ids, best first.
 pub fn write_themes(path: &Path, themes: &[RankedTheme], ranked: &[RankedCategory]) -> Result<()> {
     let mut w = csv_writer(path)?;
-    w.write_record([
+    let header = [
         "rank",
         "theme_id",
         "name",
@@ -304,16 +323,10 @@ pub fn write_themes(path: &Path, themes: &[RankedTheme], ranked: &[RankedCategor
         "score",
         "example_contact_ids",
         "quotes",
-        "prev_episodes",
-        "episodes_delta",
-        "prev_extra_contacts",
-        "extra_contacts_delta",
-        "episode_share",
-        "prev_episode_share",
-        "p_value",
-        "significant",
-        "matched_from",
-    ])?;
+    ]
+    .into_iter()
+    .chain(TREND_COLUMNS);
+    w.write_record(header)?;
     for th in themes {
         let c = &th.figures;
         let quotes: Vec<&str> = c.quotes.iter().map(|(_, q)| q.as_str()).collect();
@@ -324,7 +337,7 @@ pub fn write_themes(path: &Path, themes: &[RankedTheme], ranked: &[RankedCategor
             .collect();
         let t = c.trend.as_ref();
         let opt = |f: &dyn Fn(&crate::model::CategoryTrend) -> String| t.map(f).unwrap_or_default();
-        w.write_record([
+        let row = [
             c.rank.to_string(),
             c.category_id.clone(),
             c.label.clone(),
@@ -339,16 +352,10 @@ pub fn write_themes(path: &Path, themes: &[RankedTheme], ranked: &[RankedCategor
             format!("{:.2}", c.score),
             c.example_contact_ids.join(";"),
             quotes.join(" | "),
-            opt(&|t| t.prev_episodes.to_string()),
-            opt(&|t| t.episodes_delta.to_string()),
-            opt(&|t| t.prev_extra_contacts.to_string()),
-            opt(&|t| t.extra_contacts_delta.to_string()),
-            opt(&|t| format!("{:.4}", t.episode_share)),
-            opt(&|t| format!("{:.4}", t.prev_episode_share)),
-            opt(&|t| t.p_value.map(|p| format!("{p:.6}")).unwrap_or_default()),
-            opt(&|t| t.significant.to_string()),
-            opt(&|t| t.matched_from.join(";")),
-        ])?;
+        ]
+        .into_iter()
+        .chain(trend_cells(t));
+        w.write_record(row)?;
     }
     w.flush()?;
     Ok(())

@@ -44,6 +44,7 @@ fn sample_month_with_the_default_model() {
         "contacts.csv",
         "episodes.csv",
         "categories.csv",
+        "themes.csv",
         "metrics.json",
         "rejected.csv",
         "report.md",
