@@ -187,8 +187,9 @@ pub(super) fn pareto(o: &mut String, r: &Report) {
 }
 
 /// A theme's categories as links to their cards, best first, with their
-/// extra contacts; a theme of one category is that category.
-fn category_links(r: &Report, t: &RankedTheme) -> String {
+/// extra contacts (the first `most`, then how many more); a theme of one
+/// category is that category.
+fn category_links(r: &Report, t: &RankedTheme, most: usize) -> String {
     if let [i] = t.categories.as_slice() {
         if let Some(c) = r.categories.get(*i) {
             return format!(
@@ -197,9 +198,11 @@ fn category_links(r: &Report, t: &RankedTheme) -> String {
             );
         }
     }
-    t.categories
+    let mut links: Vec<String> = t
+        .categories
         .iter()
         .filter_map(|&i| r.categories.get(i))
+        .take(most)
         .map(|c| {
             format!(
                 r##"<a href="#{}" dir="auto">{}</a> <span class="id">{}</span>"##,
@@ -208,8 +211,15 @@ fn category_links(r: &Report, t: &RankedTheme) -> String {
                 num(c.extra_contacts)
             )
         })
-        .collect::<Vec<_>>()
-        .join("<br>")
+        .collect();
+    if t.categories.len() > most {
+        links.push(format!(
+            r##"<a href="#{}">{} more</a>"##,
+            escape(t.id()),
+            num(t.categories.len() - most)
+        ));
+    }
+    links.join("<br>")
 }
 
 pub(super) fn top10(o: &mut String, r: &Report) {
@@ -251,7 +261,7 @@ pub(super) fn top10(o: &mut String, r: &Report) {
             num(c.extra_contacts),
             c.share * 100.0,
             num(c.episodes),
-            category_links(r, t),
+            category_links(r, t, 5),
             quote
         );
     }
@@ -298,7 +308,8 @@ fn examples_html(examples: &[(String, String)]) -> String {
 /// Every theme, best first, with its categories: the whole ranked list the
 /// top 10 starts.
 pub(super) fn themes(o: &mut String, r: &Report) {
-    if r.themes.len() <= 10 {
+    // Needed beyond ten themes, or for a top-10 theme's "more" link.
+    if r.themes.len() <= 10 && r.themes.iter().all(|t| t.categories.len() <= 5) {
         return;
     }
     let _ = write!(
@@ -320,7 +331,7 @@ pub(super) fn themes(o: &mut String, r: &Report) {
             num(c.episodes),
             num(c.customers),
             c.trend.as_ref().map_or("", |t| t.flag.as_str()),
-            category_links(r, t)
+            category_links(r, t, usize::MAX)
         );
     }
     o.push_str("</tbody></table></details></section>");
