@@ -295,7 +295,7 @@ fn episode_contacts(
 
 /// The reviewers' CSV: one row per drawn episode with its repeat chain.
 pub fn write_csv<W: std::io::Write>(sample: &Sample, out: W) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = crate::text::SafeCsv::new(csv::Writer::from_writer(out));
     w.write_record([
         "sample_no",
         "category_id",

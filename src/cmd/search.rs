@@ -133,7 +133,7 @@ fn marked(h: &Hit, ansi: bool) -> String {
 }
 
 fn write_csv(found: &Found, out: &mut impl Write) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = crate::text::SafeCsv::new(csv::Writer::from_writer(out));
     w.write_record([
         "contact_id",
         "started_at",

@@ -20,11 +20,12 @@ use crate::time::format_time;
 mod staging;
 pub use staging::{check_out_apart_from_inputs, Staging, MARKER};
 
-fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
+/// Every CSV here is opened by people: cells a spreadsheet would run as
+/// formulas are neutralised (`text::SafeCsv`).
+fn csv_writer(path: &Path) -> Result<crate::text::SafeCsv<BufWriter<File>>> {
     let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    Ok(csv::Writer::from_writer(BufWriter::with_capacity(
-        1 << 20,
-        f,
+    Ok(crate::text::SafeCsv::new(csv::Writer::from_writer(
+        BufWriter::with_capacity(1 << 20, f),
     )))
 }
 

@@ -575,3 +575,47 @@ fn fcr_basis_options_change_the_verdict() {
         "false"
     );
 }
+
+#[test]
+fn no_csv_cell_is_a_spreadsheet_formula() {
+    let t = Tmp::new();
+    let month = [
+        r#"=1+1,@bob,2026-10-01T09:00:00Z,"=HYPERLINK(""http://x"",""refund"") my refund has not arrived",phone,inbound,,+A1,-cards,false,false,false,"#,
+        r#"c2,@bob,2026-10-02T09:00:00Z,my refund has still not arrived,phone,inbound,,A1,cards,false,false,false,"#,
+        r#"c3,-7,2026-10-03T09:00:00Z,@home my card is blocked,phone,inbound,,A1,cards,false,false,false,"#,
+        r#"c4,U4,not a time,=cmd|' /C calc'!A0,phone,inbound,,A1,cards,false,false,false,"#,
+    ];
+    t.write("in.csv", format!("{HEADER}\n{}\n", month.join("\n")));
+    ok(&[
+        "run",
+        &t.s("in.csv"),
+        "--embedder",
+        "lexical",
+        "--no-index",
+        "-q",
+        "--out",
+        &t.s("out"),
+    ]);
+    for f in [
+        "contacts.csv",
+        "episodes.csv",
+        "categories.csv",
+        "themes.csv",
+        "rejected.csv",
+    ] {
+        for row in read_csv(&t.path(&format!("out/{f}"))) {
+            for cell in row {
+                let risky = cell.starts_with(['=', '+', '@', '\t', '\r'])
+                    || (cell.starts_with('-') && cell.parse::<f64>().is_err());
+                assert!(!risky, "{f}: {cell:?}");
+            }
+        }
+    }
+    let contacts = rows(&t.path("out/contacts.csv"));
+    assert_eq!(contacts[0]["contact_id"], "'=1+1");
+    assert_eq!(contacts[0]["customer_id"], "'@bob");
+    // A number stays a number.
+    assert_eq!(contacts[2]["customer_id"], "-7");
+    let rejected = rows(&t.path("out/rejected.csv"));
+    assert_eq!(rejected.len(), 1);
+}
