@@ -117,6 +117,30 @@ pub struct Severity {
     pub signal: BTreeMap<String, f64>,
 }
 
+impl Severity {
+    /// Every weight a finite number ≥ 0 (0 leaves an episode out of the
+    /// score; NaN or infinity would make every score meaningless), and
+    /// every signal one the run knows.
+    pub fn validate(&self) -> Result<(), String> {
+        for (table, m) in [("segment", &self.segment), ("signal", &self.signal)] {
+            for (k, w) in m {
+                if !w.is_finite() || *w < 0.0 {
+                    return Err(format!(
+                        "[severity.{table}] {k} = {w}: a weight must be a finite number ≥ 0"
+                    ));
+                }
+            }
+        }
+        if let Some(k) = self.signal.keys().find(|k| Signal::parse(k).is_none()) {
+            return Err(format!(
+                "[severity.signal] {k}: not a signal (known: {})",
+                Signal::ALL.map(|s| s.as_str()).join(", ")
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// What categories are ranked by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
@@ -341,6 +365,26 @@ mod tests {
         let s = parse_signals(&["reopened,repeat_contact".into()]).unwrap();
         assert_eq!(s, vec![Signal::RepeatContact, Signal::Reopened]);
         assert!(parse_signals(&["nope".into()]).is_err());
+    }
+
+    #[test]
+    fn severity_weights_are_finite_and_not_negative() {
+        let mut s = Severity::default();
+        s.segment.insert("vip".into(), 2.0);
+        s.signal.insert("escalated".into(), 0.0);
+        assert!(s.validate().is_ok());
+        for bad in [f64::NAN, f64::INFINITY, -1.0] {
+            let mut t = s.clone();
+            t.segment.insert("media".into(), bad);
+            let e = t.validate().unwrap_err();
+            assert!(e.contains("[severity.segment] media"), "{e}");
+        }
+        let mut t = s.clone();
+        t.signal.insert("angry".into(), 2.0);
+        assert!(t
+            .validate()
+            .unwrap_err()
+            .contains("[severity.signal] angry"));
     }
 
     #[test]

@@ -186,6 +186,13 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
     if let Some(v) = r.sensitive_segments.as_ref() {
         s.sensitive_segments = v.iter().map(|x| x.trim().to_lowercase()).collect();
     }
+    cfg.severity.validate().map_err(|e| {
+        let file = args
+            .config
+            .as_deref()
+            .map_or_else(String::new, |p| format!("{}: ", p.display()));
+        anyhow::anyhow!("{file}{e}")
+    })?;
     s.severity = cfg.severity.clone();
     if let Some(p) = pick(&args.period_end, &r.period_end) {
         let at = crate::time::parse_timestamp(&p, chrono_tz::UTC)
