@@ -188,6 +188,9 @@ pub fn search(ix: &ContactIndex, query: &str, filters: &Filters, limit: usize) -
     let text_query = parsed.box_clone();
     let q = filtered(ix, parsed, filters);
     let searcher = searcher(ix)?;
+    // Never more than the index holds: the collector allocates for its
+    // limit (`--limit 4294967295` aborted).
+    let limit = limit.min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
     // Best score first; equal scores in input order.
     let top = TopDocs::with_limit(limit.max(1)).tweak_score(|segment: &SegmentReader| {
         let ord = ord_reader(segment);

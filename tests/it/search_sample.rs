@@ -223,6 +223,18 @@ fn results_are_the_same_from_a_second_run_and_tables_are_readable() {
     let table = ok_stdout(&["search", a.to_str().unwrap(), "退款", "--limit", "3"]);
     assert!(table.contains("«退款»"), "{table}");
     assert!(table.contains("3 of 16 matching contacts shown"), "{table}");
+    // A limit far beyond the index is the whole index, not an abort.
+    let all = ok_stdout(&[
+        "search",
+        a.to_str().unwrap(),
+        "退款",
+        "--limit",
+        "4294967295",
+    ]);
+    assert!(
+        all.contains("16 of 16") || all.contains("16 matching"),
+        "{all}"
+    );
 }
 
 #[test]
