@@ -68,15 +68,21 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     } else {
         LinkVectors::default()
     };
-    let linked = link(contacts, &settings, &spaces, &link_vectors);
+    // One same-issue test for the linking and for the month's evidence on
+    // its threshold (a lexical scorer is TF-IDF over every contact: built
+    // once).
+    let scorer = scorer(contacts, &settings, &spaces, &link_vectors);
+    let linked = episodes::link(contacts, &settings, scorer.as_ref());
     timings.lap("episodes");
+    let same_issue_calibration =
+        same_issue_calibration(contacts, &settings, scorer.as_ref(), &link_vectors);
+    drop(scorer);
 
     let mut metrics = metrics::compute(contacts, &linked, &ingested.stats, &settings, tz);
     if let Some(l) = linking_sensitivity(contacts, &settings, &spaces, &link_vectors) {
         metrics.fcr_uncertainty = interval::with_linking(metrics.fcr_uncertainty, l);
     }
-    metrics.same_issue_calibration =
-        same_issue_calibration(contacts, &settings, &spaces, &link_vectors);
+    metrics.same_issue_calibration = same_issue_calibration;
     timings.lap("metrics");
 
     let reasons::Reasons {
@@ -426,7 +432,7 @@ fn scorer<'a>(
 fn same_issue_calibration(
     contacts: &[Contact],
     settings: &Settings,
-    spaces: &Spaces,
+    scorer: &dyn SameIssueScorer,
     v: &LinkVectors,
 ) -> Option<calibration::SameIssueCalibration> {
     use rayon::prelude::*;
@@ -435,7 +441,6 @@ fn same_issue_calibration(
         SameIssue::Lexical => false,
         SameIssue::Any | SameIssue::Auto => return None,
     };
-    let scorer = scorer(contacts, settings, spaces, v);
     let (far, close) = calibration::pairs(contacts, settings.repeat_window_secs);
     let keep = |&(a, b): &(usize, usize)| {
         !embedded || (v.index.contains_key(&a) && v.index.contains_key(&b))
