@@ -83,12 +83,13 @@ impl RankedTheme {
 }
 
 /// Ranks the themes (`themes[t]`: the categories of theme `t`, described
-/// by `theme_categories[t]`) like categories, gives them `THM-` ids by rank
-/// and stamps each ranked category with its theme.
+/// by `theme_categories[t]`) like categories and gives them `THM-` ids by
+/// rank; `trend::continue_themes` settles ids and names and stamps the
+/// categories with their theme.
 pub fn rank_themes(
     themes: &[Vec<usize>],
     theme_categories: &[Category],
-    ranked: &mut [RankedCategory],
+    ranked: &[RankedCategory],
     reasons: &[Reason],
     contacts: &[Contact],
     linked: &Linked,
@@ -117,10 +118,6 @@ pub fn rank_themes(
                 })
                 .unwrap_or_default();
             cats.sort_by_key(|&r| ranked[r].rank);
-            for &r in &cats {
-                ranked[r].theme_id = f.category_id.clone();
-                ranked[r].theme = f.label.clone();
-            }
             RankedTheme {
                 figures: f,
                 categories: cats,

@@ -244,7 +244,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
     let mut ranked_themes = rank::rank_themes(
         &theme_groups,
         &theme_categories,
-        &mut ranked,
+        &ranked,
         &reasons,
         contacts,
         &linked,
