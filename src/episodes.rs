@@ -248,7 +248,10 @@ pub fn link(contacts: &[Contact], settings: &Settings, scorer: &dyn SameIssueSco
                 };
             }
             judge(
-                format!("E{:0width$}", e + 1),
+                match &settings.period {
+                    Some(p) => format!("{p}-E{:0width$}", e + 1),
+                    None => format!("E{:0width$}", e + 1),
+                },
                 members,
                 &roles,
                 contacts,
@@ -459,22 +462,27 @@ fn judge(
         .unwrap_or(first_started_at);
     let window_open = data_end - last_started_at < s.repeat_window_secs;
     let crm_fcr = signals.iter().all(|&x| x == Signal::SurveyUnresolved);
-    let fcr = !window_open && signals.is_empty();
+    let n_inbound = roles
+        .iter()
+        .filter(|r| matches!(r, Role::First | Role::Repeat))
+        .count();
+    // An outbound-only episode is not customer effort: neither measured nor
+    // an FCR success.
+    let measured = n_inbound > 0 && data_end - first_started_at >= s.repeat_window_secs;
+    let fcr = n_inbound > 0 && !window_open && signals.is_empty();
     Episode {
         episode_id,
         first,
         first_started_at,
         last_started_at,
-        n_inbound: roles
-            .iter()
-            .filter(|r| matches!(r, Role::First | Role::Repeat))
-            .count(),
+        n_inbound,
         n_outbound: roles.iter().filter(|r| **r == Role::Outbound).count(),
         n_repeats: repeats.len(),
         n_chases,
         signals,
         survey_resolved,
         window_open,
+        measured,
         fcr,
         crm_fcr,
         category_id: None,

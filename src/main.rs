@@ -6,7 +6,12 @@ use clap::{Parser, Subcommand};
 /// episodes, measures first contact resolution (FCR), and writes the
 /// results as CSV and JSON for the monthly root-cause review.
 #[derive(Parser)]
-#[command(name = "recontact", version, propagate_version = true)]
+#[command(
+    name = "recontact",
+    version,
+    propagate_version = true,
+    after_help = EXIT_CODES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -23,6 +28,15 @@ enum Command {
     Sample(recontact::cmd::sample::Args),
 }
 
+/// Shown in `--help`; the README lists the same.
+const EXIT_CODES: &str = "Exit codes:
+  0    success
+  2    usage or configuration error (a flag, setting, config file or query)
+  3    input unreadable (an input path missing, a file not readable as contacts)
+  4    no usable contacts (an empty export, or every row rejected); the last output is kept
+  5    output not writable (or refused: --out is, holds or sits inside an input)
+  101  internal error (a bug: please report it with the command)";
+
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -35,6 +49,8 @@ fn main() {
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
-        std::process::exit(2);
+        // The failure is a context at any depth of the error's chain.
+        let failure = e.downcast_ref::<recontact::model::Failure>();
+        std::process::exit(failure.map_or(2, |f| f.exit_code()));
     }
 }

@@ -76,6 +76,40 @@ pub struct Rejection {
     pub raw_row: String,
 }
 
+/// Why a command failed, as its exit code (documented in `--help` and the
+/// README). Attached to an error as its context; an error without one is
+/// a usage or configuration error, exit 2 as clap's own; a panic (a bug) is
+/// Rust's 101.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// An input path is missing or a file cannot be read as contacts.
+    InputUnreadable,
+    /// Every row was rejected, or there were none.
+    NoUsableRows,
+    /// The output folder cannot be made, written or put in place.
+    OutputNotWritable,
+}
+
+impl Failure {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Failure::InputUnreadable => 3,
+            Failure::NoUsableRows => 4,
+            Failure::OutputNotWritable => 5,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Failure::InputUnreadable => "cannot read the input",
+            Failure::NoUsableRows => "no usable contacts",
+            Failure::OutputNotWritable => "cannot write the output",
+        })
+    }
+}
+
 /// Why a row was rejected: the keys of `rejected_by_reason` in metrics.json.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RejectKind {
@@ -95,10 +129,13 @@ pub enum RejectKind {
     BadTimestamp,
     /// A `contact_id` already seen earlier in input order.
     DuplicateContactId,
+    /// A `started_at` far outside the bulk of the export (a row dated 2100
+    /// would move the data's end and every measured episode).
+    OutlyingTimestamp,
 }
 
 impl RejectKind {
-    pub const ALL: [RejectKind; 7] = [
+    pub const ALL: [RejectKind; 8] = [
         RejectKind::WrongFieldCount,
         RejectKind::InvalidUtf8,
         RejectKind::BadJson,
@@ -106,6 +143,7 @@ impl RejectKind {
         RejectKind::MissingField,
         RejectKind::BadTimestamp,
         RejectKind::DuplicateContactId,
+        RejectKind::OutlyingTimestamp,
     ];
 
     /// The metrics.json key.
@@ -118,6 +156,7 @@ impl RejectKind {
             RejectKind::MissingField => "missing_field",
             RejectKind::BadTimestamp => "bad_timestamp",
             RejectKind::DuplicateContactId => "duplicate_contact_id",
+            RejectKind::OutlyingTimestamp => "outlying_timestamp",
         }
     }
 }
@@ -254,7 +293,8 @@ impl fmt::Display for Signal {
 /// One customer's issue: its first contact and every repeat.
 #[derive(Debug, Clone)]
 pub struct Episode {
-    /// `E0000001`, numbered by first contact time.
+    /// `2026-10-E0000001`: the period, then a number by first contact
+    /// time, so ids stay unique when months are stacked.
     pub episode_id: String,
     /// Contact indices (into [`Ingested::contacts`]) in time order.
     pub contacts: Vec<usize>,
@@ -273,7 +313,12 @@ pub struct Episode {
     pub survey_resolved: Option<bool>,
     /// The last contact lies within the repeat window of the data's end.
     pub window_open: bool,
-    /// Resolved on first contact: no signal and the window is closed.
+    /// Its FCR outcome is known: a customer-initiated contact, and the first
+    /// contact lies at least one repeat window before the data's end. The
+    /// headline FCR rate is `fcr` over these.
+    pub measured: bool,
+    /// Resolved on first contact: a customer-initiated contact, no signal,
+    /// and the window is closed.
     pub fcr: bool,
     /// No CRM signal (the survey and the open window ignored), for the
     /// survey comparison.
@@ -465,7 +510,8 @@ mod tests {
                 | RejectKind::BadValue
                 | RejectKind::MissingField
                 | RejectKind::BadTimestamp
-                | RejectKind::DuplicateContactId => {}
+                | RejectKind::DuplicateContactId
+                | RejectKind::OutlyingTimestamp => {}
             }
         }
         let mut seen = std::collections::BTreeSet::new();

@@ -140,6 +140,7 @@ mod tests {
                 signals: vec![Signal::RepeatContact],
                 survey_resolved: None,
                 window_open: false,
+                measured: true,
                 fcr: false,
                 crm_fcr: false,
                 category_id: None,

@@ -61,6 +61,9 @@ pub struct Settings {
     pub fcr_signals: Vec<Signal>,
     /// Customer ids treated as anonymous (lower-case), besides blank.
     pub anonymous_ids: Vec<String>,
+    /// The period's label (`2026-10`) in every table and episode id; the
+    /// month holding most contacts when unset.
+    pub period: Option<String>,
     /// End of the data for window censoring; latest contact when unset.
     pub period_end: Option<String>,
     /// `period_end` parsed (Unix seconds), once, when settings are made.
@@ -229,6 +232,7 @@ impl Default for Settings {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            period: None,
             period_end: None,
             period_end_at: None,
             embedder: EmbedderChoice::Auto,

@@ -48,6 +48,36 @@ pub fn iso_week(t: i64, tz: Tz) -> String {
     }
 }
 
+/// The calendar month (`2026-10`) that holds the most of these times in
+/// the run's time zone, the earliest on a tie: a month's export labelled by
+/// its bulk, whatever stray rows it holds. `None` when there are none.
+pub fn main_month(times: impl Iterator<Item = i64>, tz: Tz) -> Option<String> {
+    let mut months: std::collections::BTreeMap<(i32, u32), usize> = Default::default();
+    for t in times {
+        if let Some(d) = tz.timestamp_opt(t, 0).single() {
+            *months.entry((d.year(), d.month())).or_default() += 1;
+        }
+    }
+    let best = months.values().copied().max()?;
+    let ((y, m), _) = months.into_iter().find(|&(_, n)| n == best)?;
+    Some(format!("{y:04}-{m:02}"))
+}
+
+/// Whether a `--period` label can stand in ids, file names and partition
+/// paths: 1–32 of ASCII letters, digits, `-`, `_`, `.`.
+pub fn check_period(p: &str) -> Result<(), String> {
+    let ok = (1..=32).contains(&p.len())
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "--period '{p}': expected a label such as 2026-10 (1-32 letters, digits, '-', '_', '.')"
+        ))
+    }
+}
+
 /// A time as RFC 3339 in the run's time zone.
 pub fn format_time(t: i64, tz: Tz) -> String {
     match tz.timestamp_opt(t, 0).single() {
@@ -71,6 +101,23 @@ mod tests {
         assert_eq!(a, c);
         assert!(parse_timestamp("03/10/2026", utc).is_err());
         let ny: Tz = "America/New_York".parse().unwrap();
+        let sept = parse_timestamp("2026-09-30 23:30", utc).unwrap();
+        assert_eq!(
+            main_month([sept, a, c].into_iter(), utc).as_deref(),
+            Some("2026-10")
+        );
+        assert_eq!(
+            main_month([sept].into_iter(), sh).as_deref(),
+            Some("2026-10")
+        );
+        assert_eq!(
+            main_month([a, sept].into_iter(), utc).as_deref(),
+            Some("2026-09")
+        );
+        assert_eq!(main_month(std::iter::empty(), utc), None);
+        assert!(check_period("2026-10").is_ok());
+        assert!(check_period("").is_err());
+        assert!(check_period("../x").is_err());
         assert!(parse_timestamp("2026-03-08 02:30", ny)
             .unwrap_err()
             .contains("does not exist"));

@@ -83,6 +83,10 @@ pub struct Args {
     /// [default: anonymous,unknown,0,anon,n/a,none,null].
     #[arg(long, value_delimiter = ',')]
     pub anonymous_ids: Option<Vec<String>>,
+    /// The period's label in every output table and episode id, e.g.
+    /// 2026-10 [default: the calendar month holding most contacts].
+    #[arg(long)]
+    pub period: Option<String>,
     /// End of the period for window censoring (RFC 3339) [default: the
     /// latest contact].
     #[arg(long)]

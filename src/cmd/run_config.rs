@@ -45,6 +45,7 @@ pub struct RunConfig {
     pub promise: Option<String>,
     pub fcr_signals: Option<Vec<String>>,
     pub anonymous_ids: Option<Vec<String>>,
+    pub period: Option<String>,
     pub period_end: Option<String>,
     pub embedder: Option<EmbedderChoice>,
     pub model: Option<String>,
@@ -194,6 +195,10 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
         anyhow::anyhow!("{file}{e}")
     })?;
     s.severity = cfg.severity.clone();
+    if let Some(p) = pick(&args.period, &r.period) {
+        crate::time::check_period(&p).map_err(anyhow::Error::msg)?;
+        s.period = Some(p);
+    }
     if let Some(p) = pick(&args.period_end, &r.period_end) {
         let at = crate::time::parse_timestamp(&p, chrono_tz::UTC)
             .map_err(|e| anyhow::anyhow!("--period-end: {e}"))?;

@@ -95,29 +95,35 @@ impl RowFormat for JsonFormat {
                 describe_bad_utf8(bytes, e.valid_up_to())
             ),
         })?;
-        let value: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| Parsed::Rejected {
+        // Values as their raw JSON text: a numeric id beyond u64 would lose
+        // digits through f64 (98765432109876543210 and …211 would become one
+        // customer), so numbers keep the text they were written with.
+        let obj: BTreeMap<String, &serde_json::value::RawValue> = serde_json::from_str(line)
+            .map_err(|e| Parsed::Rejected {
                 column: "",
                 kind: RejectKind::BadJson,
-                reason: format!("column {}: bad JSON: {e}", e.column()),
+                reason: if line.trim_start().starts_with('{') {
+                    format!("column {}: bad JSON: {e}", e.column())
+                } else {
+                    "line is not a JSON object".into()
+                },
             })?;
-        let serde_json::Value::Object(obj) = value else {
-            return Err(Parsed::Rejected {
-                column: "",
-                kind: RejectKind::BadJson,
-                reason: "line is not a JSON object".into(),
-            });
-        };
         let mut fields: Fields = Default::default();
         for (k, v) in obj {
             let Some(&c) = self.map.get(&k.trim().to_lowercase()) else {
                 continue;
             };
-            let s = match v {
-                serde_json::Value::Null => continue,
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Bool(b) => b.to_string(),
-                serde_json::Value::Number(n) => n.to_string(),
+            let raw = v.get();
+            let s = match raw.as_bytes().first() {
+                Some(b'n') => continue,
+                Some(b'"') => {
+                    serde_json::from_str::<String>(raw).map_err(|e| Parsed::Rejected {
+                        column: COLUMNS[c].name,
+                        kind: RejectKind::BadJson,
+                        reason: format!("key '{k}': bad JSON string: {e}"),
+                    })?
+                }
+                Some(b't' | b'f' | b'-' | b'0'..=b'9') => raw.to_string(),
                 _ => {
                     return Err(Parsed::Rejected {
                         column: COLUMNS[c].name,
@@ -181,6 +187,21 @@ mod tests {
         assert_eq!(get(Col::Csat), Some("4"));
         assert_eq!(get(Col::Escalated), Some("true"));
         assert_eq!(get(Col::Team), None);
+    }
+
+    #[test]
+    fn numeric_ids_keep_every_digit() {
+        let format = JsonFormat::new(&BTreeMap::new());
+        let id = |line: &str| {
+            let f = format.fields(&line.as_bytes().to_vec()).ok().unwrap();
+            f[Col::CustomerId as usize].clone()
+        };
+        let a = id(r#"{"customer_id": 98765432109876543210}"#);
+        let b = id(r#"{"customer_id": 98765432109876543211}"#);
+        assert_eq!(a.as_deref(), Some("98765432109876543210"));
+        assert_ne!(a, b);
+        assert_eq!(id(r#"{"customer_id": "a\u00e9"}"#).as_deref(), Some("aé"));
+        assert_eq!(id(r#"{"customer_id": -0.50}"#).as_deref(), Some("-0.50"));
     }
 
     #[test]

@@ -12,6 +12,7 @@
 mod csv;
 mod encoding;
 mod jsonl;
+mod outliers;
 mod reader;
 mod row;
 
@@ -152,6 +153,7 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<Ingested> {
         read_file(path, file_idx, format, opts, &mut out, &mut seen)?;
     }
     out.stats.files_read = files.len();
+    outliers::reject_outlying_times(&mut out, opts.settings.repeat_window_secs, opts.timezone);
     Ok(out)
 }
 

@@ -32,6 +32,8 @@ use crate::time::{format_time, iso_week};
 pub struct Metrics {
     /// Bumped when a field is renamed or its meaning changes.
     pub schema_version: u32,
+    /// The period's label (`2026-10`), as in every table.
+    pub period: String,
     pub fcr_rate: Option<f64>,
     pub episodes: usize,
     /// Episodes whose last contact's window has closed.
@@ -172,22 +174,11 @@ fn bulk_start(contacts: &[Contact]) -> i64 {
     *t.select_nth_unstable(k).1
 }
 
-/// Whether an episode's FCR outcome is known: its first contact lies at
-/// least one repeat window before the data's end.
-fn is_measured(linked: &Linked, e: &crate::model::Episode, settings: &Settings) -> bool {
-    linked.data_end - e.first_started_at >= settings.repeat_window_secs
-}
-
 /// (FCR episodes, measured episodes): the headline's numerator and
-/// denominator.
-pub fn fcr_counts(linked: &Linked, settings: &Settings) -> (usize, usize) {
-    let measured = linked
-        .episodes
-        .iter()
-        .filter(|e| is_measured(linked, e, settings));
-    measured.fold((0, 0), |(f, m), e| {
-        (f + usize::from(e.signals.is_empty()), m + 1)
-    })
+/// denominator, as episodes.csv's `measured` and `fcr` columns give them.
+pub fn fcr_counts(linked: &Linked) -> (usize, usize) {
+    let measured = linked.episodes.iter().filter(|e| e.measured);
+    measured.fold((0, 0), |(f, m), e| (f + usize::from(e.fcr), m + 1))
 }
 
 pub fn compute(
@@ -200,12 +191,14 @@ pub fn compute(
     const DIMS: usize = 4;
     let mut overall = Tally::default();
     let mut groups: [HashMap<String, Tally>; DIMS] = Default::default();
-    let dims = |c: &Contact| -> [String; DIMS] {
+    // An episode's week is its first contact's, as episodes.csv's
+    // `first_started_at` gives it (an outbound call may come first).
+    let dims = |c: &Contact, at: i64| -> [String; DIMS] {
         [
             key(&c.channel),
             key(&c.team),
             key(&c.agent_id),
-            iso_week(c.started_at, tz),
+            iso_week(at, tz),
         ]
     };
     let mut non_fcr_signals: BTreeMap<String, usize> = BTreeMap::new();
@@ -216,8 +209,10 @@ pub fn compute(
     for e in &linked.episodes {
         let first = &contacts[e.first];
         let customer = first.customer_id.as_deref();
-        let closed = !e.window_open;
-        let measured = is_measured(linked, e, settings);
+        // A closed issue is a customer's: an outbound-only episode would
+        // put contacts per resolved issue below one.
+        let closed = !e.window_open && e.n_inbound > 0;
+        let measured = e.measured;
         let add = |t: &mut Tally<'_>| {
             t.episodes += 1;
             if closed {
@@ -226,13 +221,13 @@ pub fn compute(
             }
             if measured {
                 t.measured += 1;
-                t.fcr += usize::from(e.signals.is_empty());
+                t.fcr += usize::from(e.fcr);
             }
         };
         add(&mut overall);
-        let keys = dims(first);
-        for (d, k) in keys.into_iter().enumerate() {
-            add(groups[d].entry(k).or_default());
+        let keys = dims(first, e.first_started_at);
+        for (d, k) in keys.iter().enumerate() {
+            add(groups[d].entry(k.clone()).or_default());
         }
         if let Some(cust) = customer {
             let repeat = e.n_inbound >= 2;
@@ -240,7 +235,7 @@ pub fn compute(
             if repeat {
                 overall.repeat_customers.insert(cust);
             }
-            for (d, k) in dims(first).into_iter().enumerate() {
+            for (d, k) in keys.into_iter().enumerate() {
                 let t = groups[d].entry(k).or_default();
                 t.customers.insert(cust);
                 if repeat {
@@ -312,7 +307,8 @@ pub fn compute(
             x.reopened_tickets += usize::from(t.reopened);
         };
         add(&mut overall);
-        for (d, k) in dims(&contacts[t.first]).into_iter().enumerate() {
+        let f = &contacts[t.first];
+        for (d, k) in dims(f, f.started_at).into_iter().enumerate() {
             add(groups[d].entry(k).or_default());
         }
     }
@@ -330,6 +326,7 @@ pub fn compute(
     }
     Metrics {
         schema_version: 1,
+        period: settings.period.clone().unwrap_or_default(),
         fcr_rate: o.fcr_rate,
         episodes: linked.episodes.len(),
         closed_episodes: o.closed_episodes,

@@ -38,9 +38,16 @@ fn b(v: bool) -> &'static str {
 }
 
 /// contacts.csv: one row per accepted contact, in input order.
-pub fn write_contacts(path: &Path, ing: &Ingested, linked: &Linked, tz: Tz) -> Result<()> {
+pub fn write_contacts(
+    path: &Path,
+    period: &str,
+    ing: &Ingested,
+    linked: &Linked,
+    tz: Tz,
+) -> Result<()> {
     let mut w = csv_writer(path)?;
     w.write_record([
+        "period",
         "contact_id",
         "episode_id",
         "is_repeat",
@@ -61,6 +68,7 @@ pub fn write_contacts(path: &Path, ing: &Ingested, linked: &Linked, tz: Tz) -> R
     for (c, l) in ing.contacts.iter().zip(&linked.links) {
         let e = &linked.episodes[l.episode];
         w.write_record([
+            period,
             c.contact_id.as_str(),
             &e.episode_id,
             b(l.role == Role::Repeat),
@@ -89,6 +97,7 @@ pub fn write_contacts(path: &Path, ing: &Ingested, linked: &Linked, tz: Tz) -> R
 /// episodes.csv: one row per episode, by first contact time.
 pub fn write_episodes(
     path: &Path,
+    period: &str,
     contacts: &[Contact],
     linked: &Linked,
     reasons: &HashMap<usize, &str>,
@@ -96,6 +105,7 @@ pub fn write_episodes(
 ) -> Result<()> {
     let mut w = csv_writer(path)?;
     w.write_record([
+        "period",
         "episode_id",
         "customer_id",
         "first_contact_id",
@@ -103,6 +113,7 @@ pub fn write_episodes(
         "n_contacts",
         "n_inbound",
         "span_hours",
+        "measured",
         "fcr",
         "window_open",
         "non_fcr_signals",
@@ -137,6 +148,7 @@ pub fn write_episodes(
             .collect();
         let signals: Vec<&str> = e.signals.iter().map(|s| s.as_str()).collect();
         w.write_record([
+            period,
             e.episode_id.as_str(),
             &f.customer_raw,
             &contacts[e.contacts[0]].contact_id,
@@ -147,6 +159,7 @@ pub fn write_episodes(
                 "{:.2}",
                 (e.last_started_at - e.first_started_at) as f64 / 3600.0
             ),
+            b(e.measured),
             b(e.fcr),
             b(e.window_open),
             &signals.join(";"),
@@ -235,9 +248,10 @@ fn trend_cells(t: Option<&crate::model::CategoryTrend>) -> [String; 9] {
 }
 
 /// categories.csv: one row per category, best first.
-pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
+pub fn write_categories(path: &Path, period: &str, ranked: &[RankedCategory]) -> Result<()> {
     let mut w = csv_writer(path)?;
     let header = [
+        "period",
         "rank",
         "category_id",
         "label",
@@ -272,6 +286,7 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
         let t = c.trend.as_ref();
         let opt = |f: &dyn Fn(&crate::model::CategoryTrend) -> String| t.map(f).unwrap_or_default();
         let row = [
+            period.to_string(),
             c.rank.to_string(),
             c.category_id.clone(),
             c.label.clone(),
@@ -307,9 +322,15 @@ pub fn write_categories(path: &Path, ranked: &[RankedCategory]) -> Result<()> {
 
 /// themes.csv: one row per theme, best first; `categories` lists its
 /// category ids, best first.
-pub fn write_themes(path: &Path, themes: &[RankedTheme], ranked: &[RankedCategory]) -> Result<()> {
+pub fn write_themes(
+    path: &Path,
+    period: &str,
+    themes: &[RankedTheme],
+    ranked: &[RankedCategory],
+) -> Result<()> {
     let mut w = csv_writer(path)?;
     let header = [
+        "period",
         "rank",
         "theme_id",
         "name",
@@ -339,6 +360,7 @@ pub fn write_themes(path: &Path, themes: &[RankedTheme], ranked: &[RankedCategor
         let t = c.trend.as_ref();
         let opt = |f: &dyn Fn(&crate::model::CategoryTrend) -> String| t.map(f).unwrap_or_default();
         let row = [
+            period.to_string(),
             c.rank.to_string(),
             c.category_id.clone(),
             c.label.clone(),

@@ -28,7 +28,7 @@ use crate::ingest::{self, IngestOptions};
 use crate::label::{self, LabelOptions};
 use crate::layout;
 use crate::metrics::{self, calibration, interval};
-use crate::model::{Clusters, Contact, Linked, Reason, SetAside};
+use crate::model::{Clusters, Contact, Failure, Ingested, Linked, Reason, SetAside};
 use crate::output::{self, Staging};
 use crate::rank::{self, RankOptions};
 use crate::reasons;
@@ -42,12 +42,13 @@ use write::{write_all, Outputs};
 pub fn run(plan: &RunPlan) -> Result<RunReport> {
     let mut timings = Timings::default();
     // Fail on an unusable output folder or model before the work, not after.
-    output::check_out_apart_from_inputs(&plan.out, &plan.inputs)?;
-    let staging = Staging::new(&plan.out)?;
+    output::check_out_apart_from_inputs(&plan.out, &plan.inputs)
+        .context(Failure::OutputNotWritable)?;
+    let staging = Staging::new(&plan.out).context(Failure::OutputNotWritable)?;
     let (spaces, embedder_warning) = spaces(plan)?;
     let tz = plan.settings.tz()?;
     let previous = plan.previous().map(trend::load_previous).transpose()?;
-    let settings = resolve_same_issue(&plan.settings, spaces.is_model);
+    let mut settings = resolve_same_issue(&plan.settings, spaces.is_model);
 
     let ingested = ingest::ingest(
         &plan.inputs,
@@ -56,9 +57,20 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
             settings: &settings,
             timezone: tz,
         },
-    )?;
+    )
+    .context(Failure::InputUnreadable)?;
     timings.lap("ingest");
+    // Nothing to measure: fail before anything replaces last run's output.
+    if ingested.contacts.is_empty() {
+        return Err(
+            anyhow::Error::msg(no_usable_rows(&ingested, &plan.out)).context(Failure::NoUsableRows)
+        );
+    }
     let contacts = &ingested.contacts;
+    if settings.period.is_none() {
+        settings.period = crate::time::main_month(contacts.iter().map(|c| c.started_at), tz);
+    }
+    let settings = settings;
 
     let mut texts = ReasonTexts::new(contacts);
     let link_vectors = if settings.same_issue == SameIssue::Embedding {
@@ -331,7 +343,7 @@ pub fn run(plan: &RunPlan) -> Result<RunReport> {
         &trend::centroids_file(&identity, &metrics, reasons.len(), extra_contacts, saved),
         &mom.registry,
     )?;
-    staging.commit()?;
+    staging.commit().context(Failure::OutputNotWritable)?;
     timings.lap("output");
     Ok(RunReport {
         metrics,
@@ -477,7 +489,7 @@ fn linking_sensitivity(
         let mut s = settings.clone();
         s.embedding_threshold += shift;
         s.similarity_threshold += shift;
-        metrics::fcr_counts(&link(contacts, &s, spaces, v), &s)
+        metrics::fcr_counts(&link(contacts, &s, spaces, v))
     };
     let if_linked = counts(-interval::LINKING_MARGIN);
     let if_not_linked = counts(interval::LINKING_MARGIN);
@@ -531,6 +543,35 @@ fn stamp_category_ids(
             linked.episodes[e].theme_id = Some(t.id().to_string());
         }
     }
+}
+
+/// Why a run has no contacts: the rows read and rejected, the commonest
+/// reasons, and the first rejected rows with file, line and column.
+fn no_usable_rows(ing: &Ingested, out: &Path) -> String {
+    let st = &ing.stats;
+    let mut msg = format!(
+        "{} rows read in {} file(s), {} rejected",
+        st.rows_read, st.files_read, st.rows_rejected
+    );
+    if !st.files_empty.is_empty() {
+        msg += &format!("; empty: {}", st.files_empty.join(", "));
+    }
+    let mut reasons: Vec<(&String, &u64)> = st.rejected_by_reason.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    if !reasons.is_empty() {
+        let r: Vec<String> = reasons.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        msg += &format!(" ({})", r.join(", "));
+    }
+    for r in ing.rejected.iter().take(3) {
+        let col = if r.column.is_empty() {
+            String::new()
+        } else {
+            format!(", column {}", r.column)
+        };
+        msg += &format!("\n  {}: line {}{col}: {}", r.file, r.line, r.reason);
+    }
+    msg += &format!("\n{} was left as it was", out.display());
+    msg
 }
 
 #[cfg(test)]

@@ -30,13 +30,21 @@ pub struct Outputs<'a> {
 pub fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
     use rayon::prelude::*;
     type Task<'s> = Box<dyn FnOnce() -> Result<()> + Send + 's>;
+    let period = o.metrics.period.as_str();
     let files: Vec<Task> = vec![
         Box::new(|| {
-            output::write_contacts(&staging.path(layout::CONTACTS), o.ingested, o.linked, o.tz)
+            output::write_contacts(
+                &staging.path(layout::CONTACTS),
+                period,
+                o.ingested,
+                o.linked,
+                o.tz,
+            )
         }),
         Box::new(|| {
             output::write_episodes(
                 &staging.path(layout::EPISODES),
+                period,
                 &o.ingested.contacts,
                 o.linked,
                 o.reasons,
@@ -45,8 +53,10 @@ pub fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
         }),
         Box::new(|| output::write_rejected(&staging.path(layout::REJECTED), o.ingested)),
         Box::new(|| output::write_metrics(&staging.path(layout::METRICS), o.metrics)),
-        Box::new(|| output::write_categories(&staging.path(layout::CATEGORIES), o.ranked)),
-        Box::new(|| output::write_themes(&staging.path(layout::THEMES), o.themes, o.ranked)),
+        Box::new(|| output::write_categories(&staging.path(layout::CATEGORIES), period, o.ranked)),
+        Box::new(|| {
+            output::write_themes(&staging.path(layout::THEMES), period, o.themes, o.ranked)
+        }),
         Box::new(|| {
             o.report_files.iter().try_for_each(|(name, text)| {
                 std::fs::write(staging.path(name), text)

@@ -60,7 +60,8 @@ pub fn render_html(r: &Report) -> String {
     let m = r.metrics;
     let day = |s: &str| s.chars().take(10).collect::<String>();
     let title = format!(
-        "Why customers came back — {} to {}",
+        "Why customers came back — {} ({} to {})",
+        m.period,
         day(&m.data_start),
         day(&m.data_end)
     );

@@ -14,7 +14,7 @@ use crate::settings::format_duration;
 
 /// Bumped when a field is removed, renamed or changes meaning; adding a
 /// field bumps it too, since the schema admits no unknown fields.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Debug, Serialize)]
 pub struct ReportJson {
@@ -35,6 +35,8 @@ pub struct ReportJson {
 
 #[derive(Debug, Serialize)]
 pub struct Period {
+    /// The period's label (`2026-10`), as in every table.
+    pub label: String,
     pub data_start: String,
     pub data_end: String,
 }
@@ -331,6 +333,7 @@ pub fn build(r: &Report) -> ReportJson {
         schema_version: SCHEMA_VERSION,
         generator: format!("recontact {}", env!("CARGO_PKG_VERSION")),
         period: Period {
+            label: m.period.clone(),
             data_start: m.data_start.clone(),
             data_end: m.data_end.clone(),
         },

@@ -321,7 +321,8 @@ pub fn render_markdown(r: &Report) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "# Why customers came back — {} to {}\n",
+        "# Why customers came back — {} ({} to {})\n",
+        m.period,
         &m.data_start[..10.min(m.data_start.len())],
         &m.data_end[..10.min(m.data_end.len())]
     );

@@ -99,7 +99,8 @@ fn links_a_small_month_and_writes_contract_files() {
     assert_eq!(e("c12")["fcr"], "false");
     assert_eq!(e("c12")["non_fcr_signals"], "");
     // Episodes are numbered by first contact time.
-    assert_eq!(episodes[0]["episode_id"], "E0000001");
+    assert_eq!(episodes[0]["episode_id"], "2026-10-E0000001");
+    assert_eq!(episodes[0]["period"], "2026-10");
     assert_eq!(episodes[0]["first_contact_id"], "c01");
 
     let m = metrics(&t.path("out"));
@@ -358,7 +359,7 @@ fn unreadable_inputs_are_clear_errors() {
         "contact_id,started_at,text\nx,2026-10-01T00:00:00Z,hi\n",
     );
     let out = run(&["run", &t.s("nocol.csv"), "--out", &t.s("out")]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3), "input unreadable");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("nocol.csv") && err.contains("line 1") && err.contains("'customer_id'"),
@@ -368,6 +369,7 @@ fn unreadable_inputs_are_clear_errors() {
     // Missing file.
     let out = run(&["run", &t.s("nope.csv"), "--out", &t.s("out")]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("input not found"));
+    assert_eq!(out.status.code(), Some(3));
     // UTF-16 export.
     t.write("u16.csv", [0xFF, 0xFE, b'c', 0]);
     let out = run(&["run", &t.s("u16.csv"), "--out", &t.s("out")]);
@@ -395,6 +397,111 @@ fn unreadable_inputs_are_clear_errors() {
 }
 
 #[test]
+fn an_export_with_no_usable_rows_fails_and_leaves_the_last_output() {
+    let t = Tmp::new();
+    t.write("m.csv", small_month());
+    ok(&["run", &t.s("m.csv"), "--out", &t.s("out"), "-q"]);
+    let before = fs::read(t.path("out/metrics.json")).unwrap();
+    // An empty export, a header only, and one whose every row is rejected.
+    t.write("empty/calls.csv", "");
+    t.write(
+        "header/calls.csv",
+        "contact_id,customer_id,started_at,text\n",
+    );
+    t.write(
+        "bad/calls.csv",
+        "contact_id,customer_id,started_at,text\nc1,U1,yesterday,hello\nc2,U2,,hi\n",
+    );
+    for input in ["empty", "header", "bad"] {
+        let r = run(&["run", &t.s(input), "--out", &t.s("out"), "-q"]);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(4), "{input}: {err}");
+        assert!(err.contains("no usable contacts"), "{input}: {err}");
+        assert!(err.contains("left as it was"), "{input}: {err}");
+        assert_eq!(
+            fs::read(t.path("out/metrics.json")).unwrap(),
+            before,
+            "{input}"
+        );
+    }
+    let r = run(&["run", &t.s("bad"), "--out", &t.s("out"), "-q"]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("2 rejected") && err.contains("calls.csv: line 2, column started_at"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_row_dated_2100_is_rejected_and_moves_nothing() {
+    let t = Tmp::new();
+    t.write("m.csv", small_month());
+    ok(&[
+        "run",
+        &t.s("m.csv"),
+        "--out",
+        &t.s("before"),
+        "-q",
+        "--no-index",
+    ]);
+    let mut month = small_month();
+    month.push_str("c99,U9,2100-01-01T00:00:00Z,Customer: hello from the future,chat,inbound,,A1,general,false,false,false,\n");
+    t.write("m.csv", &month);
+    ok(&[
+        "run",
+        &t.s("m.csv"),
+        "--out",
+        &t.s("after"),
+        "-q",
+        "--no-index",
+    ]);
+    let (b, a) = (
+        json(&t.path("before/metrics.json")),
+        json(&t.path("after/metrics.json")),
+    );
+    for k in ["fcr_rate", "data_end", "measured_episodes", "episodes"] {
+        assert_eq!(a[k], b[k], "{k}");
+    }
+    assert_eq!(a["input"]["rejected_by_reason"]["outlying_timestamp"], 1);
+    let rejected = rows(&t.path("after/rejected.csv"));
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["column"], "started_at");
+    assert!(
+        rejected[0]["reason"].contains("2100-01-01"),
+        "{:?}",
+        rejected[0]
+    );
+    assert!(rejected[0]["raw_row"].contains("hello from the future"));
+}
+
+#[test]
+fn json_ids_beyond_u64_stay_apart() {
+    let t = Tmp::new();
+    t.write(
+        "m.jsonl",
+        concat!(
+            r#"{"contact_id": 1, "customer_id": 98765432109876543210, "started_at": "2026-10-01T09:00:00Z", "text": "Customer: my card has not arrived"}"#,
+            "\n",
+            r#"{"contact_id": 2, "customer_id": 98765432109876543211, "started_at": "2026-10-02T09:00:00Z", "text": "Customer: my card has not arrived"}"#,
+            "\n",
+        ),
+    );
+    ok(&[
+        "run",
+        &t.s("m.jsonl"),
+        "--out",
+        &t.s("out"),
+        "-q",
+        "--no-index",
+    ]);
+    let episodes = rows(&t.path("out/episodes.csv"));
+    assert_eq!(episodes.len(), 2, "two customers, two episodes");
+    let mut ids: Vec<&str> = episodes.iter().map(|e| e["customer_id"].as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["98765432109876543210", "98765432109876543211"]);
+}
+
+#[test]
 fn output_folder_replaced_whole_and_foreign_folders_kept() {
     let t = Tmp::new();
     t.write("m.csv", small_month());
@@ -405,7 +512,7 @@ fn output_folder_replaced_whole_and_foreign_folders_kept() {
     // A folder that is not ours is never replaced.
     t.write("mine/notes.txt", "precious");
     let out = run(&["run", &t.s("m.csv"), "--out", &t.s("mine")]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(5), "output not writable");
     assert!(t.path("mine/notes.txt").exists());
     // No staging folders left behind.
     let leftovers: Vec<_> = fs::read_dir(t.0.path())
@@ -428,7 +535,7 @@ fn out_never_deletes_an_input_or_a_folder_recontact_did_not_make() {
             .args(["run", "exports", "--out", out, "-q"])
             .output()
             .unwrap();
-        assert_eq!(r.status.code(), Some(2), "--out {out}");
+        assert_eq!(r.status.code(), Some(5), "--out {out}");
         let err = String::from_utf8_lossy(&r.stderr);
         assert!(err.contains("refusing --out"), "{err}");
         assert!(t.path("exports/calls.csv").is_file(), "--out {out}");
@@ -437,7 +544,7 @@ fn out_never_deletes_an_input_or_a_folder_recontact_did_not_make() {
     t.write("project/metrics.json", "{}");
     t.write("project/plan.md", "keep me");
     let r = run(&["run", &t.s("exports"), "--out", &t.s("project"), "-q"]);
-    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(r.status.code(), Some(5));
     assert!(t.path("project/plan.md").is_file());
     // Our own output carries the marker and is replaced on the next run.
     ok(&["run", &t.s("exports"), "--out", &t.s("out"), "-q"]);

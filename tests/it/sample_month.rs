@@ -110,6 +110,7 @@ fn sample_month_with_the_default_model() {
     }
 
     assert_themes_consistent(&out1);
+    assert_headline_rebuilds_from_csvs(&out1);
     // The month's own evidence on the same-issue threshold.
     let cal = &json(&out1.join("metrics.json"))["same_issue_calibration"];
     assert!(cal["far_pairs"].as_u64().unwrap() >= 50, "{cal}");
@@ -162,6 +163,122 @@ fn sample_month_with_the_default_model() {
         assert_eq!(t["matched_from"], t["theme_id"], "{t:?}");
     }
     assert_themes_consistent(&again);
+}
+
+/// An analyst rebuilds every headline and by-channel/team/week figure of
+/// metrics.json, and each theme's and category's episodes and extra
+/// contacts, from episodes.csv alone (the data contract's promise).
+fn assert_headline_rebuilds_from_csvs(out: &Path) {
+    use std::collections::BTreeMap;
+    let m = json(&out.join("metrics.json"));
+    let episodes = rows(&out.join("episodes.csv"));
+    let period = m["period"].as_str().unwrap();
+    assert_eq!(period, "2026-10");
+    #[derive(Default, Debug)]
+    struct T {
+        episodes: u64,
+        measured: u64,
+        fcr: u64,
+        closed: u64,
+        inbound_closed: u64,
+    }
+    let mut all = T::default();
+    let mut by: [BTreeMap<String, T>; 3] = Default::default();
+    let mut extra: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    let yes = |v: &str| match v {
+        "true" => true,
+        "false" => false,
+        _ => panic!("not a boolean: {v}"),
+    };
+    for e in &episodes {
+        assert_eq!(e["period"], period);
+        assert!(e["episode_id"].starts_with(&format!("{period}-E")), "{e:?}");
+        let measured = yes(&e["measured"]);
+        let fcr = yes(&e["fcr"]);
+        let inbound: u64 = e["n_inbound"].parse().unwrap();
+        let closed = !yes(&e["window_open"]) && inbound > 0;
+        assert!(
+            !fcr || inbound > 0,
+            "an FCR success needs a customer: {e:?}"
+        );
+        let week = {
+            use chrono::Datelike;
+            let t = chrono::DateTime::parse_from_rfc3339(&e["first_started_at"]).unwrap();
+            let w = t.iso_week();
+            format!("{}-W{:02}", w.year(), w.week())
+        };
+        let none = |s: &str| {
+            if s.is_empty() {
+                "(none)".to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        let keys = [none(&e["channel"]), none(&e["team"]), week];
+        for t in std::iter::once(&mut all).chain(
+            by.iter_mut()
+                .zip(&keys)
+                .map(|(g, k)| g.entry(k.clone()).or_default()),
+        ) {
+            t.episodes += 1;
+            t.measured += u64::from(measured);
+            t.fcr += u64::from(measured && fcr);
+            t.closed += u64::from(closed);
+            t.inbound_closed += if closed { inbound } else { 0 };
+        }
+        for (level, id) in [("theme", &e["theme_id"]), ("category", &e["category_id"])] {
+            if !id.is_empty() {
+                let x = extra.entry((level.to_string(), id.clone())).or_default();
+                x.0 += 1;
+                x.1 += inbound.saturating_sub(1);
+            }
+        }
+    }
+    let ratio = |n: u64, d: u64| (n as f64 / d as f64 * 1e6).round() / 1e6;
+    let check = |g: &serde_json::Value, t: &T, what: &str| {
+        assert_eq!(g["episodes"], t.episodes, "{what}");
+        assert_eq!(g["measured_episodes"], t.measured, "{what}");
+        assert_eq!(g["fcr_episodes"], t.fcr, "{what}");
+        assert_eq!(g["closed_episodes"], t.closed, "{what}");
+        if t.measured > 0 {
+            assert_eq!(
+                g["fcr_rate"].as_f64().unwrap(),
+                ratio(t.fcr, t.measured),
+                "{what}"
+            );
+        }
+        if t.closed > 0 {
+            let avg = g["avg_contacts_per_resolved_issue"].as_f64().unwrap();
+            assert_eq!(avg, ratio(t.inbound_closed, t.closed), "{what}");
+            assert!(avg >= 1.0, "{what}: {avg} contacts per resolved issue");
+        }
+    };
+    check(&m, &all, "headline");
+    assert!(all.measured > 1000 && all.fcr > 0, "{all:?}");
+    for (name, g) in ["by_channel", "by_team", "by_week"].iter().zip(&by) {
+        let json_groups = m[name].as_object().unwrap();
+        assert_eq!(json_groups.len(), g.len(), "{name}");
+        for (k, t) in g {
+            check(&json_groups[k], t, &format!("{name}.{k}"));
+        }
+    }
+    // Contacts carry their episode's period and outcome.
+    for c in rows(&out.join("contacts.csv")) {
+        assert_eq!(c["period"], period);
+    }
+    for (level, file, id) in [
+        ("theme", "themes.csv", "theme_id"),
+        ("category", "categories.csv", "category_id"),
+    ] {
+        let table = rows(&out.join(file));
+        assert!(!table.is_empty(), "{file}");
+        for r in table {
+            assert_eq!(r["period"], period, "{file}");
+            let (n, x) = extra[&(level.to_string(), r[id].clone())];
+            assert_eq!(r["episodes"], n.to_string(), "{file} {r:?}");
+            assert_eq!(r["extra_contacts"], x.to_string(), "{file} {r:?}");
+        }
+    }
 }
 
 /// Themes partition the categories; contacts, episodes and categories
