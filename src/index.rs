@@ -374,6 +374,22 @@ impl ContactIndex {
             .map_err(|e| anyhow::anyhow!("{}: time zone: {e}", meta_path.display()))?;
         let index = Index::open_in_dir(&dir)
             .with_context(|| format!("cannot open the index in {}", dir.display()))?;
+        // A damaged segment would make tantivy panic mid-query: every file's
+        // checksum is checked first (it reads the index once: milliseconds
+        // for a month's index).
+        let damaged = index
+            .validate_checksum()
+            .with_context(|| format!("cannot check the index in {}", dir.display()))?;
+        if !damaged.is_empty() {
+            let mut files: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+            files.sort();
+            bail!(
+                "the index in {} is damaged ({} file(s) fail their checksum: {}): run `recontact run` again to rebuild it",
+                dir.display(),
+                files.len(),
+                files.join(", ")
+            );
+        }
         register_tokenizers(&index);
         let fields = Fields::from_schema(&index.schema())?;
         Ok(ContactIndex {

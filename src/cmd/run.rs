@@ -261,7 +261,7 @@ fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
         .map(|(n, t)| format!("{n} {t:.2}s"))
         .collect();
     if let Some(w) = &r.embedder_warning {
-        println!("  warning: {w}");
+        println!("  warning: {}", crate::text::terminal_safe(w));
     }
     println!(
         "  embedder: {}; {} categories",
@@ -271,7 +271,10 @@ fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
     for c in r.categories.iter().take(5) {
         println!(
             "    {:>2}. {} — {} extra contacts, {} episodes",
-            c.rank, c.label, c.extra_contacts, c.episodes
+            c.rank,
+            crate::text::terminal_safe(&c.label),
+            c.extra_contacts,
+            c.episodes
         );
     }
     if let Some(ch) = &r.changes {

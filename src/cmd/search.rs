@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use crate::index::ContactIndex;
 use crate::search::{self, Filters, Found, Hit};
+use crate::text::terminal_safe;
 
 /// Search every contact of a run: tantivy query syntax plus filters.
 ///
@@ -121,14 +122,16 @@ fn marked(h: &Hit, ansi: bool) -> String {
     };
     let mut s = String::new();
     let mut at = 0;
+    // The contact's own text is shown, its control characters never obeyed.
+    let shown = |t: &str| terminal_safe(t).into_owned();
     for &(a, b) in &h.highlights {
-        s.push_str(&h.snippet[at..a]);
+        s.push_str(&shown(&h.snippet[at..a]));
         s.push_str(open);
-        s.push_str(&h.snippet[a..b]);
+        s.push_str(&shown(&h.snippet[a..b]));
         s.push_str(close);
         at = b;
     }
-    s.push_str(&h.snippet[at..]);
+    s.push_str(&shown(&h.snippet[at..]));
     s
 }
 
@@ -186,11 +189,11 @@ fn write_table(found: &Found, ansi: bool, out: &mut impl Write) -> Result<()> {
         writeln!(
             out,
             "{}  {}  {:<8} {:<12} {}{}",
-            h.contact_id,
+            terminal_safe(&h.contact_id),
             h.started_at,
-            h.channel,
+            terminal_safe(&h.channel),
             h.role,
-            cat,
+            terminal_safe(&cat),
             if h.fcr { "" } else { "  (not FCR)" }
         )?;
         writeln!(out, "    {}", marked(h, ansi))?;

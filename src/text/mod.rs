@@ -10,7 +10,9 @@
 //! - `clause`: clauses of a line, joined back as written;
 //! - `reason`: an episode's contact reason and PII masking;
 //! - `boilerplate`: template phrases learned from the month and stripped;
-//! - `noproblem`: contacts that state no problem (thanks, ok, auto-replies).
+//! - `noproblem`: contacts that state no problem (thanks, ok, auto-replies);
+//! - `terminal`: control characters escaped in what is printed;
+//! - `spreadsheet`: CSV cells a spreadsheet would run, neutralised.
 //!
 //! Works without spaces (CJK: segmented words or character bigrams) and for
 //! right-to-left scripts (Hebrew words are kept as written; only case and
@@ -24,6 +26,7 @@ pub mod reason;
 mod speaker;
 mod spreadsheet;
 mod tables;
+mod terminal;
 mod terms;
 mod unicode;
 mod words;
@@ -34,6 +37,7 @@ pub use noproblem::states_no_problem;
 pub use speaker::{customer_words, speaker_prefix, turns, Speaker};
 pub use spreadsheet::{spreadsheet_safe, SafeCsv};
 pub(crate) use tables::{jieba, stemmer};
+pub use terminal::terminal_safe;
 pub use terms::{fnv1a, has_repeat_cue, terms};
 pub use unicode::{dominant_script, is_han, normalize, normalize_width, Script};
 pub use words::{join_words, segments, words, Token, Word};

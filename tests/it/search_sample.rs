@@ -321,3 +321,67 @@ fn samples_are_reproducible_and_stratified() {
         .iter()
         .any(|r| r["first_contact_id"].starts_with("hours")));
 }
+
+#[test]
+fn a_damaged_index_is_a_clear_error_not_a_panic() {
+    let dir = out_dir("damaged");
+    for entry in fs::read_dir(dir.join("index")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "idx") {
+            // Scramble the first half; tantivy's footer stays readable.
+            let mut bytes = fs::read(&path).unwrap();
+            let half = bytes.len() / 2;
+            for (i, b) in bytes[..half].iter_mut().enumerate() {
+                *b ^= (i % 251) as u8 | 1;
+            }
+            fs::write(&path, bytes).unwrap();
+        }
+    }
+    let out = run(&["search", dir.to_str().unwrap(), "coupon OR 退款"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("damaged") && err.contains(".idx"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn terminal_escapes_in_contacts_are_shown_not_obeyed() {
+    let dir = std::env::temp_dir().join(format!("recontact-escapes-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("m.csv");
+    fs::write(
+        &input,
+        "contact_id,customer_id,started_at,text\n\
+         c1,u1,2026-10-01T09:00:00Z,Customer: refund \x1b[2J\x1b]52;c;ZXZpbA==\x07 please\n\
+         c2,u2,2026-10-02T09:00:00Z,Customer: where is my parcel\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    ok_stdout(&[
+        "run",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--embedder",
+        "lexical",
+        "-q",
+    ]);
+    let shown = ok_stdout(&["search", out.to_str().unwrap(), "refund"]);
+    assert!(shown.contains("c1"), "{shown}");
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\x07'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("\\u{1b}[2J"), "{shown}");
+    // Error messages quote what the user typed: escaped too.
+    let r = run(&[
+        "search",
+        out.to_str().unwrap(),
+        "x",
+        "--category",
+        "\x1b[2J",
+    ]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(!err.contains('\x1b') && err.contains("\\u{1b}"), "{err:?}");
+    fs::remove_dir_all(&dir).ok();
+}
