@@ -180,12 +180,30 @@ pub enum Correction {
 /// (`scripts/fetch-model.sh` puts it there).
 pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
 
-/// The model folder `--model` defaults to: `$RECONTACT_MODEL_DIR` if set,
-/// else [`DEFAULT_MODEL_DIR`].
+/// The model folder `--model` defaults to, wherever recontact is run from:
+/// `$RECONTACT_MODEL_DIR` if set; else the first of `./models/…` (the
+/// working directory), `models/…` beside the binary, and `models/…` in a
+/// folder above the binary (the project root of `target/release/recontact`)
+/// that holds the model; else [`DEFAULT_MODEL_DIR`] as given (missing: the
+/// run warns, or fails with `--require-model`).
 pub fn default_model_dir() -> std::path::PathBuf {
-    std::env::var_os("RECONTACT_MODEL_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(DEFAULT_MODEL_DIR))
+    use std::path::{Path, PathBuf};
+    if let Some(dir) = std::env::var_os("RECONTACT_MODEL_DIR") {
+        return PathBuf::from(dir);
+    }
+    let has_model = |d: &Path| d.join("config.json").is_file();
+    let here = PathBuf::from(DEFAULT_MODEL_DIR);
+    if has_model(&here) {
+        return here;
+    }
+    let exe = std::env::current_exe().ok();
+    let beside = exe.as_deref().and_then(Path::parent);
+    let found = beside
+        .into_iter()
+        .flat_map(|d| d.ancestors().take(4))
+        .map(|d| d.join(DEFAULT_MODEL_DIR))
+        .find(|d| has_model(d));
+    found.unwrap_or(here)
 }
 
 /// Which embedder turns contact reasons into vectors.

@@ -103,9 +103,16 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub embedder: Option<EmbedderChoice>,
     /// Sentence-embedding model folder (Hugging Face layout: config.json,
-    /// tokenizer.json, model.safetensors) [default: models/all-MiniLM-L6-v2].
+    /// tokenizer.json, model.safetensors). In a config file, relative to
+    /// the file. [default: $RECONTACT_MODEL_DIR, else the first
+    /// models/all-MiniLM-L6-v2 in the working directory, beside the binary,
+    /// or in a folder above it (the project root)]
     #[arg(long)]
     pub model: Option<String>,
+    /// Fail (exit 2) instead of falling back to the lexical embedder when
+    /// no model is found; also on when RECONTACT_REQUIRE_MODEL=1 (as in CI).
+    #[arg(long)]
+    pub require_model: bool,
     /// Categorise the reasons of `non-fcr` episodes only, `all`, or `none`
     /// (episodes and FCR only) [default: non-fcr].
     #[arg(long, value_enum)]
@@ -196,7 +203,13 @@ pub fn run(args: Args) -> Result<()> {
         settings,
         taxonomy,
     };
-    let report = pipeline::run(&plan)?;
+    let require_model =
+        args.require_model || std::env::var("RECONTACT_REQUIRE_MODEL").as_deref() == Ok("1");
+    let report = pipeline::run(&plan, require_model)?;
+    // A fallback moves the headline: said on stderr even with --quiet.
+    if let Some(w) = &report.embedder_warning {
+        eprintln!("warning: {}", crate::text::terminal_safe(w));
+    }
     if !args.quiet {
         print_summary(&plan, &report);
     }
@@ -260,9 +273,6 @@ fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
         .iter()
         .map(|(n, t)| format!("{n} {t:.2}s"))
         .collect();
-    if let Some(w) = &r.embedder_warning {
-        println!("  warning: {}", crate::text::terminal_safe(w));
-    }
     println!(
         "  embedder: {}; {} categories",
         r.embedder,

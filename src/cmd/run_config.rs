@@ -2,7 +2,7 @@
 //! table over the defaults, merged into one `Settings`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
@@ -154,8 +154,17 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
     if let Some(v) = args.embedder.or(r.embedder) {
         s.embedder = v;
     }
-    if let Some(v) = pick(&args.model, &r.model) {
-        s.model = v;
+    // The flag as given; a config file's model is relative to its folder,
+    // as its taxonomy is; else the default model, found wherever recontact
+    // runs from (`settings::default_model_dir`).
+    if let Some(v) = &args.model {
+        s.model = v.clone();
+    } else if let Some(v) = &r.model {
+        let dir = args.config.as_deref().and_then(Path::parent);
+        s.model = dir
+            .map_or_else(|| PathBuf::from(v), |d| d.join(v))
+            .to_string_lossy()
+            .into_owned();
     }
     // A model whose cosines run on another scale than all-MiniLM-L6-v2's
     // carries its own calibrated default; a flag or the config file wins.

@@ -39,13 +39,17 @@ use crate::trend::{self, EmbedderIdentity};
 use groups::{LinkVectors, ReasonTexts, Spaces};
 use write::{write_all, Outputs};
 
-pub fn run(plan: &RunPlan) -> Result<RunReport> {
+/// With `require_model`, a missing model is an error, not a fallback.
+pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     let mut timings = Timings::default();
     // Fail on an unusable output folder or model before the work, not after.
     output::check_out_apart_from_inputs(&plan.out, &plan.inputs)
         .context(Failure::OutputNotWritable)?;
     let staging = Staging::new(&plan.out).context(Failure::OutputNotWritable)?;
     let (spaces, embedder_warning) = spaces(plan)?;
+    if let (true, Some(w)) = (require_model, &embedder_warning) {
+        anyhow::bail!("--require-model: {w}");
+    }
     let tz = plan.settings.tz()?;
     let previous = plan.previous().map(trend::load_previous).transpose()?;
     let mut settings = resolve_same_issue(&plan.settings, spaces.is_model);

@@ -475,6 +475,42 @@ fn a_row_dated_2100_is_rejected_and_moves_nothing() {
 }
 
 #[test]
+fn a_missing_model_warns_even_when_quiet_and_fails_when_required() {
+    let t = Tmp::new();
+    t.write("m.csv", small_month());
+    let go = |extra: &[&str]| {
+        let mut args = vec!["run", "m.csv", "--out", "out", "-q", "--no-index"];
+        args.extend_from_slice(extra);
+        bin()
+            .current_dir(t.0.path())
+            .env("RECONTACT_MODEL_DIR", t.path("no-model"))
+            .env_remove("RECONTACT_REQUIRE_MODEL")
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    let r = go(&[]);
+    assert!(r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("warning: no sentence-embedding model"),
+        "{err}"
+    );
+    assert!(r.stdout.is_empty(), "quiet");
+    let r = go(&["--require-model"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("--require-model"));
+    // A config file's model is relative to the config file.
+    t.write("conf/recontact.toml", "[run]\nmodel = \"my-model\"\n");
+    let r = go(&["--config", "conf/recontact.toml"]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains(&format!("conf{}my-model", std::path::MAIN_SEPARATOR)),
+        "{err}"
+    );
+}
+
+#[test]
 fn json_ids_beyond_u64_stay_apart() {
     let t = Tmp::new();
     t.write(

@@ -111,6 +111,34 @@ fn sample_month_with_the_default_model() {
 
     assert_themes_consistent(&out1);
     assert_headline_rebuilds_from_csvs(&out1);
+
+    // Run from another folder: the default model is still found (it is
+    // looked up beside the binary and above it, not only in the working
+    // directory), so the headline does not move.
+    let elsewhere = dir.path().join("elsewhere");
+    let from = tempfile::tempdir().unwrap();
+    ok_in(
+        from.path(),
+        &[
+            "run",
+            &arg(&root.join("data/sample")),
+            "--config",
+            &arg(&root.join("data/sample/recontact.toml")),
+            "--categorise",
+            "none",
+            "--no-index",
+            "-q",
+            "--require-model",
+            "--out",
+            &arg(&elsewhere),
+        ],
+    );
+    let (a, b) = (
+        json(&elsewhere.join("metrics.json")),
+        json(&out1.join("metrics.json")),
+    );
+    assert_eq!(a["fcr_rate"], b["fcr_rate"]);
+    assert_eq!(a["settings"]["same_issue"], "embedding");
     // The month's own evidence on the same-issue threshold.
     let cal = &json(&out1.join("metrics.json"))["same_issue_calibration"];
     assert!(cal["far_pairs"].as_u64().unwrap() >= 50, "{cal}");
