@@ -129,13 +129,15 @@ pub enum RejectKind {
     BadTimestamp,
     /// A `contact_id` already seen earlier in input order.
     DuplicateContactId,
+    /// A CSV quote left open: the field swallowed the rows after it.
+    UnclosedQuote,
     /// A `started_at` far outside the bulk of the export (a row dated 2100
     /// would move the data's end and every measured episode).
     OutlyingTimestamp,
 }
 
 impl RejectKind {
-    pub const ALL: [RejectKind; 8] = [
+    pub const ALL: [RejectKind; 9] = [
         RejectKind::WrongFieldCount,
         RejectKind::InvalidUtf8,
         RejectKind::BadJson,
@@ -143,6 +145,7 @@ impl RejectKind {
         RejectKind::MissingField,
         RejectKind::BadTimestamp,
         RejectKind::DuplicateContactId,
+        RejectKind::UnclosedQuote,
         RejectKind::OutlyingTimestamp,
     ];
 
@@ -156,6 +159,7 @@ impl RejectKind {
             RejectKind::MissingField => "missing_field",
             RejectKind::BadTimestamp => "bad_timestamp",
             RejectKind::DuplicateContactId => "duplicate_contact_id",
+            RejectKind::UnclosedQuote => "unclosed_quote",
             RejectKind::OutlyingTimestamp => "outlying_timestamp",
         }
     }
@@ -511,6 +515,7 @@ mod tests {
                 | RejectKind::MissingField
                 | RejectKind::BadTimestamp
                 | RejectKind::DuplicateContactId
+                | RejectKind::UnclosedQuote
                 | RejectKind::OutlyingTimestamp => {}
             }
         }

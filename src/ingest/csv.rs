@@ -121,10 +121,78 @@ impl<R: Read + Send> RowReader for CsvRows<R> {
     }
 }
 
+impl CsvFormat {
+    /// A quoted field left open swallows the rows after it into one text
+    /// (until the next quote, or the end of the file). Its lines after the
+    /// first that read as whole rows — the header's width and a timestamp
+    /// where `started_at` belongs — give it away; a transcript's own lines
+    /// never do.
+    fn swallowed_rows(&self, rec: &::csv::ByteRecord) -> Option<Parsed> {
+        let ts = self.map[super::Col::StartedAt as usize]?;
+        let start = rec.position().map_or(0, |p| p.line());
+        for (i, field) in rec.iter().enumerate() {
+            if !field.contains(&b'\n') {
+                continue;
+            }
+            let rows: Vec<usize> = field
+                .split(|&b| b == b'\n')
+                .enumerate()
+                .skip(1)
+                .filter(|(_, line)| self.reads_as_row(line, ts))
+                .map(|(k, _)| k)
+                .collect();
+            let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+                continue;
+            };
+            let column = self
+                .map
+                .iter()
+                .position(|&m| m == Some(i))
+                .map_or("", |c| COLUMNS[c].name);
+            return Some(Parsed::Rejected {
+                column,
+                kind: RejectKind::UnclosedQuote,
+                reason: format!(
+                    "field {} ({}) opens a quote that is not closed where it should be: it swallows {} line(s) that read as rows of their own (lines {}–{}); close the quote (a quote inside a field is written \"\"); the swallowed rows are in raw_row",
+                    i + 1,
+                    if column.is_empty() { "unmapped" } else { column },
+                    rows.len(),
+                    start + *first as u64,
+                    start + *last as u64,
+                ),
+            });
+        }
+        None
+    }
+
+    /// Whether one line reads as a row: the header's width, with a
+    /// timestamp in the `started_at` field.
+    fn reads_as_row(&self, line: &[u8], ts: usize) -> bool {
+        // Cheap first: enough delimiters for the header's width.
+        if line.iter().filter(|&&b| b == b',').count() + 1 < self.n_fields {
+            return false;
+        }
+        let mut rdr = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(line);
+        let mut rec = ::csv::ByteRecord::new();
+        if !matches!(rdr.read_byte_record(&mut rec), Ok(true)) || rec.len() != self.n_fields {
+            return false;
+        }
+        rec.get(ts)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .is_some_and(|t| crate::time::parse_timestamp(t, chrono_tz::UTC).is_ok())
+    }
+}
+
 impl RowFormat for CsvFormat {
     type Row = ::csv::ByteRecord;
 
     fn fields(&self, rec: &::csv::ByteRecord) -> Result<Fields, Parsed> {
+        if let Some(rejected) = self.swallowed_rows(rec) {
+            return Err(rejected);
+        }
         if rec.len() != self.n_fields {
             return Err(Parsed::Rejected {
                 column: "",
@@ -160,6 +228,9 @@ impl RowFormat for CsvFormat {
     }
 
     /// The record written back as one CSV line (quoted as needed).
+    ///
+    /// (For a record that swallowed the rows after an unclosed quote, that
+    /// is every swallowed row: nothing is lost without a trace.)
     fn raw_text(&self, rec: &::csv::ByteRecord) -> String {
         let mut w = ::csv::WriterBuilder::new()
             .flexible(true)
@@ -236,6 +307,32 @@ mod tests {
         assert_eq!((column, kind), ("", RejectKind::WrongFieldCount));
         assert!(reason.starts_with("row has 2 fields but the header has 5"));
         assert!(rows.next_row().unwrap().is_none());
+    }
+
+    #[test]
+    fn an_unclosed_quote_that_swallows_rows_is_rejected() {
+        let data = format!(
+            "{HEADER}a,U1,2026-10-01T09:00:00Z,\"my card, it never came,phone\n\
+             b,U2,2026-10-02T09:00:00Z,refund please,chat\n\
+             c,U3,2026-10-03 10:00,where is my parcel,chat\n"
+        );
+        let (mut rows, format) = open_str(data.as_bytes()).unwrap().unwrap();
+        let (line, rec) = rows.next_row().unwrap().unwrap();
+        assert_eq!(line, 2);
+        let (column, kind, reason) = rejected(format.fields(&rec));
+        assert_eq!((column, kind), ("text", RejectKind::UnclosedQuote));
+        assert!(
+            reason.contains("swallows 2 line(s)") && reason.contains("lines 3–4"),
+            "{reason}"
+        );
+        assert!(format.raw_text(&rec).contains("where is my parcel"));
+        // A transcript's own lines, commas and all, are not rows.
+        let data = format!(
+            "{HEADER}a,U1,2026-10-01T09:00:00Z,\"Agent: hi, how can I help, today?\nCustomer: yes, well, my card, it, never came\",phone\n"
+        );
+        let (mut rows, format) = open_str(data.as_bytes()).unwrap().unwrap();
+        let (_, rec) = rows.next_row().unwrap().unwrap();
+        assert!(format.fields(&rec).is_ok());
     }
 
     #[test]

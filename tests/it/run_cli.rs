@@ -511,6 +511,31 @@ fn a_missing_model_warns_even_when_quiet_and_fails_when_required() {
 }
 
 #[test]
+fn an_unclosed_quote_is_rejected_with_the_rows_it_swallowed() {
+    let t = Tmp::new();
+    t.write(
+        "m.csv",
+        "contact_id,customer_id,started_at,text\n\
+         c1,U1,2026-10-01T09:00:00Z,my card has not arrived\n\
+         c2,U2,2026-10-02T09:00:00Z,refund not received\n\
+         c3,U3,2026-10-03T09:00:00Z,\"the app crashes, again\n\
+         c4,U4,2026-10-04T09:00:00Z,coupon not found at checkout\n\
+         c5,U5,2026-10-05T09:00:00Z,where is my parcel\n",
+    );
+    ok(&["run", &t.s("m.csv"), "--out", &t.s("out"), "-q", "--no-index"]);
+    let contacts = rows(&t.path("out/contacts.csv"));
+    let rejected = rows(&t.path("out/rejected.csv"));
+    assert_eq!(contacts.len(), 2);
+    assert_eq!(rejected.len(), 1);
+    let r = &rejected[0];
+    assert_eq!((r["line"].as_str(), r["column"].as_str()), ("4", "text"));
+    assert!(r["reason"].contains("lines 5–6"), "{r:?}");
+    assert!(r["raw_row"].contains("c4,U4") && r["raw_row"].contains("c5,U5"), "{r:?}");
+    let m = json(&t.path("out/metrics.json"));
+    assert_eq!(m["input"]["rejected_by_reason"]["unclosed_quote"], 1);
+}
+
+#[test]
 fn json_ids_beyond_u64_stay_apart() {
     let t = Tmp::new();
     t.write(
