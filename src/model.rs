@@ -131,13 +131,15 @@ pub enum RejectKind {
     DuplicateContactId,
     /// A CSV quote left open: the field swallowed the rows after it.
     UnclosedQuote,
+    /// A JSON line longer than a contact may be (not read whole).
+    LineTooLong,
     /// A `started_at` far outside the bulk of the export (a row dated 2100
     /// would move the data's end and every measured episode).
     OutlyingTimestamp,
 }
 
 impl RejectKind {
-    pub const ALL: [RejectKind; 9] = [
+    pub const ALL: [RejectKind; 10] = [
         RejectKind::WrongFieldCount,
         RejectKind::InvalidUtf8,
         RejectKind::BadJson,
@@ -146,6 +148,7 @@ impl RejectKind {
         RejectKind::BadTimestamp,
         RejectKind::DuplicateContactId,
         RejectKind::UnclosedQuote,
+        RejectKind::LineTooLong,
         RejectKind::OutlyingTimestamp,
     ];
 
@@ -160,6 +163,7 @@ impl RejectKind {
             RejectKind::BadTimestamp => "bad_timestamp",
             RejectKind::DuplicateContactId => "duplicate_contact_id",
             RejectKind::UnclosedQuote => "unclosed_quote",
+            RejectKind::LineTooLong => "line_too_long",
             RejectKind::OutlyingTimestamp => "outlying_timestamp",
         }
     }
@@ -516,6 +520,7 @@ mod tests {
                 | RejectKind::BadTimestamp
                 | RejectKind::DuplicateContactId
                 | RejectKind::UnclosedQuote
+                | RejectKind::LineTooLong
                 | RejectKind::OutlyingTimestamp => {}
             }
         }

@@ -134,9 +134,10 @@ pub struct Args {
     /// Seed for everything random (clustering, SVD) [default: 42].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads [default: all cores]. Output is identical for any.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Worker threads, 1-1024 [default: all cores]. Output is identical
+    /// for any.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -187,7 +188,7 @@ pub fn run(args: Args) -> Result<()> {
     let settings = settings(&args, &cfg)?;
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(usize::from(n))
             .build_global()
             .context("cannot start worker threads")?;
     }

@@ -62,6 +62,26 @@ pub(super) fn open<R: Read>(
         })
         .collect::<Result<_>>()?;
     let map = map_columns(&header_names, columns);
+    // A contract column whose header appears twice: which one holds it is a
+    // guess, so the file is refused.
+    for (c, idx) in map.iter().enumerate() {
+        let Some(i) = *idx else { continue };
+        let same: Vec<String> = header_names
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.eq_ignore_ascii_case(&header_names[i]))
+            .map(|(j, _)| (j + 1).to_string())
+            .collect();
+        if same.len() > 1 {
+            bail!(
+                "{name}: line 1: the header '{}' ({}) appears {} times (columns {}); rename all but one",
+                header_names[i],
+                COLUMNS[c].name,
+                same.len(),
+                same.join(", ")
+            );
+        }
+    }
     for (c, spec) in COLUMNS.iter().enumerate() {
         if spec.required && map[c].is_none() {
             bail!(
@@ -345,6 +365,20 @@ mod tests {
         assert_eq!((column, kind), ("text", RejectKind::InvalidUtf8));
         assert!(reason.starts_with("column 'text' (field 4): invalid UTF-8 at byte 4"));
         assert_eq!(format.raw_text(&rec), "a,U1,2026-10-01,caf\\xE9,phone");
+    }
+
+    #[test]
+    fn a_contract_column_named_twice_is_refused() {
+        let err = open_str(b"contact_id,customer_id,started_at,text,Text\n")
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("line 1: the header 'text' (text) appears 2 times (columns 4, 5)"),
+            "{err}"
+        );
+        // Two columns recontact does not read may share a name.
+        assert!(open_str(b"contact_id,customer_id,started_at,text,x,x\n").is_ok());
     }
 
     #[test]

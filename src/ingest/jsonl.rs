@@ -30,23 +30,73 @@ impl<B: BufRead> JsonRows<B> {
     }
 }
 
-impl<B: BufRead + Send> RowReader for JsonRows<B> {
-    type Row = Vec<u8>;
+/// Longest JSON line read whole; a longer one is rejected without being
+/// held in memory (a 200 MB line is a broken export, not a contact).
+pub(super) const MAX_LINE_BYTES: usize = 64 << 20;
+/// What a rejected over-long line keeps for rejected.csv.
+const TOO_LONG_HEAD: usize = 1024;
 
-    fn next_row(&mut self) -> Result<Option<(u64, Vec<u8>)>> {
+/// One line as read: its bytes, or, past [`MAX_LINE_BYTES`], its first
+/// bytes and its length.
+pub(super) struct JsonLine {
+    bytes: Vec<u8>,
+    too_long: Option<usize>,
+}
+
+impl<B: BufRead> JsonRows<B> {
+    /// Reads one line into `buf` up to [`MAX_LINE_BYTES`], consuming the
+    /// rest of a longer one. Returns (bytes consumed, whether too long).
+    fn read_line_bounded(&mut self, buf: &mut Vec<u8>) -> std::io::Result<(usize, bool)> {
+        let (mut total, mut too_long) = (0, false);
+        loop {
+            let avail = self.reader.fill_buf()?;
+            if avail.is_empty() {
+                return Ok((total, too_long));
+            }
+            let (chunk, done) = match avail.iter().position(|&b| b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (avail.len(), false),
+            };
+            if !too_long && buf.len() + chunk > MAX_LINE_BYTES {
+                too_long = true;
+                buf.truncate(TOO_LONG_HEAD);
+            }
+            if !too_long {
+                buf.extend_from_slice(&avail[..chunk]);
+            } else if buf.len() < TOO_LONG_HEAD {
+                let room = (TOO_LONG_HEAD - buf.len()).min(chunk);
+                buf.extend_from_slice(&avail[..room]);
+            }
+            self.reader.consume(chunk);
+            total += chunk;
+            if done {
+                return Ok((total, too_long));
+            }
+        }
+    }
+}
+
+impl<B: BufRead + Send> RowReader for JsonRows<B> {
+    type Row = JsonLine;
+
+    fn next_row(&mut self) -> Result<Option<(u64, JsonLine)>> {
         loop {
             let mut buf = Vec::new();
-            match self.reader.read_until(b'\n', &mut buf) {
-                Ok(0) => return Ok(None),
-                Ok(_) => {
+            match self.read_line_bounded(&mut buf) {
+                Ok((0, _)) => return Ok(None),
+                Ok((n, too_long)) => {
                     self.line_no += 1;
-                    if buf.iter().all(|b| b.is_ascii_whitespace()) {
+                    if !too_long && buf.iter().all(|b| b.is_ascii_whitespace()) {
                         continue;
                     }
                     while matches!(buf.last(), Some(b'\n' | b'\r')) {
                         buf.pop();
                     }
-                    return Ok(Some((self.line_no, buf)));
+                    let line = JsonLine {
+                        bytes: buf,
+                        too_long: too_long.then_some(n),
+                    };
+                    return Ok(Some((self.line_no, line)));
                 }
                 Err(e) => {
                     return Err(anyhow::anyhow!(
@@ -83,9 +133,21 @@ impl JsonFormat {
 }
 
 impl RowFormat for JsonFormat {
-    type Row = Vec<u8>;
+    type Row = JsonLine;
 
-    fn fields(&self, bytes: &Vec<u8>) -> Result<Fields, Parsed> {
+    fn fields(&self, row: &JsonLine) -> Result<Fields, Parsed> {
+        if let Some(n) = row.too_long {
+            return Err(Parsed::Rejected {
+                column: "",
+                kind: RejectKind::LineTooLong,
+                reason: format!(
+                    "line of {n} bytes, longer than the {} MiB a contact may take: not read (its first {} bytes are in raw_row)",
+                    MAX_LINE_BYTES >> 20,
+                    TOO_LONG_HEAD
+                ),
+            });
+        }
+        let bytes = &row.bytes;
         let line = std::str::from_utf8(bytes).map_err(|e| Parsed::Rejected {
             column: "",
             kind: RejectKind::InvalidUtf8,
@@ -141,8 +203,8 @@ impl RowFormat for JsonFormat {
     }
 
     /// The line as read.
-    fn raw_text(&self, bytes: &Vec<u8>) -> String {
-        escape_invalid_utf8(bytes)
+    fn raw_text(&self, row: &JsonLine) -> String {
+        escape_invalid_utf8(&row.bytes)
     }
 }
 
@@ -150,6 +212,13 @@ impl RowFormat for JsonFormat {
 mod tests {
     use super::super::Col;
     use super::*;
+
+    fn line_of(bytes: &[u8]) -> JsonLine {
+        JsonLine {
+            bytes: bytes.to_vec(),
+            too_long: None,
+        }
+    }
 
     fn rejected(p: Result<Fields, Parsed>) -> (&'static str, RejectKind, String) {
         match p {
@@ -166,9 +235,27 @@ mod tests {
     fn blank_lines_are_skipped_but_counted() {
         let data: &[u8] = b"{\"a\":1}\r\n\n  \n{\"b\":2}";
         let mut rows = JsonRows::new(data, "f.jsonl");
-        assert_eq!(rows.next_row().unwrap(), Some((1, b"{\"a\":1}".to_vec())));
-        assert_eq!(rows.next_row().unwrap(), Some((4, b"{\"b\":2}".to_vec())));
-        assert_eq!(rows.next_row().unwrap(), None);
+        let mut next = || rows.next_row().unwrap().map(|(n, l)| (n, l.bytes));
+        assert_eq!(next(), Some((1, b"{\"a\":1}".to_vec())));
+        assert_eq!(next(), Some((4, b"{\"b\":2}".to_vec())));
+        assert_eq!(next(), None);
+    }
+
+    #[test]
+    fn an_over_long_line_is_rejected_without_being_held() {
+        let mut data = b"{\"text\": \"".to_vec();
+        data.resize(MAX_LINE_BYTES + 10, b'a');
+        data.extend_from_slice(b"\"}\n{\"b\":2}\n");
+        let mut rows = JsonRows::new(&data[..], "f.jsonl");
+        let (n, long) = rows.next_row().unwrap().unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(long.bytes.len(), TOO_LONG_HEAD);
+        let format = JsonFormat::new(&BTreeMap::new());
+        let (_, kind, reason) = rejected(format.fields(&long));
+        assert_eq!(kind, RejectKind::LineTooLong);
+        assert!(reason.contains("longer than the 64 MiB"), "{reason}");
+        let (n, next) = rows.next_row().unwrap().unwrap();
+        assert_eq!((n, next.bytes), (2, b"{\"b\":2}".to_vec()));
     }
 
     #[test]
@@ -177,7 +264,7 @@ mod tests {
         let format = JsonFormat::new(&mapping);
         let line =
             br#"{"call id": "c1", "contact_id": "x", "csat": 4, "escalated": true, "team": null}"#;
-        let f = format.fields(&line.to_vec()).ok().unwrap();
+        let f = format.fields(&line_of(line)).ok().unwrap();
         let get = |c: Col| f[c as usize].as_deref();
         assert_eq!(
             get(Col::ContactId),
@@ -193,7 +280,7 @@ mod tests {
     fn numeric_ids_keep_every_digit() {
         let format = JsonFormat::new(&BTreeMap::new());
         let id = |line: &str| {
-            let f = format.fields(&line.as_bytes().to_vec()).ok().unwrap();
+            let f = format.fields(&line_of(line.as_bytes())).ok().unwrap();
             f[Col::CustomerId as usize].clone()
         };
         let a = id(r#"{"customer_id": 98765432109876543210}"#);
@@ -208,7 +295,7 @@ mod tests {
     fn bad_lines_are_rejected() {
         let format = JsonFormat::new(&BTreeMap::new());
         let kind = |line: &[u8]| {
-            let (column, kind, _) = rejected(format.fields(&line.to_vec()));
+            let (column, kind, _) = rejected(format.fields(&line_of(line)));
             (column, kind)
         };
         assert_eq!(kind(b"{not json}"), ("", RejectKind::BadJson));
@@ -218,6 +305,6 @@ mod tests {
             ("", RejectKind::InvalidUtf8)
         );
         assert_eq!(kind(br#"{"text": ["a"]}"#), ("text", RejectKind::BadValue));
-        assert_eq!(format.raw_text(&b"{\"x\xFF\"}".to_vec()), "{\"x\\xFF\"}");
+        assert_eq!(format.raw_text(&line_of(b"{\"x\xFF\"}")), "{\"x\\xFF\"}");
     }
 }

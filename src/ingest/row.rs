@@ -74,6 +74,20 @@ fn build_contact(mut f: Fields, source: SourceRef, opts: &IngestOptions) -> Pars
         );
     };
     let customer_raw = customer_raw.trim().to_string();
+    // A NUL in an id would cut it short in C-string tools downstream (and
+    // two ids could then read as one): refused, not guessed at.
+    for (c, v) in [
+        (Col::ContactId, &contact_id),
+        (Col::CustomerId, &customer_raw),
+    ] {
+        if v.contains('\0') {
+            return reject(
+                c,
+                RejectKind::BadValue,
+                format!("'{}' contains a NUL byte", COLUMNS[c as usize].name),
+            );
+        }
+    }
     let started_raw = take(Col::StartedAt).unwrap_or_default();
     if started_raw.trim().is_empty() {
         return reject(

@@ -286,7 +286,7 @@ fn bad_rows_are_rejected_line_by_line_and_the_run_goes_on() {
         ("broken.csv", "5", "contact_id"),
         ("broken.csv", "6", "text"),
         ("broken.csv", "7", ""),
-        ("broken.csv", "11", ""),
+        ("broken.csv", "11", "text"),
         ("x.jsonl", "2", ""),
         ("x.jsonl", "3", "customer_id"),
     ]
@@ -304,6 +304,8 @@ fn bad_rows_are_rejected_line_by_line_and_the_run_goes_on() {
         reason(3)
     );
     assert!(reason(4).contains("3 fields but the header has 13"));
+    assert!(reason(5).contains("swallows 1 line(s)"), "{}", reason(5));
+    assert!(rejected[5]["raw_row"].contains("g4,U9"));
     assert!(reason(6).contains("bad JSON"));
     assert!(reason(7).contains("customer_id"));
     // The raw row is kept, with undecodable bytes escaped.
@@ -522,7 +524,14 @@ fn an_unclosed_quote_is_rejected_with_the_rows_it_swallowed() {
          c4,U4,2026-10-04T09:00:00Z,coupon not found at checkout\n\
          c5,U5,2026-10-05T09:00:00Z,where is my parcel\n",
     );
-    ok(&["run", &t.s("m.csv"), "--out", &t.s("out"), "-q", "--no-index"]);
+    ok(&[
+        "run",
+        &t.s("m.csv"),
+        "--out",
+        &t.s("out"),
+        "-q",
+        "--no-index",
+    ]);
     let contacts = rows(&t.path("out/contacts.csv"));
     let rejected = rows(&t.path("out/rejected.csv"));
     assert_eq!(contacts.len(), 2);
@@ -530,9 +539,50 @@ fn an_unclosed_quote_is_rejected_with_the_rows_it_swallowed() {
     let r = &rejected[0];
     assert_eq!((r["line"].as_str(), r["column"].as_str()), ("4", "text"));
     assert!(r["reason"].contains("lines 5–6"), "{r:?}");
-    assert!(r["raw_row"].contains("c4,U4") && r["raw_row"].contains("c5,U5"), "{r:?}");
+    assert!(
+        r["raw_row"].contains("c4,U4") && r["raw_row"].contains("c5,U5"),
+        "{r:?}"
+    );
     let m = json(&t.path("out/metrics.json"));
     assert_eq!(m["input"]["rejected_by_reason"]["unclosed_quote"], 1);
+}
+
+#[test]
+fn nul_ids_duplicate_headers_and_absurd_thread_counts_have_rules() {
+    let t = Tmp::new();
+    t.write(
+        "m.csv",
+        "contact_id,customer_id,started_at,text\nc1,U1\0x,2026-10-01T09:00:00Z,hello\nc2,U2,2026-10-02T09:00:00Z,hi\n",
+    );
+    ok(&[
+        "run",
+        &t.s("m.csv"),
+        "--out",
+        &t.s("out"),
+        "-q",
+        "--no-index",
+    ]);
+    let rejected = rows(&t.path("out/rejected.csv"));
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["column"], "customer_id");
+    assert!(rejected[0]["reason"].contains("NUL"), "{:?}", rejected[0]);
+    t.write(
+        "dup.csv",
+        "contact_id,customer_id,started_at,text,TEXT\nc1,U1,2026-10-01T09:00:00Z,a,b\n",
+    );
+    let r = run(&["run", &t.s("dup.csv"), "--out", &t.s("out2"), "-q"]);
+    assert_eq!(r.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("appears 2 times"));
+    let r = run(&[
+        "run",
+        &t.s("m.csv"),
+        "--out",
+        &t.s("out2"),
+        "--threads",
+        "5000",
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("1..=1024"));
 }
 
 #[test]
