@@ -61,6 +61,9 @@ pub struct Settings {
     pub fcr_signals: Vec<Signal>,
     /// Customer ids treated as anonymous (lower-case), besides blank.
     pub anonymous_ids: Vec<String>,
+    /// `started_at` format (strftime, e.g. `%d/%m/%Y %H:%M`), tried before
+    /// the ISO forms: day-first and month-first dates are never guessed.
+    pub date_format: Option<String>,
     /// The period's label (`2026-10`) in every table and episode id; the
     /// month holding most contacts when unset.
     pub period: Option<String>,
@@ -250,6 +253,7 @@ impl Default for Settings {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            date_format: None,
             period: None,
             period_end: None,
             period_end_at: None,

@@ -14,27 +14,90 @@ const NAIVE_FORMATS: &[&str] = &[
     "%Y-%m-%dT%H:%M:%S%.f",
 ];
 
-/// RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` in `tz`. Returns Unix seconds.
+/// ISO dates with an offset written without the colon (`+0800`, as many
+/// CRM exports do) or after a space.
+const OFFSET_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S%.f%z",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M%z",
+    "%Y-%m-%dT%H:%M%z",
+];
+
+/// RFC 3339; an ISO date and time with an offset (`+0800`, `+08:00`); Unix
+/// epoch seconds (9-10 digits) or milliseconds (12-13 digits); or
+/// `YYYY-MM-DD HH:MM[:SS]` in `tz`. Returns Unix seconds.
 pub fn parse_timestamp(s: &str, tz: Tz) -> Result<i64, String> {
+    parse_timestamp_as(s, tz, None)
+}
+
+/// [`parse_timestamp`], trying `format` (strftime, `--date-format`) first:
+/// with `%z` an offset is read, else the time is in `tz`; a format without
+/// a time reads midnight. Day-first and month-first dates are never
+/// guessed: `03/10/2026` needs a format.
+pub fn parse_timestamp_as(s: &str, tz: Tz, format: Option<&str>) -> Result<i64, String> {
     let s = s.trim();
+    if let Some(f) = format {
+        if let Ok(t) = DateTime::parse_from_str(s, f) {
+            return Ok(t.timestamp());
+        }
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s, f) {
+            return local(naive, s, tz);
+        }
+        if let Ok(day) = chrono::NaiveDate::parse_from_str(s, f) {
+            return local(day.and_time(chrono::NaiveTime::MIN), s, tz);
+        }
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.timestamp());
     }
-    for f in NAIVE_FORMATS {
-        if let Ok(naive) = NaiveDateTime::parse_from_str(s, f) {
-            return match tz.from_local_datetime(&naive) {
-                LocalResult::Single(t) => Ok(t.timestamp()),
-                // A repeated hour at a clock change: take the first.
-                LocalResult::Ambiguous(a, _) => Ok(a.timestamp()),
-                LocalResult::None => Err(format!(
-                    "timestamp '{s}' does not exist in time zone {tz} (clock change)"
-                )),
-            };
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        // 9-10 digits: seconds since 1970 (2001-2286); 12-13: milliseconds.
+        // Other lengths (20261003) are not guessed at.
+        let n: i64 = s.parse().map_err(|_| format!("bad timestamp '{s}'"))?;
+        match s.len() {
+            9 | 10 => return Ok(n),
+            12 | 13 => return Ok(n.div_euclid(1000)),
+            _ => {}
         }
     }
-    Err(format!(
-        "bad timestamp '{s}': expected RFC 3339 (2026-10-03T09:14:00+08:00) or YYYY-MM-DD HH:MM[:SS]"
-    ))
+    for f in OFFSET_FORMATS {
+        if let Ok(t) = DateTime::parse_from_str(s, f) {
+            return Ok(t.timestamp());
+        }
+    }
+    for f in NAIVE_FORMATS {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s, f) {
+            return local(naive, s, tz);
+        }
+    }
+    let hint = if s.contains('/') || s.contains('.') && !s.contains(':') {
+        " — a day-first or month-first date is not guessed: pass --date-format (e.g. '%d/%m/%Y %H:%M' or '%m/%d/%Y %H:%M')"
+    } else {
+        ""
+    };
+    Err(match format {
+        Some(f) => format!(
+            "bad timestamp '{s}': does not match --date-format '{f}', nor RFC 3339 (2026-10-03T09:14:00+08:00), YYYY-MM-DD HH:MM[:SS][+0800] or epoch seconds"
+        ),
+        None => format!(
+            "bad timestamp '{s}': expected RFC 3339 (2026-10-03T09:14:00+08:00), YYYY-MM-DD HH:MM[:SS][+0800] or epoch seconds{hint}"
+        ),
+    })
+}
+
+/// A wall-clock time in `tz`.
+fn local(naive: NaiveDateTime, s: &str, tz: Tz) -> Result<i64, String> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Ok(t.timestamp()),
+        // A repeated hour at a clock change: take the first.
+        LocalResult::Ambiguous(a, _) => Ok(a.timestamp()),
+        LocalResult::None => Err(format!(
+            "timestamp '{s}' does not exist in time zone {tz} (clock change)"
+        )),
+    }
 }
 
 /// ISO week (`2026-W41`) of a time in the run's time zone.
@@ -99,7 +162,23 @@ mod tests {
         let c = parse_timestamp("2026-10-03 01:14:00", utc).unwrap();
         assert_eq!(a, b);
         assert_eq!(a, c);
-        assert!(parse_timestamp("03/10/2026", utc).is_err());
+        assert!(parse_timestamp("03/10/2026", utc)
+            .unwrap_err()
+            .contains("--date-format"));
+        // Offsets without a colon, epoch seconds and milliseconds.
+        assert_eq!(parse_timestamp("2026-10-03 09:14:00+0800", utc), Ok(a));
+        assert_eq!(parse_timestamp("2026-10-03T09:14:00+0800", utc), Ok(a));
+        assert_eq!(parse_timestamp(&a.to_string(), utc), Ok(a));
+        assert_eq!(parse_timestamp(&format!("{a}123"), utc), Ok(a));
+        assert!(parse_timestamp("20261003", utc).is_err());
+        // Day-first and month-first only with a format.
+        let dmy = parse_timestamp_as("03/10/2026 09:14", sh, Some("%d/%m/%Y %H:%M"));
+        assert_eq!(dmy, Ok(a));
+        let mdy = parse_timestamp_as("10/03/2026 09:14", sh, Some("%m/%d/%Y %H:%M"));
+        assert_eq!(mdy, Ok(a));
+        let day = parse_timestamp_as("03.10.2026", utc, Some("%d.%m.%Y")).unwrap();
+        assert_eq!(day, c - (60 + 14) * 60);
+        assert!(parse_timestamp_as("2026-10-03", utc, Some("%d/%m/%Y")).is_err());
         let ny: Tz = "America/New_York".parse().unwrap();
         let sept = parse_timestamp("2026-09-30 23:30", utc).unwrap();
         assert_eq!(

@@ -83,6 +83,13 @@ pub struct Args {
     /// [default: anonymous,unknown,0,anon,n/a,none,null].
     #[arg(long, value_delimiter = ',')]
     pub anonymous_ids: Option<Vec<String>>,
+    /// The format of `started_at` when it is not ISO: strftime, e.g.
+    /// '%d/%m/%Y %H:%M' (day first) or '%m/%d/%Y %I:%M %p'; with %z the
+    /// offset is read, else the time is in --timezone. Day-first and
+    /// month-first dates are never guessed. ISO, RFC 3339, +0800 offsets
+    /// and epoch seconds/milliseconds are read without it.
+    #[arg(long)]
+    pub date_format: Option<String>,
     /// The period's label in every output table and episode id, e.g.
     /// 2026-10 [default: the calendar month holding most contacts].
     #[arg(long)]
@@ -208,7 +215,7 @@ pub fn run(args: Args) -> Result<()> {
         args.require_model || std::env::var("RECONTACT_REQUIRE_MODEL").as_deref() == Ok("1");
     let report = pipeline::run(&plan, require_model)?;
     // A fallback moves the headline: said on stderr even with --quiet.
-    if let Some(w) = &report.embedder_warning {
+    for w in report.embedder_warning.iter().chain(&report.warnings) {
         eprintln!("warning: {}", crate::text::terminal_safe(w));
     }
     if !args.quiet {

@@ -45,6 +45,7 @@ pub struct RunConfig {
     pub promise: Option<String>,
     pub fcr_signals: Option<Vec<String>>,
     pub anonymous_ids: Option<Vec<String>>,
+    pub date_format: Option<String>,
     pub period: Option<String>,
     pub period_end: Option<String>,
     pub embedder: Option<EmbedderChoice>,
@@ -204,6 +205,7 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
         anyhow::anyhow!("{file}{e}")
     })?;
     s.severity = cfg.severity.clone();
+    s.date_format = pick(&args.date_format, &r.date_format);
     if let Some(p) = pick(&args.period, &r.period) {
         crate::time::check_period(&p).map_err(anyhow::Error::msg)?;
         s.period = Some(p);

@@ -1,7 +1,7 @@
 //! CSV files: the header mapped onto the contract columns, each record split into fields.
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{BufRead, Read};
 
 use anyhow::{bail, Context, Result};
 
@@ -25,17 +25,60 @@ pub(super) struct CsvFormat {
     map: [Option<usize>; N_COLS],
     /// Fields in the header: every record must have as many.
     n_fields: usize,
+    delimiter: u8,
+    /// `--date-format`, for telling a swallowed row by its timestamp.
+    date_format: Option<String>,
+}
+
+/// Delimiters an export may use, in the order ties are broken.
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// The delimiter of a CSV export: whichever of `,` `;` tab `|` its header
+/// line holds most of outside quotes (`,` when none: a one-column file).
+/// Semicolons are what European Excel writes; tabs and pipes what many
+/// CRM and database exports do.
+fn sniff_delimiter(head: &[u8]) -> u8 {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or(head);
+    let mut counts = [0usize; DELIMITERS.len()];
+    let mut quoted = false;
+    for &b in line {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            if let Some(i) = DELIMITERS.iter().position(|&d| d == b) {
+                counts[i] += 1;
+            }
+        }
+    }
+    let mut best = 0;
+    for i in 1..DELIMITERS.len() {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    DELIMITERS[best]
 }
 
 /// Reads the header of the CSV file `name`; `None` when it has none (an
 /// empty file). A header that is not UTF-8 or lacks a required column is an
-/// error.
-pub(super) fn open<R: Read>(
-    reader: R,
+/// error. The delimiter is `tab` for a `.tsv` file, else sniffed from the
+/// header line.
+pub(super) fn open<R: BufRead>(
+    mut reader: R,
     name: &str,
     columns: &BTreeMap<String, String>,
+    date_format: Option<&str>,
 ) -> Result<Option<(CsvRows<R>, CsvFormat)>> {
+    let delimiter = if name.to_ascii_lowercase().ends_with(".tsv") {
+        b'\t'
+    } else {
+        let head = reader
+            .fill_buf()
+            .with_context(|| format!("{name}: line 1: cannot read the CSV header"))?;
+        sniff_delimiter(head)
+    };
     let mut rdr = ::csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .flexible(true)
         .has_headers(true)
         .from_reader(reader);
@@ -104,6 +147,8 @@ pub(super) fn open<R: Read>(
     let format = CsvFormat {
         map,
         n_fields: headers.len(),
+        delimiter,
+        date_format: date_format.map(str::to_string),
     };
     Ok(Some((rows, format)))
 }
@@ -189,10 +234,11 @@ impl CsvFormat {
     /// timestamp in the `started_at` field.
     fn reads_as_row(&self, line: &[u8], ts: usize) -> bool {
         // Cheap first: enough delimiters for the header's width.
-        if line.iter().filter(|&&b| b == b',').count() + 1 < self.n_fields {
+        if line.iter().filter(|&&b| b == self.delimiter).count() + 1 < self.n_fields {
             return false;
         }
         let mut rdr = ::csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
             .has_headers(false)
             .flexible(true)
             .from_reader(line);
@@ -202,7 +248,10 @@ impl CsvFormat {
         }
         rec.get(ts)
             .and_then(|b| std::str::from_utf8(b).ok())
-            .is_some_and(|t| crate::time::parse_timestamp(t, chrono_tz::UTC).is_ok())
+            .is_some_and(|t| {
+                let format = self.date_format.as_deref();
+                crate::time::parse_timestamp_as(t, chrono_tz::UTC, format).is_ok()
+            })
     }
 }
 
@@ -275,7 +324,7 @@ mod tests {
     type Opened<'a> = Option<(CsvRows<&'a [u8]>, CsvFormat)>;
 
     fn open_str(data: &[u8]) -> Result<Opened<'_>> {
-        open(data, "f.csv", &BTreeMap::new())
+        open(data, "f.csv", &BTreeMap::new(), None)
     }
 
     fn rejected(p: Result<Fields, Parsed>) -> (&'static str, RejectKind, String) {
@@ -379,6 +428,27 @@ mod tests {
         );
         // Two columns recontact does not read may share a name.
         assert!(open_str(b"contact_id,customer_id,started_at,text,x,x\n").is_ok());
+    }
+
+    #[test]
+    fn delimiters_are_sniffed_from_the_header() {
+        assert_eq!(sniff_delimiter(b"contact_id;customer_id;text\na,b,c"), b';');
+        assert_eq!(sniff_delimiter(b"contact_id\tcustomer_id\ttext"), b'\t');
+        assert_eq!(sniff_delimiter(b"id|\"a,b,c\"|text"), b'|');
+        assert_eq!(sniff_delimiter(b"contact_id"), b',');
+        let data =
+            b"contact_id;customer_id;started_at;text\na;U1;2026-10-01T09:00:00Z;\"hi, there\"\n";
+        let (mut rows, format) = open_str(data).unwrap().unwrap();
+        let (_, rec) = rows.next_row().unwrap().unwrap();
+        let f = format.fields(&rec).ok().unwrap();
+        assert_eq!(f[Col::Text as usize].as_deref(), Some("hi, there"));
+        let tsv = open(
+            &b"contact_id\tcustomer_id\tstarted_at\ttext\n"[..],
+            "x.TSV",
+            &BTreeMap::new(),
+            None,
+        );
+        assert_eq!(tsv.unwrap().unwrap().1.delimiter, b'\t');
     }
 
     #[test]

@@ -120,7 +120,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     }
     if files.is_empty() {
         bail!(
-            "no input files (.csv, .jsonl, .ndjson, .json) found in {}",
+            "no input files (.csv, .tsv, .jsonl, .ndjson, .json) found in {}",
             inputs
                 .iter()
                 .map(|p| p.display().to_string())
@@ -134,7 +134,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 fn format_of(p: &Path) -> Option<Format> {
     let ext = p.extension()?.to_str()?.to_ascii_lowercase();
     match ext.as_str() {
-        "csv" => Some(Format::Csv),
+        "csv" | "tsv" => Some(Format::Csv),
         "jsonl" | "ndjson" | "json" => Some(Format::JsonLines),
         _ => None,
     }
@@ -194,7 +194,9 @@ fn read_file(
     let reader = BufReader::with_capacity(1 << 20, file);
     match format {
         Format::Csv => {
-            let Some((rows, row_format)) = csv::open(reader, &name, opts.columns)? else {
+            let date_format = opts.settings.date_format.as_deref();
+            let Some((rows, row_format)) = csv::open(reader, &name, opts.columns, date_format)?
+            else {
                 out.stats.files_empty.push(name);
                 return Ok(());
             };

@@ -3,7 +3,7 @@
 use super::{Col, IngestOptions, COLUMNS, N_COLS};
 use crate::model::{Contact, Direction, RejectKind, SourceRef};
 use crate::text;
-use crate::time::parse_timestamp;
+use crate::time::parse_timestamp_as;
 
 /// A row's values per contract column (in [`COLUMNS`] order), `None` when absent.
 pub(super) type Fields = [Option<String>; N_COLS];
@@ -96,7 +96,8 @@ fn build_contact(mut f: Fields, source: SourceRef, opts: &IngestOptions) -> Pars
             "missing required field 'started_at'".into(),
         );
     }
-    let started_at = match parse_timestamp(&started_raw, opts.timezone) {
+    let format = opts.settings.date_format.as_deref();
+    let started_at = match parse_timestamp_as(&started_raw, opts.timezone, format) {
         Ok(t) => t,
         Err(e) => return reject(Col::StartedAt, RejectKind::BadTimestamp, e),
     };

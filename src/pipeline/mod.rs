@@ -75,6 +75,10 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         settings.period = crate::time::main_month(contacts.iter().map(|c| c.started_at), tz);
     }
     let settings = settings;
+    let mut warnings = Vec::new();
+    if let Some(prev) = &previous {
+        warnings.extend(check_previous_is_earlier(prev, contacts, &settings, tz)?);
+    }
 
     let mut texts = ReasonTexts::new(contacts);
     let link_vectors = if settings.same_issue == SameIssue::Embedding {
@@ -354,6 +358,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         categories: ranked,
         embedder: embedder_desc,
         embedder_warning,
+        warnings,
         timings,
         index: index_stats,
         changes: mom.changes,
@@ -547,6 +552,38 @@ fn stamp_category_ids(
             linked.episodes[e].theme_id = Some(t.id().to_string());
         }
     }
+}
+
+/// `--previous` must be an earlier month: a later one is refused (its
+/// trends would run backwards); the same period is allowed, as a re-run
+/// check, with a warning.
+fn check_previous_is_earlier(
+    prev: &trend::Previous,
+    contacts: &[Contact],
+    settings: &Settings,
+    tz: chrono_tz::Tz,
+) -> Result<Option<String>> {
+    let this_end = settings
+        .period_end_at
+        .or_else(|| contacts.iter().map(|c| c.started_at).max());
+    let prev_end = crate::time::parse_timestamp(&prev.metrics.data_end, tz).ok();
+    if let (Some(this_end), Some(prev_end)) = (this_end, prev_end) {
+        if prev_end > this_end {
+            anyhow::bail!(
+                "--previous {}: its data runs to {}, after this month's ({}): pass an earlier month's output",
+                prev.dir.display(),
+                prev.metrics.data_end,
+                crate::time::format_time(this_end, tz)
+            );
+        }
+    }
+    let period = settings.period.as_deref().unwrap_or("");
+    Ok((!period.is_empty() && prev.metrics.period == period).then(|| {
+        format!(
+            "--previous {} is this same period ({period}): every category continues itself; a re-run check, not a month over month",
+            prev.dir.display()
+        )
+    }))
 }
 
 /// Why a run has no contacts: the rows read and rejected, the commonest

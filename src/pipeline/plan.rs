@@ -79,6 +79,8 @@ pub struct RunReport {
     pub categories: Vec<RankedCategory>,
     pub embedder: String,
     pub embedder_warning: Option<String>,
+    /// What the user should know but need not stop for (said on stderr).
+    pub warnings: Vec<String>,
     pub timings: Timings,
     /// Set when the contact index was written.
     pub index: Option<IndexStats>,

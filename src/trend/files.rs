@@ -139,9 +139,15 @@ pub struct Previous {
     pub metrics: PrevMetrics,
 }
 
-/// The part of last month's metrics.json the FCR deltas need.
+/// The part of last month's metrics.json the FCR deltas need, and its
+/// period and data's end (to refuse a later month as `--previous`).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PrevMetrics {
+    /// Empty from versions before the period label.
+    #[serde(default)]
+    pub period: String,
+    #[serde(default)]
+    pub data_end: String,
     pub fcr_rate: Option<f64>,
     pub measured_episodes: usize,
     pub fcr_episodes: usize,

@@ -212,6 +212,7 @@ mod tests {
                 fcr_episodes: 0,
                 by_channel: BTreeMap::new(),
                 by_team: BTreeMap::new(),
+                ..PrevMetrics::default()
             },
         };
         let mut ranked = vec![RankedCategory {

@@ -586,6 +586,107 @@ fn nul_ids_duplicate_headers_and_absurd_thread_counts_have_rules() {
 }
 
 #[test]
+fn previous_must_be_an_earlier_month() {
+    let t = Tmp::new();
+    t.write("oct.csv", small_month());
+    t.write("nov.csv", small_month().replace("2026-10-", "2026-11-"));
+    let run_q = |input: &str, out: &str, prev: &str| {
+        run(&[
+            "run",
+            &t.s(input),
+            "--out",
+            &t.s(out),
+            "-q",
+            "--no-index",
+            "--previous",
+            &t.s(prev),
+        ])
+    };
+    ok(&[
+        "run",
+        &t.s("oct.csv"),
+        "--out",
+        &t.s("oct"),
+        "-q",
+        "--no-index",
+    ]);
+    let r = run_q("nov.csv", "nov", "oct");
+    assert!(r.status.success());
+    assert!(
+        r.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    // A later month as --previous: refused, nothing written.
+    let r = run_q("oct.csv", "oct-again", "nov");
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(err.contains("after this month's"), "{err}");
+    assert!(!t.path("oct-again").exists());
+    // The same month: a re-run check, with a warning.
+    let r = run_q("oct.csv", "oct-again", "oct");
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{err}");
+    assert!(err.contains("same period (2026-10)"), "{err}");
+}
+
+#[test]
+fn exports_people_have_semicolons_tabs_day_first_dates_epochs_offsets() {
+    let t = Tmp::new();
+    // European Excel: semicolons, day-first dates.
+    t.write(
+        "eu/calls.csv",
+        "contact_id;customer_id;started_at;text\n\
+         c1;U1;03/10/2026 09:00;\"my card, it has not arrived\"\n\
+         c2;U1;05/10/2026 09:00;my card still has not arrived\n",
+    );
+    let r = run(&["run", &t.s("eu"), "--out", &t.s("o1"), "-q", "--no-index"]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(
+        r.status.code(),
+        Some(4),
+        "day-first dates are not guessed: {err}"
+    );
+    assert!(
+        err.contains("2 bad_timestamp") && err.contains("--date-format"),
+        "{err}"
+    );
+    ok(&[
+        "run",
+        &t.s("eu"),
+        "--out",
+        &t.s("o2"),
+        "-q",
+        "--no-index",
+        "--date-format",
+        "%d/%m/%Y %H:%M",
+    ]);
+    let contacts = rows(&t.path("o2/contacts.csv"));
+    assert_eq!(contacts.len(), 2);
+    assert_eq!(contacts[0]["started_at"], "2026-10-03T09:00:00Z");
+    assert_eq!(contacts[1]["is_repeat"], "true");
+    // A tab-separated export with epoch seconds, milliseconds and +0800.
+    t.write(
+        "db/calls.tsv",
+        "contact_id\tcustomer_id\tstarted_at\ttext\n\
+         d1\tU1\t1790000000\thello\n\
+         d2\tU2\t1790000000500\thi\n\
+         d3\tU3\t2026-10-03 09:14:00+0800\they\n",
+    );
+    ok(&["run", &t.s("db"), "--out", &t.s("o3"), "-q", "--no-index"]);
+    let c = rows(&t.path("o3/contacts.csv"));
+    let at: Vec<&str> = c.iter().map(|r| r["started_at"].as_str()).collect();
+    assert_eq!(
+        at,
+        [
+            "2026-09-21T14:13:20Z",
+            "2026-09-21T14:13:20Z",
+            "2026-10-03T01:14:00Z"
+        ]
+    );
+}
+
+#[test]
 fn json_ids_beyond_u64_stay_apart() {
     let t = Tmp::new();
     t.write(
