@@ -61,6 +61,9 @@ pub struct Settings {
     pub fcr_signals: Vec<Signal>,
     /// Customer ids treated as anonymous (lower-case), besides blank.
     pub anonymous_ids: Vec<String>,
+    /// The input files' encoding (`gbk`, `big5`, `windows-1255`,
+    /// `shift_jis`, `utf-16le`, … any WHATWG label); UTF-8 when unset.
+    pub encoding: Option<String>,
     /// `started_at` format (strftime, e.g. `%d/%m/%Y %H:%M`), tried before
     /// the ISO forms: day-first and month-first dates are never guessed.
     pub date_format: Option<String>,
@@ -253,6 +256,7 @@ impl Default for Settings {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            encoding: None,
             date_format: None,
             period: None,
             period_end: None,
@@ -285,6 +289,20 @@ impl Default for Settings {
 
 impl Settings {
     /// The run's time zone (`timezone` is checked when settings are made).
+    /// `encoding` as an encoding_rs encoding: `None` for UTF-8.
+    pub fn encoding_rs(&self) -> Result<Option<&'static encoding_rs::Encoding>> {
+        let Some(label) = &self.encoding else {
+            return Ok(None);
+        };
+        match encoding_rs::Encoding::for_label(label.trim().as_bytes()) {
+            Some(e) if e == encoding_rs::UTF_8 => Ok(None),
+            Some(e) => Ok(Some(e)),
+            None => anyhow::bail!(
+                "--encoding '{label}': not an encoding name; e.g. gbk, gb18030, big5, windows-1255, shift_jis, utf-16le"
+            ),
+        }
+    }
+
     pub fn tz(&self) -> Result<chrono_tz::Tz> {
         self.timezone.parse().map_err(|_| {
             anyhow::anyhow!(

@@ -83,6 +83,11 @@ pub struct Args {
     /// [default: anonymous,unknown,0,anon,n/a,none,null].
     #[arg(long, value_delimiter = ',')]
     pub anonymous_ids: Option<Vec<String>>,
+    /// The input files' encoding when not UTF-8: gbk, gb18030, big5,
+    /// windows-1255, shift_jis, utf-16le … (any WHATWG label); decoded as
+    /// read. A byte order mark in a file wins.
+    #[arg(long)]
+    pub encoding: Option<String>,
     /// The format of `started_at` when it is not ISO: strftime, e.g.
     /// '%d/%m/%Y %H:%M' (day first) or '%m/%d/%Y %I:%M %p'; with %z the
     /// offset is read, else the time is in --timezone. Day-first and

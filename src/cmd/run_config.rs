@@ -45,6 +45,7 @@ pub struct RunConfig {
     pub promise: Option<String>,
     pub fcr_signals: Option<Vec<String>>,
     pub anonymous_ids: Option<Vec<String>>,
+    pub encoding: Option<String>,
     pub date_format: Option<String>,
     pub period: Option<String>,
     pub period_end: Option<String>,
@@ -206,6 +207,8 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
     })?;
     s.severity = cfg.severity.clone();
     s.date_format = pick(&args.date_format, &r.date_format);
+    s.encoding = pick(&args.encoding, &r.encoding);
+    s.encoding_rs()?;
     if let Some(p) = pick(&args.period, &r.period) {
         crate::time::check_period(&p).map_err(anyhow::Error::msg)?;
         s.period = Some(p);

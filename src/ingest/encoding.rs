@@ -33,7 +33,7 @@ pub fn describe_bad_utf8(bytes: &[u8], valid_up_to: usize) -> String {
         .decode_without_bom_handling_and_without_replacement(bytes)
         .is_some_and(|s| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
     {
-        "the bytes decode as Chinese GBK/GB18030: re-export as UTF-8 or convert with `iconv -f GB18030 -t UTF-8`"
+        "the bytes decode as Chinese GBK/GB18030 (or Big5, Traditional Chinese, which often decodes as GBK too): pass --encoding gb18030 (or --encoding big5), or re-export as UTF-8"
     } else if bytes[valid_up_to..]
         .iter()
         .any(|b| (0xE0..=0xFA).contains(b))
@@ -42,9 +42,9 @@ pub fn describe_bad_utf8(bytes: &[u8], valid_up_to: usize) -> String {
             .is_some_and(|s| s.chars().any(|c| ('\u{05d0}'..='\u{05ea}').contains(&c)))
         && !bytes.iter().any(|b| (0x41..=0x7A).contains(b))
     {
-        "the bytes look like Hebrew Windows-1255: re-export as UTF-8 or convert with `iconv -f WINDOWS-1255 -t UTF-8`"
+        "the bytes look like Hebrew Windows-1255: pass --encoding windows-1255, or re-export as UTF-8"
     } else {
-        "the bytes look like a legacy 8-bit encoding (e.g. Windows-1252/Latin-1): re-export as UTF-8"
+        "the bytes look like a legacy 8-bit encoding (e.g. Windows-1252/Latin-1): pass --encoding windows-1252, or re-export as UTF-8"
     };
     format!(
         "invalid UTF-8 at byte {} (bytes {}); {}",

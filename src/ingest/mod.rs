@@ -157,16 +157,18 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<Ingested> {
     Ok(out)
 }
 
-fn open_checked(path: &Path) -> Result<Option<File>> {
+/// Opens an input file; `None` when it is empty. A UTF-16 file is an
+/// error unless `--encoding` says how to read it.
+fn open_checked(path: &Path, decoded: bool) -> Result<Option<File>> {
     let mut f =
         File::open(path).with_context(|| format!("cannot open input file {}", path.display()))?;
     let mut head = [0u8; 4];
     let n = f
         .read(&mut head)
         .with_context(|| format!("cannot read input file {}", path.display()))?;
-    if n >= 2 && (head[..2] == [0xFF, 0xFE] || head[..2] == [0xFE, 0xFF]) {
+    if !decoded && n >= 2 && (head[..2] == [0xFF, 0xFE] || head[..2] == [0xFE, 0xFF]) {
         bail!(
-            "{}: line 1, column 1: file is UTF-16 encoded; export it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)",
+            "{}: line 1, column 1: file is UTF-16 encoded; export it as UTF-8, or pass --encoding utf-16le",
             path.display()
         );
     }
@@ -187,11 +189,21 @@ fn read_file(
     seen: &mut HashMap<String, SourceRef>,
 ) -> Result<()> {
     let name = path.display().to_string();
-    let Some(file) = open_checked(path)? else {
+    let encoding = opts.settings.encoding_rs()?;
+    let Some(file) = open_checked(path, encoding.is_some())? else {
         out.stats.files_empty.push(name);
         return Ok(());
     };
-    let reader = BufReader::with_capacity(1 << 20, file);
+    // `--encoding`: the file decoded to UTF-8 as it streams (a BOM wins).
+    let source: Box<dyn Read + Send> = match encoding {
+        Some(e) => Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(e))
+                .build(file),
+        ),
+        None => Box::new(file),
+    };
+    let reader = BufReader::with_capacity(1 << 20, source);
     match format {
         Format::Csv => {
             let date_format = opts.settings.date_format.as_deref();

@@ -687,6 +687,78 @@ fn exports_people_have_semicolons_tabs_day_first_dates_epochs_offsets() {
 }
 
 #[test]
+fn legacy_encodings_are_decoded_with_encoding() {
+    let t = Tmp::new();
+    let month = "contact_id,customer_id,started_at,text\n\
+                 c1,U1,2026-10-01T09:00:00Z,客戶：我的退款還沒有到帳\n\
+                 c2,U2,2026-10-02T09:00:00Z,לקוח: הכרטיס לא הגיע\n";
+    for (label, enc, text) in [
+        ("big5", encoding_rs::BIG5, "退款還沒有到帳"),
+        ("gb18030", encoding_rs::GB18030, "退款還沒有到帳"),
+    ] {
+        let zh = month.lines().take(2).collect::<Vec<_>>().join("\n") + "\n";
+        let (bytes, _, bad) = enc.encode(&zh);
+        assert!(!bad);
+        t.write(&format!("{label}/m.csv"), &bytes[..]);
+        // Without --encoding: rejected, and the error says what to pass.
+        let r = run(&["run", &t.s(label), "--out", &t.s("o"), "-q", "--no-index"]);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains("--encoding"), "{label}: {err}");
+        ok(&[
+            "run",
+            &t.s(label),
+            "--out",
+            &t.s("o"),
+            "-q",
+            "--no-index",
+            "--encoding",
+            label,
+            "--categorise",
+            "all",
+        ]);
+        let ep = rows(&t.path("o/episodes.csv"));
+        assert_eq!(ep.len(), 1, "{label}");
+        assert!(
+            ep[0]["contact_reason"].contains(text),
+            "{label}: {:?}",
+            ep[0]
+        );
+    }
+    // Hebrew Windows-1255, and UTF-16 with its BOM.
+    let (he, _, _) = encoding_rs::WINDOWS_1255.encode(month.lines().next().unwrap());
+    let mut bytes = he.to_vec();
+    bytes.extend_from_slice(b"\n");
+    bytes.extend_from_slice(
+        &encoding_rs::WINDOWS_1255
+            .encode(month.lines().nth(2).unwrap())
+            .0,
+    );
+    bytes.extend_from_slice(b"\n");
+    t.write("he/m.csv", &bytes);
+    ok(&[
+        "run",
+        &t.s("he"),
+        "--out",
+        &t.s("o"),
+        "-q",
+        "--no-index",
+        "--encoding",
+        "windows-1255",
+    ]);
+    assert_eq!(rows(&t.path("o/contacts.csv")).len(), 1);
+    let r = run(&[
+        "run",
+        &t.s("he"),
+        "--out",
+        &t.s("o"),
+        "--encoding",
+        "klingon",
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("not an encoding name"));
+}
+
+#[test]
 fn json_ids_beyond_u64_stay_apart() {
     let t = Tmp::new();
     t.write(
