@@ -186,11 +186,17 @@ struct Open {
     last: Timestamp,
 }
 
+/// The end of the data for window censoring: `--period-end`, else the
+/// latest contact.
+pub fn data_end(contacts: &[Contact], settings: &Settings) -> Timestamp {
+    settings
+        .period_end_at
+        .unwrap_or_else(|| contacts.iter().map(|c| c.started_at).max().unwrap_or(0))
+}
+
 /// Links contacts into episodes and judges FCR.
 pub fn link(contacts: &[Contact], settings: &Settings, scorer: &dyn SameIssueScorer) -> Linked {
-    let data_end = settings
-        .period_end_at
-        .unwrap_or_else(|| contacts.iter().map(|c| c.started_at).max().unwrap_or(0));
+    let data_end = data_end(contacts, settings);
 
     // Group by customer; anonymous contacts each stand alone.
     let mut by_customer: HashMap<&str, Vec<usize>> = HashMap::new();

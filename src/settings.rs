@@ -197,9 +197,8 @@ pub fn default_model_dir() -> std::path::PathBuf {
     if let Some(dir) = std::env::var_os("RECONTACT_MODEL_DIR") {
         return PathBuf::from(dir);
     }
-    let has_model = |d: &Path| d.join("config.json").is_file();
     let here = PathBuf::from(DEFAULT_MODEL_DIR);
-    if has_model(&here) {
+    if model_available(&here) {
         return here;
     }
     let exe = std::env::current_exe().ok();
@@ -208,8 +207,17 @@ pub fn default_model_dir() -> std::path::PathBuf {
         .into_iter()
         .flat_map(|d| d.ancestors().take(4))
         .map(|d| d.join(DEFAULT_MODEL_DIR))
-        .find(|d| has_model(d));
+        .find(|d| model_available(d));
     found.unwrap_or(here)
+}
+
+/// Whether `dir` looks like a model folder `CandleEmbedder::load` can read
+/// (the three files it needs exist; their contents are checked on load):
+/// one test for the default model's lookup and the embedder's choice.
+pub fn model_available(dir: &std::path::Path) -> bool {
+    ["config.json", "tokenizer.json", "model.safetensors"]
+        .iter()
+        .all(|f| dir.join(f).is_file())
 }
 
 /// Which embedder turns contact reasons into vectors.

@@ -33,8 +33,6 @@ pub use rustbert::{import_model, load_rust_bert, ImportReport, RustBertEmbedder}
 pub use select::{choose_embedder, lexical_embedder, model_is_multilingual};
 pub use transformer::{Backend, CandleEmbedder, CandleOptions, Pooling};
 
-use std::path::Path;
-
 /// A text → vector model.
 pub trait Embedder: Send + Sync {
     /// Stable name for reports/metrics, e.g. "candle:all-MiniLM-L6-v2" or "lexical".
@@ -52,15 +50,7 @@ pub trait Embedder: Send + Sync {
     }
 }
 
-pub use crate::settings::{default_model_dir, DEFAULT_MODEL_DIR};
-
-/// Whether `dir` looks like a model folder `CandleEmbedder::load` can read
-/// (the three files it needs exist; their contents are checked on load).
-pub fn model_available(dir: &Path) -> bool {
-    ["config.json", "tokenizer.json", "model.safetensors"]
-        .iter()
-        .all(|f| dir.join(f).is_file())
-}
+pub use crate::settings::{default_model_dir, model_available, DEFAULT_MODEL_DIR};
 
 /// Scales `v` to unit L2 norm in place; a zero vector stays zero.
 #[inline(always)]

@@ -563,11 +563,9 @@ fn check_previous_is_earlier(
     settings: &Settings,
     tz: chrono_tz::Tz,
 ) -> Result<Option<String>> {
-    let this_end = settings
-        .period_end_at
-        .or_else(|| contacts.iter().map(|c| c.started_at).max());
+    let this_end = episodes::data_end(contacts, settings);
     let prev_end = crate::time::parse_timestamp(&prev.metrics.data_end, tz).ok();
-    if let (Some(this_end), Some(prev_end)) = (this_end, prev_end) {
+    if let Some(prev_end) = prev_end {
         if prev_end > this_end {
             anyhow::bail!(
                 "--previous {}: its data runs to {}, after this month's ({}): pass an earlier month's output",
