@@ -1,5 +1,5 @@
 //! Scores a month-over-month run (`recontact run --previous`) against the
-//! generator's truth (`examples/gen_month.rs --dist-seed --scale`).
+//! generator's truth (`examples/gen_month/main.rs --dist-seed --scale`).
 //!
 //! ```text
 //! cargo run --example mom_eval -- --prev OUT1 --prev-truth T1.csv --cur OUT2 --cur-truth T2.csv \

@@ -128,6 +128,11 @@ pub struct EmbeddingScorer<'a> {
     /// Contact index → row in `vectors`.
     pub index: HashMap<usize, usize>,
     pub vectors: &'a [Vec<f32>],
+    /// Pairs (lower contact index first) that share clauses: the cosine of
+    /// what each says apart from the other. Such a pair is as alike as the
+    /// lesser of the two: a customer's small talk and context, said in
+    /// both, do not make two problems one (issue 14).
+    pub apart: &'a HashMap<(usize, usize), f32>,
     pub threshold: f32,
     /// For contacts the model cannot read (e.g. Hebrew with an English
     /// model): lexical similarity, rescaled so its threshold meets ours.
@@ -138,7 +143,9 @@ impl SameIssueScorer for EmbeddingScorer<'_> {
     fn similarity(&self, a: usize, b: usize) -> f32 {
         match (self.index.get(&a), self.index.get(&b)) {
             (Some(&i), Some(&j)) => {
-                crate::embed::cosine(&self.vectors[i], &self.vectors[j]).max(0.0)
+                let whole = crate::embed::cosine(&self.vectors[i], &self.vectors[j]);
+                let apart = self.apart.get(&(a.min(b), a.max(b))).copied();
+                apart.map_or(whole, |x| whole.min(x)).max(0.0)
             }
             _ => match &self.fallback {
                 Some(l) if l.threshold() > 0.0 => {
@@ -318,6 +325,9 @@ fn link_customer(
                 (Direction::Inbound, SameIssue::Any) => {
                     latest.map(|e| (e, LinkReason::InWindow, 0.0))
                 }
+                (Direction::Inbound, _) if says_no_problem(c) => {
+                    latest.map(|e| (e, LinkReason::Courtesy, 0.0))
+                }
                 (Direction::Inbound, _) => {
                     // Best episode by its most similar contact; ties go to
                     // the most recent episode.
@@ -374,6 +384,15 @@ fn link_customer(
         .collect()
 }
 
+/// A contact that only thanks, greets or acknowledges ("Thanks, all
+/// sorted!", "Yes.") is not a repeat, however alike it reads: it joins the
+/// open episode it answers as a courtesy contact, which neither counts as
+/// customer effort nor starts an issue of its own. (A ticket or a transfer
+/// links it as before.)
+fn says_no_problem(c: &Contact) -> bool {
+    crate::text::states_no_problem(&crate::text::reason::linking_reason(&c.text))
+}
+
 /// Roles in episode order: transfer legs and outbound keep theirs; the
 /// first customer-initiated contact is `First`, later ones are repeats.
 fn roles(
@@ -388,6 +407,8 @@ fn roles(
         .map(|(&i, &(_, reason, _))| {
             if reason == LinkReason::Transfer {
                 Role::TransferLeg
+            } else if reason == LinkReason::Courtesy {
+                Role::Courtesy
             } else if contacts[i].direction == Direction::Outbound {
                 Role::Outbound
             } else if !seen_inbound {
@@ -535,6 +556,32 @@ mod tests {
         assert_eq!(e.signals, vec![Signal::RepeatContact]);
         assert_eq!(l.links[1].role, Role::Repeat);
         assert_eq!(l.links[1].reason, LinkReason::SimilarText);
+    }
+
+    #[test]
+    fn thanks_only_joins_its_episode_as_courtesy_not_repeat() {
+        let mut cs = card();
+        cs[1] = contact("b", "U1", 2.0, "Customer: Thanks so much, all sorted now!");
+        cs.push(contact("c", "U1", 3.0, "Customer: Yes."));
+        let l = run(&cs, &Settings::default());
+        assert_eq!(l.episodes.len(), 1, "{:?}", l.links);
+        assert_eq!(l.links[1].role, Role::Courtesy);
+        assert_eq!(l.links[2].role, Role::Courtesy);
+        let e = &l.episodes[0];
+        assert!(e.fcr, "a thank-you is not a repeat");
+        assert_eq!((e.n_inbound, e.n_repeats), (1, 0));
+        // Alone, it is a contact like any other.
+        let alone = run(&cs[1..2], &Settings::default());
+        assert_eq!(alone.links[0].role, Role::First);
+        // A complaint with a courtesy word in it still links.
+        cs[1] = contact(
+            "b",
+            "U1",
+            2.0,
+            "Customer: thanks, but the new card you sent never arrived in the post",
+        );
+        let l = run(&cs, &Settings::default());
+        assert_eq!(episode_of(&l, &cs, "a"), episode_of(&l, &cs, "b"));
     }
 
     #[test]

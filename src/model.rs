@@ -213,6 +213,9 @@ pub enum Role {
     TransferLeg,
     /// A company-initiated contact inside the episode.
     Outbound,
+    /// An inbound contact that states no problem ("Thanks, all sorted!",
+    /// "Yes.") inside an open episode: part of it, not a repeat.
+    Courtesy,
 }
 
 impl Role {
@@ -222,6 +225,7 @@ impl Role {
             Role::Repeat => "repeat",
             Role::TransferLeg => "transfer_leg",
             Role::Outbound => "outbound",
+            Role::Courtesy => "courtesy",
         }
     }
 }
@@ -241,6 +245,9 @@ pub enum LinkReason {
     InWindow,
     /// Outbound contact attached to the customer's open episode.
     FollowUp,
+    /// A contact stating no problem, attached to the open episode it
+    /// answers or thanks for.
+    Courtesy,
 }
 
 impl LinkReason {
@@ -253,6 +260,7 @@ impl LinkReason {
             LinkReason::RepeatCue => "repeat_cue",
             LinkReason::InWindow => "in_window",
             LinkReason::FollowUp => "follow_up",
+            LinkReason::Courtesy => "courtesy",
         }
     }
 }

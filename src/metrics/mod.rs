@@ -57,6 +57,9 @@ pub struct Metrics {
     pub repeat_contacts: usize,
     pub transfer_legs: usize,
     pub outbound_contacts: usize,
+    /// Inbound contacts that state no problem inside an open episode
+    /// (thanks, "yes"): part of it, not repeats.
+    pub courtesy_contacts: usize,
     pub avg_contacts_per_resolved_issue: Option<f64>,
     pub repeat_customer_share: Option<f64>,
     pub customers: usize,
@@ -347,6 +350,7 @@ pub fn compute(
         repeat_contacts: roles(Role::Repeat),
         transfer_legs: roles(Role::TransferLeg),
         outbound_contacts: roles(Role::Outbound),
+        courtesy_contacts: roles(Role::Courtesy),
         avg_contacts_per_resolved_issue: o.avg_contacts_per_resolved_issue,
         repeat_customer_share: o.repeat_customer_share,
         customers: o.customers,

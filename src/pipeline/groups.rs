@@ -132,6 +132,9 @@ impl<'a> ReasonTexts<'a> {
 pub struct LinkVectors {
     pub index: HashMap<usize, usize>,
     pub vectors: Vectors,
+    /// Pairs of contacts (lower index first) that share clauses: the
+    /// cosine of what each says apart from the other (`text::apart`).
+    pub apart: HashMap<(usize, usize), f32>,
 }
 
 /// One script group's reasons (indices), their vectors, and last month's

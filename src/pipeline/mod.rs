@@ -7,10 +7,12 @@
 //! `run` only orchestrates: one call and one timing per stage. What sits
 //! between stages lives beside it: `plan` (what a run is given and
 //! returns), `groups` (script groups: embedding and clustering each),
-//! `known` (`--taxonomy`'s known categories), `write` (the output fan-out).
+//! `known` (`--taxonomy`'s known categories), `linking` (the same-issue
+//! test's vectors and scorer), `write` (the output fan-out).
 
 mod groups;
 mod known;
+mod linking;
 mod plan;
 mod write;
 
@@ -23,7 +25,7 @@ pub use plan::{RunPlan, RunReport, Timings};
 
 use crate::cluster::ClusterParams;
 use crate::embed::{self, CandleEmbedder};
-use crate::episodes::{self, EmbeddingScorer, LexicalScorer, SameIssueScorer};
+use crate::episodes::{self, SameIssueScorer};
 use crate::ingest::{self, IngestOptions};
 use crate::label::{self, LabelOptions};
 use crate::layout;
@@ -37,6 +39,7 @@ use crate::settings::{EmbedderChoice, SameIssue, Settings};
 use crate::themes;
 use crate::trend::{self, EmbedderIdentity};
 use groups::{LinkVectors, ReasonTexts, Spaces};
+use linking::{embed_repeat_candidates, link, scorer};
 use write::{write_all, Outputs};
 
 /// With `require_model`, a missing model is an error, not a fallback.
@@ -401,50 +404,6 @@ fn resolve_same_issue(settings: &Settings, is_model: bool) -> Settings {
         };
     }
     s
-}
-
-/// Embeds the reasons of the contacts that can be repeats (and that the
-/// embedder reads), for the same-issue test; clustering reuses them.
-fn embed_repeat_candidates(
-    contacts: &[Contact],
-    settings: &Settings,
-    spaces: &Spaces,
-    texts: &mut ReasonTexts,
-) -> Result<LinkVectors> {
-    let cands: Vec<usize> = episodes::repeat_candidates(contacts, settings.repeat_window_secs)
-        .into_iter()
-        .filter(|&i| spaces.readable(&texts.linking(i)))
-        .collect();
-    let reason_texts: Vec<String> = cands.iter().map(|&i| texts.linking(i)).collect();
-    let vectors = spaces.embedder.embed(&reason_texts)?;
-    let index = cands.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-    Ok(LinkVectors { index, vectors })
-}
-
-/// The episodes stage with the same-issue test the settings ask for.
-fn link(contacts: &[Contact], settings: &Settings, spaces: &Spaces, v: &LinkVectors) -> Linked {
-    let scorer = scorer(contacts, settings, spaces, v);
-    episodes::link(contacts, settings, scorer.as_ref())
-}
-
-/// The same-issue test the settings ask for.
-fn scorer<'a>(
-    contacts: &'a [Contact],
-    settings: &Settings,
-    spaces: &Spaces,
-    v: &'a LinkVectors,
-) -> Box<dyn SameIssueScorer + 'a> {
-    if settings.same_issue == SameIssue::Embedding {
-        Box::new(EmbeddingScorer {
-            index: v.index.clone(),
-            vectors: &v.vectors,
-            threshold: settings.embedding_threshold,
-            fallback: (!spaces.multilingual)
-                .then(|| LexicalScorer::new(contacts, settings.similarity_threshold)),
-        })
-    } else {
-        Box::new(LexicalScorer::new(contacts, settings.similarity_threshold))
-    }
 }
 
 /// The same-issue test's far and close pairs this month

@@ -11,6 +11,7 @@
 //! - `reason`: an episode's contact reason and PII masking;
 //! - `boilerplate`: template phrases learned from the month and stripped;
 //! - `noproblem`: contacts that state no problem (thanks, ok, auto-replies);
+//! - `shared`: two contacts without the clauses both say (same-issue test);
 //! - `terminal`: control characters escaped in what is printed;
 //! - `spreadsheet`: CSV cells a spreadsheet would run, neutralised.
 //!
@@ -23,6 +24,7 @@ mod clause;
 pub mod clean;
 mod noproblem;
 pub mod reason;
+mod shared;
 mod speaker;
 mod spreadsheet;
 mod tables;
@@ -34,6 +36,7 @@ mod words;
 pub use boilerplate::{Boilerplate, PhraseStats};
 pub use clean::clean;
 pub use noproblem::states_no_problem;
+pub use shared::apart;
 pub use speaker::{customer_words, speaker_prefix, turns, Speaker};
 pub use spreadsheet::{spreadsheet_safe, SafeCsv};
 pub(crate) use tables::{jieba, stemmer};

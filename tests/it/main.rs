@@ -4,6 +4,7 @@
 
 mod month_over_month;
 mod real_text;
+mod realistic_month;
 mod report_browser;
 mod root_cause;
 mod run_cli;

@@ -5,24 +5,12 @@
 
 use std::path::Path;
 
-use crate::util::{arg, json, ok_in, rows, skip_unless_required};
+use crate::util::{arg, default_model_or_skip, json, ok_in, rows};
 
 #[test]
 fn sample_month_with_the_default_model() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let model = root.join("models/all-MiniLM-L6-v2/model.safetensors");
-    if !model.is_file() {
-        skip_unless_required(
-            "RECONTACT_REQUIRE_MODEL",
-            &format!(
-                "RECONTACT_REQUIRE_MODEL=1 but {} is missing: run scripts/fetch-model.sh",
-                model.display()
-            ),
-            &format!(
-                "skipped: no model at {} (run scripts/fetch-model.sh)",
-                model.display()
-            ),
-        );
+    if !default_model_or_skip(root) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -46,6 +46,27 @@ pub fn ok_stdout(args: &[&str]) -> String {
 }
 
 /// A path as a command-line argument.
+/// Whether the default model is in `root`/models; without it, a note and
+/// false, or a failure when RECONTACT_REQUIRE_MODEL=1 (as in CI).
+pub fn default_model_or_skip(root: &Path) -> bool {
+    let model = root.join("models/all-MiniLM-L6-v2/model.safetensors");
+    if model.is_file() {
+        return true;
+    }
+    skip_unless_required(
+        "RECONTACT_REQUIRE_MODEL",
+        &format!(
+            "RECONTACT_REQUIRE_MODEL=1 but {} is missing: run scripts/fetch-model.sh",
+            model.display()
+        ),
+        &format!(
+            "skipped: no model at {} (run scripts/fetch-model.sh)",
+            model.display()
+        ),
+    );
+    false
+}
+
 pub fn arg(p: &Path) -> String {
     p.to_str().unwrap().to_string()
 }

@@ -87,6 +87,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+mod realistic;
+
 #[derive(Parser, Debug)]
 #[command(about = "Generate one simulated month of contact-centre contacts plus the truth file")]
 struct Args {
@@ -123,6 +125,19 @@ struct Args {
     /// two consecutive months). The incident starts on the 19th.
     #[arg(long, default_value = "2026-10")]
     month: String,
+    /// The English utterance set: `banking77` (77 banking intents), `clinc150`
+    /// (150 intents over 10 domains, train + val in-scope) or `massive`
+    /// (MASSIVE en-US, 60 intents). Chinese and Hebrew are always MASSIVE.
+    #[arg(long, default_value = "banking77")]
+    english: String,
+    /// Make the month look like a real export: every customer writes in their
+    /// own way (openers, a personal context they keep mentioning, sign-offs,
+    /// typos, emoji, the brand's handle), contacts quote order numbers,
+    /// amounts and links, repeats sometimes paste the first message again,
+    /// and some customers send a thanks-only contact after a reply (part of
+    /// that episode, not a repeat). See `realistic.rs`.
+    #[arg(long)]
+    realistic: bool,
 }
 
 // ---------------------------------------------------------------- constants / knobs
@@ -290,7 +305,7 @@ impl Pool {
             }
             let c = index[&cat];
             if reason[c].is_empty() {
-                reason[c] = if lang == Lang::En {
+                reason[c] = if lang == Lang::En && extra.is_empty() {
                     en_reason_code(&cat).to_string()
                 } else {
                     extra.to_uppercase()
@@ -348,6 +363,32 @@ impl Pool {
             w_after,
             incident,
         })
+    }
+
+    /// Adds the thanks-only category (never drawn as an issue's category;
+    /// `--realistic` adds its contacts on its own).
+    fn add_thanks(&mut self, lang: Lang) -> usize {
+        let c = self.cats.len();
+        self.cats.push(realistic::THANKS_CATEGORY.to_string());
+        self.reason.push(String::new());
+        self.team.push(match lang {
+            Lang::En => TEAM_GENERAL,
+            Lang::Zh => TEAM_ZH_HOTLINE,
+            Lang::He => TEAM_HE_CHAT,
+        });
+        let mut ids = Vec::new();
+        for t in realistic::thanks(lang) {
+            ids.push(self.utts.len() as u32);
+            self.utts.push(t.to_string());
+        }
+        self.by_cat.push(ids);
+        self.p_resolve.push(1.0);
+        self.hot.push(false);
+        self.w_before.push(0.0);
+        self.w_after.push(0.0);
+        self.cum_before = cumulative(&self.w_before);
+        self.cum_after = cumulative(&self.w_after);
+        c
     }
 
     /// Multiplies a category's frequency (a planted change); false when the
@@ -526,6 +567,30 @@ fn load_banking77(shared: &Path) -> Result<Vec<(String, String, String)>> {
     Ok(rows)
 }
 
+/// CLINC150's in-scope train and val rows; the extra field is the intent's domain.
+fn load_clinc150(shared: &Path) -> Result<Vec<(String, String, String)>> {
+    let path = shared.join("clinc150/data_full.json");
+    let data: HashMap<String, Vec<(String, String)>> = serde_json::from_reader(BufReader::new(
+        File::open(&path).with_context(|| format!("{}", path.display()))?,
+    ))?;
+    let path = shared.join("clinc150/domains.json");
+    let domains: HashMap<String, Vec<String>> = serde_json::from_reader(BufReader::new(
+        File::open(&path).with_context(|| format!("{}", path.display()))?,
+    ))?;
+    let domain_of: HashMap<&str, &str> = domains
+        .iter()
+        .flat_map(|(d, intents)| intents.iter().map(move |i| (i.as_str(), d.as_str())))
+        .collect();
+    let mut rows = Vec::new();
+    for part in ["train", "val"] {
+        for (text, intent) in data.get(part).map(Vec::as_slice).unwrap_or(&[]) {
+            let domain = domain_of.get(intent.as_str()).copied().unwrap_or("other");
+            rows.push((text.clone(), intent.clone(), domain.to_string()));
+        }
+    }
+    Ok(rows)
+}
+
 #[derive(Deserialize)]
 struct MassiveRow {
     intent: String,
@@ -660,6 +725,9 @@ struct Contact {
     channel: Channel,
     outbound: bool,
     continuation: bool,
+    /// `--realistic`: a thanks-only contact inside the issue's episode; like
+    /// a continuation, not customer effort and not a repeat.
+    courtesy: bool,
     ticket: u32,
     agent: u32,
     team: u8,
@@ -703,6 +771,8 @@ struct Sim<'a> {
     issues: Vec<Issue>,
     contacts: Vec<Contact>,
     next_ticket: u32,
+    /// `--realistic`: its own stream, so months without it stay as they were.
+    realistic: Option<ChaCha8Rng>,
 }
 
 impl<'a> Sim<'a> {
@@ -791,6 +861,7 @@ impl<'a> Sim<'a> {
             channel,
             outbound: false,
             continuation: false,
+            courtesy: false,
             ticket: 0,
             agent: 0,
             team: 0,
@@ -869,7 +940,62 @@ impl<'a> Sim<'a> {
             cats.push(cat);
             emitted += self.issue(cust, lang, cat, start);
         }
-        emitted
+        emitted + self.thanks(lang)
+    }
+
+    /// `--realistic`: sometimes a thanks-only contact after one of the
+    /// customer's last issue's contacts, on a written channel: a courtesy
+    /// contact of that issue (in its episode, not a repeat).
+    fn thanks(&mut self, lang: Lang) -> usize {
+        let Some(rng) = self.realistic.as_mut() else {
+            return 0;
+        };
+        if rng.gen::<f64>() >= realistic::P_THANKS {
+            return 0;
+        }
+        let Some(last) = self.issues.last() else {
+            return 0;
+        };
+        let (c0, c1) = (last.c0 as usize, last.c1 as usize);
+        if c1 != self.contacts.len() {
+            return 0;
+        }
+        let after = &self.contacts[rng.gen_range(c0..c1)];
+        let t = after.t + rng.gen_range(300..8 * 3600);
+        let ch = match after.channel {
+            Channel::Phone => Channel::Chat,
+            ch => ch,
+        };
+        let pool = &self.pools[lang as usize];
+        let cat = pool.cats.len() - 1;
+        let list = &pool.by_cat[cat];
+        let utt = list[rng.gen_range(0..list.len())];
+        let issue = self.issues.len() as u32 - 1;
+        let mut c = self.blank_contact(t, issue, lang, ch);
+        c.utt = utt;
+        c.courtesy = true;
+        // Its own thread (no ticket), so only the repeat window ties it.
+        let team = self.base_team(lang, cat, ch);
+        c.team = team as u8;
+        c.agent = self.teams.agent(team, &mut self.rng);
+        c.reason_noise = self.reason_noise();
+        self.contacts.push(c);
+        self.contacts[c0..=c1].sort_by_key(|c| c.t);
+        let c1 = c1 + 1;
+        let last_inbound = self.contacts[c0..c1]
+            .iter()
+            .filter(|c| !c.outbound && !c.continuation && !c.courtesy)
+            .map(|c| c.t)
+            .max();
+        for c in &mut self.contacts[c0..c1] {
+            if c.courtesy {
+                c.resolves = last_inbound.map_or(true, |l| c.t > l);
+            }
+        }
+        if let Some(last) = self.issues.last_mut() {
+            last.c1 = c1 as u32;
+        }
+        usize::from(t < self.end)
     }
 
     fn anonymous(&mut self) {
@@ -956,6 +1082,12 @@ impl<'a> Sim<'a> {
                 k > 0 && (self.rng.gen::<f64>() < P_CUE || (c.reopened && self.rng.gen::<bool>()));
             let pool = &self.pools[lang as usize];
             c.utt = pool.pick_utt(&mut self.rng, cat, &used);
+            if let (Some(r), Some(&first)) = (self.realistic.as_mut(), used.first()) {
+                // Customers paste their first message again.
+                if r.gen::<f64>() < realistic::P_PASTE_AGAIN {
+                    c.utt = first;
+                }
+            }
             used.push(c.utt);
             let team = self.base_team(lang, cat, ch);
             c.team = team as u8;
@@ -1048,7 +1180,7 @@ impl<'a> Sim<'a> {
                 let t = self.contacts[i].t;
                 self.contacts[i].resolves = !self.contacts[c0..c1]
                     .iter()
-                    .any(|c| !c.outbound && !c.continuation && c.t > t);
+                    .any(|c| !c.outbound && !c.continuation && !c.courtesy && c.t > t);
             }
         }
         self.issues.push(Issue {
@@ -1134,7 +1266,7 @@ fn build_episodes(sim: &mut Sim, window: i64) -> Vec<Episode> {
         }
         let last_inbound_t = cs
             .iter()
-            .filter(|c| !c.outbound && !c.continuation)
+            .filter(|c| !c.outbound && !c.continuation && !c.courtesy)
             .map(|c| c.t)
             .max()
             .unwrap_or(i64::MIN);
@@ -1156,7 +1288,7 @@ fn build_episodes(sim: &mut Sim, window: i64) -> Vec<Episode> {
             let mut flags = false;
             for &i in &members {
                 let c = &cs[i];
-                if !c.outbound && !c.continuation {
+                if !c.outbound && !c.continuation && !c.courtesy {
                     n_in += 1;
                 }
                 flags |= c.reopened || c.transferred || c.escalated;
@@ -1171,7 +1303,7 @@ fn build_episodes(sim: &mut Sim, window: i64) -> Vec<Episode> {
             for &i in &members {
                 let c = &mut cs[i];
                 c.episode = e as u32;
-                if !c.outbound && !c.continuation {
+                if !c.outbound && !c.continuation && !c.courtesy {
                     c.is_repeat = seen_inbound;
                     seen_inbound = true;
                 }
@@ -1967,8 +2099,14 @@ fn main() -> Result<()> {
     let mut dist_rng = args.dist_seed.map(ChaCha8Rng::seed_from_u64);
     let mut pools = {
         let r = dist_rng.as_mut().unwrap_or(&mut rng);
+        let english = match args.english.as_str() {
+            "banking77" => load_banking77(&args.shared)?,
+            "clinc150" => load_clinc150(&args.shared)?,
+            "massive" => load_massive(&args.shared, "en-US")?,
+            other => bail!("--english {other}: expected banking77, clinc150 or massive"),
+        };
         [
-            Pool::build(Lang::En, load_banking77(&args.shared)?, r)?,
+            Pool::build(Lang::En, english, r)?,
             Pool::build(Lang::Zh, load_massive(&args.shared, "zh-CN")?, r)?,
             Pool::build(Lang::He, load_massive(&args.shared, "he-IL")?, r)?,
         ]
@@ -1988,6 +2126,11 @@ fn main() -> Result<()> {
         }
         if !found {
             bail!("--scale {s}: no category {cat}");
+        }
+    }
+    if args.realistic {
+        for (p, lang) in pools.iter_mut().zip([Lang::En, Lang::Zh, Lang::He]) {
+            p.add_thanks(lang);
         }
     }
     let pools = pools;
@@ -2023,6 +2166,9 @@ fn main() -> Result<()> {
         issues: Vec::new(),
         contacts: Vec::with_capacity(args.contacts + args.contacts / 4),
         next_ticket: 100_000,
+        realistic: args
+            .realistic
+            .then(|| ChaCha8Rng::seed_from_u64(args.seed ^ 0x4EA1_0000_0000_0001)),
     };
 
     // ---- simulate
@@ -2100,6 +2246,8 @@ fn main() -> Result<()> {
     ])?;
 
     let mut rrng = ChaCha8Rng::seed_from_u64(args.seed ^ 0x5EED_7E47_0000_0001);
+    let mut vrng = ChaCha8Rng::seed_from_u64(args.seed ^ 0x4EA1_0000_0000_0002);
+    let mut personas: HashMap<u32, realistic::Persona> = HashMap::new();
     let mut text = String::with_capacity(2048);
     let mut per_file = [0usize; 5];
     for (k, &ci) in order.iter().enumerate() {
@@ -2118,11 +2266,30 @@ fn main() -> Result<()> {
             format!("T{:07}", c.ticket)
         };
         let agent_id = format!("A{:03}", c.agent);
+        let varied: String;
+        let mut utt = pool.utts[c.utt as usize].as_str();
+        if args.realistic && !c.outbound {
+            // A persona per customer (anonymous contacts: per contact), from
+            // its own seed so it does not depend on the writing order.
+            let key = if issue.customer == u32::MAX {
+                u32::MAX - ci
+            } else {
+                issue.customer
+            };
+            let persona = personas.entry(key).or_insert_with(|| {
+                let mut prng = ChaCha8Rng::seed_from_u64(
+                    args.seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(u64::from(key) + 1),
+                );
+                realistic::Persona::new(&mut prng, c.lang)
+            });
+            varied = realistic::vary(&mut vrng, persona, c.lang, c.channel, utt);
+            utt = &varied;
+        }
         render(
             &mut rrng,
             &Ctx {
                 c,
-                utt: &pool.utts[c.utt as usize],
+                utt,
                 cust,
                 ticket: &ticket,
                 agent_no: c.agent,

@@ -1,0 +1,143 @@
+//! The same-issue test's inputs: the repeat candidates' vectors, and for
+//! pairs of one customer that would link and share clauses, the similarity
+//! of what each says apart from the other (`text::apart`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::Result;
+use rayon::prelude::*;
+
+use super::groups::{LinkVectors, ReasonTexts, Spaces};
+use crate::embed;
+use crate::episodes::{self, EmbeddingScorer, LexicalScorer, SameIssueScorer};
+use crate::model::{Contact, Linked};
+use crate::settings::{SameIssue, Settings};
+use crate::text;
+
+/// How far apart (in repeat windows) two contacts of a customer can be and
+/// still be compared: an episode's earlier contacts stay comparable while
+/// it is open.
+const APART_WINDOWS: i64 = 3;
+
+/// Embeds the reasons of the contacts that can be repeats (and that the
+/// embedder reads), for the same-issue test; clustering reuses them.
+pub(super) fn embed_repeat_candidates(
+    contacts: &[Contact],
+    settings: &Settings,
+    spaces: &Spaces,
+    texts: &mut ReasonTexts,
+) -> Result<LinkVectors> {
+    let cands: Vec<usize> = episodes::repeat_candidates(contacts, settings.repeat_window_secs)
+        .into_iter()
+        .filter(|&i| spaces.readable(&texts.linking(i)))
+        .collect();
+    let reason_texts: Vec<String> = cands.iter().map(|&i| texts.linking(i)).collect();
+    let vectors = spaces.embedder.embed(&reason_texts)?;
+    let index: HashMap<usize, usize> = cands.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    let apart = apart_similarities(contacts, settings, spaces, &cands, &reason_texts, &vectors)?;
+    Ok(LinkVectors {
+        index,
+        vectors,
+        apart,
+    })
+}
+
+/// For each pair of one customer's candidates (`k` indices into `cands`)
+/// that would link on their whole texts and share a clause: the cosine of
+/// what each says apart from the other, keyed by contact indices (lower
+/// first). Only such pairs can change their decision, so only their
+/// remainders are embedded (each distinct text once).
+fn apart_similarities(
+    contacts: &[Contact],
+    settings: &Settings,
+    spaces: &Spaces,
+    cands: &[usize],
+    texts: &[String],
+    vectors: &[Vec<f32>],
+) -> Result<HashMap<(usize, usize), f32>> {
+    let mut by_customer: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (k, &i) in cands.iter().enumerate() {
+        if let Some(id) = contacts[i].customer_id.as_deref() {
+            by_customer.entry(id).or_default().push(k);
+        }
+    }
+    let reach = APART_WINDOWS * settings.repeat_window_secs;
+    let threshold = settings.embedding_threshold;
+    let customers: Vec<Vec<usize>> = by_customer.into_values().collect();
+    // (pair, remainder of the lower contact, remainder of the other), in
+    // customer then pair order: deterministic on any thread count.
+    let pairs: Vec<((usize, usize), String, String)> = customers
+        .par_iter()
+        .flat_map_iter(|ks| {
+            let mut out = Vec::new();
+            for (x, &p) in ks.iter().enumerate() {
+                for &q in &ks[x + 1..] {
+                    let (i, j) = (cands[p], cands[q]);
+                    if (contacts[i].started_at - contacts[j].started_at).abs() > reach
+                        || embed::cosine(&vectors[p], &vectors[q]) < threshold
+                    {
+                        continue;
+                    }
+                    if let Some((a, b)) = text::apart(&texts[p], &texts[q]) {
+                        let (lo, hi, a, b) = if i < j { (i, j, a, b) } else { (j, i, b, a) };
+                        out.push(((lo, hi), a, b));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    if pairs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut row_of: HashMap<&str, usize> = HashMap::new();
+    let mut distinct: Vec<String> = Vec::new();
+    for (_, a, b) in &pairs {
+        for t in [a, b] {
+            if !row_of.contains_key(t.as_str()) {
+                row_of.insert(t.as_str(), distinct.len());
+                distinct.push(t.clone());
+            }
+        }
+    }
+    let v = spaces.embedder.embed(&distinct)?;
+    Ok(pairs
+        .iter()
+        .map(|(pair, a, b)| {
+            let sim = embed::cosine(&v[row_of[a.as_str()]], &v[row_of[b.as_str()]]);
+            (*pair, sim)
+        })
+        .collect())
+}
+
+/// The episodes stage with the same-issue test the settings ask for.
+pub(super) fn link(
+    contacts: &[Contact],
+    settings: &Settings,
+    spaces: &Spaces,
+    v: &LinkVectors,
+) -> Linked {
+    let scorer = scorer(contacts, settings, spaces, v);
+    episodes::link(contacts, settings, scorer.as_ref())
+}
+
+/// The same-issue test the settings ask for.
+pub(super) fn scorer<'a>(
+    contacts: &'a [Contact],
+    settings: &Settings,
+    spaces: &Spaces,
+    v: &'a LinkVectors,
+) -> Box<dyn SameIssueScorer + 'a> {
+    if settings.same_issue == SameIssue::Embedding {
+        Box::new(EmbeddingScorer {
+            index: v.index.clone(),
+            vectors: &v.vectors,
+            apart: &v.apart,
+            threshold: settings.embedding_threshold,
+            fallback: (!spaces.multilingual)
+                .then(|| LexicalScorer::new(contacts, settings.similarity_threshold)),
+        })
+    } else {
+        Box::new(LexicalScorer::new(contacts, settings.similarity_threshold))
+    }
+}

@@ -1,0 +1,66 @@
+//! A month unlike the sample (issue 14): CLINC150's English intents instead
+//! of BANKING77's, written as real customers write (each with their own
+//! openers and a personal context they repeat under every problem,
+//! references, typos, links, thanks-only contacts). With the default model.
+//! Two different problems of one customer share that context; linking them
+//! was the over-linking that moved FCR.
+
+use std::path::Path;
+
+use crate::util::{arg, default_model_or_skip, json, ok_in, report_json};
+
+#[test]
+fn realistic_month_from_another_utterance_set() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !default_model_or_skip(root) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let month = "tests/data/clinc150-realistic";
+    ok_in(
+        root,
+        &[
+            "run",
+            month,
+            "--config",
+            &format!("{month}/recontact.toml"),
+            "--out",
+            &arg(&out),
+            "-q",
+        ],
+    );
+    let res = ok_in(
+        root,
+        &[
+            "eval",
+            "--json",
+            "--truth",
+            "tests/data/clinc150-realistic.truth.csv",
+            &arg(&out),
+        ],
+    );
+    let s: serde_json::Value = serde_json::from_slice(&res.stdout).unwrap();
+    // Before same-issue compared what the contacts say apart (and before
+    // thank-yous were courtesy contacts): precision 0.950, FCR error 0.038;
+    // after: 0.968 and 0.021 (1,200 contacts: the FCR error is mostly
+    // sampling).
+    assert!(s["bcubed_precision"].as_f64().unwrap() >= 0.96, "{s}");
+    assert!(s["bcubed_f1"].as_f64().unwrap() >= 0.95, "{s}");
+    assert!(s["fcr_rate_error"].as_f64().unwrap() <= 0.03, "{s}");
+
+    // What people read carries no handle, link or template word.
+    let report = report_json(&out);
+    let rc = &report["root_causes"];
+    for level in ["themes", "categories"] {
+        for g in rc[level].as_array().unwrap() {
+            let name = g["name"].as_str().or(g["label"].as_str()).unwrap();
+            assert!(
+                !name.contains('@') && !name.contains("http") && !name.contains("t.co"),
+                "{level} name {name:?}"
+            );
+        }
+    }
+    let metrics = json(&out.join("metrics.json"));
+    assert!(metrics["fcr_uncertainty"]["low"].as_f64().unwrap() > 0.0);
+}
