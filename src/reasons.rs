@@ -9,8 +9,15 @@
 //! reason that states no problem (thanks, praise, "ok", an auto-reply, or
 //! nothing left after stripping) has no root cause: it is counted, shown
 //! with examples, and never clustered or ranked.
+//!
+//! Before that, a customer's own context goes: clauses a customer says under
+//! their *different* episodes ("I fly back from Japan on Friday.", "我刚换了
+//! 小米手机") are about the customer, not about either problem, and would
+//! otherwise gather unrelated problems into a theme named after them. The
+//! same rule as linking's (`text::apart`): what two different issues both
+//! say is not the issue.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::{Contact, Linked, Reason};
 use crate::settings::Categorise;
@@ -34,10 +41,11 @@ pub struct Reasons {
 /// is contact `c`'s reason (shared with linking, which reads them first).
 pub fn read(
     linked: &Linked,
+    contacts: &[Contact],
     categorise: Categorise,
     mut reason_of: impl FnMut(usize) -> String,
 ) -> Reasons {
-    let raw: Vec<Reason> = linked
+    let mut raw: Vec<Reason> = linked
         .episodes
         .iter()
         .enumerate()
@@ -52,6 +60,7 @@ pub fn read(
             text: reason_of(e.first),
         })
         .collect();
+    strip_customer_context(&mut raw, linked, contacts, &mut reason_of);
     let boilerplate = Boilerplate::learn(raw.iter().map(|r| r.text.as_str()));
     let mut out = Reasons {
         boilerplate,
@@ -66,6 +75,53 @@ pub fn read(
         }
     }
     out
+}
+
+/// Takes out of each reason the clauses its customer also says in the first
+/// contact of another of their episodes, unless nothing would be left (then
+/// the shared clauses are all it says: the same problem again).
+fn strip_customer_context(
+    raw: &mut [Reason],
+    linked: &Linked,
+    contacts: &[Contact],
+    reason_of: &mut impl FnMut(usize) -> String,
+) {
+    let customer_of = |e: usize| {
+        contacts
+            .get(linked.episodes[e].first)
+            .and_then(|c| c.customer_id.as_deref())
+    };
+    let wanted: HashSet<&str> = raw.iter().filter_map(|r| customer_of(r.episode)).collect();
+    let mut episodes_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for e in 0..linked.episodes.len() {
+        if let Some(c) = customer_of(e).filter(|c| wanted.contains(c)) {
+            episodes_of.entry(c).or_default().push(e);
+        }
+    }
+    let mut keys_of: HashMap<usize, HashSet<String>> = HashMap::new();
+    for r in raw.iter_mut() {
+        let Some(others) = customer_of(r.episode).and_then(|c| episodes_of.get(c)) else {
+            continue;
+        };
+        if others.len() < 2 {
+            continue;
+        }
+        let mine = text::clause_keys(&r.text);
+        let mut shared: HashSet<String> = HashSet::new();
+        for &e in others.iter().filter(|&&e| e != r.episode) {
+            let theirs = keys_of
+                .entry(e)
+                .or_insert_with(|| text::clause_keys(&reason_of(linked.episodes[e].first)));
+            shared.extend(mine.intersection(theirs).cloned());
+        }
+        if shared.is_empty() {
+            continue;
+        }
+        let rest = text::without_clauses(&r.text, &shared);
+        if rest.chars().any(char::is_alphanumeric) {
+            r.text = rest;
+        }
+    }
 }
 
 /// Up to `n` distinct examples of `reasons` as the report quotes them (PII
@@ -168,11 +224,11 @@ mod tests {
         ];
         let linked = run(&cs, &crate::settings::Settings::default());
         let of = |c: usize| text::reason::contact_reason(&cs[c].text);
-        let r = read(&linked, Categorise::NonFcr, of).stated;
+        let r = read(&linked, &cs, Categorise::NonFcr, of).stated;
         assert_eq!(r.len(), 1);
         assert!(r[0].text.contains("refund"));
-        assert_eq!(read(&linked, Categorise::All, of).stated.len(), 2);
-        assert!(read(&linked, Categorise::None, of).stated.is_empty());
+        assert_eq!(read(&linked, &cs, Categorise::All, of).stated.len(), 2);
+        assert!(read(&linked, &cs, Categorise::None, of).stated.is_empty());
     }
 
     #[test]
@@ -184,7 +240,7 @@ mod tests {
             "תודה רבה!",
             "The coupon code is not accepted at checkout",
         ];
-        let r = read(&linked(texts.len()), Categorise::NonFcr, |c| {
+        let r = read(&linked(texts.len()), &[], Categorise::NonFcr, |c| {
             text::reason::contact_reason(texts[c])
         });
         let stated: Vec<usize> = r.stated.iter().map(|x| x.contact).collect();
@@ -213,7 +269,7 @@ mod tests {
                 )
             })
             .collect();
-        let r = read(&linked(texts.len()), Categorise::All, |c| {
+        let r = read(&linked(texts.len()), &[], Categorise::All, |c| {
             text::reason::contact_reason(&texts[c])
         });
         assert!(!r.boilerplate.is_empty(), "{:?}", r.boilerplate.stats());
@@ -222,6 +278,40 @@ mod tests {
             .stated
             .iter()
             .all(|x| !x.text.to_lowercase().contains("specialist")));
+    }
+
+    #[test]
+    fn a_customers_context_under_different_problems_goes() {
+        use crate::test_support::contact;
+        let texts = [
+            // U1: two different problems, the same context.
+            "I fly back from Japan on Friday. My card was declined at the till.",
+            "Where is my refund? I fly back from Japan on Friday.",
+            // U2: one episode keeps its context.
+            "I fly back from Japan on Friday. The app crashes on login.",
+            // U3: the same words in two episodes: nothing else said, kept.
+            "My parcel never arrived.",
+            "My parcel never arrived.",
+        ];
+        let cs: Vec<Contact> = ["U1", "U1", "U2", "U3", "U3"]
+            .iter()
+            .enumerate()
+            .map(|(i, u)| contact(&format!("c{i}"), u, i as f64, texts[i]))
+            .collect();
+        let r = read(&linked(texts.len()), &cs, Categorise::All, |c| {
+            text::reason::contact_reason(texts[c])
+        });
+        let got: Vec<&str> = r.stated.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(
+            got,
+            vec![
+                "My card was declined at the till.",
+                "Where is my refund?",
+                "I fly back from Japan on Friday. The app crashes on login.",
+                "My parcel never arrived.",
+                "My parcel never arrived.",
+            ]
+        );
     }
 
     #[test]

@@ -112,7 +112,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         stated: reasons,
         no_problem,
         boilerplate,
-    } = reasons::read(&linked, settings.categorise, |c| texts.get(c));
+    } = reasons::read(&linked, contacts, settings.categorise, |c| texts.get(c));
     timings.lap("reasons");
     let prev_anchor = previous.as_ref().filter(|_| settings.anchor);
     let same_model = groups::same_model(&spaces, Path::new(&settings.model), prev_anchor);

@@ -11,7 +11,8 @@
 //! - `reason`: an episode's contact reason and PII masking;
 //! - `boilerplate`: template phrases learned from the month and stripped;
 //! - `noproblem`: contacts that state no problem (thanks, ok, auto-replies);
-//! - `shared`: two contacts without the clauses both say (same-issue test);
+//! - `shared`: texts without the clauses another text also says (the
+//!   same-issue test; a customer's context across their episodes);
 //! - `terminal`: control characters escaped in what is printed;
 //! - `spreadsheet`: CSV cells a spreadsheet would run, neutralised.
 //!
@@ -36,7 +37,7 @@ mod words;
 pub use boilerplate::{Boilerplate, PhraseStats};
 pub use clean::clean;
 pub use noproblem::states_no_problem;
-pub use shared::apart;
+pub use shared::{apart, clause_keys, without_clauses};
 pub use speaker::{customer_words, speaker_prefix, turns, Speaker};
 pub use spreadsheet::{spreadsheet_safe, SafeCsv};
 pub(crate) use tables::{jieba, stemmer};

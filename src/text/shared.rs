@@ -15,8 +15,9 @@ use std::collections::HashSet;
 use super::boilerplate::phrase_key;
 use super::clause::{clause_spans, sentence_spans, Joiner};
 
-/// The clause keys of a text.
-fn keys(text: &str) -> HashSet<String> {
+/// The clause keys of a text (phrase keys: case, punctuation and digit
+/// runs folded).
+pub fn clause_keys(text: &str) -> HashSet<String> {
     let mut out = HashSet::new();
     for line in text.lines() {
         for (s, e) in sentence_spans(line) {
@@ -32,7 +33,7 @@ fn keys(text: &str) -> HashSet<String> {
 }
 
 /// `text` without its clauses whose key is in `drop`, the rest as written.
-fn without(text: &str, drop: &HashSet<String>) -> String {
+pub fn without_clauses(text: &str, drop: &HashSet<String>) -> String {
     let mut joiner = Joiner::default();
     for (line_no, line) in text.lines().enumerate() {
         let mut adjacent = false;
@@ -55,12 +56,12 @@ fn without(text: &str, drop: &HashSet<String>) -> String {
 /// clause, or when one of them says nothing the other does not (then the
 /// shared clauses are all it says, and the wholes are what to compare).
 pub fn apart(a: &str, b: &str) -> Option<(String, String)> {
-    let (ka, kb) = (keys(a), keys(b));
+    let (ka, kb) = (clause_keys(a), clause_keys(b));
     let shared: HashSet<String> = ka.intersection(&kb).cloned().collect();
     if shared.is_empty() || ka.len() == shared.len() || kb.len() == shared.len() {
         return None;
     }
-    let (ra, rb) = (without(a, &shared), without(b, &shared));
+    let (ra, rb) = (without_clauses(a, &shared), without_clauses(b, &shared));
     let has_words = |s: &str| s.chars().any(char::is_alphanumeric);
     (has_words(&ra) && has_words(&rb)).then_some((ra, rb))
 }
