@@ -50,7 +50,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use super::clause::{clause_spans, sentence_spans, Joiner};
+use super::clause::{clause_spans, drop_clauses, sentence_spans};
 use super::terms::{fnv1a, terms};
 use super::unicode::{dominant_script, normalize, Script};
 use super::words::words;
@@ -135,12 +135,12 @@ pub(crate) fn phrase_key(clause: &str) -> String {
 
 /// One sentence of a reason: its key and its clauses' keys (the sentence
 /// itself when it has one clause).
-struct Sentence {
+pub(crate) struct Sentence {
     key: String,
-    clauses: Vec<String>,
+    pub(crate) clauses: Vec<String>,
 }
 
-fn sentences_of(reason: &str) -> Vec<Sentence> {
+pub(crate) fn sentences_of(reason: &str) -> Vec<Sentence> {
     let mut out = Vec::new();
     for line in reason.lines() {
         for (s, e) in sentence_spans(line) {
@@ -389,29 +389,8 @@ impl Boilerplate {
         if self.phrases.is_empty() {
             return reason.to_string();
         }
-        let mut joiner = Joiner::default();
-        let mut dropped = false;
-        for (line_no, line) in reason.lines().enumerate() {
-            let mut adjacent = false;
-            for (s, e) in sentence_spans(line) {
-                let whole = self.phrases.contains(&phrase_key(&line[s..e]));
-                for (a, b) in clause_spans(&line[s..e]) {
-                    let span = (s + a, s + b);
-                    if whole || self.phrases.contains(&phrase_key(&line[span.0..span.1])) {
-                        dropped = true;
-                        adjacent = false;
-                        continue;
-                    }
-                    joiner.push(line_no, line, span, adjacent);
-                    adjacent = true;
-                }
-            }
-        }
-        if dropped {
-            joiner.finish()
-        } else {
-            reason.to_string()
-        }
+        let listed = |s: &str| self.phrases.contains(&phrase_key(s));
+        drop_clauses(reason, listed, listed).unwrap_or_else(|| reason.to_string())
     }
 
     /// The boilerplate phrases (keys), sorted.

@@ -99,6 +99,36 @@ pub(crate) fn clauses(line: &str) -> Vec<&str> {
         .collect()
 }
 
+/// `text` without the sentences `drop_sentence` and the clauses
+/// `drop_clause` accept, the kept clauses joined by [`Joiner`]; `None` when
+/// nothing was dropped. The one walk boilerplate stripping and
+/// `text::without_clauses` share.
+pub(crate) fn drop_clauses(
+    text: &str,
+    drop_sentence: impl Fn(&str) -> bool,
+    drop_clause: impl Fn(&str) -> bool,
+) -> Option<String> {
+    let mut joiner = Joiner::default();
+    let mut dropped = false;
+    for (line_no, line) in text.lines().enumerate() {
+        let mut adjacent = false;
+        for (s, e) in sentence_spans(line) {
+            let whole = drop_sentence(&line[s..e]);
+            for (a, b) in clause_spans(&line[s..e]) {
+                let span = (s + a, s + b);
+                if whole || drop_clause(&line[span.0..span.1]) {
+                    dropped = true;
+                    adjacent = false;
+                    continue;
+                }
+                joiner.push(line_no, line, span, adjacent);
+                adjacent = true;
+            }
+        }
+    }
+    dropped.then(|| joiner.finish())
+}
+
 /// Kept clauses joined: clauses that were next to each other in one line
 /// keep the text between them as written; clauses of different lines are
 /// joined by a line break (a template line pasted under a message stays

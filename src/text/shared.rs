@@ -12,44 +12,22 @@
 
 use std::collections::HashSet;
 
-use super::boilerplate::phrase_key;
-use super::clause::{clause_spans, sentence_spans, Joiner};
+use super::boilerplate::{phrase_key, sentences_of};
+use super::clause::drop_clauses;
 
 /// The clause keys of a text (phrase keys: case, punctuation and digit
 /// runs folded).
 pub fn clause_keys(text: &str) -> HashSet<String> {
-    let mut out = HashSet::new();
-    for line in text.lines() {
-        for (s, e) in sentence_spans(line) {
-            for (a, b) in clause_spans(&line[s..e]) {
-                let k = phrase_key(&line[s + a..s + b]);
-                if !k.is_empty() {
-                    out.insert(k);
-                }
-            }
-        }
-    }
-    out
+    sentences_of(text)
+        .into_iter()
+        .flat_map(|s| s.clauses)
+        .collect()
 }
 
 /// `text` without its clauses whose key is in `drop`, the rest as written.
 pub fn without_clauses(text: &str, drop: &HashSet<String>) -> String {
-    let mut joiner = Joiner::default();
-    for (line_no, line) in text.lines().enumerate() {
-        let mut adjacent = false;
-        for (s, e) in sentence_spans(line) {
-            for (a, b) in clause_spans(&line[s..e]) {
-                let span = (s + a, s + b);
-                if drop.contains(&phrase_key(&line[span.0..span.1])) {
-                    adjacent = false;
-                    continue;
-                }
-                joiner.push(line_no, line, span, adjacent);
-                adjacent = true;
-            }
-        }
-    }
-    joiner.finish()
+    drop_clauses(text, |_| false, |c| drop.contains(&phrase_key(c)))
+        .unwrap_or_else(|| text.to_string())
 }
 
 /// `a` and `b` each without the clauses both say; `None` when they share no
