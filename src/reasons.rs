@@ -68,7 +68,9 @@ pub fn read(
     };
     for mut r in raw {
         r.text = out.boilerplate.strip(&r.text);
-        if text::states_no_problem(&r.text) {
+        // A reason of only references ("Order 12345.") says which case, not
+        // what went wrong.
+        if text::states_no_problem(&r.text) || text::only_references(&r.text) {
             out.no_problem.push(r);
         } else {
             out.stated.push(r);
@@ -239,14 +241,17 @@ mod tests {
             "谢谢",
             "תודה רבה!",
             "The coupon code is not accepted at checkout",
+            "Hi, order 88123456.",
+            "流水号 20261003 谢谢",
+            "Order 88123456 never arrived",
         ];
         let r = read(&linked(texts.len()), &[], Categorise::NonFcr, |c| {
             text::reason::contact_reason(texts[c])
         });
         let stated: Vec<usize> = r.stated.iter().map(|x| x.contact).collect();
         let none: Vec<usize> = r.no_problem.iter().map(|x| x.contact).collect();
-        assert_eq!(stated, vec![1, 4]);
-        assert_eq!(none, vec![0, 2, 3]);
+        assert_eq!(stated, vec![1, 4, 7]);
+        assert_eq!(none, vec![0, 2, 3, 5, 6]);
     }
 
     #[test]

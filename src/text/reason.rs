@@ -84,6 +84,65 @@ const CHATTER: &[&str] = &[
     "לא",
     "בסדר",
     "היי",
+    // Openers: said before the problem, never part of it.
+    "sorry to bother you",
+    "sorry to bother",
+    "sorry for the bother",
+    "sorry to trouble you",
+    "hope you're well",
+    "hope you are well",
+    "i hope you're well",
+    "i hope you are well",
+    "hope you're doing well",
+    "hope you are doing well",
+    "i hope you're doing well",
+    "hope all is well",
+    "i hope this finds you well",
+    "hope this finds you well",
+    "hope you're having a good day",
+    "quick question",
+    "a quick question",
+    "i have a question",
+    "i have a quick question",
+    "hello team",
+    "hi team",
+    "hey team",
+    "hey guys",
+    "hi guys",
+    "hi all",
+    "dear team",
+    "dear support",
+    "greetings",
+    "good day",
+    "麻烦问一下",
+    "麻烦问下",
+    "请问一下",
+    "打扰一下",
+    "打扰了",
+    "不好意思打扰一下",
+    "不好意思，打扰一下",
+    "想问一下",
+    "我想问一下",
+    "问一下",
+    "请问",
+    "在吗",
+    "在不在",
+    "客服你好",
+    "客服您好",
+    "你好客服",
+    "您好客服",
+    "סליחה על ההטרדה",
+    "סליחה שאני מטריד",
+    "סליחה שאני מטרידה",
+    "יש לי שאלה",
+    "שאלה קטנה",
+    "בוקר טוב",
+    "ערב טוב",
+    "צהריים טובים",
+    "שלום רב",
+    "אהלן",
+    "מה קורה",
+    "מה נשמע",
 ];
 
 const CHATTER_STARTS: &[&str] = &[
@@ -248,7 +307,7 @@ pub fn contact_reason(raw: &str) -> String {
             let mut adjacent = false;
             for span in clause_spans(line) {
                 let s = &line[span.0..span.1];
-                if is_chatter(s) || is_repeat_statement(s) {
+                if is_chatter(s) || is_repeat_statement(s) || text::only_references(s) {
                     adjacent = false;
                     continue;
                 }
@@ -403,6 +462,26 @@ mod tests {
     fn keeps_the_problem_drops_the_conversation() {
         let t = "Agent: Thank you for calling, how can I help?\nCustomer: Hi, I need some help with my account.\nAgent: Can you confirm your account number?\nCustomer: Sure, it's 29029248.\nAgent: Thanks.\nCustomer: Hi there. Still not fixed. My card has not arrived yet.\nAgent: Sorry.\nCustomer: Okay, thanks for your help.";
         assert_eq!(contact_reason(t), "My card has not arrived yet.");
+    }
+
+    #[test]
+    fn openers_and_references_are_not_the_problem() {
+        assert_eq!(
+            contact_reason("Sorry to bother you, my card was declined. Order 12345."),
+            "my card was declined."
+        );
+        assert_eq!(
+            contact_reason("Hi, hope you're well. The app crashes at login"),
+            "The app crashes at login"
+        );
+        assert_eq!(
+            contact_reason("麻烦问一下，退款没有到账。流水号 20261003"),
+            "退款没有到账。"
+        );
+        assert_eq!(
+            contact_reason("סליחה על ההטרדה, הכרטיס לא הגיע. מספר הזמנה 4471"),
+            "הכרטיס לא הגיע."
+        );
     }
 
     #[test]

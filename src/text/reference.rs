@@ -1,0 +1,153 @@
+//! References: "Order 12345.", "Transaction ID 8f3a9c21", "流水号 20261003",
+//! "מספר הזמנה 4471". Customers give them so the agent can find the case;
+//! they say which case, not what went wrong. A clause that is only a
+//! reference (with a greeting or thanks around it) is not part of the
+//! reason, and a reason that is only references states no problem: left in,
+//! every "Order [number]" of the month clustered into one group named
+//! "order", ranked among the root causes (BENCHMARKS.md, issue 13).
+//!
+//! The rule is a label followed by an identifier: the label from a short
+//! list in three languages (order, transaction, case, ticket, booking …;
+//! 订单号, 流水号, 单号 …; הזמנה, אסמכתא …), the identifier a token with at
+//! least two digits. Either alone is kept: "order" in "my order never came"
+//! is a problem word, "20" in "top up 20" an amount.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::noproblem::states_no_problem;
+
+fn reference_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // The label, an optional "id"/"number"/"#", optional "is"/":", then
+        // the identifier (letters, digits, - _ / .; checked for two digits
+        // in `references`).
+        let latin = r"(?:order|transaction|txn|reference|ref|case|ticket|tracking|booking|confirmation|invoice|account|acct|policy|claim|parcel|shipment|reservation|receipt|serial|member(?:ship)?|customer)";
+        let suffix = r"(?:\s*(?:id|no\.?|nr\.?|number|num|code|#))?";
+        let han = r"(?:订单号|订单编号|订单|流水号|交易号|交易编号|单号|编号|工单号|工单|参考号|会员号|訂單號|訂單編號|訂單|交易編號|單號|編號|參考號)";
+        let hebrew = r"(?:מספר\s+הזמנה|מספר\s+אסמכתא|מספר\s+פנייה|מספר\s+עסקה|מספר\s+לקוח|מספר\s+חשבון|הזמנה\s+מספר|פנייה\s+מספר|אסמכתא|הזמנה)";
+        Regex::new(&format!(
+            r"(?i)(?:\b{latin}(?:\s+{latin})?{suffix}|{han}|\b{hebrew})\s*(?:is\s+|[:：=#]\s*|#)?([A-Za-z0-9][A-Za-z0-9_\-/.]*[A-Za-z0-9]|\d)"
+        ))
+        .expect("the reference pattern compiles")
+    })
+}
+
+/// An amount said as a reference, "Amount: 32.19", "金额441.77元",
+/// "סכום 120 ₪": which payment, not what went wrong with it ("charged 32.19
+/// twice" has no label and stays).
+fn amount_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)(?:\bamount(?:\s+of)?|金额|金額|\bסכום)\s*(?:is\s+|[:：=]\s*)?[$€£¥₪]?\s*\d[\d,.]*\s*(?:元|块|圆|₪|\$|€|£|¥|\b(?:usd|eur|gbp|ils|nis|rmb|cny)\b)?",
+        )
+        .expect("the amount pattern compiles")
+    })
+}
+
+/// The byte spans of the references in `text`.
+fn references(text: &str) -> Vec<(usize, usize)> {
+    let amounts = amount_re().find_iter(text).map(|m| (m.start(), m.end()));
+    let mut spans: Vec<(usize, usize)> = reference_re()
+        .captures_iter(text)
+        .filter_map(|c| {
+            let whole = c.get(0)?;
+            let id = c.get(1)?;
+            let digits = id.as_str().chars().filter(char::is_ascii_digit).count();
+            // An amount is not an identifier: "订单12元".
+            let next = text[id.end()..].chars().next();
+            let ends = next.map_or(true, |ch| !ch.is_alphanumeric() || super::is_han(ch));
+            let unit = next.is_some_and(|ch| matches!(ch, '元' | '块' | '圆' | '₪' | '$' | '%'));
+            (digits >= 2 && ends && !unit).then(|| (whole.start(), whole.end()))
+        })
+        .collect();
+    // Overlaps cannot happen between the two patterns' labels, but keep the
+    // spans in order and apart for `without_references`.
+    spans.extend(amounts);
+    spans.sort_unstable();
+    spans.dedup_by(|b, a| b.0 < a.1);
+    spans
+}
+
+/// `text` without its references, or `None` when it has none.
+fn without_references(text: &str) -> Option<String> {
+    let spans = references(text);
+    if spans.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (s, e) in spans {
+        out.push_str(&text[at..s]);
+        out.push(' ');
+        at = e;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
+}
+
+/// True for text that holds at least one reference and, around them, only
+/// what states no problem (a greeting, thanks, punctuation): "Order 12345.",
+/// "hi, transaction id 8f3a9c21 thanks", "流水号 20261003谢谢啦".
+pub fn only_references(text: &str) -> bool {
+    without_references(text).is_some_and(|rest| states_no_problem(&rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_and_an_identifier_are_a_reference() {
+        for t in [
+            "Order 12345.",
+            "order #A-77812",
+            "Transaction ID 8f3a9c21.",
+            "transaction id 186c4234",
+            "Hi, my ticket number is 55123, thanks!",
+            "Booking ref: XK92Q7",
+            "流水号 20261003",
+            "流水号 20261003谢谢啦。",
+            "订单号：88812345",
+            "訂單編號 4471234",
+            "מספר הזמנה 4471",
+            "אסמכתא 998877, תודה",
+            "金额441.77元。",
+            "Amount: $32.19",
+            "סכום 120 ₪",
+        ] {
+            assert!(only_references(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_problem_beside_a_reference_is_kept() {
+        for t in [
+            "Order 12345 never arrived",
+            "Transaction ID 8f3a9c21. I was charged twice",
+            "my order never came",
+            "top up 20 failed",
+            "订单12元被扣了两次",
+            "退款没有到账，订单号 88812345",
+            "ההזמנה 4471 לא הגיעה",
+            "charged 32.19 twice",
+            "金额不对，多扣了12元",
+            "order",
+            "12345",
+            "",
+        ] {
+            assert!(!only_references(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn amounts_and_ordinals_are_not_identifiers() {
+        assert!(references("订单12元").is_empty());
+        assert!(references("order 2 pizzas").is_empty());
+        assert!(references("case 7").is_empty());
+        assert_eq!(references("see order 12345 please").len(), 1);
+    }
+}
