@@ -22,9 +22,9 @@ use crate::text::terminal_safe;
 /// refunded). "" or * lists everything the filters let through.
 ///
 /// Examples:
-///   recontact search out/sample "coupon checkout" --non-fcr
-///   recontact search out/sample '"refund not received"' --channel chat --from 2026-10-01 --to 2026-10-07
-///   recontact search out/sample 优惠券 --format jsonl
+///   recontact search out/sample "top up failed" --non-fcr
+///   recontact search out/sample '"top up"' --channel chat --from 2026-10-01 --to 2026-10-07
+///   recontact search out/sample 音乐 --format jsonl
 ///   recontact search out/sample '*' --category CAT-0003 --repeat-only
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]

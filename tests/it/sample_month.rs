@@ -99,6 +99,7 @@ fn sample_month_with_the_default_model() {
 
     assert_themes_consistent(&out1);
     assert_headline_rebuilds_from_csvs(&out1);
+    assert_readme_searches_find_contacts(root, &out1);
 
     // Run from another folder: the default model is still found (it is
     // looked up beside the binary and above it, not only in the working
@@ -179,6 +180,62 @@ fn sample_month_with_the_default_model() {
         assert_eq!(t["matched_from"], t["theme_id"], "{t:?}");
     }
     assert_themes_consistent(&again);
+}
+
+/// Every `recontact search out/sample …` example in the README finds
+/// contacts in the sample month (a reader tries them first).
+fn assert_readme_searches_find_contacts(root: &Path, out: &Path) {
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let examples: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("recontact search out/sample "))
+        .collect();
+    assert!(examples.len() >= 3, "{examples:?}");
+    for line in examples {
+        let mut args = shell_words(line);
+        args.remove(0);
+        for a in args.iter_mut().filter(|a| *a == "out/sample") {
+            *a = arg(out);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let res = ok_in(root, &args);
+        let stdout = String::from_utf8_lossy(&res.stdout);
+        let found = if args.contains(&"csv") {
+            stdout.lines().count() > 1
+        } else {
+            !stdout.contains("no contact matches") && stdout.contains("matching contact")
+        };
+        assert!(found, "README example finds nothing: {line}\n{stdout}");
+    }
+}
+
+/// A command line's words: whitespace apart, '…' and "…" quote (enough for
+/// the README's examples).
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quote, mut any) = (Vec::new(), String::new(), None, false);
+    for c in line.chars() {
+        match (quote, c) {
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                any = true;
+            }
+            (Some(q), _) if c == q => quote = None,
+            (None, c) if c.is_whitespace() => {
+                if any {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            _ => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(cur);
+    }
+    out
 }
 
 /// An analyst rebuilds every headline and by-channel/team/week figure of
