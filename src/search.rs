@@ -149,7 +149,12 @@ pub fn filtered(ix: &ContactIndex, query: Box<dyn Query>, filters: &Filters) -> 
         must.push((Occur::Must, keyword_terms(f.team, &filters.teams)));
     }
     if filters.from.is_some() || filters.to.is_some() {
-        let term = |t: i64| Term::from_field_date(f.started_at, DateTime::from_timestamp_secs(t));
+        // Every indexed time lies in the years recontact reads; beyond them
+        // a bound would overflow tantivy's nanoseconds.
+        let term = |t: i64| {
+            let t = t.clamp(crate::time::EARLIEST, crate::time::LATEST);
+            Term::from_field_date(f.started_at, DateTime::from_timestamp_secs(t))
+        };
         let lower = filters
             .from
             .map(|t| Bound::Included(term(t)))
@@ -341,7 +346,14 @@ pub fn resolve_category(meta: &IndexMeta, wanted: &str) -> Result<String> {
 /// `2026-10-01T14:00`, `2026-10-01 14:00:00`, or RFC 3339 with an offset.
 /// `end_of_day` makes a bare date mean the end of that day (for `--to`).
 pub fn parse_when(s: &str, tz: Tz, end_of_day: bool) -> Result<i64> {
-    let s = s.trim();
+    let t = parse_when_any(s.trim(), tz, end_of_day)?;
+    if !(crate::time::EARLIEST..=crate::time::LATEST).contains(&t) {
+        bail!("the date '{}' is outside the years 1900-2199", s.trim());
+    }
+    Ok(t)
+}
+
+fn parse_when_any(s: &str, tz: Tz, end_of_day: bool) -> Result<i64> {
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(d.timestamp());
     }
@@ -421,5 +433,189 @@ mod tests {
         assert_eq!(resolve_category(&meta, "refund").unwrap(), "CAT-0002");
         assert!(resolve_category(&meta, "c").is_err());
         assert!(resolve_category(&meta, "parcel").is_err());
+    }
+
+    mod props {
+        //! Property tests: no query, filter or date a user types makes
+        //! `search` panic.
+
+        use super::super::*;
+        use crate::index::{register_tokenizers, schema, IndexedCategory};
+        use crate::test_support::{fuzz_config, hostile_text};
+        use proptest::prelude::*;
+        use proptest::sample::select;
+        use std::sync::OnceLock;
+
+        /// Three contacts in English, Chinese (with a word inside a word)
+        /// and Hebrew, in memory.
+        fn small_index() -> &'static ContactIndex {
+            static IX: OnceLock<ContactIndex> = OnceLock::new();
+            IX.get_or_init(|| {
+                let index = tantivy::Index::create_in_ram(schema());
+                register_tokenizers(&index);
+                let f = Fields::from_schema(&index.schema()).unwrap();
+                let mut w: tantivy::IndexWriter =
+                    index.writer_with_num_threads(1, 50 << 20).unwrap();
+                let texts = [
+                    "Customer: my refund has not arrived, call me on 07700 900123\nAgent: sorry",
+                    "客户：我的优惠券找不到了，退款还没有到账",
+                    "לקוח: הכרטיס החדש לא הגיע \u{202e}",
+                ];
+                for (i, text) in texts.iter().enumerate() {
+                    let mut d = TantivyDocument::default();
+                    d.add_u64(f.ord, i as u64);
+                    d.add_text(f.contact_id, format!("c{i}"));
+                    d.add_text(f.customer_id, "U1");
+                    d.add_text(f.episode_id, "E1");
+                    d.add_date(
+                        f.started_at,
+                        DateTime::from_timestamp_secs(1_790_000_000 + i as i64),
+                    );
+                    d.add_text(f.channel, "phone");
+                    d.add_text(f.team, "cards");
+                    d.add_text(f.role, "first");
+                    d.add_bool(f.is_repeat, i == 1);
+                    d.add_bool(f.episode_first, i == 0);
+                    d.add_bool(f.fcr, i == 2);
+                    d.add_bool(f.non_fcr, i != 2);
+                    d.add_text(f.category_id, "CAT-0001");
+                    d.add_text(f.category, "refund");
+                    d.add_text(f.text, text);
+                    d.add_text(f.customer, text);
+                    d.add_text(f.agent, "sorry");
+                    w.add_document(d).unwrap();
+                }
+                w.commit().unwrap();
+                ContactIndex {
+                    index,
+                    fields: f,
+                    meta: IndexMeta {
+                        schema_version: crate::index::INDEX_SCHEMA_VERSION,
+                        timezone: "UTC".into(),
+                        contacts: 3,
+                        data_start: String::new(),
+                        data_end: String::new(),
+                        categories: vec![IndexedCategory {
+                            category_id: "CAT-0001".into(),
+                            name: "refund".into(),
+                            episodes: 1,
+                        }],
+                    },
+                    timezone: chrono_tz::UTC,
+                }
+            })
+        }
+
+        /// Queries made of the syntax's own pieces: fields, ranges,
+        /// phrases, boosts, slops, groups, and the month's words.
+        fn query() -> impl Strategy<Value = String> {
+            let fields: Vec<String> = QUERY_FIELDS.split(", ").map(|f| format!("{f}:")).collect();
+            let piece = prop_oneof![
+                select(fields),
+                select(&[
+                    "refund",
+                    "退款",
+                    "优惠券",
+                    "הכרטיס",
+                    "\"",
+                    " ",
+                    "(",
+                    ")",
+                    "[",
+                    "]",
+                    "{",
+                    "}",
+                    " TO ",
+                    " AND ",
+                    " OR ",
+                    "NOT ",
+                    "-",
+                    "+",
+                    "~2",
+                    "^3",
+                    "^-1",
+                    "*",
+                    ":",
+                    ">",
+                    "<=",
+                    "2026-10-01T00:00:00Z",
+                    "9999-12-31T23:59:59Z",
+                    "-262143-01-01T00:00:00Z",
+                    "1e999",
+                    "true",
+                    "maybe",
+                    "18446744073709551615",
+                    "\\",
+                    "IN [",
+                    "'",
+                ])
+                .prop_map(str::to_string),
+                hostile_text(),
+            ];
+            proptest::collection::vec(piece, 0..8).prop_map(|v| v.concat())
+        }
+
+        fn filters() -> impl Strategy<Value = Filters> {
+            let words = || proptest::collection::vec(hostile_text(), 0..2);
+            let when = || {
+                proptest::option::of(prop_oneof![
+                    any::<i64>(),
+                    crate::time::EARLIEST..crate::time::LATEST,
+                ])
+            };
+            (any::<[bool; 3]>(), words(), words(), when(), when()).prop_map(
+                |([non_fcr, repeat_only, episode_first_only], categories, channels, from, to)| {
+                    Filters {
+                        non_fcr,
+                        categories,
+                        channels,
+                        teams: vec!["cards".into()],
+                        from,
+                        to,
+                        repeat_only,
+                        episode_first_only,
+                    }
+                },
+            )
+        }
+
+        proptest! {
+            #![proptest_config(fuzz_config(512))]
+
+            #[test]
+            fn any_query_is_answered_or_refused(q in query(), f in filters(), limit in 0usize..5) {
+                if let Ok(found) = search(small_index(), &q, &f, limit) {
+                    prop_assert!(found.hits.len() <= limit.max(1));
+                    for h in &found.hits {
+                        for &(a, b) in &h.highlights {
+                            prop_assert!(a <= b && b <= h.snippet.len());
+                            prop_assert!(h.snippet.is_char_boundary(a) && h.snippet.is_char_boundary(b));
+                        }
+                    }
+                }
+            }
+
+            #[test]
+            fn any_date_or_category_is_read_or_refused(s in hostile_text(), end in any::<bool>()) {
+                if let Ok(t) = parse_when(&s, chrono_tz::Asia::Jerusalem, end) {
+                    prop_assert!((crate::time::EARLIEST..=crate::time::LATEST).contains(&t));
+                }
+                let _ = resolve_category(&small_index().meta, &s);
+                lead(&s, 5);
+            }
+        }
+
+        #[test]
+        fn dates_past_the_index_range_are_refused() {
+            let utc = chrono_tz::UTC;
+            let e = parse_when("9999-12-31", utc, true).unwrap_err();
+            assert!(e.to_string().contains("outside the years"), "{e}");
+            let f = Filters {
+                from: Some(i64::MIN),
+                to: Some(i64::MAX),
+                ..Filters::default()
+            };
+            assert_eq!(search(small_index(), "", &f, 5).unwrap().total, 3);
+        }
     }
 }

@@ -334,6 +334,9 @@ impl Settings {
     }
 }
 
+/// The longest duration a setting takes (ten years).
+const MAX_DURATION_SECS: i64 = 3650 * 86_400;
+
 /// Parses `7d`, `36h`, `15m`, `90s` (a bare number is hours).
 pub fn parse_duration(s: &str) -> Result<i64> {
     let t = s.trim();
@@ -355,7 +358,14 @@ pub fn parse_duration(s: &str) -> Result<i64> {
     if !(n.is_finite() && n >= 0.0) {
         bail!("bad duration '{s}': must be zero or more");
     }
-    Ok((n * mult).round() as i64)
+    // Windows are added to and multiplied with Unix times: a duration of
+    // 10^20 days would overflow them (a panic, or wrapped arithmetic in a
+    // release build). Ten years is beyond any window a month needs.
+    let secs = n * mult;
+    if secs > MAX_DURATION_SECS as f64 {
+        bail!("bad duration '{s}': at most 3650 days");
+    }
+    Ok(secs.round() as i64)
 }
 
 /// Parses a comma-separated list of FCR signals.
@@ -407,6 +417,9 @@ mod tests {
         assert_eq!(parse_duration("1.5d").unwrap(), 129_600);
         assert_eq!(parse_duration("48").unwrap(), 48 * 3600);
         assert!(parse_duration("7x").is_err());
+        assert_eq!(parse_duration("3650d").unwrap(), 3650 * 86_400);
+        let huge = parse_duration("99999999999999999999d").unwrap_err();
+        assert!(huge.to_string().contains("at most 3650 days"), "{huge}");
         assert!(parse_duration("d").is_err());
         assert_eq!(format_duration(7 * 86_400), "7d");
         assert_eq!(format_duration(900), "15m");

@@ -39,6 +39,24 @@ pub fn parse_timestamp(s: &str, tz: Tz) -> Result<i64, String> {
 /// guessed: `03/10/2026` needs a format.
 pub fn parse_timestamp_as(s: &str, tz: Tz, format: Option<&str>) -> Result<i64, String> {
     let s = s.trim();
+    let t = parse_any(s, tz, format)?;
+    if !(EARLIEST..LATEST).contains(&t) {
+        return Err(format!(
+            "timestamp '{s}' is outside the years 1900-2199 that recontact reads"
+        ));
+    }
+    Ok(t)
+}
+
+/// 1900-01-01T00:00:00Z and 2200-01-01T00:00:00Z: no contact is older or
+/// later, and beyond them a time no longer fits downstream (the index
+/// stores nanoseconds in an i64: years 1677-2262; a local time near
+/// chrono's limits panics when formatted). A stray far-future row inside
+/// them is the outlier check's (`ingest::outliers`).
+pub const EARLIEST: i64 = -2_208_988_800;
+pub const LATEST: i64 = 7_258_118_400;
+
+fn parse_any(s: &str, tz: Tz, format: Option<&str>) -> Result<i64, String> {
     if let Some(f) = format {
         if let Ok(t) = DateTime::parse_from_str(s, f) {
             return Ok(t.timestamp());
@@ -100,9 +118,18 @@ fn local(naive: NaiveDateTime, s: &str, tz: Tz) -> Result<i64, String> {
     }
 }
 
+/// A time in `tz`, `None` outside the years recontact reads (near chrono's
+/// limits a local time panics when formatted).
+fn in_tz(t: i64, tz: Tz) -> Option<DateTime<Tz>> {
+    if !(EARLIEST..LATEST).contains(&t) {
+        return None;
+    }
+    tz.timestamp_opt(t, 0).single()
+}
+
 /// ISO week (`2026-W41`) of a time in the run's time zone.
 pub fn iso_week(t: i64, tz: Tz) -> String {
-    match tz.timestamp_opt(t, 0).single() {
+    match in_tz(t, tz) {
         Some(d) => {
             let w = d.iso_week();
             format!("{}-W{:02}", w.year(), w.week())
@@ -117,7 +144,7 @@ pub fn iso_week(t: i64, tz: Tz) -> String {
 pub fn main_month(times: impl Iterator<Item = i64>, tz: Tz) -> Option<String> {
     let mut months: std::collections::BTreeMap<(i32, u32), usize> = Default::default();
     for t in times {
-        if let Some(d) = tz.timestamp_opt(t, 0).single() {
+        if let Some(d) = in_tz(t, tz) {
             *months.entry((d.year(), d.month())).or_default() += 1;
         }
     }
@@ -143,7 +170,7 @@ pub fn check_period(p: &str) -> Result<(), String> {
 
 /// A time as RFC 3339 in the run's time zone.
 pub fn format_time(t: i64, tz: Tz) -> String {
-    match tz.timestamp_opt(t, 0).single() {
+    match in_tz(t, tz) {
         Some(d) => d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         None => t.to_string(),
     }
@@ -200,5 +227,134 @@ mod tests {
         assert!(parse_timestamp("2026-03-08 02:30", ny)
             .unwrap_err()
             .contains("does not exist"));
+    }
+
+    #[test]
+    fn times_beyond_what_recontact_reads_are_refused() {
+        let sh: Tz = "Asia/Shanghai".parse().unwrap();
+        // Years chrono reads but nothing downstream holds: the index keeps
+        // nanoseconds in an i64 (`search`'s property found tantivy's
+        // overflow), and chrono panics formatting a local time near its
+        // limits ("Local time out of range").
+        assert!(parse_timestamp("+262143-12-31 23:59:59+0000", sh).is_err());
+        for s in [
+            "9999-12-31T23:59:59Z",
+            "2300-01-01 00:00",
+            "1899-12-31T23:59:59Z",
+        ] {
+            let e = parse_timestamp(s, sh).unwrap_err();
+            assert!(e.contains("outside the years 1900-2199"), "{s}: {e}");
+        }
+        assert!(parse_timestamp("2199-12-31T23:59:59Z", sh).is_ok());
+        assert_eq!(format_time(i64::MAX, sh), i64::MAX.to_string());
+        assert_eq!(iso_week(i64::MIN, sh), "unknown");
+    }
+
+    mod props {
+        use super::super::*;
+        use crate::test_support::{fuzz_config, hostile_text};
+        use proptest::prelude::*;
+
+        const ZONES: &[&str] = &[
+            "UTC",
+            "Asia/Shanghai",
+            "Asia/Jerusalem",
+            "America/New_York",
+            "Pacific/Kiritimati",
+            "Pacific/Pago_Pago",
+            "Australia/Lord_Howe",
+        ];
+
+        fn zone() -> impl Strategy<Value = Tz> {
+            proptest::sample::select(ZONES).prop_map(|z| z.parse::<Tz>().unwrap())
+        }
+
+        /// strftime formats as a user might write them, and broken ones.
+        fn format() -> impl Strategy<Value = String> {
+            let parts = [
+                "%Y", "%m", "%d", "%H", "%M", "%S", "%z", "%:z", "%#z", "%s", "%.f", "%.3f", "%b",
+                "%e", "%j", "%%", "%", "%Q", "%+", "%c", "%-d", "-", "/", ":", " ", "T", ".",
+            ];
+            proptest::collection::vec(proptest::sample::select(parts.to_vec()), 0..8)
+                .prop_map(|v| v.concat())
+        }
+
+        /// Near-valid timestamps: every field a little out of range, any
+        /// year chrono reads, any separator and offset.
+        fn near_valid() -> impl Strategy<Value = String> {
+            (
+                prop_oneof![-300_000i64..300_000, 1890i64..2210],
+                0u32..14,
+                0u32..33,
+                0u32..26,
+                0u32..62,
+                0u32..62,
+                proptest::sample::select(&["T", " ", "t", ""]),
+                proptest::sample::select(&[
+                    "Z",
+                    "+08:00",
+                    "+0800",
+                    "-1400",
+                    " +0530",
+                    "",
+                    ".999999999Z",
+                    "+24:00",
+                ]),
+            )
+                .prop_map(|(y, mo, d, h, mi, s, sep, off)| {
+                    let year = if (0..10_000).contains(&y) {
+                        format!("{y:04}")
+                    } else {
+                        format!("{y:+}")
+                    };
+                    format!("{year}-{mo:02}-{d:02}{sep}{h:02}:{mi:02}:{s:02}{off}")
+                })
+        }
+
+        /// A time read is within the years recontact reads, formats in any
+        /// zone and reads back to itself.
+        fn check(s: &str, tz: Tz, f: Option<&str>) -> Result<(), TestCaseError> {
+            if let Ok(t) = parse_timestamp_as(s, tz, f) {
+                prop_assert!((EARLIEST..LATEST).contains(&t), "{} -> {}", s, t);
+                for z in ZONES {
+                    let z: Tz = z.parse().unwrap();
+                    let back = format_time(t, z);
+                    // Before 1970 some zones' offsets had seconds (local
+                    // mean time), which RFC 3339 output rounds off.
+                    if t >= 0 {
+                        prop_assert_eq!(parse_timestamp(&back, z), Ok(t), "{}", back);
+                    }
+                    iso_week(t, z);
+                }
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(fuzz_config(1024))]
+
+            #[test]
+            fn any_text_is_read_or_refused(s in hostile_text(), tz in zone()) {
+                check(&s, tz, None)?;
+            }
+
+            #[test]
+            fn any_format_is_read_or_refused(s in hostile_text(), f in format(), tz in zone()) {
+                check(&s, tz, Some(&f))?;
+            }
+
+            #[test]
+            fn near_valid_times_are_read_or_refused(s in near_valid(), tz in zone()) {
+                check(&s, tz, None)?;
+                check(&s, tz, Some("%Y-%m-%d %H:%M:%S%z"))?;
+            }
+
+            #[test]
+            fn any_instant_formats(t in any::<i64>(), tz in zone()) {
+                format_time(t, tz);
+                iso_week(t, tz);
+                main_month([t, t / 2].into_iter(), tz);
+            }
+        }
     }
 }

@@ -253,3 +253,178 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
     s.index = !args.no_index;
     Ok(s)
 }
+
+#[cfg(test)]
+mod tests {
+    //! Property tests: no `--config` file makes reading it, or merging it
+    //! into `Settings`, panic.
+
+    use super::*;
+    use crate::test_support::{fuzz_config, hostile_text};
+    use clap::Parser;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn args(config: &Path) -> Args {
+        let argv = ["run", "in.csv", "--out", "o", "--embedder", "lexical"];
+        let mut a = Cli::try_parse_from(argv).unwrap().args;
+        a.config = Some(config.to_path_buf());
+        a
+    }
+
+    const RUN_KEYS: &[&str] = &[
+        "timezone",
+        "repeat_window",
+        "transfer_gap",
+        "same_issue",
+        "similarity_threshold",
+        "embedding_threshold",
+        "repeat_cues",
+        "fcr_basis",
+        "handler_level",
+        "promise",
+        "fcr_signals",
+        "anonymous_ids",
+        "encoding",
+        "date_format",
+        "period",
+        "period_end",
+        "embedder",
+        "model",
+        "categorise",
+        "min_category_size",
+        "max_unassigned",
+        "quotes",
+        "rank_by",
+        "sensitive_segments",
+        "seed",
+        "taxonomy",
+        "taxonomy_threshold",
+        "anchor",
+        "trend_correction",
+        "other_scripts_model",
+        "no_such_key",
+    ];
+
+    /// TOML values: hostile strings, numbers at and past the limits, odd types.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            hostile_text().prop_map(|s| toml::Value::String(s).to_string()),
+            select(&[
+                "0",
+                "-1",
+                "9223372036854775807",
+                "-9223372036854775808",
+                "99999999999999999999",
+                "nan",
+                "-inf",
+                "1e308",
+                "-0.0",
+                "0.5",
+                "2",
+                "true",
+                "[]",
+                "[\"a\", 1]",
+                "{}",
+                "\"7d\"",
+                "\"99999999999999999999d\"",
+                "\"1e999d\"",
+                "\"0.00001s\"",
+                "\"lexical\"",
+                "\"UTC\"",
+                "\"big5\"",
+                "\"%d/%m/%Y\"",
+                "\"2026-10\"",
+                "\"../x\"",
+                "\"escalated,reopened\"",
+                "1979-05-27T07:32:00Z",
+                "\"\\u0000\"",
+            ])
+            .prop_map(str::to_string),
+        ]
+    }
+
+    /// A config file: `[run]`, `[columns]` and `[severity]` tables with
+    /// known and unknown keys, or hostile text.
+    fn config() -> impl Strategy<Value = String> {
+        let run = proptest::collection::vec((select(RUN_KEYS), value()), 0..6);
+        let columns = proptest::collection::vec(
+            (
+                select(&["contact_id", "text", "started_at", "nope"]),
+                value(),
+            ),
+            0..3,
+        );
+        let severity = proptest::collection::vec(
+            (
+                select(&["segment", "signal"]),
+                select(&["vip", "escalated", "x"]),
+                value(),
+            ),
+            0..3,
+        );
+        prop_oneof![
+            4 => (run, columns, severity).prop_map(|(run, columns, severity)| {
+                let mut s = String::from("[run]\n");
+                for (k, v) in run {
+                    s.push_str(&format!("{k} = {v}\n"));
+                }
+                s.push_str("[columns]\n");
+                for (k, v) in columns {
+                    s.push_str(&format!("{k} = {v}\n"));
+                }
+                for (t, k, v) in severity {
+                    s.push_str(&format!("[severity.{t}]\n{k} = {v}\n"));
+                }
+                s
+            }),
+            1 => hostile_text(),
+        ]
+    }
+
+    fn load_and_merge(text: &str) -> Result<(), TestCaseError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("recontact.toml");
+        std::fs::write(&path, text).unwrap();
+        if let Ok(cfg) = ConfigFile::load(&path) {
+            if let Ok(s) = settings(&args(&path), &cfg) {
+                prop_assert!((0..=3650 * 86_400).contains(&s.repeat_window_secs));
+                prop_assert!((0.0..=1.0).contains(&s.similarity_threshold));
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(fuzz_config(256))]
+
+        #[test]
+        fn any_config_is_read_or_refused(text in config()) {
+            load_and_merge(&text)?;
+        }
+
+        #[test]
+        fn any_bytes_as_a_config_are_refused_cleanly(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("c.toml");
+            std::fs::write(&path, &bytes).unwrap();
+            let _ = ConfigFile::load(&path);
+        }
+    }
+
+    #[test]
+    fn a_window_of_ten_to_the_twenty_days_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("recontact.toml");
+        std::fs::write(&path, "[run]\nrepeat_window = \"99999999999999999999d\"\n").unwrap();
+        let cfg = ConfigFile::load(&path).unwrap();
+        let err = settings(&args(&path), &cfg).unwrap_err();
+        assert!(format!("{err:#}").contains("at most 3650 days"), "{err:#}");
+    }
+}

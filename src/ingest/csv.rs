@@ -28,6 +28,8 @@ pub(super) struct CsvFormat {
     delimiter: u8,
     /// `--date-format`, for telling a swallowed row by its timestamp.
     date_format: Option<String>,
+    /// The file's encoding when it is not UTF-8 (`encoding::guess_file`).
+    guess: Option<&'static encoding_rs::Encoding>,
 }
 
 /// Delimiters an export may use, in the order ties are broken.
@@ -62,12 +64,13 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 /// Reads the header of the CSV file `name`; `None` when it has none (an
 /// empty file). A header that is not UTF-8 or lacks a required column is an
 /// error. The delimiter is `tab` for a `.tsv` file, else sniffed from the
-/// header line.
+/// header line. `guess` names the encoding of a file that is not UTF-8.
 pub(super) fn open<R: BufRead>(
     mut reader: R,
     name: &str,
     columns: &BTreeMap<String, String>,
     date_format: Option<&str>,
+    guess: Option<&'static encoding_rs::Encoding>,
 ) -> Result<Option<(CsvRows<R>, CsvFormat)>> {
     let delimiter = if name.to_ascii_lowercase().ends_with(".tsv") {
         b'\t'
@@ -97,7 +100,7 @@ pub(super) fn open<R: BufRead>(
                 anyhow::anyhow!(
                     "{name}: line 1, column {}: header is not valid UTF-8 ({})",
                     i + 1,
-                    describe_bad_utf8(h, e.valid_up_to())
+                    describe_bad_utf8(h, e.valid_up_to(), guess)
                 )
             })?;
             // A UTF-8 byte order mark sticks to the first header.
@@ -149,6 +152,7 @@ pub(super) fn open<R: BufRead>(
         n_fields: headers.len(),
         delimiter,
         date_format: date_format.map(str::to_string),
+        guess,
     };
     Ok(Some((rows, format)))
 }
@@ -287,7 +291,7 @@ impl RowFormat for CsvFormat {
                             "column '{}' (field {}): {}",
                             COLUMNS[c].name,
                             i + 1,
-                            describe_bad_utf8(bytes, e.valid_up_to())
+                            describe_bad_utf8(bytes, e.valid_up_to(), self.guess)
                         ),
                     })
                 }
@@ -324,7 +328,7 @@ mod tests {
     type Opened<'a> = Option<(CsvRows<&'a [u8]>, CsvFormat)>;
 
     fn open_str(data: &[u8]) -> Result<Opened<'_>> {
-        open(data, "f.csv", &BTreeMap::new(), None)
+        open(data, "f.csv", &BTreeMap::new(), None, None)
     }
 
     fn rejected(p: Result<Fields, Parsed>) -> (&'static str, RejectKind, String) {
@@ -446,6 +450,7 @@ mod tests {
             &b"contact_id\tcustomer_id\tstarted_at\ttext\n"[..],
             "x.TSV",
             &BTreeMap::new(),
+            None,
             None,
         );
         assert_eq!(tsv.unwrap().unwrap().1.delimiter, b'\t');

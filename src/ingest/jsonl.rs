@@ -114,11 +114,17 @@ impl<B: BufRead + Send> RowReader for JsonRows<B> {
 pub(super) struct JsonFormat {
     /// Lower-cased JSON key → contract column, aliases first.
     map: HashMap<String, usize>,
+    /// The file's encoding when it is not UTF-8 (`encoding::guess_file`).
+    guess: Option<&'static encoding_rs::Encoding>,
 }
 
 impl JsonFormat {
-    /// The contract names and the `[columns]` aliases (which win).
-    pub(super) fn new(mapping: &BTreeMap<String, String>) -> JsonFormat {
+    /// The contract names and the `[columns]` aliases (which win); `guess`
+    /// names the encoding of a file that is not UTF-8.
+    pub(super) fn new(
+        mapping: &BTreeMap<String, String>,
+        guess: Option<&'static encoding_rs::Encoding>,
+    ) -> JsonFormat {
         let mut map = HashMap::new();
         for (c, spec) in COLUMNS.iter().enumerate() {
             map.insert(spec.name.to_string(), c);
@@ -128,7 +134,7 @@ impl JsonFormat {
                 map.insert(alias.trim().to_lowercase(), c);
             }
         }
-        JsonFormat { map }
+        JsonFormat { map, guess }
     }
 }
 
@@ -154,7 +160,7 @@ impl RowFormat for JsonFormat {
             reason: format!(
                 "column {}: {}",
                 e.valid_up_to() + 1,
-                describe_bad_utf8(bytes, e.valid_up_to())
+                describe_bad_utf8(bytes, e.valid_up_to(), self.guess)
             ),
         })?;
         // Values as their raw JSON text: a numeric id beyond u64 would lose
@@ -250,7 +256,7 @@ mod tests {
         let (n, long) = rows.next_row().unwrap().unwrap();
         assert_eq!(n, 1);
         assert_eq!(long.bytes.len(), TOO_LONG_HEAD);
-        let format = JsonFormat::new(&BTreeMap::new());
+        let format = JsonFormat::new(&BTreeMap::new(), None);
         let (_, kind, reason) = rejected(format.fields(&long));
         assert_eq!(kind, RejectKind::LineTooLong);
         assert!(reason.contains("longer than the 64 MiB"), "{reason}");
@@ -261,7 +267,7 @@ mod tests {
     #[test]
     fn keys_map_onto_columns() {
         let mapping = BTreeMap::from([("contact_id".to_string(), "Call ID".to_string())]);
-        let format = JsonFormat::new(&mapping);
+        let format = JsonFormat::new(&mapping, None);
         let line =
             br#"{"call id": "c1", "contact_id": "x", "csat": 4, "escalated": true, "team": null}"#;
         let f = format.fields(&line_of(line)).ok().unwrap();
@@ -278,7 +284,7 @@ mod tests {
 
     #[test]
     fn numeric_ids_keep_every_digit() {
-        let format = JsonFormat::new(&BTreeMap::new());
+        let format = JsonFormat::new(&BTreeMap::new(), None);
         let id = |line: &str| {
             let f = format.fields(&line_of(line.as_bytes())).ok().unwrap();
             f[Col::CustomerId as usize].clone()
@@ -293,7 +299,7 @@ mod tests {
 
     #[test]
     fn bad_lines_are_rejected() {
-        let format = JsonFormat::new(&BTreeMap::new());
+        let format = JsonFormat::new(&BTreeMap::new(), None);
         let kind = |line: &[u8]| {
             let (column, kind, _) = rejected(format.fields(&line_of(line)));
             (column, kind)

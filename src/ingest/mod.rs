@@ -11,6 +11,8 @@
 
 mod csv;
 mod encoding;
+#[cfg(test)]
+mod fuzz;
 mod jsonl;
 mod outliers;
 mod reader;
@@ -18,7 +20,7 @@ mod row;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -158,21 +160,37 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<Ingested> {
 }
 
 /// Opens an input file; `None` when it is empty. A UTF-16 file is an
-/// error unless `--encoding` says how to read it.
-fn open_checked(path: &Path, decoded: bool) -> Result<Option<File>> {
+/// error unless `--encoding` says how to read it (with a byte order mark,
+/// any: the mark wins; without one, UTF-16); a UTF-32 one always is (no
+/// `--encoding` reads it).
+fn open_checked(
+    path: &Path,
+    decoded: Option<&'static encoding_rs::Encoding>,
+) -> Result<Option<File>> {
     let mut f =
         File::open(path).with_context(|| format!("cannot open input file {}", path.display()))?;
-    let mut head = [0u8; 4];
-    let n = f
-        .read(&mut head)
+    let mut head = Vec::with_capacity(4096);
+    (&mut f)
+        .take(4096)
+        .read_to_end(&mut head)
         .with_context(|| format!("cannot read input file {}", path.display()))?;
-    if !decoded && n >= 2 && (head[..2] == [0xFF, 0xFE] || head[..2] == [0xFE, 0xFF]) {
-        bail!(
-            "{}: line 1, column 1: file is UTF-16 encoded; export it as UTF-8, or pass --encoding utf-16le",
-            path.display()
-        );
+    if let Some(w) = encoding::wide_unicode(&head) {
+        let read = match (w, decoded) {
+            (encoding::Wide::Utf16Bom, Some(_)) => true,
+            (encoding::Wide::Utf16(_), Some(e)) => {
+                e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE
+            }
+            _ => false,
+        };
+        if !read {
+            bail!(
+                "{}: line 1, column 1: {}",
+                path.display(),
+                encoding::wide_advice(w)
+            );
+        }
     }
-    if n == 0 {
+    if head.is_empty() {
         return Ok(None);
     }
     let f =
@@ -190,7 +208,7 @@ fn read_file(
 ) -> Result<()> {
     let name = path.display().to_string();
     let encoding = opts.settings.encoding_rs()?;
-    let Some(file) = open_checked(path, encoding.is_some())? else {
+    let Some(file) = open_checked(path, encoding)? else {
         out.stats.files_empty.push(name);
         return Ok(());
     };
@@ -203,11 +221,22 @@ fn read_file(
         ),
         None => Box::new(file),
     };
-    let reader = BufReader::with_capacity(1 << 20, source);
+    let mut reader = BufReader::with_capacity(1 << 20, source);
+    // Without `--encoding`, a file that is not UTF-8 is named from its first
+    // MiB, so every row's rejection names one encoding and one flag.
+    let guess = match encoding {
+        Some(_) => None,
+        None => encoding::guess_file(
+            reader
+                .fill_buf()
+                .with_context(|| format!("cannot read input file {name}"))?,
+        ),
+    };
     match format {
         Format::Csv => {
             let date_format = opts.settings.date_format.as_deref();
-            let Some((rows, row_format)) = csv::open(reader, &name, opts.columns, date_format)?
+            let Some((rows, row_format)) =
+                csv::open(reader, &name, opts.columns, date_format, guess)?
             else {
                 out.stats.files_empty.push(name);
                 return Ok(());
@@ -216,7 +245,7 @@ fn read_file(
         }
         Format::JsonLines => {
             let rows = jsonl::JsonRows::new(reader, &name);
-            let row_format = jsonl::JsonFormat::new(opts.columns);
+            let row_format = jsonl::JsonFormat::new(opts.columns, guess);
             if !read_rows(rows, &row_format, file_idx, &name, opts, out, seen)? {
                 out.stats.files_empty.push(name);
             }

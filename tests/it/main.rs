@@ -2,6 +2,7 @@
 //! binary on small inputs and checks what it writes. Shared helpers live in
 //! `util`.
 
+mod hostile;
 mod month_over_month;
 mod real_text;
 mod realistic_month;

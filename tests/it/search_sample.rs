@@ -252,6 +252,11 @@ fn bad_queries_and_missing_indexes_are_clear_errors() {
             vec!["search", d, "x", "--from", "10/01/2026"],
             "cannot read the date",
         ),
+        // Past what the index's times hold: an error, not an overflow.
+        (
+            vec!["search", d, "x", "--to", "9999-12-31"],
+            "outside the years 1900-2199",
+        ),
         (
             vec!["search", "/nonexistent/run", "x"],
             "has no contact index",

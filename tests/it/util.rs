@@ -114,6 +114,27 @@ pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Fails if a cell of any CSV file in `dir` would run as a formula in a
+/// spreadsheet (`=`, `+`, `@`, tab, CR, or `-` not before a number).
+pub fn assert_no_formula_cells(dir: &Path) {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no CSV in {}", dir.display());
+    for f in files {
+        for row in read_csv(&f) {
+            for cell in row {
+                let risky = cell.starts_with(['=', '+', '@', '\t', '\r'])
+                    || (cell.starts_with('-') && cell.parse::<f64>().is_err());
+                assert!(!risky, "{}: {cell:?}", f.display());
+            }
+        }
+    }
+}
+
 /// Records as maps from header to value (a `HashMap` or a `BTreeMap`).
 pub fn records<R: std::io::Read, M: FromIterator<(String, String)>>(
     mut r: csv::Reader<R>,
