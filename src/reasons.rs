@@ -69,7 +69,9 @@ pub fn read(
     for mut r in raw {
         r.text = out.boilerplate.strip(&r.text);
         // A reason of only references ("Order 12345.") says which case, not
-        // what went wrong.
+        // what went wrong. Checked here, not in `states_no_problem`: linking
+        // reads that too, and a chase that only gives its order number is a
+        // repeat contact, not a courtesy one.
         if text::states_no_problem(&r.text) || text::only_references(&r.text) {
             out.no_problem.push(r);
         } else {

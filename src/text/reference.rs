@@ -64,8 +64,8 @@ fn references(text: &str) -> Vec<(usize, usize)> {
             (digits >= 2 && ends && !unit).then(|| (whole.start(), whole.end()))
         })
         .collect();
-    // Overlaps cannot happen between the two patterns' labels, but keep the
-    // spans in order and apart for `without_references`.
+    // In text order, and a span starting inside the one before it dropped,
+    // so `without_references` can cut them in one pass.
     spans.extend(amounts);
     spans.sort_unstable();
     spans.dedup_by(|b, a| b.0 < a.1);

@@ -192,7 +192,7 @@ fn assert_readme_searches_find_contacts(root: &Path, out: &Path) {
         .collect();
     assert!(examples.len() >= 3, "{examples:?}");
     for line in examples {
-        let mut args = shell_words(line);
+        let mut args = shlex::split(line).expect("README example quotes are balanced");
         args.remove(0);
         for a in args.iter_mut().filter(|a| *a == "out/sample") {
             *a = arg(out);
@@ -207,35 +207,6 @@ fn assert_readme_searches_find_contacts(root: &Path, out: &Path) {
         };
         assert!(found, "README example finds nothing: {line}\n{stdout}");
     }
-}
-
-/// A command line's words: whitespace apart, '…' and "…" quote (enough for
-/// the README's examples).
-fn shell_words(line: &str) -> Vec<String> {
-    let (mut out, mut cur, mut quote, mut any) = (Vec::new(), String::new(), None, false);
-    for c in line.chars() {
-        match (quote, c) {
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                any = true;
-            }
-            (Some(q), _) if c == q => quote = None,
-            (None, c) if c.is_whitespace() => {
-                if any {
-                    out.push(std::mem::take(&mut cur));
-                    any = false;
-                }
-            }
-            _ => {
-                cur.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        out.push(cur);
-    }
-    out
 }
 
 /// An analyst rebuilds every headline and by-channel/team/week figure of
