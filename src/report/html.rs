@@ -215,7 +215,7 @@ mod tests {
             "Contacts per resolved issue",
             "Customers needing ≥ 2 contacts",
             "FCR: survey vs CRM",
-            "Censored episodes",
+            "Still open",
         ] {
             assert!(h.contains(k), "{k}");
         }

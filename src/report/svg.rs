@@ -39,7 +39,8 @@ pub struct ParetoGeometry {
     pub cumulative: Vec<(f64, f64)>,
     /// Cumulative shares, 0..=1.
     pub shares: Vec<f64>,
-    /// The largest value: the left axis' top.
+    /// The left axis' top: four round steps at or above the largest value
+    /// ([`axis_top`]).
     pub max: f64,
 }
 
@@ -55,7 +56,7 @@ pub fn pareto_geometry(values: &[f64], total: f64) -> ParetoGeometry {
         w: PARETO_W - 56.0 - 56.0,
         h: PARETO_H - 16.0 - 44.0,
     };
-    let max = values.iter().copied().fold(0.0, f64::max);
+    let max = axis_top(values.iter().copied().fold(0.0, f64::max));
     let total = total.max(values.iter().sum());
     let slot = plot.w / values.len().max(1) as f64;
     let bottom = plot.y + plot.h;
@@ -85,6 +86,30 @@ pub fn pareto_geometry(values: &[f64], total: f64) -> ParetoGeometry {
         cumulative,
         shares,
         max,
+    }
+}
+
+/// The top of a value axis drawn in four steps: the smallest 4 × step at or
+/// above `max`, the step a round number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8
+/// times a power of ten, whole when `max` is at least 1: counts), so the ticks read
+/// 0, 15, 30, 45, 60 and not 0, 14.2, 28.5, 42.8, 57.
+pub fn axis_top(max: f64) -> f64 {
+    if max.is_nan() || max <= 0.0 || max.is_infinite() {
+        return 0.0;
+    }
+    let raw = max / 4.0;
+    let mut power = 10f64.powf(raw.log10().floor());
+    loop {
+        for m in [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0] {
+            let step = m * power;
+            if max >= 1.0 && step.fract() != 0.0 {
+                continue;
+            }
+            if 4.0 * step >= max - 1e-9 {
+                return 4.0 * step;
+            }
+        }
+        power *= 10.0;
     }
 }
 
@@ -435,7 +460,9 @@ mod tests {
     fn pareto_bars_scale_and_cumulative_line_reaches_the_top() {
         let g = pareto_geometry(&[12.0, 8.0, 4.0, 0.0], 24.0);
         let bottom = g.plot.y + g.plot.h;
-        // The tallest bar fills the plot; the others in proportion.
+        // 12 is four steps of 3: the tallest bar fills the plot; the others
+        // in proportion.
+        assert!(close(g.max, 12.0));
         assert!(close(g.bars[0].h, g.plot.h));
         assert!(close(g.bars[1].h, g.plot.h * 8.0 / 12.0));
         assert!(close(g.bars[3].h, 0.0));
@@ -454,6 +481,31 @@ mod tests {
             assert!(close(*y, bottom - want[i] * g.plot.h), "point {i}");
         }
         assert!(close(g.cumulative[3].1, g.plot.y), "100 % at the top");
+    }
+
+    #[test]
+    fn the_value_axis_has_round_ticks() {
+        for (max, top) in [
+            (57.0, 60.0),
+            (42.0, 60.0),
+            (40.0, 40.0),
+            (13.0, 16.0),
+            (10.0, 12.0),
+            (4.0, 4.0),
+            (3.0, 4.0),
+            (1.0, 4.0),
+            (0.5, 0.6),
+            (1234.0, 1600.0),
+            (100.0, 100.0),
+        ] {
+            assert!(close(axis_top(max), top), "{max} → {}", axis_top(max));
+        }
+        assert_eq!(axis_top(0.0), 0.0);
+        // The bars scale to the axis, not to the tallest bar.
+        let g = pareto_geometry(&[57.0, 30.0], 87.0);
+        assert!(close(g.bars[0].h, g.plot.h * 57.0 / 60.0));
+        let s = pareto("p", "c", &[], 0.0, "x");
+        assert!(!s.contains("NaN"));
     }
 
     #[test]

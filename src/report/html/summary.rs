@@ -94,9 +94,9 @@ pub(super) fn headline(o: &mut String, r: &Report) {
     tile(
         o,
         &num(m.window_open_episodes),
-        "Censored episodes",
+        "Still open",
         &format!(
-            "repeat window still open at the data's end (reported apart; {} already non-FCR)",
+            "episodes too recent to judge: the data ends inside their repeat window (counted apart; {} already not resolved first time)",
             num(m.window_open_non_fcr_episodes)
         ),
     );
