@@ -113,27 +113,50 @@ fn col(headers: &csv::StringRecord, name: &str, path: &Path) -> Result<usize> {
         .with_context(|| format!("{}: no column '{name}'", path.display()))
 }
 
-pub fn score(out_dir: &Path, truth_path: &Path) -> Result<Scores> {
+/// Scores `out_dir` against the truth; with `language`, only the contacts
+/// the truth says are in that language (its `language` column), and the
+/// predicted FCR rate is then read from their episodes in contacts.csv
+/// (closed ones) instead of metrics.json's month-wide rate.
+pub fn score(out_dir: &Path, truth_path: &Path, language: Option<&str>) -> Result<Scores> {
     let cpath = out_dir.join(layout::CONTACTS);
-    let (ch, crows) = read_csv(&cpath)?;
+    let (ch, mut crows) = read_csv(&cpath)?;
     let (c_id, c_ep, c_fcr, c_open) = (
         col(&ch, "contact_id", &cpath)?,
         col(&ch, "episode_id", &cpath)?,
         col(&ch, "episode_fcr", &cpath)?,
         col(&ch, "episode_window_open", &cpath)?,
     );
-    let (th, trows) = read_csv(truth_path)?;
+    let (th, mut trows) = read_csv(truth_path)?;
     let (t_id, t_ep, t_fcr) = (
         col(&th, "contact_id", truth_path)?,
         col(&th, "episode_id", truth_path)?,
         col(&th, "episode_fcr", truth_path)?,
     );
+    if let Some(lang) = language {
+        let t_lang = col(&th, "language", truth_path)?;
+        trows.retain(|r| &r[t_lang] == lang);
+        if trows.is_empty() {
+            anyhow::bail!("{}: no contact in language '{lang}'", truth_path.display());
+        }
+        let keep: std::collections::HashSet<&str> = trows.iter().map(|r| &r[t_id]).collect();
+        let keep: std::collections::HashSet<String> = keep.into_iter().map(String::from).collect();
+        crows.retain(|r| keep.contains(&r[c_id]));
+    }
     let mpath = out_dir.join(layout::METRICS);
     let metrics: serde_json::Value = serde_json::from_reader(
         std::fs::File::open(&mpath).with_context(|| format!("cannot read {}", mpath.display()))?,
     )
     .with_context(|| format!("{}: bad JSON", mpath.display()))?;
-    let predicted_fcr_rate = metrics.get("fcr_rate").and_then(|v| v.as_f64());
+    let predicted_fcr_rate = if language.is_some() {
+        let mut eps: HashMap<&str, bool> = HashMap::new();
+        for r in crows.iter().filter(|r| &r[c_open] != "true") {
+            eps.insert(&r[c_ep], &r[c_fcr] == "true");
+        }
+        (!eps.is_empty())
+            .then(|| round(eps.values().filter(|f| **f).count() as f64 / eps.len() as f64))
+    } else {
+        metrics.get("fcr_rate").and_then(|v| v.as_f64())
+    };
 
     let truth: HashMap<&str, (&str, bool)> = trows
         .iter()

@@ -491,33 +491,38 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         }
         let run = &text[start..end];
         if han {
-            let words = crate::text::jieba().cut(run, true);
+            // Segmented and indexed in the Simplified form, so a Traditional
+            // query finds Simplified contacts and back; offsets point into
+            // the text as written (t2s keeps the number of characters).
+            let simple = crate::text::to_simplified(run);
+            let mut at: Vec<usize> = run.char_indices().map(|(i, _)| i).collect();
+            at.push(run.len());
+            let aligned = simple.chars().count() + 1 == at.len();
+            // Were a table ever to change lengths, the whole run is the span.
+            let span = |from: usize, to: usize| {
+                if aligned {
+                    (start + at[from], start + at[to])
+                } else {
+                    (start, end)
+                }
+            };
+            let words = crate::text::jieba().cut(&simple, true);
             let base = position;
             for w in &words {
-                push(
-                    &mut out,
-                    start + w.byte_start,
-                    start + w.byte_end,
-                    w.word.to_string(),
-                    position,
-                );
+                let (from, to) = span(w.start, w.end);
+                push(&mut out, from, to, w.word.to_string(), position);
                 position += 1;
             }
             // Dictionary words inside longer words, at their word's position.
             if words.iter().any(|w| w.end - w.start > 2) {
-                for s in crate::text::jieba().cut_for_search(run, true) {
+                for s in crate::text::jieba().cut_for_search(&simple, true) {
                     if let Some(k) = words
                         .iter()
-                        .position(|w| w.byte_start <= s.byte_start && s.byte_end <= w.byte_end)
+                        .position(|w| w.start <= s.start && s.end <= w.end)
                     {
-                        if words[k].byte_start != s.byte_start || words[k].byte_end != s.byte_end {
-                            push(
-                                &mut out,
-                                start + s.byte_start,
-                                start + s.byte_end,
-                                s.word.to_string(),
-                                base + k,
-                            );
+                        if words[k].start != s.start || words[k].end != s.end {
+                            let (from, to) = span(s.start, s.end);
+                            push(&mut out, from, to, s.word.to_string(), base + k);
                         }
                     }
                 }

@@ -38,6 +38,13 @@ const EXIT_CODES: &str = "Exit codes:
   101  internal error (a bug: please report it with the command)";
 
 fn main() {
+    // `recontact search … | head` stops quietly when the reader goes away,
+    // as Unix tools do, instead of panicking on the closed pipe.
+    #[cfg(target_os = "linux")]
+    // SAFETY: restores the default disposition before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => recontact::cmd::run::run(*a),

@@ -15,7 +15,7 @@
 //! signatures) is templated here.
 //!
 //! # Simulation (`--month`, default 2026-10: 2026-10-01T00:00:00Z .. 2026-11-01T00:00:00Z, one `ChaCha8Rng` per seed)
-//! * Customers (language fixed: en ≈85%, zh ≈8%, he ≈7%) have 1–4 issues, each with a
+//! * Customers (language fixed: en ≈85%, zh ≈8%, he ≈7%; `--language-mix`) have 1–4 issues, each with a
 //!   different category; a second issue often starts within a few days of the first, so the
 //!   same customer has *unrelated* contacts inside the repeat window (separate episodes).
 //! * An issue's first inbound contact falls at a random time weighted to local business
@@ -48,7 +48,8 @@
 //!   with the CRM's own headers (`Case No`, `Customer No`, `Created` naive UTC
 //!   `YYYY-MM-DD HH:MM:SS`, `Body`, `Owner`, `Disposition`, Y/N flags, `Inbound`/`Outbound`,
 //!   `Yes`/`No` survey) and `recontact.toml` mapping them (`[columns] contract = "CRM header"`).
-//! * `zh_hotline.csv` — Chinese phone / chat / wechat-note contacts, `+08:00` offsets.
+//! * `zh_hotline.csv` — Chinese phone / chat / wechat-note contacts, `+08:00` offsets
+//!   (`--traditional`: written in Traditional Chinese, Taiwan usage).
 //! * `he_chats.jsonl` — Hebrew chat + app, `+03:00`/`+02:00` (Asia/Jerusalem), every value a string.
 //!
 //! Contact ids `C0000001..` are unique across files and increase with time; customers `U000123`.
@@ -138,11 +139,19 @@ struct Args {
     /// that episode, not a repeat). See `realistic.rs`.
     #[arg(long)]
     realistic: bool,
+    /// Write the Chinese contacts in Traditional Chinese as used in Taiwan
+    /// (MASSIVE zh-CN and the Chinese templates converted with OpenCC's
+    /// s2tw tables: 客戶 / 客服, 還是, 帳戶 ...), for testing a zh-TW centre.
+    #[arg(long)]
+    traditional: bool,
+    /// Customers' languages as weights `EN,ZH,HE` (e.g. `0,1,0` for a
+    /// Chinese-only month).
+    #[arg(long, default_value = "0.85,0.08,0.07")]
+    language_mix: String,
 }
 
 // ---------------------------------------------------------------- constants / knobs
 
-const P_LANG: [f64; 3] = [0.85, 0.08, 0.07];
 const P_ISSUES: [f64; 4] = [0.72, 0.18, 0.07, 0.03];
 const P_SECOND_ISSUE_CLOSE: f64 = 0.25;
 const P_RESOLVE_NORMAL: f64 = 0.81;
@@ -771,6 +780,8 @@ struct Sim<'a> {
     issues: Vec<Issue>,
     contacts: Vec<Contact>,
     next_ticket: u32,
+    /// `--language-mix`: en, zh, he weights.
+    p_lang: [f64; 3],
     /// `--realistic`: its own stream, so months without it stay as they were.
     realistic: Option<ChaCha8Rng>,
 }
@@ -894,7 +905,7 @@ impl<'a> Sim<'a> {
     }
 
     fn new_customer(&mut self) -> u32 {
-        let lang = Lang::from_idx(pick_idx(&P_LANG, &mut self.rng));
+        let lang = Lang::from_idx(pick_idx(&self.p_lang, &mut self.rng));
         let c = Customer {
             lang,
             segment: pick_w(&SEGMENTS, &mut self.rng),
@@ -999,7 +1010,7 @@ impl<'a> Sim<'a> {
     }
 
     fn anonymous(&mut self) {
-        let lang = Lang::from_idx(pick_idx(&P_LANG, &mut self.rng));
+        let lang = Lang::from_idx(pick_idx(&self.p_lang, &mut self.rng));
         let t = self.business_time(lang, self.start, self.end);
         let pool = &self.pools[lang as usize];
         let cat = pool.pick_cat(&mut self.rng, t >= self.incident_from);
@@ -2154,6 +2165,20 @@ fn main() -> Result<()> {
         first_of(year, month + 1, 1)?
     };
     let incident_from = first_of(year, month, 19)?;
+    let p_lang: [f64; 3] = match args
+        .language_mix
+        .split(',')
+        .map(|w| w.trim().parse::<f64>())
+        .collect::<std::result::Result<Vec<f64>, _>>()
+    {
+        Ok(w) if w.len() == 3 && w.iter().all(|x| *x >= 0.0) && w.iter().sum::<f64>() > 0.0 => {
+            [w[0], w[1], w[2]]
+        }
+        _ => bail!(
+            "--language-mix {}: expected three weights EN,ZH,HE",
+            args.language_mix
+        ),
+    };
     let mut sim = Sim {
         rng,
         pools: &pools,
@@ -2166,6 +2191,7 @@ fn main() -> Result<()> {
         issues: Vec::new(),
         contacts: Vec::with_capacity(args.contacts + args.contacts / 4),
         next_ticket: 100_000,
+        p_lang,
         realistic: args
             .realistic
             .then(|| ChaCha8Rng::seed_from_u64(args.seed ^ 0x4EA1_0000_0000_0001)),
@@ -2296,6 +2322,9 @@ fn main() -> Result<()> {
             },
             &mut text,
         );
+        if args.traditional && c.lang == Lang::Zh {
+            text = hanconv::s2tw(&text);
+        }
         let segment = SEGMENT_NAMES[cust.map(|u| u.segment).unwrap_or(0) as usize];
         let team = TEAMS[c.team as usize].0;
         let queue = queue_name(

@@ -20,10 +20,14 @@ pub struct Args {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Score only the contacts the truth's `language` column puts in this
+    /// language (e.g. zh): how a language's customers fare in a mixed month.
+    #[arg(long, value_name = "CODE")]
+    pub language: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let s = crate::eval::score(&args.dir, &args.truth)?;
+    let s = crate::eval::score(&args.dir, &args.truth, args.language.as_deref())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(());

@@ -45,6 +45,7 @@ pub use spreadsheet::{spreadsheet_safe, SafeCsv};
 pub(crate) use tables::{jieba, stemmer};
 pub use terminal::terminal_safe;
 pub use terms::{fnv1a, has_repeat_cue, terms};
+pub(crate) use unicode::to_simplified;
 pub use unicode::{dominant_script, is_han, normalize, normalize_width, Script};
 pub use words::{join_words, segments, words, Token, Word};
 
@@ -71,6 +72,51 @@ mod text_tests {
         assert_eq!(speaker_prefix("נציג: שלום"), Some((Speaker::Agent, "שלום")));
         assert_eq!(speaker_prefix("Note: something"), None);
         assert_eq!(speaker_prefix("at 10:30 I called"), None);
+    }
+
+    #[test]
+    fn traditional_chinese_reads_like_simplified() {
+        // The data contract's Traditional labels.
+        for (label, who) in [
+            ("客戶", Speaker::Customer),
+            ("顧客", Speaker::Customer),
+            ("用戶", Speaker::Customer),
+            ("買家", Speaker::Customer),
+            ("客服", Speaker::Agent),
+            ("坐席", Speaker::Agent),
+            ("專員", Speaker::Agent),
+            ("专员", Speaker::Agent),
+            ("賣家", Speaker::Agent),
+        ] {
+            let line = format!("{label}：我的卡");
+            assert_eq!(speaker_prefix(&line).map(|(w, _)| w), Some(who), "{label}");
+        }
+        let t = "客服：您好，請問有什麼可以幫您？\n客戶：我的退款還是沒有到帳\n客服：好的。";
+        assert_eq!(customer_words(t), "我的退款還是沒有到帳");
+        // Repeat cues, terms and words compare in one form; words are shown
+        // as written.
+        assert!(has_repeat_cue(&normalize("我的退款還是沒有到帳")));
+        assert!(has_repeat_cue(&normalize("我再次聯繫你們")));
+        assert_eq!(normalize("還是"), normalize("还是"));
+        assert_eq!(terms(&normalize("退款沒到")), terms(&normalize("退款没到")));
+        let tw = words("優惠券找不到");
+        let cn = words("优惠券找不到");
+        assert_eq!(
+            tw.iter().map(|w| &w.key).collect::<Vec<_>>(),
+            cn.iter().map(|w| &w.key).collect::<Vec<_>>()
+        );
+        assert!(
+            tw.iter()
+                .any(|w| w.surface == "優惠券" && w.key == "优惠券"),
+            "{tw:?}"
+        );
+        let seg = segments("我的帳戶被凍結了");
+        assert!(
+            seg.iter()
+                .flatten()
+                .any(|t| t.surface == "凍結" && t.key == "冻结"),
+            "{seg:?}"
+        );
     }
 
     #[test]

@@ -26,7 +26,7 @@ fn reference_re() -> &'static Regex {
         // in `references`).
         let latin = r"(?:order|transaction|txn|reference|ref|case|ticket|tracking|booking|confirmation|invoice|account|acct|policy|claim|parcel|shipment|reservation|receipt|serial|member(?:ship)?|customer)";
         let suffix = r"(?:\s*(?:id|no\.?|nr\.?|number|num|code|#))?";
-        let han = r"(?:订单号|订单编号|订单|流水号|交易号|交易编号|单号|编号|工单号|工单|参考号|会员号|訂單號|訂單編號|訂單|交易編號|單號|編號|參考號)";
+        let han = r"(?:订单号|订单编号|订单|流水号|交易号|交易编号|单号|编号|工单号|工单|参考号|会员号|訂單號|訂單編號|訂單|流水號|交易號|交易編號|單號|編號|工單號|工單|參考號|會員號)";
         let hebrew = r"(?:מספר\s+הזמנה|מספר\s+אסמכתא|מספר\s+פנייה|מספר\s+עסקה|מספר\s+לקוח|מספר\s+חשבון|הזמנה\s+מספר|פנייה\s+מספר|אסמכתא|הזמנה)";
         Regex::new(&format!(
             r"(?i)(?:\b{latin}(?:\s+{latin})?{suffix}|{han}|\b{hebrew})\s*(?:is\s+|[:：=#]\s*|#)?([A-Za-z0-9][A-Za-z0-9_\-/.]*[A-Za-z0-9]|\d)"
@@ -42,7 +42,7 @@ fn amount_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)(?:\bamount(?:\s+of)?|金额|金額|\bסכום)\s*(?:is\s+|[:：=]\s*)?[$€£¥₪]?\s*\d[\d,.]*\s*(?:元|块|圆|₪|\$|€|£|¥|\b(?:usd|eur|gbp|ils|nis|rmb|cny)\b)?",
+            r"(?i)(?:\bamount(?:\s+of)?|金额|金額|\bסכום)\s*(?:is\s+|[:：=]\s*)?[$€£¥₪]?\s*\d[\d,.]*\s*(?:元|块|塊|圆|圓|₪|\$|€|£|¥|\b(?:usd|eur|gbp|ils|nis|rmb|cny)\b)?",
         )
         .expect("the amount pattern compiles")
     })
@@ -60,7 +60,8 @@ fn references(text: &str) -> Vec<(usize, usize)> {
             // An amount is not an identifier: "订单12元".
             let next = text[id.end()..].chars().next();
             let ends = next.map_or(true, |ch| !ch.is_alphanumeric() || super::is_han(ch));
-            let unit = next.is_some_and(|ch| matches!(ch, '元' | '块' | '圆' | '₪' | '$' | '%'));
+            let unit = next
+                .is_some_and(|ch| matches!(ch, '元' | '块' | '塊' | '圆' | '圓' | '₪' | '$' | '%'));
             (digits >= 2 && ends && !unit).then(|| (whole.start(), whole.end()))
         })
         .collect();

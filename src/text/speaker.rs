@@ -1,5 +1,5 @@
-//! Speaker turns of a transcript (en/zh/he prefixes) and the customer's own
-//! words.
+//! Speaker turns of a transcript (en/zh/he prefixes, Simplified and
+//! Traditional) and the customer's own words.
 
 /// Who said a line of a transcript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,7 +13,7 @@ const CUSTOMER_PREFIXES: &[&str] = &[
 ];
 
 const AGENT_PREFIXES: &[&str] = &[
-    "agent", "rep", "advisor", "staff", "客服", "坐席", "卖家", "נציג",
+    "agent", "rep", "advisor", "staff", "客服", "坐席", "专员", "卖家", "נציג",
 ];
 
 /// Splits a speaker prefix (`Customer:`, `客服：`, `לקוח:`) off a line.
@@ -26,9 +26,11 @@ pub fn speaker_prefix(line: &str) -> Option<(Speaker, &str)> {
         return None;
     }
     let rest = &trimmed[colon + trimmed[colon..].chars().next()?.len_utf8()..];
+    // Traditional labels (客戶, 顧客, 專員 ...) read as their Simplified form.
+    let simple = super::unicode::to_simplified(head);
     let is = |list: &[&str]| {
         list.iter()
-            .any(|p| head.eq_ignore_ascii_case(p) || head == *p)
+            .any(|p| head.eq_ignore_ascii_case(p) || simple == *p)
     };
     if is(CUSTOMER_PREFIXES) {
         Some((Speaker::Customer, rest.trim()))

@@ -9,13 +9,39 @@ pub fn normalize_width(text: &str) -> String {
     text.nfkc().collect()
 }
 
-/// NFKC and case folding: one form for comparing text in any script.
+/// NFKC, case folding, and Traditional Chinese folded to Simplified: one
+/// form for comparing text in any script, so 還是 and 还是, 客戶 and 客户
+/// are the same words to every list, term and vector built on it.
 pub fn normalize(text: &str) -> String {
     if text.is_ascii() {
         // NFKC leaves ASCII as it is; its case folding is ASCII's.
         return text.to_ascii_lowercase();
     }
+    match to_simplified(&fold_case(text)) {
+        std::borrow::Cow::Owned(s) => s,
+        std::borrow::Cow::Borrowed(s) => s.to_string(),
+    }
+}
+
+/// NFKC and case folding, the script kept: the form a reader is shown
+/// (keyword surfaces, names) where [`normalize`] is the form compared.
+pub(crate) fn fold_case(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     text.nfkc().flat_map(char::to_lowercase).collect()
+}
+
+/// Traditional Chinese characters and phrases as Simplified (OpenCC's
+/// `t2s` tables). Its tables map every entry to one of the same length, so
+/// the n-th character of the result stands for the n-th of the input: a
+/// word segmented on the Simplified form is shown as the customer wrote it.
+pub(crate) fn to_simplified(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_han) {
+        std::borrow::Cow::Owned(hanconv::t2s(text))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 pub(crate) fn is_cjk(c: char) -> bool {

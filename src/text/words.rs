@@ -4,7 +4,7 @@
 //! Snowball stemmer.
 
 use super::tables::{jieba, stemmer, stops, NEGATIONS};
-use super::unicode::{is_han, is_hebrew, normalize};
+use super::unicode::{fold_case, is_han, is_hebrew, to_simplified};
 
 /// A keyword candidate: `key` merges inflections, `surface` is what a
 /// reader sees.
@@ -16,7 +16,7 @@ pub struct Word {
 
 /// Content words of a text, in order, for keywords and names.
 pub fn words(text: &str) -> Vec<Word> {
-    let norm = normalize(text);
+    let norm = fold_case(text);
     let s = stops();
     let mut out = Vec::new();
     let mut run = String::new();
@@ -26,13 +26,9 @@ pub fn words(text: &str) -> Vec<Word> {
             return;
         }
         if han {
-            for t in jieba().cut(run, true) {
-                let w = t.word.trim();
-                if !w.is_empty() && !s.zh.contains(w) && w.chars().all(is_han) {
-                    out.push(Word {
-                        key: w.to_string(),
-                        surface: w.to_string(),
-                    });
+            for (key, surface) in han_words(run) {
+                if !s.zh.contains(&key) {
+                    out.push(Word { key, surface });
                 }
             }
         } else {
@@ -108,7 +104,7 @@ pub struct Token {
 /// at words with digits (order numbers, amounts never name a group): the
 /// spans phrases are taken from. Same normalisation as [`words`].
 pub fn segments(text: &str) -> Vec<Vec<Token>> {
-    let norm = normalize(text);
+    let norm = fold_case(text);
     let s = stops();
     let mut out: Vec<Vec<Token>> = vec![Vec::new()];
     let mut run = String::new();
@@ -118,21 +114,13 @@ pub fn segments(text: &str) -> Vec<Vec<Token>> {
             return;
         }
         if han {
-            for t in jieba().cut(run, true) {
-                let w = t.word.trim();
-                if w.is_empty() {
-                    continue;
-                }
-                if !w.chars().all(is_han) {
-                    out.push(Vec::new());
-                    continue;
-                }
+            for (w, surface) in han_words(run) {
                 if let Some(seg) = out.last_mut() {
-                    let neg = is_negation(w);
+                    let neg = is_negation(&w);
                     seg.push(Token {
-                        key: if neg { "not".into() } else { w.to_string() },
-                        surface: w.to_string(),
-                        stop: !neg && s.zh.contains(w),
+                        stop: !neg && s.zh.contains(&w),
+                        key: if neg { "not".into() } else { w },
+                        surface,
                     });
                 }
             }
@@ -179,6 +167,30 @@ pub fn segments(text: &str) -> Vec<Vec<Token>> {
     }
     flush(&mut run, han, &mut out);
     out.retain(|seg| !seg.is_empty());
+    out
+}
+
+/// The words of a run of Han characters as (key, surface): segmented on
+/// the Simplified form, which is also the key (a Traditional and a
+/// Simplified customer say the same words), shown as written.
+fn han_words(run: &str) -> Vec<(String, String)> {
+    let simple = to_simplified(run);
+    let written: Vec<char> = run.chars().collect();
+    // OpenCC's t2s keeps lengths; if a future table did not, show the key.
+    let aligned = simple.chars().count() == written.len();
+    let mut out = Vec::new();
+    for t in jieba().cut(&simple, true) {
+        let w = t.word.trim();
+        if w.is_empty() || !w.chars().all(is_han) {
+            continue;
+        }
+        let surface = if aligned && t.end <= written.len() {
+            written[t.start..t.end].iter().collect()
+        } else {
+            w.to_string()
+        };
+        out.push((w.to_string(), surface));
+    }
     out
 }
 

@@ -11,4 +11,5 @@ mod root_cause;
 mod run_cli;
 mod sample_month;
 mod search_sample;
+mod traditional_month;
 mod util;
