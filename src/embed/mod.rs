@@ -26,6 +26,7 @@ mod rustbert;
 mod select;
 mod transformer;
 
+use crate::progress::Progress;
 pub use lexical::{LexicalEmbedder, LexicalOptions};
 pub use profile::{ModelProfile, PROFILE_FILE};
 #[cfg(feature = "rust-bert")]
@@ -43,10 +44,101 @@ pub trait Embedder: Send + Sync {
     /// (A text with no usable content, e.g. empty for the lexical embedder,
     /// gets the zero vector.)
     fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>>;
+    /// [`Embedder::embed`], calling `done(n)` (from any thread) as texts
+    /// are embedded, `n` summing to `texts.len()`: an embedder that works
+    /// in batches says so per batch, for the progress bar. The vectors are
+    /// `embed`'s.
+    fn embed_counted(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
+        let v = self.embed(texts)?;
+        done(texts.len());
+        Ok(v)
+    }
     /// Whether the space is fitted to the texts given (the lexical
     /// embedder): then texts embedded in two calls are not comparable.
     fn transductive(&self) -> bool {
         false
+    }
+}
+
+impl<E: Embedder + ?Sized> Embedder for Box<E> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+        (**self).embed(texts)
+    }
+    fn embed_counted(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
+        (**self).embed_counted(texts, done)
+    }
+    fn transductive(&self) -> bool {
+        (**self).transductive()
+    }
+}
+
+impl<E: Embedder + ?Sized> Embedder for &E {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+        (**self).embed(texts)
+    }
+    fn embed_counted(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
+        (**self).embed_counted(texts, done)
+    }
+    fn transductive(&self) -> bool {
+        (**self).transductive()
+    }
+}
+
+/// An embedder whose every call counts on the run's progress: its texts
+/// are added to the open stage's total, then counted as they are done.
+/// The vectors are the inner embedder's.
+pub struct Metered<E> {
+    pub inner: E,
+    pub progress: Progress,
+}
+
+impl<E: Embedder> Embedder for Metered<E> {
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+    fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+        self.embed_counted(texts, &|_| {})
+    }
+    fn embed_counted(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
+        self.progress.add_total(texts.len() as u64);
+        self.inner.embed_counted(texts, &|n| {
+            self.progress.inc(n as u64);
+            done(n);
+        })
+    }
+    fn transductive(&self) -> bool {
+        self.inner.transductive()
     }
 }
 

@@ -303,7 +303,12 @@ impl CandleEmbedder {
         Ok(enc.into_iter().map(|e| e.get_ids().to_vec()).collect())
     }
 
-    fn embed_ids(&self, ids: &[Vec<u32>]) -> anyhow::Result<Vec<Vec<f32>>> {
+    /// Vectors of token ids in input order; `done(n)` as each batch ends.
+    fn embed_ids(
+        &self,
+        ids: &[Vec<u32>],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
         match &self.model {
             Model::Fused(m) => {
                 // Cut batches by token budget, in input order.
@@ -323,11 +328,15 @@ impl CandleEmbedder {
                 }
                 let out: Vec<Vec<Vec<f32>>> = batches
                     .par_iter()
-                    .map(|r| m.forward(&ids[r.clone()], &self.pooling))
+                    .map(|r| {
+                        let v = m.forward(&ids[r.clone()], &self.pooling)?;
+                        done(r.len());
+                        Ok(v)
+                    })
                     .collect::<anyhow::Result<_>>()?;
                 Ok(out.into_iter().flatten().collect())
             }
-            Model::CandleBert(_) | Model::CandleXlmr(_) => self.embed_ids_candle(ids),
+            Model::CandleBert(_) | Model::CandleXlmr(_) => self.embed_ids_candle(ids, done),
         }
     }
 }
@@ -350,6 +359,15 @@ impl Embedder for CandleEmbedder {
     /// themselves (templated notes, "where is my refund"), and a text's
     /// vector does not depend on how often it occurs.
     fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+        self.embed_counted(texts, &|_| {})
+    }
+
+    /// Counts per batch; repeated texts (embedded once) count at the end.
+    fn embed_counted(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
@@ -366,10 +384,11 @@ impl Embedder for CandleEmbedder {
             })
             .collect();
         let ids = self.tokenize(&distinct)?;
-        let vectors = self.embed_ids(&ids)?;
+        let vectors = self.embed_ids(&ids, done)?;
         if distinct.len() == texts.len() {
             return Ok(vectors);
         }
+        done(texts.len() - distinct.len());
         Ok(slot.into_iter().map(|k| vectors[k].clone()).collect())
     }
 }
