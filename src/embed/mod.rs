@@ -201,4 +201,41 @@ mod tests {
         assert!((cosine(&[1.0, 0.0], &[2.0, 0.0]) - 1.0).abs() < 1e-6);
         assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
     }
+
+    #[test]
+    fn metered_counts_every_call_and_changes_no_vector() {
+        let texts: Vec<String> = ["card lost", "pin blocked", "refund late", "card lost"]
+            .map(String::from)
+            .to_vec();
+        let inner = lexical_embedder(&crate::settings::Settings::default());
+        let want = inner.embed(&texts).unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl std::io::Write for Log {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let progress = Progress::lines(true, Box::new(Log(log.clone())));
+        let m = Metered {
+            inner: &inner as &dyn Embedder,
+            progress: progress.clone(),
+        };
+        progress.start("embed reasons", Some("texts"));
+        assert_eq!(m.embed(&texts).unwrap(), want);
+        assert_eq!(m.embed(&texts[..2]).unwrap().len(), 2);
+        progress.done(0.1);
+        assert_eq!(m.name(), inner.name());
+        assert!(m.transductive());
+        let text = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+        let done: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert_eq!(
+            (done["count"].as_u64(), done["total"].as_u64()),
+            (Some(6), Some(6))
+        );
+    }
 }

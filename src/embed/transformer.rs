@@ -498,6 +498,35 @@ mod tests {
     }
 
     #[test]
+    fn batches_are_counted_and_repeats_once_at_the_end() {
+        let Some(dir) = model_or_skip() else { return };
+        for backend in [Backend::Fused, Backend::Candle] {
+            let e = CandleEmbedder::load_with(
+                &dir,
+                CandleOptions {
+                    backend,
+                    // A batch per text or two: several counts.
+                    batch_tokens: 8,
+                    batch_size: 2,
+                    ..Default::default()
+                },
+            )
+            .expect("load");
+            let texts = s(&["card lost", "pin blocked", "card lost", "refund late", "hi"]);
+            let counts = std::sync::Mutex::new(Vec::new());
+            let v = e
+                .embed_counted(&texts, &|n| counts.lock().unwrap().push(n))
+                .expect("embed");
+            let counts = counts.into_inner().unwrap();
+            assert!(counts.len() > 2, "{backend:?}: {counts:?}");
+            assert_eq!(counts.iter().sum::<usize>(), texts.len(), "{backend:?}");
+            // The repeated text counts last, after the batches.
+            assert_eq!(counts.last(), Some(&1), "{backend:?}");
+            assert_eq!(v, e.embed(&texts).expect("embed"), "{backend:?}");
+        }
+    }
+
+    #[test]
     fn fused_matches_candle_reference() {
         let Some(dir) = model_or_skip() else { return };
         let fused = CandleEmbedder::load(&dir).expect("load fused");
