@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod progress;
 pub mod rank;
 pub mod reasons;
 pub mod report;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::pipeline::{self, RunPlan};
+use crate::progress::{LogFormat, Progress};
 use crate::rank::RankBy;
 use crate::settings::{
     format_duration, Categorise, EmbedderChoice, FcrBasis, HandlerLevel, SameIssue,
@@ -150,9 +151,16 @@ pub struct Args {
     /// for any.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
-    /// Print nothing but errors.
+    /// Print nothing but errors and warnings: no summary, no progress.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Progress on stderr, a line per stage (counts, rate, ETA): `auto` is
+    /// a live bar on a terminal, else `plain`; `plain`: timestamped lines
+    /// (start, end, and a count now and then on a long stage); `json`: one
+    /// JSON object per line per stage event, for schedulers. The summary
+    /// stays on stdout [default: auto].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
     /// Skip the contact index (index/) that `recontact search` and
     /// `recontact sample` read.
     #[arg(long)]
@@ -215,10 +223,11 @@ pub fn run(args: Args) -> Result<()> {
         columns: cfg.columns,
         settings,
         taxonomy,
+        progress: Progress::stderr(args.log_format.unwrap_or_default(), args.quiet),
     };
     let require_model =
         args.require_model || std::env::var("RECONTACT_REQUIRE_MODEL").as_deref() == Ok("1");
-    let report = pipeline::run(&plan, require_model)?;
+    let report = pipeline::run(&plan, require_model).inspect_err(|_| plan.progress.fail())?;
     // A fallback moves the headline: said on stderr even with --quiet.
     for w in report.embedder_warning.iter().chain(&report.warnings) {
         eprintln!("warning: {}", crate::text::terminal_safe(w));

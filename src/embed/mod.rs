@@ -26,6 +26,7 @@ mod rustbert;
 mod select;
 mod transformer;
 
+use crate::progress::Progress;
 pub use lexical::{LexicalEmbedder, LexicalOptions};
 pub use profile::{ModelProfile, PROFILE_FILE};
 #[cfg(feature = "rust-bert")]
@@ -43,10 +44,101 @@ pub trait Embedder: Send + Sync {
     /// (A text with no usable content, e.g. empty for the lexical embedder,
     /// gets the zero vector.)
     fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>>;
+    /// [`Embedder::embed`], calling `done(n)` (from any thread) as texts
+    /// are embedded, `n` summing to `texts.len()`: an embedder that works
+    /// in batches says so per batch, for the progress bar. The vectors are
+    /// `embed`'s.
+    fn embed_counted(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
+        let v = self.embed(texts)?;
+        done(texts.len());
+        Ok(v)
+    }
     /// Whether the space is fitted to the texts given (the lexical
     /// embedder): then texts embedded in two calls are not comparable.
     fn transductive(&self) -> bool {
         false
+    }
+}
+
+impl<E: Embedder + ?Sized> Embedder for Box<E> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+        (**self).embed(texts)
+    }
+    fn embed_counted(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
+        (**self).embed_counted(texts, done)
+    }
+    fn transductive(&self) -> bool {
+        (**self).transductive()
+    }
+}
+
+impl<E: Embedder + ?Sized> Embedder for &E {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+        (**self).embed(texts)
+    }
+    fn embed_counted(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
+        (**self).embed_counted(texts, done)
+    }
+    fn transductive(&self) -> bool {
+        (**self).transductive()
+    }
+}
+
+/// An embedder whose every call counts on the run's progress: its texts
+/// are added to the open stage's total, then counted as they are done.
+/// The vectors are the inner embedder's.
+pub struct Metered<E> {
+    pub inner: E,
+    pub progress: Progress,
+}
+
+impl<E: Embedder> Embedder for Metered<E> {
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+    fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+        self.embed_counted(texts, &|_| {})
+    }
+    fn embed_counted(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
+        self.progress.add_total(texts.len() as u64);
+        self.inner.embed_counted(texts, &|n| {
+            self.progress.inc(n as u64);
+            done(n);
+        })
+    }
+    fn transductive(&self) -> bool {
+        self.inner.transductive()
     }
 }
 
@@ -108,5 +200,42 @@ mod tests {
         assert_eq!(z, vec![0.0; 3]);
         assert!((cosine(&[1.0, 0.0], &[2.0, 0.0]) - 1.0).abs() < 1e-6);
         assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
+    }
+
+    #[test]
+    fn metered_counts_every_call_and_changes_no_vector() {
+        let texts: Vec<String> = ["card lost", "pin blocked", "refund late", "card lost"]
+            .map(String::from)
+            .to_vec();
+        let inner = lexical_embedder(&crate::settings::Settings::default());
+        let want = inner.embed(&texts).unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl std::io::Write for Log {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let progress = Progress::lines(true, Box::new(Log(log.clone())));
+        let m = Metered {
+            inner: &inner as &dyn Embedder,
+            progress: progress.clone(),
+        };
+        progress.start("embed reasons", Some("texts"));
+        assert_eq!(m.embed(&texts).unwrap(), want);
+        assert_eq!(m.embed(&texts[..2]).unwrap().len(), 2);
+        progress.done(0.1);
+        assert_eq!(m.name(), inner.name());
+        assert!(m.transductive());
+        let text = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+        let done: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert_eq!(
+            (done["count"].as_u64(), done["total"].as_u64()),
+            (Some(6), Some(6))
+        );
     }
 }

@@ -303,7 +303,12 @@ impl CandleEmbedder {
         Ok(enc.into_iter().map(|e| e.get_ids().to_vec()).collect())
     }
 
-    fn embed_ids(&self, ids: &[Vec<u32>]) -> anyhow::Result<Vec<Vec<f32>>> {
+    /// Vectors of token ids in input order; `done(n)` as each batch ends.
+    fn embed_ids(
+        &self,
+        ids: &[Vec<u32>],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
         match &self.model {
             Model::Fused(m) => {
                 // Cut batches by token budget, in input order.
@@ -323,11 +328,15 @@ impl CandleEmbedder {
                 }
                 let out: Vec<Vec<Vec<f32>>> = batches
                     .par_iter()
-                    .map(|r| m.forward(&ids[r.clone()], &self.pooling))
+                    .map(|r| {
+                        let v = m.forward(&ids[r.clone()], &self.pooling)?;
+                        done(r.len());
+                        Ok(v)
+                    })
                     .collect::<anyhow::Result<_>>()?;
                 Ok(out.into_iter().flatten().collect())
             }
-            Model::CandleBert(_) | Model::CandleXlmr(_) => self.embed_ids_candle(ids),
+            Model::CandleBert(_) | Model::CandleXlmr(_) => self.embed_ids_candle(ids, done),
         }
     }
 }
@@ -350,6 +359,15 @@ impl Embedder for CandleEmbedder {
     /// themselves (templated notes, "where is my refund"), and a text's
     /// vector does not depend on how often it occurs.
     fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+        self.embed_counted(texts, &|_| {})
+    }
+
+    /// Counts per batch; repeated texts (embedded once) count at the end.
+    fn embed_counted(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
@@ -366,10 +384,11 @@ impl Embedder for CandleEmbedder {
             })
             .collect();
         let ids = self.tokenize(&distinct)?;
-        let vectors = self.embed_ids(&ids)?;
+        let vectors = self.embed_ids(&ids, done)?;
         if distinct.len() == texts.len() {
             return Ok(vectors);
         }
+        done(texts.len() - distinct.len());
         Ok(slot.into_iter().map(|k| vectors[k].clone()).collect())
     }
 }
@@ -476,6 +495,35 @@ mod tests {
         );
         assert!(c(2, 3) > c(2, 0) + 0.2 && c(2, 3) > c(2, 4) + 0.2);
         assert_eq!(v, e.embed(&texts).expect("again"), "deterministic");
+    }
+
+    #[test]
+    fn batches_are_counted_and_repeats_once_at_the_end() {
+        let Some(dir) = model_or_skip() else { return };
+        for backend in [Backend::Fused, Backend::Candle] {
+            let e = CandleEmbedder::load_with(
+                &dir,
+                CandleOptions {
+                    backend,
+                    // A batch per text or two: several counts.
+                    batch_tokens: 8,
+                    batch_size: 2,
+                    ..Default::default()
+                },
+            )
+            .expect("load");
+            let texts = s(&["card lost", "pin blocked", "card lost", "refund late", "hi"]);
+            let counts = std::sync::Mutex::new(Vec::new());
+            let v = e
+                .embed_counted(&texts, &|n| counts.lock().unwrap().push(n))
+                .expect("embed");
+            let counts = counts.into_inner().unwrap();
+            assert!(counts.len() > 2, "{backend:?}: {counts:?}");
+            assert_eq!(counts.iter().sum::<usize>(), texts.len(), "{backend:?}");
+            // The repeated text counts last, after the batches.
+            assert_eq!(counts.last(), Some(&1), "{backend:?}");
+            assert_eq!(v, e.embed(&texts).expect("embed"), "{backend:?}");
+        }
     }
 
     #[test]

@@ -182,6 +182,7 @@ fn csv_rows(bytes: &[u8], date_format: Option<&str>) {
         columns: &columns,
         settings: &s,
         timezone: chrono_tz::Asia::Jerusalem,
+        progress: &crate::progress::Progress::default(),
     };
     let guess = super::encoding::guess_file(bytes);
     if let Ok(Some((rows, format))) = super::csv::open(bytes, "f.csv", &columns, date_format, guess)
@@ -197,6 +198,7 @@ fn jsonl_rows(bytes: &[u8]) {
         columns: &columns,
         settings: &s,
         timezone: chrono_tz::UTC,
+        progress: &crate::progress::Progress::default(),
     };
     let format = super::jsonl::JsonFormat::new(&columns, super::encoding::guess_file(bytes));
     parse_all(
@@ -217,6 +219,7 @@ fn ingest_file(name: &str, bytes: &[u8], encoding: Option<&str>) {
         columns: &columns,
         settings: &s,
         timezone: chrono_tz::UTC,
+        progress: &crate::progress::Progress::default(),
     };
     let Ok(got) = ingest(&[path], &opts) else {
         return;

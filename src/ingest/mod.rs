@@ -28,6 +28,7 @@ use chrono_tz::Tz;
 use rayon::prelude::*;
 
 use crate::model::{Ingested, RejectKind, Rejection, SourceRef};
+use crate::progress::Progress;
 use crate::settings::Settings;
 
 pub use encoding::{describe_bad_utf8, escape_invalid_utf8};
@@ -82,6 +83,8 @@ pub struct IngestOptions<'a> {
     pub columns: &'a BTreeMap<String, String>,
     pub settings: &'a Settings,
     pub timezone: Tz,
+    /// Rows read are counted here, a batch at a time.
+    pub progress: &'a Progress,
 }
 
 /// An input file's format, from its extension.
@@ -281,7 +284,9 @@ where
                 row::parse(row_format, raw, source, opts)
             })
             .collect();
+        let rows = batch.len() as u64;
         collect(batch, parsed, row_format, name, out, seen);
+        opts.progress.inc(rows);
     })
 }
 

@@ -15,8 +15,9 @@ use anyhow::{Context, Result};
 
 use super::known::{self, Assigned};
 use crate::cluster::{self, ClusterParams};
-use crate::embed::{self, CandleEmbedder, Embedder, LexicalEmbedder};
+use crate::embed::{self, CandleEmbedder, Embedder, LexicalEmbedder, Metered};
 use crate::model::{Clusters, Contact, Reason};
+use crate::progress::Progress;
 use crate::taxonomy::{self, Taxonomy};
 use crate::text::reason::{contact_reason, linking_reason};
 use crate::text::{dominant_script, Script};
@@ -35,6 +36,9 @@ pub struct Spaces {
     pub multilingual: bool,
     pub other_model: Option<CandleEmbedder>,
     pub lexical: LexicalEmbedder,
+    /// Counts the texts `other_model` and `lexical` embed (`embedder` is
+    /// metered already).
+    pub progress: Progress,
 }
 
 impl Spaces {
@@ -235,13 +239,17 @@ pub fn embed(
             let vecs = reuse_link_vectors(&members, reasons, link, texts_of, &*spaces.embedder)?;
             (vecs, ex_vecs, pe_vecs, None)
         } else {
+            let other = Metered {
+                inner: match &spaces.other_model {
+                    Some(m) => m as &dyn Embedder,
+                    None => &spaces.lexical,
+                },
+                progress: spaces.progress.clone(),
+            };
             let e: &dyn Embedder = if script == Script::Latin {
                 &*spaces.embedder
             } else {
-                match &spaces.other_model {
-                    Some(m) => m,
-                    None => &spaces.lexical,
-                }
+                &other
             };
             with_examples(e, &texts, &ex_texts, &pe_texts)?
         };
@@ -471,6 +479,7 @@ mod tests {
             multilingual: true,
             other_model: None,
             lexical: embed::lexical_embedder(&s),
+            progress: Progress::default(),
         }
     }
 

@@ -44,7 +44,9 @@ use write::{write_all, Outputs};
 
 /// With `require_model`, a missing model is an error, not a fallback.
 pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
-    let mut timings = Timings::default();
+    let mut timings = Timings::new(plan.progress.clone());
+    // Setting up (the model read) counts as ingest, as it always did.
+    timings.start("ingest", Some("rows"));
     // Fail on an unusable output folder or model before the work, not after.
     output::check_out_apart_from_inputs(&plan.out, &plan.inputs)
         .context(Failure::OutputNotWritable)?;
@@ -63,10 +65,11 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
             columns: &plan.columns,
             settings: &settings,
             timezone: tz,
+            progress: &plan.progress,
         },
     )
     .context(Failure::InputUnreadable)?;
-    timings.lap("ingest");
+    timings.lap();
     // Nothing to measure: fail before anything replaces last run's output.
     if ingested.contacts.is_empty() {
         return Err(
@@ -85,8 +88,9 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
 
     let mut texts = ReasonTexts::new(contacts);
     let link_vectors = if settings.same_issue == SameIssue::Embedding {
+        timings.start("embed repeat candidates", Some("texts"));
         let v = embed_repeat_candidates(contacts, &settings, &spaces, &mut texts)?;
-        timings.lap("embed repeat candidates");
+        timings.lap();
         v
     } else {
         LinkVectors::default()
@@ -94,9 +98,11 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     // One same-issue test for the linking and for the month's evidence on
     // its threshold (a lexical scorer is TF-IDF over every contact: built
     // once).
+    timings.start("episodes", None);
     let scorer = scorer(contacts, &settings, &spaces, &link_vectors);
     let linked = episodes::link(contacts, &settings, scorer.as_ref());
-    timings.lap("episodes");
+    timings.lap();
+    timings.start("metrics", None);
     let same_issue_calibration =
         same_issue_calibration(contacts, &settings, scorer.as_ref(), &link_vectors);
     drop(scorer);
@@ -106,14 +112,17 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         metrics.fcr_uncertainty = interval::with_linking(metrics.fcr_uncertainty, l);
     }
     metrics.same_issue_calibration = same_issue_calibration;
-    timings.lap("metrics");
+    timings.lap();
+
+    timings.start("reasons", None);
 
     let reasons::Reasons {
         stated: reasons,
         no_problem,
         boilerplate,
     } = reasons::read(&linked, contacts, settings.categorise, |c| texts.get(c));
-    timings.lap("reasons");
+    timings.lap();
+    timings.start("embed reasons", Some("texts"));
     let prev_anchor = previous.as_ref().filter(|_| settings.anchor);
     let same_model = groups::same_model(&spaces, Path::new(&settings.model), prev_anchor);
     let embedded = groups::embed(
@@ -132,7 +141,9 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     )?;
     drop(link_vectors);
     let embedder_desc = spaces.describe(&embedded.scripts);
-    timings.lap("embed reasons");
+    timings.lap();
+
+    timings.start("cluster", None);
 
     let groups::Clustered {
         mut clusters,
@@ -163,7 +174,9 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         spaces.is_model,
     );
     let identity = identity(&spaces, &settings, &clusters.centroids, &model_space);
-    timings.lap("cluster");
+    timings.lap();
+
+    timings.start("label", None);
 
     let mut categories = label::label(
         &reasons,
@@ -177,7 +190,9 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     if let Some(tax) = &plan.taxonomy {
         known::name(&mut categories, &known_of_cluster, tax);
     }
-    timings.lap("label");
+    timings.lap();
+
+    timings.start("themes", None);
 
     // Themes: categories of one issue together, in the space they were
     // clustered in; a known category is a theme of its own.
@@ -219,7 +234,8 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     );
     themes::name_single(&mut theme_categories, &theme_groups, &categories);
     themes::settle_names(&mut categories, &theme_groups, &theme_categories);
-    timings.lap("themes");
+    timings.lap();
+    timings.start("rank", None);
     // Saved for next month, which embeds them to place these categories in
     // its own space.
     let category_examples: Vec<Vec<String>> = categories
@@ -284,7 +300,9 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     );
     let mut linked = linked;
     stamp_category_ids(&mut linked, &ranked, &ranked_themes);
-    timings.lap("rank");
+    timings.lap();
+
+    timings.start("output", None);
 
     // Contacts after the first, over the episodes of `rs`.
     let extra = |rs: &mut dyn Iterator<Item = &Reason>| -> usize {
@@ -355,7 +373,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         &mom.registry,
     )?;
     staging.commit().context(Failure::OutputNotWritable)?;
-    timings.lap("output");
+    timings.lap();
     Ok(RunReport {
         metrics,
         categories: ranked,
@@ -384,11 +402,16 @@ fn spaces(plan: &RunPlan) -> Result<(Spaces, Option<String>)> {
         _ => None,
     };
     let spaces = Spaces {
-        embedder,
+        // Every text the run's embedder embeds counts on the open stage.
+        embedder: Box::new(embed::Metered {
+            inner: embedder,
+            progress: plan.progress.clone(),
+        }),
         is_model,
         multilingual,
         other_model,
         lexical: embed::lexical_embedder(settings),
+        progress: plan.progress.clone(),
     };
     Ok((spaces, warning))
 }

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use crate::index::IndexStats;
 use crate::metrics::Metrics;
+use crate::progress::Progress;
 use crate::rank::RankedCategory;
 use crate::settings::Settings;
 use crate::taxonomy::Taxonomy;
@@ -21,6 +22,8 @@ pub struct RunPlan {
     pub settings: Settings,
     /// `--taxonomy`, read.
     pub taxonomy: Option<Taxonomy>,
+    /// Where each stage's start, counts and end are said (stderr).
+    pub progress: Progress,
 }
 
 impl RunPlan {
@@ -50,27 +53,60 @@ impl RunPlan {
     }
 }
 
-/// Seconds spent per stage, for the terminal summary.
-#[derive(Debug)]
+/// Seconds spent per stage, for the terminal summary; each stage's start
+/// and end are also said on the run's progress.
 pub struct Timings {
     pub stages: Vec<(&'static str, f64)>,
     since: Instant,
+    open: Option<&'static str>,
+    progress: Progress,
+}
+
+impl std::fmt::Debug for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Timings")
+            .field("stages", &self.stages)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Timings {
     fn default() -> Self {
-        Timings {
-            stages: Vec::new(),
-            since: Instant::now(),
-        }
+        Timings::new(Progress::default())
     }
 }
 
 impl Timings {
-    /// Closes the stage that began at the last lap (or at the start).
-    pub fn lap(&mut self, name: &'static str) {
-        self.stages.push((name, self.since.elapsed().as_secs_f64()));
-        self.since = Instant::now();
+    /// Timings from now, said on `progress`.
+    pub fn new(progress: Progress) -> Self {
+        Timings {
+            stages: Vec::new(),
+            since: Instant::now(),
+            open: None,
+            progress,
+        }
+    }
+
+    /// Opens stage `name`; with a `unit` the stage counts on the progress
+    /// (rows read, texts embedded). Its time runs from the last lap (or
+    /// the start), as it always did: the glue between stages counts too.
+    pub fn start(&mut self, name: &'static str, unit: Option<&'static str>) {
+        if self.open.is_some() {
+            self.lap();
+        }
+        self.open = Some(name);
+        self.progress.start(name, unit);
+    }
+
+    /// Closes the open stage.
+    pub fn lap(&mut self) {
+        let now = Instant::now();
+        let secs = now.duration_since(self.since).as_secs_f64();
+        self.since = now;
+        if let Some(name) = self.open.take() {
+            self.stages.push((name, secs));
+            self.progress.done(secs);
+        }
     }
 }
 
@@ -95,10 +131,15 @@ mod tests {
     #[test]
     fn laps_are_named_in_order() {
         let mut t = Timings::default();
-        t.lap("ingest");
-        t.lap("episodes");
+        t.start("ingest", Some("rows"));
+        t.lap();
+        t.start("embed reasons", Some("texts"));
+        // A stage opened before the last one closed closes it.
+        t.start("episodes", None);
+        t.lap();
+        t.lap();
         let names: Vec<_> = t.stages.iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, ["ingest", "episodes"]);
+        assert_eq!(names, ["ingest", "embed reasons", "episodes"]);
         assert!(t.stages.iter().all(|(_, s)| *s >= 0.0));
     }
 }

@@ -996,3 +996,91 @@ fn no_csv_cell_is_a_spreadsheet_formula() {
     let rejected = rows(&t.path("out/rejected.csv"));
     assert_eq!(rejected.len(), 1);
 }
+
+/// `--log-format json`: every stderr line is one JSON stage event, each
+/// stage starts and is done in pipeline order, with counts where it
+/// counts; `-q` says nothing; the output files do not depend on either.
+#[test]
+fn progress_is_json_lines_on_stderr_and_nothing_with_quiet() {
+    let t = Tmp::new();
+    t.write("m.csv", small_month());
+    let go = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "m.csv",
+            "--out",
+            out,
+            "--no-index",
+            "--embedder",
+            "lexical",
+        ];
+        args.extend_from_slice(extra);
+        crate::util::ok_in(t.0.path(), &args)
+    };
+    let r = go("json", &["--log-format", "json"]);
+    assert!(String::from_utf8_lossy(&r.stdout).contains("FCR rate"));
+    let err = String::from_utf8(r.stderr).unwrap();
+    let events: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
+        .collect();
+    for e in &events {
+        assert!(e["ts"].is_string() && e["stage"].is_string(), "{e}");
+    }
+    let said = |event: &str| -> Vec<String> {
+        events
+            .iter()
+            .filter(|e| e["event"] == event)
+            .map(|e| e["stage"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let stages = [
+        "ingest",
+        "episodes",
+        "metrics",
+        "reasons",
+        "embed reasons",
+        "cluster",
+        "label",
+        "themes",
+        "rank",
+        "output",
+    ];
+    assert_eq!(said("start"), stages, "{err}");
+    assert_eq!(said("done"), stages, "{err}");
+    let done = |stage: &str| {
+        events
+            .iter()
+            .find(|e| e["event"] == "done" && e["stage"] == stage)
+            .unwrap()
+            .clone()
+    };
+    let ingest = done("ingest");
+    assert_eq!(ingest["count"], 12, "{ingest}");
+    assert_eq!(ingest["unit"], "rows");
+    assert!(ingest["seconds"].as_f64().unwrap() >= 0.0);
+    let embed = done("embed reasons");
+    assert!(embed["count"].as_u64().unwrap() > 0, "{embed}");
+    assert_eq!(embed["count"], embed["total"], "{embed}");
+    assert!(done("cluster").get("count").is_none());
+
+    // Not a terminal, no flag: plain timestamped lines, no escapes.
+    let r = go("plain", &[]);
+    let err = String::from_utf8(r.stderr).unwrap();
+    assert!(err.contains("  ingest  done 12 rows in "), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err}");
+
+    // -q: no summary, no progress, even when a format is asked for.
+    let r = go("quiet", &["-q", "--log-format", "json"]);
+    assert!(r.stdout.is_empty() && r.stderr.is_empty(), "{r:?}");
+    for f in [
+        "contacts.csv",
+        "episodes.csv",
+        "categories.csv",
+        "metrics.json",
+    ] {
+        let q = fs::read(t.path("quiet").join(f)).unwrap();
+        assert!(q == fs::read(t.path("json").join(f)).unwrap(), "{f}");
+        assert!(q == fs::read(t.path("plain").join(f)).unwrap(), "{f}");
+    }
+}

@@ -14,12 +14,20 @@ use super::pooling::pool;
 use super::{CandleEmbedder, Model};
 
 impl CandleEmbedder {
-    pub(super) fn embed_ids_candle(&self, ids: &[Vec<u32>]) -> anyhow::Result<Vec<Vec<f32>>> {
+    pub(super) fn embed_ids_candle(
+        &self,
+        ids: &[Vec<u32>],
+        done: &(dyn Fn(usize) + Sync),
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
         // Longest first, so each batch pads little; results go back in input order.
         let mut order: Vec<usize> = (0..ids.len()).collect();
         order.sort_by_key(|&i| (std::cmp::Reverse(ids[i].len()), i));
         let batches: Vec<&[usize]> = order.chunks(self.opts.batch_size).collect();
-        let run = |b: &&[usize]| self.candle_batch(ids, b);
+        let run = |b: &&[usize]| {
+            let v = self.candle_batch(ids, b)?;
+            done(b.len());
+            Ok(v)
+        };
         let results: Vec<Vec<Vec<f32>>> = if self.opts.candle_parallel_batches {
             batches.par_iter().map(run).collect::<anyhow::Result<_>>()?
         } else {
