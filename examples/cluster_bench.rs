@@ -278,7 +278,7 @@ fn synthesize(n: usize, embedder: &str, seed: u64) -> anyhow::Result<(Vec<Vec<f3
     let (oos, _) = vectors_for("clinc150-oos", embedder)?;
     let n_oos = oos.len().saturating_sub(15_000);
     base.extend(oos.into_iter().skip(15_000));
-    base_truth.extend(std::iter::repeat(oos_label).take(n_oos));
+    base_truth.extend(std::iter::repeat_n(oos_label, n_oos));
     let mut out: Vec<Vec<f32>> = base.iter().take(n).cloned().collect();
     let mut truth: Vec<usize> = base_truth.iter().take(n).copied().collect();
     let mut state = seed ^ 0x2545_F491_4F6C_DD1D;

@@ -159,7 +159,7 @@ pub fn assign(
             let mut best: Option<(usize, f32)> = None;
             for (k, e) in examples {
                 let s = cosine(r, e);
-                if s >= threshold && best.map_or(true, |(_, b)| s > b) {
+                if s >= threshold && best.is_none_or(|(_, b)| s > b) {
                     best = Some((*k, s));
                 }
             }

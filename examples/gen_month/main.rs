@@ -1000,7 +1000,7 @@ impl<'a> Sim<'a> {
             .max();
         for c in &mut self.contacts[c0..c1] {
             if c.courtesy {
-                c.resolves = last_inbound.map_or(true, |l| c.t > l);
+                c.resolves = last_inbound.is_none_or(|l| c.t > l);
             }
         }
         if let Some(last) = self.issues.last_mut() {

@@ -74,7 +74,7 @@ pub fn anchor_group(
                 continue;
             }
             let s = cosine(&vectors[r], centre);
-            if best.map_or(true, |(b, _)| s > b) {
+            if best.is_none_or(|(b, _)| s > b) {
                 best = Some((s, i));
             }
         }

@@ -215,7 +215,7 @@ pub(super) fn merge_by_cut(g: &Graph, part: &[usize], min_share: f64) -> Vec<usi
             for (&b, &w) in m.range(a + 1..) {
                 let denom = vol[a].min(vol[b]);
                 let r = if denom > 0.0 { w / denom } else { 0.0 };
-                if r >= min_share && best.map_or(true, |(br, _, _)| r > br) {
+                if r >= min_share && best.is_none_or(|(br, _, _)| r > br) {
                     best = Some((r, a, b));
                 }
             }
@@ -293,7 +293,7 @@ pub(super) fn merge_loose(g: &Graph, part: &[usize], max_conductance: f64) -> Ve
         // The neighbour with the most weight to c.
         let mut best: Option<(f64, usize)> = None;
         for (&d, &w) in &adj[c] {
-            if best.map_or(true, |(bw, _)| w > bw) {
+            if best.is_none_or(|(bw, _)| w > bw) {
                 best = Some((w, d));
             }
         }

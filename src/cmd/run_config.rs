@@ -230,7 +230,7 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
     s.taxonomy_threshold = args.taxonomy_threshold.or(r.taxonomy_threshold);
     anyhow::ensure!(
         s.taxonomy_threshold
-            .map_or(true, |t| (-1.0..=1.0).contains(&t)),
+            .is_none_or(|t| (-1.0..=1.0).contains(&t)),
         "--taxonomy-threshold must be in -1..1"
     );
     let profile = model_profile(&s)?;

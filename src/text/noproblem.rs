@@ -186,7 +186,7 @@ fn unstretch(w: &str) -> String {
             j += 1;
         }
         let n = if j - i >= 3 { 1 } else { j - i };
-        out.extend(std::iter::repeat(chars[i]).take(n));
+        out.extend(std::iter::repeat_n(chars[i], n));
         i = j;
     }
     out
@@ -295,7 +295,7 @@ pub fn states_no_problem(reason: &str) -> bool {
             // in lower case only as the last word of its sentence ("thank
             // you nike").
             let prev = &toks[i - 1];
-            let last = toks.get(i + 1).map_or(true, |n| n.after_stop);
+            let last = toks.get(i + 1).is_none_or(|n| n.after_stop);
             if (t.capital || last) && (BEFORE_NAME.contains(&prev.word.as_str()) || prev_name) {
                 k = Kind::Filler;
                 name = true;

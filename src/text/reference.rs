@@ -59,7 +59,7 @@ fn references(text: &str) -> Vec<(usize, usize)> {
             let digits = id.as_str().chars().filter(char::is_ascii_digit).count();
             // An amount is not an identifier: "订单12元".
             let next = text[id.end()..].chars().next();
-            let ends = next.map_or(true, |ch| !ch.is_alphanumeric() || super::is_han(ch));
+            let ends = next.is_none_or(|ch| !ch.is_alphanumeric() || super::is_han(ch));
             let unit = next
                 .is_some_and(|ch| matches!(ch, '元' | '块' | '塊' | '圆' | '圓' | '₪' | '$' | '%'));
             (digits >= 2 && ends && !unit).then(|| (whole.start(), whole.end()))

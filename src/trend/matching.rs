@@ -219,10 +219,10 @@ pub fn match_categories(
                 continue;
             }
             pairs.push((s, jaccard(&c.keywords, &p.keywords), i, j));
-            if best_prev[i].map_or(true, |(b, _)| s > b) {
+            if best_prev[i].is_none_or(|(b, _)| s > b) {
                 best_prev[i] = Some((s, j));
             }
-            if best_cur[j].map_or(true, |(b, _)| s > b) {
+            if best_cur[j].is_none_or(|(b, _)| s > b) {
                 best_cur[j] = Some((s, i));
             }
         }

@@ -58,9 +58,9 @@ impl CandleEmbedder {
         for &i in batch {
             let t = &ids[i];
             flat.extend_from_slice(t);
-            flat.extend(std::iter::repeat(pad).take(len - t.len()));
-            mask.extend(std::iter::repeat(1u32).take(t.len()));
-            mask.extend(std::iter::repeat(0u32).take(len - t.len()));
+            flat.extend(std::iter::repeat_n(pad, len - t.len()));
+            mask.extend(std::iter::repeat_n(1u32, t.len()));
+            mask.extend(std::iter::repeat_n(0u32, len - t.len()));
         }
         let dev = &self.device;
         let input = Tensor::from_vec(flat, (batch.len(), len), dev)?;
