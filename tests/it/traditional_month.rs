@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::util::{arg, ok_in, read_csv};
+use crate::util::{arg, ok, ok_in, read_csv, rows, Tmp};
 
 #[test]
 fn traditional_chinese_month_reads_like_simplified() {
@@ -72,4 +72,37 @@ fn traditional_chinese_month_reads_like_simplified() {
     let tw = find("賬戶");
     assert!(tw > 0);
     assert_eq!(tw, find("账户"));
+}
+
+/// A Taiwanese or Hong Kong export often comes in Big5: read with
+/// `--encoding big5`, the customer's turns found under 客戶, the repeat
+/// linked by its cue 還是, the reason quoted as written.
+#[test]
+fn big5_traditional_export() {
+    let csv = "contact_id,customer_id,started_at,text,channel\n\
+        C1,U1,2026-10-05T10:00:00+08:00,\"客服：您好，請問有什麼可以幫您？\n客戶：我的退款還沒有到帳\",phone\n\
+        C2,U1,2026-10-07T10:00:00+08:00,\"客服：您好。\n客戶：我的退款還是沒有到帳，我已經打過電話了\",phone\n\
+        C3,U2,2026-10-08T10:00:00+08:00,\"客服：您好。\n顧客：優惠券在結帳時找不到\",chat\n";
+    let (big5, _, unmappable) = encoding_rs::BIG5.encode(csv);
+    assert!(!unmappable);
+    let t = Tmp::new();
+    t.write("in/tw.csv", &big5);
+    ok(&[
+        "run",
+        &t.s("in"),
+        "--encoding",
+        "big5",
+        "--out",
+        &t.s("out"),
+        "-q",
+    ]);
+    let eps = rows(&t.path("out/episodes.csv"));
+    let u1: Vec<_> = eps.iter().filter(|e| e["customer_id"] == "U1").collect();
+    assert_eq!(u1.len(), 1, "{eps:?}");
+    assert_eq!(u1[0]["n_contacts"], "2");
+    assert_eq!(u1[0]["fcr"], "false");
+    assert_eq!(u1[0]["contact_reason"], "我的退款還沒有到帳");
+    let u2: Vec<_> = eps.iter().filter(|e| e["customer_id"] == "U2").collect();
+    assert_eq!(u2.len(), 1, "{eps:?}");
+    assert_eq!(u2[0]["n_contacts"], "1");
 }
