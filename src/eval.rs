@@ -139,7 +139,6 @@ pub fn score(out_dir: &Path, truth_path: &Path, language: Option<&str>) -> Resul
             anyhow::bail!("{}: no contact in language '{lang}'", truth_path.display());
         }
         let keep: std::collections::HashSet<&str> = trows.iter().map(|r| &r[t_id]).collect();
-        let keep: std::collections::HashSet<String> = keep.into_iter().map(String::from).collect();
         crows.retain(|r| keep.contains(&r[c_id]));
     }
     let mpath = out_dir.join(layout::METRICS);

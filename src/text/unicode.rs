@@ -14,12 +14,14 @@ pub fn normalize_width(text: &str) -> String {
 /// are the same words to every list, term and vector built on it.
 pub fn normalize(text: &str) -> String {
     if text.is_ascii() {
-        // NFKC leaves ASCII as it is; its case folding is ASCII's.
+        // No Han to fold: skip the scan for it.
         return text.to_ascii_lowercase();
     }
-    match to_simplified(&fold_case(text)) {
-        std::borrow::Cow::Owned(s) => s,
-        std::borrow::Cow::Borrowed(s) => s.to_string(),
+    let folded = fold_case(text);
+    match to_simplified(&folded) {
+        std::borrow::Cow::Owned(simple) => simple,
+        // No Han: the folded text as it is, not a copy of it.
+        std::borrow::Cow::Borrowed(_) => folded,
     }
 }
 
@@ -27,6 +29,7 @@ pub fn normalize(text: &str) -> String {
 /// (keyword surfaces, names) where [`normalize`] is the form compared.
 pub(crate) fn fold_case(text: &str) -> String {
     if text.is_ascii() {
+        // NFKC leaves ASCII as it is; its case folding is ASCII's.
         return text.to_ascii_lowercase();
     }
     text.nfkc().flat_map(char::to_lowercase).collect()
