@@ -280,3 +280,30 @@ fn groups_of_identical_reasons_stay_apart() {
     assert!(c.cluster_of[20..].iter().all(|l| *l == c.cluster_of[20]));
     assert_ne!(c.cluster_of[0], c.cluster_of[20]);
 }
+
+/// Short, varied texts (tweets) make a diffuse graph: every community
+/// leaks more than half its weight. The merges that undo the high
+/// resolution's cuts must not then chain into one catch-all, on any seed.
+#[test]
+fn diffuse_data_does_not_collapse_into_one_category() {
+    let sizes = [12; 40];
+    let (v, _) = blobs(&sizes, 24, 0.35, 3);
+    for seed in 0..6 {
+        let params = ClusterParams {
+            seed,
+            ..ClusterParams::default()
+        };
+        let c = cluster(&v, &params).expect("cluster");
+        let mut size = vec![0usize; c.n_categories];
+        for l in c.cluster_of.iter().flatten() {
+            size[*l] += 1;
+        }
+        let largest = size.iter().copied().max().unwrap_or(0);
+        assert!(
+            c.n_categories >= 5 && largest * 3 <= v.len(),
+            "seed {seed}: {} categories, largest {largest} of {}",
+            c.n_categories,
+            v.len()
+        );
+    }
+}
