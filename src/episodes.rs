@@ -134,25 +134,76 @@ pub struct EmbeddingScorer<'a> {
     /// both, do not make two problems one (issue 14).
     pub apart: &'a HashMap<(usize, usize), f32>,
     pub threshold: f32,
-    /// For contacts the model cannot read (e.g. Hebrew with an English
-    /// model): lexical similarity, rescaled so its threshold meets ours.
+    /// Contacts the model cannot read, embedded by a multilingual model.
+    pub other: Option<OtherSpace<'a>>,
+    /// For contacts neither model has embedded both of (e.g. Hebrew with an
+    /// English model only): lexical similarity, rescaled so its threshold
+    /// meets ours.
     pub fallback: Option<LexicalScorer<'a>>,
+}
+
+/// A second model's space (for the scripts the first cannot read), with its
+/// own threshold on its own cosine scale.
+pub struct OtherSpace<'a> {
+    pub index: &'a HashMap<usize, usize>,
+    pub vectors: &'a [Vec<f32>],
+    /// As [`EmbeddingScorer::apart`], in this space.
+    pub apart: &'a HashMap<(usize, usize), f32>,
+    pub threshold: f32,
+    /// The first space's threshold its cosines are mapped onto.
+    pub base: f32,
+}
+
+impl OtherSpace<'_> {
+    /// The cosine of `a` and `b` here, mapped onto the first space's scale:
+    /// linearly, this threshold onto `base` and 1 onto 1 (so the first
+    /// space's threshold, moved, moves these decisions too).
+    fn similarity(&self, a: usize, b: usize) -> Option<f32> {
+        let (&i, &j) = (self.index.get(&a)?, self.index.get(&b)?);
+        let s = whole_or_apart(self.vectors, self.apart, i, j, a, b);
+        if self.threshold >= 1.0 {
+            return Some(0.0);
+        }
+        let mapped = self.base + (s - self.threshold) * (1.0 - self.base) / (1.0 - self.threshold);
+        Some(mapped.clamp(0.0, 1.0))
+    }
+}
+
+/// The cosine of rows `i` and `j`, or of what contacts `a` and `b` say
+/// apart from each other when that is lower.
+fn whole_or_apart(
+    vectors: &[Vec<f32>],
+    apart: &HashMap<(usize, usize), f32>,
+    i: usize,
+    j: usize,
+    a: usize,
+    b: usize,
+) -> f32 {
+    let whole = crate::embed::cosine(&vectors[i], &vectors[j]);
+    let apart = apart.get(&(a.min(b), a.max(b))).copied();
+    apart.map_or(whole, |x| whole.min(x))
+}
+
+impl EmbeddingScorer<'_> {
+    fn lexical(&self, a: usize, b: usize) -> f32 {
+        match &self.fallback {
+            Some(l) if l.threshold() > 0.0 => {
+                (l.similarity(a, b) * self.threshold / l.threshold()).min(1.0)
+            }
+            _ => 0.0,
+        }
+    }
 }
 
 impl SameIssueScorer for EmbeddingScorer<'_> {
     fn similarity(&self, a: usize, b: usize) -> f32 {
         match (self.index.get(&a), self.index.get(&b)) {
-            (Some(&i), Some(&j)) => {
-                let whole = crate::embed::cosine(&self.vectors[i], &self.vectors[j]);
-                let apart = self.apart.get(&(a.min(b), a.max(b))).copied();
-                apart.map_or(whole, |x| whole.min(x)).max(0.0)
-            }
-            _ => match &self.fallback {
-                Some(l) if l.threshold() > 0.0 => {
-                    (l.similarity(a, b) * self.threshold / l.threshold()).min(1.0)
-                }
-                _ => 0.0,
-            },
+            (Some(&i), Some(&j)) => whole_or_apart(self.vectors, self.apart, i, j, a, b).max(0.0),
+            _ => self
+                .other
+                .as_ref()
+                .and_then(|o| o.similarity(a, b))
+                .unwrap_or_else(|| self.lexical(a, b)),
         }
     }
     fn threshold(&self) -> f32 {
@@ -522,6 +573,44 @@ fn judge(
 mod tests {
     use super::*;
     use crate::test_support::{contact, run};
+
+    /// A pair only the other-scripts model embedded is judged on that
+    /// model's scale: its threshold lands on the run's, 1 stays 1, and a
+    /// pair in neither space scores 0 without a lexical fallback.
+    #[test]
+    fn other_space_maps_its_threshold_onto_the_runs() {
+        let unit = |a: f32| vec![a.cos(), a.sin()];
+        let main_index = HashMap::from([(0, 0), (1, 1)]);
+        let main_vectors = vec![unit(0.0), unit(1.5)];
+        let other_index = HashMap::from([(2, 0), (3, 1), (4, 2), (5, 3)]);
+        // Cosines: 2–3 exactly the other threshold (0.8), 2–4 is 1.0,
+        // 2–5 well below it.
+        let other_vectors = vec![unit(0.0), unit(0.8f32.acos()), unit(0.0), unit(1.2)];
+        let none = HashMap::new();
+        let s = EmbeddingScorer {
+            index: main_index,
+            vectors: &main_vectors,
+            apart: &none,
+            threshold: 0.42,
+            other: Some(OtherSpace {
+                index: &other_index,
+                vectors: &other_vectors,
+                apart: &none,
+                threshold: 0.8,
+                base: 0.42,
+            }),
+            fallback: None,
+        };
+        assert!(
+            (s.similarity(2, 3) - 0.42).abs() < 1e-4,
+            "{}",
+            s.similarity(2, 3)
+        );
+        assert!((s.similarity(2, 4) - 1.0).abs() < 1e-4);
+        assert!(s.similarity(2, 5) < 0.1);
+        assert!(s.similarity(0, 1) < 0.1, "the run's own space: cos 1.5");
+        assert_eq!(s.similarity(0, 2), 0.0, "one contact in each space");
+    }
 
     fn episode_of(l: &Linked, cs: &[Contact], id: &str) -> usize {
         let i = cs.iter().position(|c| c.contact_id == id).unwrap();

@@ -111,6 +111,10 @@ pub struct Settings {
     /// `--other-scripts-model`: a multilingual model for the reasons an
     /// English-only `--model` cannot read.
     pub other_scripts_model: Option<String>,
+    /// Where the default multilingual model was looked for and not found
+    /// (no `--other-scripts-model` given): the run warns when the month has
+    /// reasons only that model could read.
+    pub other_scripts_model_missing: Option<String>,
     /// Write the contact index (`index/`); `--no-index` turns it off.
     pub index: bool,
 }
@@ -193,11 +197,29 @@ pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
 /// that holds the model; else [`DEFAULT_MODEL_DIR`] as given (missing: the
 /// run warns, or fails with `--require-model`).
 pub fn default_model_dir() -> std::path::PathBuf {
+    find_model_dir("RECONTACT_MODEL_DIR", DEFAULT_MODEL_DIR)
+}
+
+/// Where the default multilingual model lives, relative to the repository
+/// root (`scripts/fetch-multilingual-model.sh` puts it there).
+pub const DEFAULT_OTHER_SCRIPTS_MODEL_DIR: &str = "models/multilingual-e5-small";
+
+/// The folder `--other-scripts-model` defaults to, looked up as
+/// [`default_model_dir`] does (`$RECONTACT_OTHER_SCRIPTS_MODEL_DIR`
+/// first); the caller checks it holds a model.
+pub fn default_other_scripts_model_dir() -> std::path::PathBuf {
+    find_model_dir(
+        "RECONTACT_OTHER_SCRIPTS_MODEL_DIR",
+        DEFAULT_OTHER_SCRIPTS_MODEL_DIR,
+    )
+}
+
+fn find_model_dir(env: &str, relative: &str) -> std::path::PathBuf {
     use std::path::{Path, PathBuf};
-    if let Some(dir) = std::env::var_os("RECONTACT_MODEL_DIR") {
+    if let Some(dir) = std::env::var_os(env) {
         return PathBuf::from(dir);
     }
-    let here = PathBuf::from(DEFAULT_MODEL_DIR);
+    let here = PathBuf::from(relative);
     if model_available(&here) {
         return here;
     }
@@ -206,7 +228,7 @@ pub fn default_model_dir() -> std::path::PathBuf {
     let found = beside
         .into_iter()
         .flat_map(|d| d.ancestors().take(4))
-        .map(|d| d.join(DEFAULT_MODEL_DIR))
+        .map(|d| d.join(relative))
         .find(|d| model_available(d));
     found.unwrap_or(here)
 }
@@ -290,6 +312,7 @@ impl Default for Settings {
             anchor: true,
             trend_correction: Correction::default(),
             other_scripts_model: None,
+            other_scripts_model_missing: None,
             index: true,
         }
     }

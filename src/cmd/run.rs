@@ -193,10 +193,11 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub trend_correction: Option<crate::trend::Correction>,
     /// A multilingual model folder for the reasons an English-only --model
-    /// cannot read (Chinese, Hebrew, ...), instead of the lexical embedder
-    /// (e.g. models/multilingual-e5-small from
-    /// scripts/fetch-multilingual-model.sh).
-    #[arg(long, value_name = "DIR")]
+    /// cannot read (Chinese, Hebrew, ...): their clustering, names,
+    /// taxonomy matches and same-issue test. `none`: the lexical embedder
+    /// reads them [default: models/multilingual-e5-small, from
+    /// scripts/fetch-multilingual-model.sh, when it is there]
+    #[arg(long, value_name = "DIR|none")]
     pub other_scripts_model: Option<PathBuf>,
 }
 

@@ -245,11 +245,25 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
         .trend_correction
         .or(r.trend_correction)
         .unwrap_or_default();
-    s.other_scripts_model = args
+    // The multilingual model is on by default when it is installed;
+    // `none` turns it off (the lexical embedder reads those reasons).
+    match args
         .other_scripts_model
         .clone()
         .or_else(|| r.other_scripts_model.clone())
-        .map(|p| p.to_string_lossy().into_owned());
+    {
+        Some(p) if p.as_os_str() == "none" => s.other_scripts_model = None,
+        Some(p) => s.other_scripts_model = Some(p.to_string_lossy().into_owned()),
+        None => {
+            let dir = crate::settings::default_other_scripts_model_dir();
+            let path = dir.to_string_lossy().into_owned();
+            if crate::settings::model_available(&dir) {
+                s.other_scripts_model = Some(path);
+            } else {
+                s.other_scripts_model_missing = Some(path);
+            }
+        }
+    }
     s.index = !args.no_index;
     Ok(s)
 }

@@ -38,6 +38,13 @@ pub struct ModelProfile {
     /// Default `--embedding-threshold` (same-issue linking) for this model.
     #[serde(default)]
     pub embedding_threshold: Option<f32>,
+    /// The same-issue threshold when this model reads only the reasons the
+    /// run's English model cannot (`--other-scripts-model`): measured on
+    /// realistic Chinese and Hebrew months, where repeats are reworded
+    /// more than in the months `embedding_threshold` was set on.
+    /// `embedding_threshold` when absent.
+    #[serde(default)]
+    pub other_scripts_embedding_threshold: Option<f32>,
     /// Centroid cosine for "the same category" month over month (matching
     /// and anchoring) in this model's space; `trend::CENTROID_THRESHOLD`
     /// otherwise.
@@ -82,11 +89,16 @@ impl ModelProfile {
     /// Parses a `recontact-model.json` and checks its thresholds are cosines.
     pub fn parse(text: &str) -> Result<Self> {
         let p: Self = serde_json::from_str(text)?;
-        if let Some(t) = p.embedding_threshold {
-            anyhow::ensure!(
-                (0.0..=1.0).contains(&t),
-                "embedding_threshold {t} is not in 0..1"
-            );
+        for (name, t) in [
+            ("embedding_threshold", p.embedding_threshold),
+            (
+                "other_scripts_embedding_threshold",
+                p.other_scripts_embedding_threshold,
+            ),
+        ] {
+            if let Some(t) = t {
+                anyhow::ensure!((0.0..=1.0).contains(&t), "{name} {t} is not in 0..1");
+            }
         }
         if let Some(t) = p.centroid_threshold {
             anyhow::ensure!(
@@ -142,6 +154,7 @@ mod tests {
         assert_eq!(t.taxonomy_threshold, Some(0.9));
         assert!(ModelProfile::parse(r#"{"taxonomy_threshold": -0.2}"#).is_err());
         assert!(ModelProfile::parse(r#"{"embedding_threshold": 1.5}"#).is_err());
+        assert!(ModelProfile::parse(r#"{"other_scripts_embedding_threshold": -0.1}"#).is_err());
         assert!(ModelProfile::parse(r#"{"prefix": 3}"#).is_err());
         assert_eq!(ModelProfile::parse("{}").unwrap(), ModelProfile::default());
         assert_eq!(ModelProfile::default().apply("refund"), "refund");

@@ -18,6 +18,7 @@ use crate::cluster::{self, ClusterParams};
 use crate::embed::{self, CandleEmbedder, Embedder, LexicalEmbedder, Metered};
 use crate::model::{Clusters, Contact, Reason};
 use crate::progress::Progress;
+use crate::settings::Settings;
 use crate::taxonomy::{self, Taxonomy};
 use crate::text::reason::{contact_reason, linking_reason};
 use crate::text::{dominant_script, Script};
@@ -35,6 +36,9 @@ pub struct Spaces {
     /// It reads every script (a multilingual model, or the lexical one).
     pub multilingual: bool,
     pub other_model: Option<CandleEmbedder>,
+    /// The run's same-issue threshold, which `other_model`'s cosines are
+    /// mapped onto.
+    pub base_embedding_threshold: f32,
     pub lexical: LexicalEmbedder,
     /// Counts the texts `other_model` and `lexical` embed (`embedder` is
     /// metered already).
@@ -55,6 +59,27 @@ impl Spaces {
         } else {
             dominant_script(text)
         }
+    }
+
+    /// When the default multilingual model is not installed and the month
+    /// has reasons in scripts the English-only model cannot read: what the
+    /// run fell back to and how to fix it.
+    pub fn missing_model_warning(&self, scripts: &[Script], settings: &Settings) -> Option<String> {
+        let missing = settings.other_scripts_model_missing.as_deref()?;
+        let other: Vec<String> = scripts
+            .iter()
+            .filter(|s| **s != Script::Latin)
+            .map(|s| format!("{s:?}").to_lowercase())
+            .collect();
+        if self.multilingual || self.other_model.is_some() || other.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "the multilingual model is not installed ({missing} not found): {} reasons are \
+             grouped by shared words only, which splits and mixes categories; run \
+             scripts/fetch-multilingual-model.sh",
+            other.join(", ")
+        ))
     }
 
     /// What the report and summary say about the embedders used.
@@ -139,6 +164,26 @@ pub struct LinkVectors {
     /// Pairs of contacts (lower index first) that share clauses: the
     /// cosine of what each says apart from the other (`text::apart`).
     pub apart: HashMap<(usize, usize), f32>,
+    /// The candidates the run's embedder cannot read, in the other-scripts
+    /// model's space, when there is one.
+    pub other: Option<Box<OtherLinkVectors>>,
+}
+
+/// Repeat candidates in the other-scripts model's space, and that model's
+/// own same-issue threshold (its cosines run on another scale).
+pub struct OtherLinkVectors {
+    pub vectors: LinkVectors,
+    pub threshold: f32,
+}
+
+impl LinkVectors {
+    /// Whether contacts `a` and `b` were both embedded in one space.
+    pub fn both_embedded(&self, a: usize, b: usize) -> bool {
+        (self.index.contains_key(&a) && self.index.contains_key(&b))
+            || self.other.as_ref().is_some_and(|o| {
+                o.vectors.index.contains_key(&a) && o.vectors.index.contains_key(&b)
+            })
+    }
 }
 
 /// One script group's reasons (indices), their vectors, and last month's
@@ -225,27 +270,36 @@ pub fn embed(
             .iter()
             .flat_map(|(_, e)| e.iter().cloned())
             .collect();
-        let (vecs, ex_vecs, pe_vecs, anchor_vecs) = if model_group {
-            let ex_vecs = if ex_texts.is_empty() {
-                Vec::new()
-            } else {
-                spaces.embedder.embed(&ex_texts)?
+        let other = Metered {
+            inner: match &spaces.other_model {
+                Some(m) => m as &dyn Embedder,
+                None => &spaces.lexical,
+            },
+            progress: spaces.progress.clone(),
+        };
+        let no_link = LinkVectors::default();
+        // A model embeds each text on its own, so the linking vectors of
+        // its space are reused; the lexical embedder sees a group whole.
+        let model_space: Option<(&dyn Embedder, &LinkVectors)> = if model_group {
+            Some((&*spaces.embedder, link))
+        } else if script != Script::Latin && spaces.other_model.is_some() {
+            Some((&other, link.other.as_ref().map_or(&no_link, |o| &o.vectors)))
+        } else {
+            None
+        };
+        let (vecs, ex_vecs, pe_vecs, anchor_vecs) = if let Some((e, link)) = model_space {
+            let embed_all = |t: &[String]| -> Result<Vectors> {
+                if t.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    e.embed(t)
+                }
             };
-            let pe_vecs = if pe_texts.is_empty() {
-                Vec::new()
-            } else {
-                spaces.embedder.embed(&pe_texts)?
-            };
-            let vecs = reuse_link_vectors(&members, reasons, link, texts_of, &*spaces.embedder)?;
+            let ex_vecs = embed_all(&ex_texts)?;
+            let pe_vecs = embed_all(&pe_texts)?;
+            let vecs = reuse_link_vectors(&members, reasons, link, texts_of, e)?;
             (vecs, ex_vecs, pe_vecs, None)
         } else {
-            let other = Metered {
-                inner: match &spaces.other_model {
-                    Some(m) => m as &dyn Embedder,
-                    None => &spaces.lexical,
-                },
-                progress: spaces.progress.clone(),
-            };
             let e: &dyn Embedder = if script == Script::Latin {
                 &*spaces.embedder
             } else {
@@ -478,6 +532,7 @@ mod tests {
             is_model: false,
             multilingual: true,
             other_model: None,
+            base_embedding_threshold: 0.42,
             lexical: embed::lexical_embedder(&s),
             progress: Progress::default(),
         }

@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::Result;
 use rayon::prelude::*;
 
-use super::groups::{LinkVectors, ReasonTexts, Spaces};
+use super::groups::{LinkVectors, OtherLinkVectors, ReasonTexts, Spaces};
 use crate::embed;
-use crate::episodes::{self, EmbeddingScorer, LexicalScorer, SameIssueScorer};
+use crate::embed::Embedder;
+use crate::episodes::{self, EmbeddingScorer, LexicalScorer, OtherSpace, SameIssueScorer};
 use crate::model::{Contact, Linked};
 use crate::settings::{SameIssue, Settings};
 use crate::text;
@@ -19,26 +20,74 @@ use crate::text;
 /// it is open.
 const APART_WINDOWS: i64 = 3;
 
-/// Embeds the reasons of the contacts that can be repeats (and that the
-/// embedder reads), for the same-issue test; clustering reuses them.
+/// Embeds the reasons of the contacts that can be repeats, for the
+/// same-issue test: those the run's embedder reads in its space, the
+/// others in the other-scripts model's when there is one. Clustering
+/// reuses them.
 pub(super) fn embed_repeat_candidates(
     contacts: &[Contact],
     settings: &Settings,
     spaces: &Spaces,
     texts: &mut ReasonTexts,
 ) -> Result<LinkVectors> {
-    let cands: Vec<usize> = episodes::repeat_candidates(contacts, settings.repeat_window_secs)
-        .into_iter()
-        .filter(|&i| spaces.readable(&texts.linking(i)))
-        .collect();
+    let (cands, others): (Vec<usize>, Vec<usize>) =
+        episodes::repeat_candidates(contacts, settings.repeat_window_secs)
+            .into_iter()
+            .partition(|&i| spaces.readable(&texts.linking(i)));
+    let mut main = embed_space(
+        contacts,
+        settings,
+        &cands,
+        texts,
+        &*spaces.embedder,
+        settings.embedding_threshold,
+    )?;
+    if let Some(model) = &spaces.other_model {
+        let profile = model.profile();
+        let threshold = profile
+            .other_scripts_embedding_threshold
+            .or(profile.embedding_threshold)
+            .unwrap_or(settings.embedding_threshold);
+        let metered = embed::Metered {
+            inner: model,
+            progress: spaces.progress.clone(),
+        };
+        let vectors = embed_space(contacts, settings, &others, texts, &metered, threshold)?;
+        main.other = Some(Box::new(OtherLinkVectors { vectors, threshold }));
+    }
+    Ok(main)
+}
+
+/// One space's vectors of `cands`, and the cosines apart of its pairs.
+fn embed_space(
+    contacts: &[Contact],
+    settings: &Settings,
+    cands: &[usize],
+    texts: &mut ReasonTexts,
+    embedder: &dyn Embedder,
+    threshold: f32,
+) -> Result<LinkVectors> {
     let reason_texts: Vec<String> = cands.iter().map(|&i| texts.linking(i)).collect();
-    let vectors = spaces.embedder.embed(&reason_texts)?;
+    let vectors = if cands.is_empty() {
+        Vec::new()
+    } else {
+        embedder.embed(&reason_texts)?
+    };
     let index: HashMap<usize, usize> = cands.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-    let apart = apart_similarities(contacts, settings, spaces, &cands, &reason_texts, &vectors)?;
+    let apart = apart_similarities(
+        contacts,
+        settings,
+        embedder,
+        threshold,
+        cands,
+        &reason_texts,
+        &vectors,
+    )?;
     Ok(LinkVectors {
         index,
         vectors,
         apart,
+        other: None,
     })
 }
 
@@ -50,7 +99,8 @@ pub(super) fn embed_repeat_candidates(
 fn apart_similarities(
     contacts: &[Contact],
     settings: &Settings,
-    spaces: &Spaces,
+    embedder: &dyn Embedder,
+    threshold: f32,
     cands: &[usize],
     texts: &[String],
     vectors: &[Vec<f32>],
@@ -62,7 +112,6 @@ fn apart_similarities(
         }
     }
     let reach = APART_WINDOWS * settings.repeat_window_secs;
-    let threshold = settings.embedding_threshold;
     let customers: Vec<Vec<usize>> = by_customer.into_values().collect();
     // (pair, remainder of the lower contact, remainder of the other), in
     // customer then pair order: deterministic on any thread count.
@@ -100,7 +149,7 @@ fn apart_similarities(
             }
         }
     }
-    let v = spaces.embedder.embed(&distinct)?;
+    let v = embedder.embed(&distinct)?;
     Ok(pairs
         .iter()
         .map(|(pair, a, b)| {
@@ -134,6 +183,16 @@ pub(super) fn scorer<'a>(
             vectors: &v.vectors,
             apart: &v.apart,
             threshold: settings.embedding_threshold,
+            other: v.other.as_ref().map(|o| OtherSpace {
+                index: &o.vectors.index,
+                vectors: &o.vectors.vectors,
+                apart: &o.vectors.apart,
+                threshold: o.threshold,
+                // The base it maps onto: the threshold the vectors were
+                // embedded under, so a shifted threshold (the linking
+                // sensitivity) shifts these decisions too.
+                base: spaces.base_embedding_threshold,
+            }),
             fallback: (!spaces.multilingual)
                 .then(|| LexicalScorer::new(contacts, settings.similarity_threshold)),
         })

@@ -141,6 +141,9 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     )?;
     drop(link_vectors);
     let embedder_desc = spaces.describe(&embedded.scripts);
+    if let Some(w) = spaces.missing_model_warning(&embedded.scripts, &settings) {
+        warnings.push(w);
+    }
     timings.lap();
 
     timings.start("cluster", None);
@@ -410,6 +413,7 @@ fn spaces(plan: &RunPlan) -> Result<(Spaces, Option<String>)> {
         is_model,
         multilingual,
         other_model,
+        base_embedding_threshold: settings.embedding_threshold,
         lexical: embed::lexical_embedder(settings),
         progress: plan.progress.clone(),
     };
@@ -445,9 +449,7 @@ fn same_issue_calibration(
         SameIssue::Any | SameIssue::Auto => return None,
     };
     let (far, close) = calibration::pairs(contacts, settings.repeat_window_secs);
-    let keep = |&(a, b): &(usize, usize)| {
-        !embedded || (v.index.contains_key(&a) && v.index.contains_key(&b))
-    };
+    let keep = |&(a, b): &(usize, usize)| !embedded || v.both_embedded(a, b);
     let sims = |ps: Vec<(usize, usize)>| -> Vec<f32> {
         ps.into_par_iter()
             .filter(keep)
