@@ -217,9 +217,17 @@ fn is_repeat_statement(sentence: &str) -> bool {
     // A repeat sentence that also states the problem keeps its problem words.
     crate::text::words(sentence)
         .iter()
-        .filter(|w| !REPEAT_WORDS.contains(&w.key.as_str()))
+        .filter(|w| !is_repeat_word(&w.key))
         .count()
         < 2
+}
+
+/// Whether a word's key is one of [`REPEAT_WORDS`] (Hebrew ones keyed
+/// as `text::words` keys them, without prefix letters).
+fn is_repeat_word(key: &str) -> bool {
+    REPEAT_WORDS
+        .iter()
+        .any(|r| *r == key || (!r.is_ascii() && crate::text::hebrew_key(r) == key))
 }
 
 /// Content words that only occur in repeat statements.

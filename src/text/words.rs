@@ -36,9 +36,9 @@ pub fn words(text: &str) -> Vec<Word> {
             let n = w.chars().count();
             if n >= 2 && !w.chars().any(|c| c.is_ascii_digit()) {
                 if w.chars().any(is_hebrew) {
-                    if !s.he.contains(w) {
+                    if !hebrew_stop(w) {
                         out.push(Word {
-                            key: w.to_string(),
+                            key: hebrew_key(w),
                             surface: w.to_string(),
                         });
                     }
@@ -133,7 +133,7 @@ pub fn segments(text: &str) -> Vec<Vec<Token>> {
                 let (key, stop) = if is_negation(w) {
                     ("not".to_string(), false)
                 } else if w.chars().any(is_hebrew) {
-                    (w.to_string(), short || s.he.contains(w))
+                    (hebrew_key(w), short || hebrew_stop(w))
                 } else if w.is_ascii() {
                     (stemmer().stem(w).to_string(), short || s.en.contains(w))
                 } else {
@@ -194,6 +194,46 @@ fn han_words(run: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Hebrew writes "and", "the", "in", "to", "from", "that", "as" as
+/// letters glued to the next word (ו ה ב ל מ ש כ): "והכרטיס" is "and the
+/// card". The key strips such letters from the front while at least three
+/// letters remain, so every prefixed form of a word gets the key of its
+/// bare form (the stripping depends only on what follows). Like any light
+/// stemmer it merges a few unrelated words whose stems differ only in such
+/// letters; no maintained Rust crate analyses Hebrew morphology, and
+/// Snowball has no Hebrew stemmer, so this is written here.
+pub(crate) fn hebrew_key(w: &str) -> String {
+    let chars: Vec<char> = w.chars().collect();
+    let mut i = 0;
+    while chars.len() - i > 3 && is_hebrew_prefix(chars[i]) {
+        i += 1;
+    }
+    chars[i..].iter().collect()
+}
+
+fn is_hebrew_prefix(c: char) -> bool {
+    matches!(c, 'ו' | 'ה' | 'ב' | 'ל' | 'מ' | 'ש' | 'כ')
+}
+
+/// A Hebrew stop word, bare or behind prefix letters ("ושל" = "and of",
+/// "מהם" = "from them").
+fn hebrew_stop(w: &str) -> bool {
+    let he = &stops().he;
+    let mut rest = w;
+    loop {
+        if he.contains(rest) {
+            return true;
+        }
+        let mut it = rest.chars();
+        match it.next() {
+            Some(c) if is_hebrew_prefix(c) && it.as_str().chars().count() >= 2 => {
+                rest = it.as_str();
+            }
+            _ => return false,
+        }
+    }
+}
+
 /// A negation word (see `tables::NEGATIONS`), or an English "n't" form.
 pub fn is_negation(w: &str) -> bool {
     NEGATIONS.contains(&w) || w.ends_with("n't")
@@ -227,5 +267,28 @@ mod segment_tests {
         let he = segments("הכרטיס לא הגיע");
         assert_eq!(he.len(), 1);
         assert_eq!(he[0].len(), 3);
+    }
+
+    #[test]
+    fn hebrew_prefixes_share_the_bare_words_key() {
+        let key = |w: &str| words(w)[0].key.clone();
+        let card = key("כרטיס");
+        for w in ["הכרטיס", "והכרטיס", "בכרטיס", "שהכרטיס", "לכרטיס"]
+        {
+            assert_eq!(key(w), card, "{w}");
+            assert_eq!(words(w)[0].surface, w, "shown as written");
+        }
+        assert_eq!(key("הזמנה"), key("וההזמנה"));
+        // Short words keep their letters.
+        assert_eq!(hebrew_key("בית"), "בית");
+        // Function words behind prefixes are stop words.
+        assert!(words("ושל").is_empty(), "{:?}", words("ושל"));
+        assert!(segments("ושל הכרטיס")[0][0].stop);
+        // Mixed script kept whole: an English product name in Hebrew.
+        let mixed: Vec<String> = words("ה-iPhone לא נטען")
+            .into_iter()
+            .map(|w| w.surface)
+            .collect();
+        assert!(mixed.iter().any(|w| w.contains("iphone")), "{mixed:?}");
     }
 }
