@@ -36,9 +36,6 @@ pub struct Spaces {
     /// It reads every script (a multilingual model, or the lexical one).
     pub multilingual: bool,
     pub other_model: Option<CandleEmbedder>,
-    /// The run's same-issue threshold, which `other_model`'s cosines are
-    /// mapped onto.
-    pub base_embedding_threshold: f32,
     pub lexical: LexicalEmbedder,
     /// Counts the texts `other_model` and `lexical` embed (`embedder` is
     /// metered already).
@@ -66,11 +63,7 @@ impl Spaces {
     /// run fell back to and how to fix it.
     pub fn missing_model_warning(&self, scripts: &[Script], settings: &Settings) -> Option<String> {
         let missing = settings.other_scripts_model_missing.as_deref()?;
-        let other: Vec<String> = scripts
-            .iter()
-            .filter(|s| **s != Script::Latin)
-            .map(|s| format!("{s:?}").to_lowercase())
-            .collect();
+        let other = other_script_names(scripts);
         if self.multilingual || self.other_model.is_some() || other.is_empty() {
             return None;
         }
@@ -97,12 +90,17 @@ impl Spaces {
     }
 }
 
-fn describe(main: &str, other_desc: &str, scripts: &[Script], has_other_model: bool) -> String {
-    let other: Vec<String> = scripts
+/// The scripts of `scripts` other than Latin, named in lower case.
+fn other_script_names(scripts: &[Script]) -> Vec<String> {
+    scripts
         .iter()
         .filter(|s| **s != Script::Latin)
         .map(|s| format!("{s:?}").to_lowercase())
-        .collect();
+        .collect()
+}
+
+fn describe(main: &str, other_desc: &str, scripts: &[Script], has_other_model: bool) -> String {
+    let other = other_script_names(scripts);
     if other.is_empty() {
         return main.to_string();
     }
@@ -174,6 +172,10 @@ pub struct LinkVectors {
 pub struct OtherLinkVectors {
     pub vectors: LinkVectors,
     pub threshold: f32,
+    /// The run's threshold when they were embedded, which their cosines
+    /// are mapped onto (a shifted threshold, as in the linking
+    /// sensitivity, then shifts these decisions too).
+    pub base: f32,
 }
 
 impl LinkVectors {
@@ -532,7 +534,6 @@ mod tests {
             is_model: false,
             multilingual: true,
             other_model: None,
-            base_embedding_threshold: 0.42,
             lexical: embed::lexical_embedder(&s),
             progress: Progress::default(),
         }

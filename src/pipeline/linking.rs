@@ -53,7 +53,11 @@ pub(super) fn embed_repeat_candidates(
             progress: spaces.progress.clone(),
         };
         let vectors = embed_space(contacts, settings, &others, texts, &metered, threshold)?;
-        main.other = Some(Box::new(OtherLinkVectors { vectors, threshold }));
+        main.other = Some(Box::new(OtherLinkVectors {
+            vectors,
+            threshold,
+            base: settings.embedding_threshold,
+        }));
     }
     Ok(main)
 }
@@ -188,10 +192,7 @@ pub(super) fn scorer<'a>(
                 vectors: &o.vectors.vectors,
                 apart: &o.vectors.apart,
                 threshold: o.threshold,
-                // The base it maps onto: the threshold the vectors were
-                // embedded under, so a shifted threshold (the linking
-                // sensitivity) shifts these decisions too.
-                base: spaces.base_embedding_threshold,
+                base: o.base,
             }),
             fallback: (!spaces.multilingual)
                 .then(|| LexicalScorer::new(contacts, settings.similarity_threshold)),

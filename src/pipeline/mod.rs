@@ -413,7 +413,6 @@ fn spaces(plan: &RunPlan) -> Result<(Spaces, Option<String>)> {
         is_model,
         multilingual,
         other_model,
-        base_embedding_threshold: settings.embedding_threshold,
         lexical: embed::lexical_embedder(settings),
         progress: plan.progress.clone(),
     };

@@ -6,31 +6,12 @@
 
 use std::path::Path;
 
-use crate::util::{arg, bin, default_model_or_skip, json, skip_unless_required};
-
-fn multilingual_or_skip(root: &Path) -> bool {
-    let model = root.join("models/multilingual-e5-small/model.safetensors");
-    if model.is_file() {
-        return true;
-    }
-    skip_unless_required(
-        "RECONTACT_REQUIRE_MODEL",
-        &format!(
-            "RECONTACT_REQUIRE_MODEL=1 but {} is missing: run scripts/fetch-models.sh",
-            model.display()
-        ),
-        &format!(
-            "skipped: no model at {} (run scripts/fetch-models.sh)",
-            model.display()
-        ),
-    );
-    false
-}
+use crate::util::{arg, bin, default_model_or_skip, json, model_or_skip};
 
 #[test]
 fn chinese_reasons_go_to_the_multilingual_model_by_default() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if !default_model_or_skip(root) || !multilingual_or_skip(root) {
+    if !default_model_or_skip(root) || !model_or_skip(root, "multilingual-e5-small") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

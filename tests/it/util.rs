@@ -45,28 +45,33 @@ pub fn ok_stdout(args: &[&str]) -> String {
     String::from_utf8(ok(args).stdout).expect("UTF-8 output")
 }
 
-/// A path as a command-line argument.
 /// Whether the default model is in `root`/models; without it, a note and
 /// false, or a failure when RECONTACT_REQUIRE_MODEL=1 (as in CI).
 pub fn default_model_or_skip(root: &Path) -> bool {
-    let model = root.join("models/all-MiniLM-L6-v2/model.safetensors");
+    model_or_skip(root, "all-MiniLM-L6-v2")
+}
+
+/// [`default_model_or_skip`] for the model folder `models/<name>`.
+pub fn model_or_skip(root: &Path, name: &str) -> bool {
+    let model = root.join("models").join(name).join("model.safetensors");
     if model.is_file() {
         return true;
     }
     skip_unless_required(
         "RECONTACT_REQUIRE_MODEL",
         &format!(
-            "RECONTACT_REQUIRE_MODEL=1 but {} is missing: run scripts/fetch-model.sh",
+            "RECONTACT_REQUIRE_MODEL=1 but {} is missing: run scripts/fetch-models.sh",
             model.display()
         ),
         &format!(
-            "skipped: no model at {} (run scripts/fetch-model.sh)",
+            "skipped: no model at {} (run scripts/fetch-models.sh)",
             model.display()
         ),
     );
     false
 }
 
+/// A path as a command-line argument.
 pub fn arg(p: &Path) -> String {
     p.to_str().unwrap().to_string()
 }
