@@ -106,6 +106,11 @@ pub struct Settings {
     /// With `--previous`: anchor category boundaries to last month's
     /// (`--no-anchor` turns it off).
     pub anchor: bool,
+    /// The report's language; unset: the dominant script of the month's
+    /// contacts (the run sets it before metrics, so metrics.json records
+    /// the language used).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report_language: Option<ReportLanguage>,
     /// `--trend-correction`.
     pub trend_correction: Correction,
     /// `--other-scripts-model`: a multilingual model for the reasons an
@@ -184,6 +189,50 @@ pub enum Correction {
     /// average (under 5 % chance of any when nothing changed).
     #[default]
     Bh,
+}
+
+/// The language of report.html and report.md (CSV and JSON keys stay
+/// English: the data contract).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+pub enum ReportLanguage {
+    #[serde(rename = "en")]
+    #[value(name = "en")]
+    En,
+    /// Simplified Chinese.
+    #[serde(rename = "zh-CN")]
+    #[value(name = "zh-CN", alias = "zh-cn", alias = "zh-Hans")]
+    ZhCn,
+    /// Traditional Chinese (Taiwan, Hong Kong).
+    #[serde(rename = "zh-TW")]
+    #[value(
+        name = "zh-TW",
+        alias = "zh-tw",
+        alias = "zh-HK",
+        alias = "zh-hk",
+        alias = "zh-Hant"
+    )]
+    ZhTw,
+    #[serde(rename = "he")]
+    #[value(name = "he", alias = "he-IL", alias = "iw")]
+    He,
+}
+
+impl ReportLanguage {
+    pub const ALL: [ReportLanguage; 4] = [Self::En, Self::ZhCn, Self::ZhTw, Self::He];
+
+    /// The BCP 47 tag, as `<html lang>` and the flag spell it.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::ZhCn => "zh-CN",
+            Self::ZhTw => "zh-TW",
+            Self::He => "he",
+        }
+    }
+
+    pub fn is_rtl(self) -> bool {
+        self == Self::He
+    }
 }
 
 /// Where the default model lives, relative to the repository root
@@ -310,6 +359,7 @@ impl Default for Settings {
             centroid_threshold: None,
             previous: None,
             anchor: true,
+            report_language: None,
             trend_correction: Correction::default(),
             other_scripts_model: None,
             other_scripts_model_missing: None,

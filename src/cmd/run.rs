@@ -196,9 +196,14 @@ pub struct Args {
     /// cannot read (Chinese, Hebrew, ...): their clustering, names,
     /// taxonomy matches and same-issue test. `none`: the lexical embedder
     /// reads them [default: models/multilingual-e5-small, from
-    /// scripts/fetch-multilingual-model.sh, when it is there]
+    /// scripts/fetch-models.sh, when it is there]
     #[arg(long, value_name = "DIR|none")]
     pub other_scripts_model: Option<PathBuf>,
+    /// The language of report.html and report.md: en, zh-CN, zh-TW or he
+    /// (right to left) [default: the dominant script of the month's
+    /// contacts; Chinese as Traditional when most of it is]
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub report_language: Option<crate::settings::ReportLanguage>,
 }
 
 pub fn run(args: Args) -> Result<()> {

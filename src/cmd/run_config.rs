@@ -66,6 +66,7 @@ pub struct RunConfig {
     pub anchor: Option<bool>,
     pub trend_correction: Option<Correction>,
     pub other_scripts_model: Option<std::path::PathBuf>,
+    pub report_language: Option<crate::settings::ReportLanguage>,
 }
 
 impl ConfigFile {
@@ -191,6 +192,9 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
     }
     if let Some(v) = args.rank_by.or(r.rank_by) {
         s.rank_by = v;
+    }
+    if let Some(v) = args.report_language.or(r.report_language) {
+        s.report_language = Some(v);
     }
     if let Some(v) = args.seed.or(r.seed) {
         s.seed = v;
@@ -323,6 +327,7 @@ mod tests {
         "anchor",
         "trend_correction",
         "other_scripts_model",
+        "report_language",
         "no_such_key",
     ];
 

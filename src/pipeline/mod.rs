@@ -35,7 +35,7 @@ use crate::output::{self, Staging};
 use crate::rank::{self, RankOptions};
 use crate::reasons;
 use crate::report::{self, Report};
-use crate::settings::{EmbedderChoice, SameIssue, Settings};
+use crate::settings::{EmbedderChoice, ReportLanguage, SameIssue, Settings};
 use crate::themes;
 use crate::trend::{self, EmbedderIdentity};
 use groups::{LinkVectors, ReasonTexts, Spaces};
@@ -79,6 +79,9 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     let contacts = &ingested.contacts;
     if settings.period.is_none() {
         settings.period = crate::time::main_month(contacts.iter().map(|c| c.started_at), tz);
+    }
+    if settings.report_language.is_none() {
+        settings.report_language = Some(report_language(contacts));
     }
     let settings = settings;
     let mut warnings = Vec::new();
@@ -344,6 +347,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         rank_by: format!("{:?}", settings.rank_by),
         out_dir: plan.out.to_string_lossy().into_owned(),
         changes: mom.changes.as_ref(),
+        language: settings.report_language.unwrap_or(ReportLanguage::En),
     };
     let report_files = [
         (layout::REPORT_MD, report::render_markdown(&report)),
@@ -387,6 +391,18 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         index: index_stats,
         changes: mom.changes,
     })
+}
+
+/// The report's language when the user set none: the dominant script of
+/// the contacts' texts.
+fn report_language(contacts: &[Contact]) -> ReportLanguage {
+    use rayon::prelude::*;
+    let lang = report::i18n::language_of(contacts.par_iter().map(|c| c.text.as_str()));
+    if lang == ReportLanguage::ZhCn {
+        report::i18n::chinese_variant(contacts.iter().map(|c| c.text.as_str()))
+    } else {
+        lang
+    }
 }
 
 /// The run's embedders, and a warning when it fell back to the lexical one.

@@ -19,6 +19,7 @@ mod summary;
 
 use std::fmt::Write as _;
 
+use super::i18n::{tr, trh, Messages};
 use super::{escape, Report};
 
 /// Cards shown open; the rest collapse.
@@ -30,46 +31,49 @@ pub const OPEN_CARDS: usize = 30;
 const CSS: &str = include_str!("report.css");
 
 /// Group names as the report shows them.
-fn key_name(k: &str) -> &str {
+fn key_name<'a>(m: &'a Messages, k: &'a str) -> &'a str {
     if k.is_empty() {
-        "(none)"
+        m.get("common.none_key")
     } else {
         k
     }
 }
 
-fn num(n: usize) -> String {
-    // Thousands separated by a thin space: readable in any locale.
-    let s = n.to_string();
-    let mut o = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            o.push('\u{202f}');
-        }
-        o.push(c);
-    }
-    o
+fn opt2(m: &Messages, v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.2}"))
+        .unwrap_or_else(|| m.na().to_string())
 }
 
-fn opt2(v: Option<f64>) -> String {
-    v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "n/a".into())
+/// Header cells, each `(class, message key)`.
+fn head_cells(t: &Messages, cols: &[(&str, &str)]) -> String {
+    cols.iter()
+        .map(|(class, key)| {
+            if class.is_empty() {
+                format!("<th>{}</th>", t.html(key, &[]))
+            } else {
+                format!(r#"<th class="{class}">{}</th>"#, t.html(key, &[]))
+            }
+        })
+        .collect()
 }
 
 /// The whole page. Deterministic: no clock, no random ids.
 pub fn render_html(r: &Report) -> String {
     let m = r.metrics;
-    let day = |s: &str| s.chars().take(10).collect::<String>();
-    let title = format!(
-        "Why customers came back — {} ({} to {})",
-        m.period,
-        day(&m.data_start),
-        day(&m.data_end)
+    let t = r.messages();
+    let lang = t.lang();
+    let title = tr!(
+        t,
+        "page.title",
+        period = m.period,
+        start = t.date(&m.data_start),
+        end = t.date(&m.data_end)
     );
     let mut o = String::with_capacity(64 * 1024 + r.categories.len() * 4096);
     let _ = write!(
         o,
         r#"<!DOCTYPE html>
-<html lang="en">
+<html lang="{}"{}>
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -81,23 +85,29 @@ pub fn render_html(r: &Report) -> String {
 </head>
 <body>
 <main>
-<header><h1>{}</h1><p class="sub">First contact resolution and the reasons behind repeat contacts · output folder <code>{}</code></p></header>
+<header><h1>{}</h1><p class="sub">{}</p></header>
 "#,
+        lang.tag(),
+        if lang.is_rtl() { r#" dir="rtl""# } else { "" },
         env!("CARGO_PKG_VERSION"),
         escape(&title),
         CSS,
         escape(&title),
-        escape(&r.out_dir)
+        trh!(
+            t,
+            "page.subtitle",
+            out = format!("<code>{}</code>", escape(&r.out_dir))
+        )
     );
     if let Some(w) = &r.embedder_warning {
         let _ = write!(
             o,
-            r#"<p class="warning" role="alert">Warning: {}</p>"#,
-            escape(w)
+            r#"<p class="warning" role="alert">{}</p>"#,
+            trh!(t, "page.warning", warning = escape(w))
         );
     }
     if let Some(ch) = r.changes {
-        changes::changes(&mut o, ch);
+        changes::changes(&mut o, t, ch);
     }
     summary::headline(&mut o, r);
     summary::pareto(&mut o, r);
@@ -108,9 +118,13 @@ pub fn render_html(r: &Report) -> String {
     settings::settings(&mut o, r);
     let _ = write!(
         o,
-        "<footer>recontact {} · the same data as report.md and report.json (schema version {})</footer>\n</main>\n</body>\n</html>\n",
-        env!("CARGO_PKG_VERSION"),
-        super::json::SCHEMA_VERSION
+        "<footer>{}</footer>\n</main>\n</body>\n</html>\n",
+        trh!(
+            t,
+            "page.footer",
+            version = env!("CARGO_PKG_VERSION"),
+            schema = super::json::SCHEMA_VERSION
+        )
     );
     o
 }
@@ -121,7 +135,7 @@ mod tests {
     use crate::report::fixtures;
 
     fn well_formed(h: &str) {
-        assert!(h.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+        assert!(h.starts_with("<!DOCTYPE html>\n<html lang=\""));
         assert!(h.ends_with("</html>\n"));
         assert!(h.contains(r#"<meta charset="utf-8">"#));
         assert!(h.contains("Content-Security-Policy"));
@@ -164,6 +178,159 @@ mod tests {
         let start = h.find(from).unwrap_or_else(|| panic!("{from} not found"));
         let end = h[start..].find(&format!("</{tag}>")).unwrap();
         &h[start..start + end]
+    }
+
+    /// The page's own words (headings, header cells, tiles, summaries,
+    /// legends, notes), with the user's text (names, quotes, ids, commands)
+    /// taken out.
+    fn own_words(h: &str) -> Vec<String> {
+        let body = &h[h.find("<body>").unwrap()..];
+        let mut out = Vec::new();
+        for tag in [
+            "h1", "h2", "h3", "h4", "th", "dt", "summary", "p", "li", "div", "footer",
+        ] {
+            let open = format!("<{tag}");
+            let close = format!("</{tag}>");
+            let mut rest = body;
+            while let Some(i) = rest.find(&open) {
+                let after = &rest[i + open.len()..];
+                if !after.starts_with('>') && !after.starts_with(' ') {
+                    rest = after;
+                    continue;
+                }
+                let Some(j) = after.find(&close) else { break };
+                let start = after.find('>').map_or(j, |k| (k + 1).min(j));
+                let mut inner = after[start..j].to_string();
+                // User text and machine words: not the page's own.
+                for (a, b) in [
+                    ("<span dir=\"auto\">", "</span>"),
+                    ("<span class=\"id\">", "</span>"),
+                    ("<code", "</code>"),
+                    ("<a ", "</a>"),
+                    ("<q ", "</q>"),
+                    ("<bdi>", "</bdi>"),
+                    ("<span class=\"flag", "</span>"),
+                ] {
+                    while let Some(x) = inner.find(a) {
+                        let Some(y) = inner[x..].find(b) else { break };
+                        inner.replace_range(x..x + y + b.len(), " ");
+                    }
+                }
+                // Of the divisions, the tiles' words (others hold data).
+                let data_div = tag == "div"
+                    && !after.starts_with(" class=\"k\"")
+                    && !after.starts_with(" class=\"s\"");
+                if data_div || (tag == "li" && after.starts_with(" dir=\"auto\"")) {
+                    inner.clear();
+                }
+                let mut text = String::new();
+                let mut in_tag = false;
+                for c in inner.chars() {
+                    match c {
+                        '<' => in_tag = true,
+                        '>' => {
+                            in_tag = false;
+                            text.push(' ');
+                        }
+                        _ if !in_tag => text.push(c),
+                        _ => {}
+                    }
+                }
+                out.push(text);
+                rest = &after[j..];
+            }
+        }
+        out
+    }
+
+    /// English words (three letters or more) in `text`, but for the
+    /// abbreviations and names every language keeps.
+    fn english_words(text: &str) -> Vec<String> {
+        const KEPT: [&str; 11] = [
+            "FCR",
+            "CRM",
+            "ISO",
+            "recontact",
+            "report",
+            "json",
+            "csv",
+            "Holm",
+            "Benjamini",
+            "Hochberg",
+            "pts",
+        ];
+        // File names (rejected.csv) are names, in any language.
+        let files = [".csv", ".json", ".md", ".html"];
+        text.split(|c: char| c.is_whitespace() || "（）()".contains(c))
+            .filter(|token| !files.iter().any(|f| token.contains(f)))
+            .flat_map(|token| token.split(|c: char| !c.is_ascii_alphabetic()))
+            .filter(|w| w.len() >= 3 && !KEPT.contains(w))
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn the_page_and_the_markdown_speak_the_centres_language() {
+        use crate::settings::ReportLanguage;
+        let m = fixtures::metrics();
+        let mut cats = fixtures::categories(40);
+        cats[0].theme_id = "THM-001".into();
+        cats[0].theme = "card".into();
+        for (lang, open) in [
+            (ReportLanguage::ZhCn, "<html lang=\"zh-CN\">"),
+            (ReportLanguage::ZhTw, "<html lang=\"zh-TW\">"),
+            (ReportLanguage::He, "<html lang=\"he\" dir=\"rtl\">"),
+        ] {
+            let mut r = fixtures::report(&m, &cats);
+            r.language = lang;
+            let h = render_html(&r);
+            well_formed(&h);
+            assert!(h.contains(open), "{}", lang.tag());
+            let words = own_words(&h);
+            assert!(words.len() > 100, "{} texts", words.len());
+            for w in &words {
+                let english = english_words(w);
+                assert!(
+                    english.is_empty(),
+                    "{}: English {english:?} in {w:?}",
+                    lang.tag()
+                );
+            }
+            let md = crate::report::render_markdown(&r);
+            for line in md.lines() {
+                let own = line.starts_with("## ")
+                    || line.starts_with("| rank")
+                    || line.starts_with("- **")
+                    || line.starts_with("# ");
+                if own {
+                    // Labels only: what follows a label's colon is data.
+                    let label = line.split("** ").next().unwrap_or(line);
+                    let english = english_words(label);
+                    assert!(
+                        english.is_empty(),
+                        "{}: English {english:?} in {line:?}",
+                        lang.tag()
+                    );
+                }
+            }
+            assert!(
+                !md.contains("| rank |"),
+                "{}: the table header is translated",
+                lang.tag()
+            );
+        }
+        // English stays English.
+        let h = render_html(&fixtures::report(&m, &cats));
+        assert!(h.contains("<html lang=\"en\">"));
+        assert!(own_words(&h).iter().any(|w| w.contains("Headline")));
+    }
+
+    #[test]
+    fn the_checks_for_english_words_can_fail() {
+        let h = "<body><h2>Headline</h2><p class=\"sub\">标题 <code>recontact search out</code></p></body>";
+        let words = own_words(h);
+        assert_eq!(english_words(&words[0]), ["Headline"]);
+        assert!(english_words(&words[1]).is_empty());
     }
 
     #[test]
@@ -365,10 +532,12 @@ mod tests {
         let r = fixtures::report(&m, &cats);
         let h = render_html(&r);
         well_formed(&h);
-        assert!(h.contains(r#"<p class="warning" role="alert">Caveat: this export covers 8 days"#));
-        assert!(
-            crate::report::render_markdown(&r).contains("> **Caveat:** this export covers 8 days")
-        );
+        // Worded from the figures, in the report's language.
+        assert!(h.contains(r#"<p class="warning" role="alert">Caveat: this export covers "#));
+        assert!(crate::report::render_markdown(&r).contains("> **Caveat:** this export covers "));
+        let mut he = fixtures::report(&m, &cats);
+        he.language = crate::settings::ReportLanguage::He;
+        assert!(!render_html(&he).contains("this export covers"));
     }
 
     #[test]

@@ -11,8 +11,12 @@ use crate::rank::{RankedCategory, RankedTheme};
 use crate::settings::format_duration;
 
 pub mod html;
+pub mod i18n;
 pub mod json;
 pub mod svg;
+
+use crate::settings::ReportLanguage;
+use i18n::{tr, Messages};
 
 pub use html::render_html;
 pub use json::{render_json, ReportJson, SCHEMA_VERSION};
@@ -46,6 +50,15 @@ pub struct Report<'a> {
     pub out_dir: String,
     /// "What changed since last month" (`--previous`).
     pub changes: Option<&'a crate::trend::Changes>,
+    /// The language of report.html and report.md.
+    pub language: ReportLanguage,
+}
+
+impl Report<'_> {
+    /// The report language's messages and formats.
+    pub fn messages(&self) -> &'static Messages {
+        i18n::messages(self.language)
+    }
 }
 
 /// A theme's categories for a table cell: "name `CAT-…` (extra contacts)"
@@ -53,7 +66,11 @@ pub struct Report<'a> {
 fn theme_categories(r: &Report, t: &RankedTheme) -> String {
     if let [i] = t.categories.as_slice() {
         if let Some(c) = r.categories.get(*i) {
-            return format!("the category `{}`", c.category_id);
+            return tr!(
+                r.messages(),
+                "top10.one_category",
+                link = format!("`{}`", c.category_id)
+            );
         }
     }
     t.categories
@@ -65,15 +82,18 @@ fn theme_categories(r: &Report, t: &RankedTheme) -> String {
 }
 
 /// ": “a” (C1), “b” (C2)." or "." when there are none.
-fn examples_md(examples: &[(String, String)]) -> String {
+fn examples_md(m: &Messages, examples: &[(String, String)]) -> String {
     if examples.is_empty() {
-        return ".".into();
+        return m.get("common.end").into();
     }
     let quoted: Vec<String> = examples
         .iter()
         .map(|(id, t)| format!("“{}” ({id})", cell(&truncate(t, 120))))
         .collect();
-    format!(": {}.", quoted.join(", "))
+    m.fmt(
+        "common.examples",
+        &[("quotes", &quoted.join(m.get("common.list_sep")))],
+    )
 }
 
 /// Text safe in HTML and SVG, in element content and quoted attributes.
@@ -123,25 +143,57 @@ pub fn drill_down(out_dir: &str, c: &RankedCategory) -> (String, String) {
     (search, sample)
 }
 
+/// How a category's score was reached, in the report's language: the
+/// common case (no severity weights) from the figures; a weighted score's
+/// explanation as the rank stage wrote it (English), as metrics keep it.
+pub(crate) fn score_explained(t: &Messages, c: &RankedCategory) -> String {
+    let english = i18n::messages(ReportLanguage::En);
+    let plain = |m: &Messages| {
+        tr!(
+            m,
+            "card.score_plain",
+            episodes = c.episodes,
+            extra = c.extra_contacts
+        )
+    };
+    if t.lang() != ReportLanguage::En && c.score_explained == plain(english) {
+        plain(t)
+    } else {
+        c.score_explained.clone()
+    }
+}
+
 /// "95 % interval 68.6–72.4 %" for the headline FCR, when there is one.
-pub(crate) fn fcr_interval(m: &Metrics) -> Option<String> {
+pub(crate) fn fcr_interval(t: &Messages, m: &Metrics) -> Option<String> {
     let u = &m.fcr_uncertainty;
     let (lo, hi) = (u.low?, u.high?);
     let what = if u.linking.is_some() {
-        "sampling and same-issue linking"
+        tr!(t, "headline.interval_linking")
     } else {
-        "sampling"
+        tr!(t, "headline.interval_sampling")
     };
-    Some(format!(
-        "95 % interval {:.1}–{:.1} % ({what})",
-        lo * 100.0,
-        hi * 100.0
+    Some(tr!(
+        t,
+        "headline.interval",
+        range = t.ltr(&format!("{:.1}–{:.1}", lo * 100.0, hi * 100.0)),
+        what = what
     ))
 }
 
-pub(crate) fn pct(v: Option<f64>) -> String {
-    v.map(|x| format!("{:.1}%", x * 100.0))
-        .unwrap_or_else(|| "n/a".into())
+/// The short-export caveat in the report's language, from the figures
+/// metrics.json keeps beside its English text.
+pub(crate) fn caveat(t: &Messages, m: &Metrics) -> Option<String> {
+    let u = &m.fcr_uncertainty;
+    u.caveat.as_ref()?;
+    let window = m.settings.repeat_window_secs;
+    Some(tr!(
+        t,
+        "headline.caveat",
+        days = u.coverage_days,
+        windows = u.repeat_windows_covered,
+        measured = m.measured_episodes,
+        need = ((crate::metrics::interval::MIN_WINDOWS * window as f64) / 86_400.0).ceil()
+    ))
 }
 
 /// Text safe inside a Markdown table cell.
@@ -158,18 +210,36 @@ pub(crate) fn truncate(s: &str, n: usize) -> String {
 }
 
 /// A change in percentage points: `+2.1 pts`.
-pub(crate) fn points(v: Option<f64>) -> String {
-    v.map(|x| format!("{:+.1} pts", x * 100.0))
-        .unwrap_or_else(|| "n/a".into())
+pub(crate) fn points(t: &Messages, v: Option<f64>) -> String {
+    v.map(|x| {
+        tr!(
+            t,
+            "changes.points",
+            delta = t.ltr(&format!("{:+.1}", x * 100.0))
+        )
+    })
+    .unwrap_or_else(|| t.na().to_string())
 }
 
 /// A p-value for people: `p = 0.003` / `p < 0.000001`.
-pub(crate) fn p_text(p: Option<f64>) -> String {
+pub(crate) fn p_text(t: &Messages, p: Option<f64>) -> String {
     match p {
-        None => "not tested".into(),
+        None => tr!(t, "changes.not_tested").into(),
         Some(p) if p < 1e-6 => "p < 0.000001".into(),
         Some(p) => format!("p = {}", crate::report::round_sig(p)),
     }
+}
+
+/// The month-over-month test, described in the report's language.
+pub(crate) fn trend_test(t: &Messages, ch: &crate::trend::Changes) -> String {
+    if t.lang() == ReportLanguage::En {
+        return ch.test.clone();
+    }
+    let correction = match ch.correction {
+        crate::trend::Correction::Holm => "Holm",
+        crate::trend::Correction::Bh => "Benjamini–Hochberg",
+    };
+    tr!(t, "changes.test_text", correction = correction)
 }
 
 pub(crate) fn round_sig(p: f64) -> String {
@@ -181,62 +251,85 @@ pub(crate) fn round_sig(p: f64) -> String {
 }
 
 /// "What changed since last month": first in the report.
-fn changes_markdown(o: &mut String, ch: &crate::trend::Changes) {
-    let _ = writeln!(o, "## What changed since last month\n");
+fn changes_markdown(o: &mut String, t: &Messages, ch: &crate::trend::Changes) {
+    let _ = writeln!(o, "## {}\n", tr!(t, "changes.title"));
     let _ = writeln!(
         o,
-        "Compared with `{}` ({} to {}): {} non-FCR episodes clustered now, {} then; categories matched by {}.\n",
-        ch.previous_out_dir,
-        &ch.previous_data_start[..10.min(ch.previous_data_start.len())],
-        &ch.previous_data_end[..10.min(ch.previous_data_end.len())],
-        ch.reasons,
-        ch.prev_reasons,
-        ch.matched_by
+        "{}\n",
+        tr!(
+            t,
+            "changes.compared",
+            previous = format!("`{}`", ch.previous_out_dir),
+            start = t.date(&ch.previous_data_start),
+            end = t.date(&ch.previous_data_end),
+            now = ch.reasons,
+            then = ch.prev_reasons,
+            by = t.term("matched_by", &ch.matched_by)
+        )
     );
     if let Some(w) = &ch.warning {
-        let _ = writeln!(o, "> **Warning:** {w}\n");
+        let _ = writeln!(o, "> **{}** {w}\n", tr!(t, "md.warning_label"));
     }
     let f = &ch.fcr.overall;
     let _ = writeln!(
         o,
-        "- **FCR:** {} → {} ({}, {}{})",
-        pct(f.prev_fcr_rate),
-        pct(f.fcr_rate),
-        points(f.delta),
-        p_text(f.p_value),
-        if f.significant {
-            ", significant"
-        } else {
-            ", not significant"
-        }
+        "- **{}** {}",
+        tr!(t, "changes.fcr_label"),
+        tr!(
+            t,
+            "changes.fcr",
+            then = t.pct(f.prev_fcr_rate),
+            now = t.pct(f.fcr_rate),
+            delta = points(t, f.delta),
+            p = p_text(t, f.p_value),
+            verdict = if f.significant {
+                tr!(t, "changes.significant")
+            } else {
+                tr!(t, "changes.not_significant")
+            }
+        )
     );
     let moved: Vec<String> = ch
         .fcr
         .by_channel
         .iter()
-        .map(|g| ("channel", g))
-        .chain(ch.fcr.by_team.iter().map(|g| ("team", g)))
+        .map(|g| ("changes.channel", g))
+        .chain(ch.fcr.by_team.iter().map(|g| ("changes.team", g)))
         .filter(|(_, g)| g.significant)
-        .map(|(what, g)| format!("{what} {} {}", g.key, points(g.delta)))
+        .map(|(what, g)| t.fmt(what, &[("name", &g.key), ("delta", &points(t, g.delta))]))
         .collect();
     let _ = writeln!(
         o,
-        "- **FCR by channel/team, significant moves:** {}",
+        "- **{}** {}",
+        tr!(t, "changes.moves_label"),
         if moved.is_empty() {
-            "none".to_string()
+            tr!(t, "common.none").to_string()
         } else {
-            moved.join(", ")
+            moved.join(t.get("common.list_sep"))
         }
     );
     let list = |o: &mut String, title: &str, v: &[crate::trend::ChangedCategory], n: usize| {
-        let _ = writeln!(o, "\n### {title} ({})\n", v.len());
+        let _ = writeln!(o, "\n### {}\n", t.fmt(title, &[("n", &v.len())]));
         if v.is_empty() {
-            let _ = writeln!(o, "None.");
+            let _ = writeln!(o, "{}", tr!(t, "common.none_sentence"));
             return;
         }
         let _ = writeln!(
             o,
-            "| category | episodes now | last month | change | share now | share then | test | from |\n|---|---|---|---|---|---|---|---|"
+            "{}",
+            md_head(
+                t,
+                &[
+                    "col.category",
+                    "changes.col_now",
+                    "changes.col_last_month",
+                    "changes.col_change",
+                    "changes.col_share_now",
+                    "changes.col_share_then",
+                    "changes.col_test",
+                    "changes.col_from",
+                ]
+            )
         );
         for c in v.iter().take(n) {
             let _ = writeln!(
@@ -249,28 +342,38 @@ fn changes_markdown(o: &mut String, ch: &crate::trend::Changes) {
                 c.episodes_delta,
                 c.episode_share * 100.0,
                 c.prev_episode_share * 100.0,
-                p_text(c.p_value),
+                p_text(t, c.p_value),
                 c.matched_from.join(" + ")
             );
         }
         if v.len() > n {
-            let _ = writeln!(o, "\n…and {} more in categories.csv.", v.len() - n);
+            let _ = writeln!(o, "\n{}", tr!(t, "md.more_in_csv", n = v.len() - n));
         }
     };
-    list(o, "New issues", &ch.new, 10);
-    list(o, "Biggest significant risers", &ch.rising, 10);
-    list(o, "Biggest significant fallers", &ch.falling, 10);
+    list(o, "changes.new", &ch.new, 10);
+    list(o, "changes.rising", &ch.rising, 10);
+    list(o, "changes.falling", &ch.falling, 10);
     let _ = writeln!(
         o,
-        "\n### Vanished issues — did a fix land? ({})\n",
-        ch.vanished.len()
+        "\n### {}\n",
+        tr!(t, "changes.vanished", n = ch.vanished.len())
     );
     if ch.vanished.is_empty() {
-        let _ = writeln!(o, "None.");
+        let _ = writeln!(o, "{}", tr!(t, "common.none_sentence"));
     } else {
         let _ = writeln!(
             o,
-            "| category | episodes last month | extra contacts last month | keywords | test |\n|---|---|---|---|---|"
+            "{}",
+            md_head(
+                t,
+                &[
+                    "col.category",
+                    "changes.col_episodes_last_month",
+                    "changes.col_extra_last_month",
+                    "changes.col_keywords",
+                    "changes.col_test",
+                ]
+            )
         );
         for v in ch.vanished.iter().take(10) {
             let _ = writeln!(
@@ -281,114 +384,139 @@ fn changes_markdown(o: &mut String, ch: &crate::trend::Changes) {
                 v.prev_episodes,
                 v.prev_extra_contacts,
                 cell(&v.keywords.join(", ")),
-                p_text(v.p_value)
+                p_text(t, v.p_value)
             );
         }
     }
     if !ch.split.is_empty() || !ch.merged.is_empty() {
-        let _ = writeln!(o, "\n### Splits and merges\n");
+        let _ = writeln!(o, "\n### {}\n", tr!(t, "changes.splits"));
         for c in &ch.split {
             let _ = writeln!(
                 o,
-                "- {} `{}` split from {}",
-                c.label,
-                c.category_id,
-                c.matched_from.join(", ")
+                "- {}",
+                tr!(
+                    t,
+                    "changes.split_from",
+                    category = format!("{} `{}`", c.label, c.category_id),
+                    from = c.matched_from.join(", ")
+                )
             );
         }
         for c in &ch.merged {
             let _ = writeln!(
                 o,
-                "- {} `{}` merged {}",
-                c.label,
-                c.category_id,
-                c.matched_from.join(" + ")
+                "- {}",
+                tr!(
+                    t,
+                    "changes.merged",
+                    category = format!("{} `{}`", c.label, c.category_id),
+                    from = c.matched_from.join(" + ")
+                )
             );
         }
     }
     if !ch.known_without_cases.is_empty() {
         let _ = writeln!(
             o,
-            "\nKnown categories with no case this month: {}.",
-            ch.known_without_cases.join(", ")
+            "\n{}",
+            tr!(
+                t,
+                "changes.known_without_cases",
+                ids = ch.known_without_cases.join(", ")
+            )
         );
     }
-    let _ = writeln!(o, "\n_Test: {}._\n", ch.test);
+    let _ = writeln!(
+        o,
+        "\n_{}_\n",
+        tr!(t, "changes.test", test = trend_test(t, ch))
+    );
+}
+
+/// A Markdown table's header and rule, one column per message key.
+fn md_head(t: &Messages, keys: &[&str]) -> String {
+    let names: Vec<&str> = keys.iter().map(|k| t.get(k)).collect();
+    format!("| {} |\n|{}", names.join(" | "), "---|".repeat(keys.len()))
 }
 
 pub fn render_markdown(r: &Report) -> String {
     let m = r.metrics;
+    let t = r.messages();
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "# Why customers came back — {} ({} to {})\n",
-        m.period,
-        &m.data_start[..10.min(m.data_start.len())],
-        &m.data_end[..10.min(m.data_end.len())]
+        "# {}\n",
+        tr!(
+            t,
+            "page.title",
+            period = m.period,
+            start = t.date(&m.data_start),
+            end = t.date(&m.data_end)
+        )
     );
     if let Some(w) = &r.embedder_warning {
-        let _ = writeln!(o, "> **Warning:** {w}\n");
+        let _ = writeln!(o, "> **{}** {w}\n", tr!(t, "md.warning_label"));
     }
     if let Some(ch) = r.changes {
-        changes_markdown(&mut o, ch);
+        changes_markdown(&mut o, t, ch);
     }
-    let _ = writeln!(o, "## Headline\n");
-    if let Some(c) = &m.fcr_uncertainty.caveat {
-        let _ = writeln!(o, "> **Caveat:** {c}\n");
+    let _ = writeln!(o, "## {}\n", tr!(t, "headline.title"));
+    if let Some(c) = caveat(t, m) {
+        let _ = writeln!(o, "> **{}** {c}\n", tr!(t, "md.caveat_label"));
     }
-    let _ = writeln!(o, "| measure | value |\n|---|---|");
-    let rows: Vec<(String, String)> = vec![
+    let _ = writeln!(o, "{}", md_head(t, &["md.measure", "md.value"]));
+    let pct = |v: Option<f64>| t.pct(v);
+    let rows: Vec<(&str, String)> = vec![
         (
-            "First contact resolution (FCR)".into(),
-            format!(
-                "{} of {} measured episodes{}",
-                pct(m.fcr_rate),
-                m.measured_episodes,
-                fcr_interval(m).map_or_else(String::new, |i| format!("; {i}"))
+            tr!(t, "md.fcr"),
+            tr!(
+                t,
+                "md.fcr_value",
+                rate = pct(m.fcr_rate),
+                measured = m.measured_episodes,
+                interval = fcr_interval(t, m).map_or_else(String::new, |i| format!("; {i}"))
             ),
         ),
         (
-            "Episodes / contacts".into(),
+            tr!(t, "md.episodes_contacts"),
             format!("{} / {}", m.episodes, m.contacts),
         ),
+        (tr!(t, "md.extra"), format!("{}", m.repeat_contacts)),
         (
-            "Extra contacts (customer contacts beyond the first)".into(),
-            format!("{}", m.repeat_contacts),
-        ),
-        (
-            "Customer contacts per resolved issue".into(),
+            tr!(t, "md.per_resolved"),
             m.avg_contacts_per_resolved_issue
                 .map(|v| format!("{v:.2}"))
-                .unwrap_or_else(|| "n/a".into()),
+                .unwrap_or_else(|| t.na().into()),
         ),
         (
-            "Customers who needed ≥ 2 contacts for one issue".into(),
-            format!(
-                "{} ({} of {})",
-                pct(m.repeat_customer_share),
-                m.repeat_customers,
-                m.customers
+            tr!(t, "md.repeat_customers"),
+            tr!(
+                t,
+                "md.repeat_customers_value",
+                share = pct(m.repeat_customer_share),
+                repeat = m.repeat_customers,
+                customers = m.customers
+            ),
+        ),
+        (tr!(t, "md.one_time"), pct(m.one_time_resolution_rate)),
+        (
+            tr!(t, "md.survey"),
+            tr!(
+                t,
+                "md.survey_value",
+                survey = pct(m.survey.survey_fcr_rate),
+                crm = pct(m.survey.crm_fcr_rate),
+                answered = m.survey.episodes_with_answer,
+                disagree = pct(m.survey.disagreement_rate)
             ),
         ),
         (
-            "One-time resolution (tickets never reopened)".into(),
-            pct(m.one_time_resolution_rate),
-        ),
-        (
-            "FCR by survey vs CRM".into(),
-            format!(
-                "{} vs {} on {} answered episodes ({} disagree)",
-                pct(m.survey.survey_fcr_rate),
-                pct(m.survey.crm_fcr_rate),
-                m.survey.episodes_with_answer,
-                pct(m.survey.disagreement_rate)
-            ),
-        ),
-        (
-            "Window still open at the data's end (reported apart)".into(),
-            format!(
-                "{} episodes ({} already non-FCR)",
-                m.window_open_episodes, m.window_open_non_fcr_episodes
+            tr!(t, "md.open"),
+            tr!(
+                t,
+                "md.open_value",
+                open = m.window_open_episodes,
+                non_fcr = m.window_open_non_fcr_episodes
             ),
         ),
     ];
@@ -397,27 +525,34 @@ pub fn render_markdown(r: &Report) -> String {
     }
     let _ = writeln!(o);
 
-    let _ = writeln!(o, "## Top 10 reasons customers had to come back\n");
+    let _ = writeln!(o, "## {}\n", tr!(t, "top10.title"));
     if r.themes.is_empty() {
-        let _ = writeln!(
-            o,
-            "No recurring reason: {} non-FCR episodes{}.\n",
-            r.reasons,
-            if r.reasons > 0 {
-                ", none in a category of the minimum size"
-            } else {
-                ""
-            }
-        );
+        let key = if r.reasons > 0 {
+            "top10.none_small"
+        } else {
+            "top10.none"
+        };
+        let _ = writeln!(o, "{}\n", t.fmt(key, &[("n", &r.reasons)]));
     } else {
+        let _ = writeln!(o, "{}\n", tr!(t, "md.ranked_by_theme"));
         let _ = writeln!(
             o,
-            "Ranked by theme; a theme gathers the categories of one issue.\n"
+            "{}",
+            md_head(
+                t,
+                &[
+                    "col.rank",
+                    "col.theme",
+                    "col.extra",
+                    "col.share",
+                    "col.episodes",
+                    "col.categories",
+                    "col.said",
+                ]
+            )
         );
-        let _ = writeln!(o, "| rank | theme | extra contacts | share | episodes | categories | what customers said |");
-        let _ = writeln!(o, "|---|---|---|---|---|---|---|");
-        for t in r.themes.iter().take(10) {
-            let c = &t.figures;
+        for th in r.themes.iter().take(10) {
+            let c = &th.figures;
             let quotes: Vec<String> = c
                 .quotes
                 .iter()
@@ -433,19 +568,31 @@ pub fn render_markdown(r: &Report) -> String {
                 c.extra_contacts,
                 c.share * 100.0,
                 c.episodes,
-                cell(&theme_categories(r, t)),
+                cell(&theme_categories(r, th)),
                 cell(&quotes.join(" "))
             );
         }
         let _ = writeln!(o);
-        let _ = writeln!(o, "## Every theme\n");
+        let _ = writeln!(o, "## {}\n", tr!(t, "md.every_theme"));
         let _ = writeln!(
             o,
-            "| rank | theme | extra contacts | share | episodes | customers | trend | categories |"
+            "{}",
+            md_head(
+                t,
+                &[
+                    "col.rank",
+                    "col.theme",
+                    "col.extra",
+                    "col.share",
+                    "col.episodes",
+                    "col.customers",
+                    "col.trend",
+                    "col.categories",
+                ]
+            )
         );
-        let _ = writeln!(o, "|---|---|---|---|---|---|---|---|");
-        for t in r.themes {
-            let c = &t.figures;
+        for th in r.themes {
+            let c = &th.figures;
             let _ = writeln!(
                 o,
                 "| {} | {} `{}` | {} | {:.1}% | {} | {} | {} | {} |",
@@ -456,158 +603,246 @@ pub fn render_markdown(r: &Report) -> String {
                 c.share * 100.0,
                 c.episodes,
                 c.customers,
-                c.trend.as_ref().map_or("", |t| t.flag.as_str()),
-                cell(&theme_categories(r, t))
+                c.trend
+                    .as_ref()
+                    .map_or(String::new(), |x| t.term("flag", x.flag.as_str())),
+                cell(&theme_categories(r, th))
             );
         }
         let _ = writeln!(o);
     }
 
-    let _ = writeln!(o, "## Every category\n");
+    let _ = writeln!(o, "## {}\n", tr!(t, "card.title"));
     for c in r.categories {
-        let _ = writeln!(o, "### {}. {} (`{}`)\n", c.rank, c.label, c.category_id);
-        let _ = writeln!(o, "- **Keywords:** {}", c.keywords.join(", "));
-        if !c.theme_id.is_empty() {
-            let _ = writeln!(o, "- **Theme:** {} (`{}`)", c.theme, c.theme_id);
-        }
-        if let Some(t) = &c.trend {
-            let _ = writeln!(
-                o,
-                "- **Since last month:** {} — {} → {} episodes ({:+}), share {:.1}% → {:.1}%, {}{}",
-                t.flag.as_str(),
-                t.prev_episodes,
-                t.prev_episodes as i64 + t.episodes_delta,
-                t.episodes_delta,
-                t.prev_episode_share * 100.0,
-                t.episode_share * 100.0,
-                p_text(t.p_value),
-                if t.matched_from.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (from {})", t.matched_from.join(" + "))
-                }
-            );
-        }
-        if let Some(k) = &c.taxonomy_key {
-            let _ = writeln!(o, "- **Known category:** `{k}` (--taxonomy)");
-        }
-        let _ = writeln!(
-            o,
-            "- **Impact:** {} episodes, {} extra contacts ({:.1}% of all), {} customers, {:.2} customer contacts per episode",
-            c.episodes,
-            c.extra_contacts,
-            c.share * 100.0,
-            c.customers,
-            c.avg_contacts_per_episode
-        );
-        let _ = writeln!(
-            o,
-            "- **Signals:** {}",
-            c.signals
-                .iter()
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let _ = writeln!(
-            o,
-            "- **Also:** escalated {}, transferred {}, reopened {}, survey unresolved {}, sensitive segments {}, window still open {}",
-            c.escalated, c.transferred, c.reopened, c.survey_unresolved, c.sensitive_episodes, c.window_open_episodes
-        );
-        let top = |m: &std::collections::BTreeMap<String, usize>| {
-            let mut v: Vec<(&String, &usize)> = m.iter().collect();
-            v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            v.iter()
-                .take(5)
-                .map(|(k, n)| format!("{} {}", if k.is_empty() { "(none)" } else { k.as_str() }, n))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let _ = writeln!(
-            o,
-            "- **Channels:** {}; **teams:** {}",
-            top(&c.channels),
-            top(&c.teams)
-        );
-        let _ = writeln!(o, "- **Score:** {} — {}", c.score, c.score_explained);
-        let _ = writeln!(o, "- **Examples:** {}", c.example_contact_ids.join(", "));
-        let (search, sample) = drill_down(&r.out_dir, c);
-        let _ = writeln!(o, "- **Drill down:** `{search}` · `{sample}`");
-        for (id, q) in &c.quotes {
-            let _ = writeln!(o, "  > “{}” — {}", truncate(&q.replace('\n', " "), 300), id);
-        }
-        let _ = writeln!(o);
+        category_markdown(&mut o, r, c);
     }
     if r.uncategorised.episodes > 0 {
         let _ = writeln!(
             o,
-            "{} of {} non-FCR episodes fit no category (uncategorised){}\n",
-            r.uncategorised.episodes,
-            r.reasons,
-            examples_md(&r.uncategorised.examples)
+            "{}{}\n",
+            tr!(
+                t,
+                "md.uncategorised",
+                n = r.uncategorised.episodes,
+                reasons = r.reasons
+            ),
+            examples_md(t, &r.uncategorised.examples)
         );
     }
     if r.no_problem_stated.episodes > 0 {
         let _ = writeln!(
             o,
-            "{} non-FCR episodes state no problem (thanks, \"ok\", auto-replies; not ranked){}\n",
-            r.no_problem_stated.episodes,
-            examples_md(&r.no_problem_stated.examples)
+            "{}{}\n",
+            tr!(t, "md.no_problem", n = r.no_problem_stated.episodes),
+            examples_md(t, &r.no_problem_stated.examples)
         );
     }
     if !r.boilerplate.is_empty() {
         let _ = writeln!(
             o,
-            "Template phrases found across unrelated contacts this month, left out of reasons: {}.\n",
-            r.boilerplate
-                .iter()
-                .map(|p| format!("“{p}”"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "{}\n",
+            tr!(
+                t,
+                "md.boilerplate",
+                phrases = r
+                    .boilerplate
+                    .iter()
+                    .map(|p| format!("“{p}”"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         );
     }
 
     let s = &m.settings;
-    let _ = writeln!(o, "## Settings and data quality\n");
+    let _ = writeln!(o, "## {}\n", tr!(t, "settings.title"));
     let _ = writeln!(
         o,
-        "- Input: {} rows read, {} accepted, {} rejected{}",
-        m.input.rows_read,
-        m.input.rows_accepted,
-        m.input.rows_rejected,
-        if m.input.rejected_by_reason.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " ({})",
-                m.input
-                    .rejected_by_reason
-                    .iter()
-                    .map(|(k, v)| format!("{k} {v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
+        "- {}",
+        tr!(
+            t,
+            "md.input",
+            read = m.input.rows_read,
+            accepted = m.input.rows_accepted,
+            rejected = m.input.rows_rejected,
+            reasons = if m.input.rejected_by_reason.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({})",
+                    m.input
+                        .rejected_by_reason
+                        .iter()
+                        .map(|(k, v)| format!("{} {v}", t.term("rejected", k)))
+                        .collect::<Vec<_>>()
+                        .join(t.get("common.list_sep"))
+                )
+            }
+        )
     );
-    let _ = writeln!(o, "- Embedder: {}", r.embedder);
+    let _ = writeln!(o, "- {}", tr!(t, "md.embedder", embedder = r.embedder));
     let _ = writeln!(
         o,
-        "- Repeat window {}, same issue by {:?}, FCR basis {:?}, FCR signals {}",
-        format_duration(s.repeat_window_secs),
-        s.same_issue,
-        s.fcr_basis,
-        s.fcr_signals
-            .iter()
-            .map(|x| x.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        "- {}",
+        tr!(
+            t,
+            "md.settings",
+            window = format_duration(s.repeat_window_secs),
+            same_issue = format!("{:?}", s.same_issue),
+            basis = format!("{:?}", s.fcr_basis),
+            signals = s
+                .fcr_signals
+                .iter()
+                .map(|x| t.term("signal", x.as_str()))
+                .collect::<Vec<_>>()
+                .join(t.get("common.list_sep"))
+        )
     );
     let _ = writeln!(
         o,
-        "- Categorised: {}; ranked by {}",
-        r.categorise, r.rank_by
+        "- {}",
+        tr!(
+            t,
+            "md.categorised",
+            categorise = r.categorise,
+            rank_by = r.rank_by,
+            language = t.lang().tag()
+        )
     );
     o
+}
+
+/// One category's entry in report.md.
+fn category_markdown(o: &mut String, r: &Report, c: &RankedCategory) {
+    let t = r.messages();
+    let _ = writeln!(o, "### {}. {} (`{}`)\n", c.rank, c.label, c.category_id);
+    let _ = writeln!(
+        o,
+        "- **{}** {}",
+        tr!(t, "md.keywords_label"),
+        c.keywords.join(", ")
+    );
+    if !c.theme_id.is_empty() {
+        let _ = writeln!(
+            o,
+            "- **{}** {} (`{}`)",
+            tr!(t, "md.theme_label"),
+            c.theme,
+            c.theme_id
+        );
+    }
+    if let Some(x) = &c.trend {
+        let _ = writeln!(
+            o,
+            "- **{}** {}",
+            tr!(t, "md.since_label"),
+            tr!(
+                t,
+                "md.since",
+                flag = t.term("flag", x.flag.as_str()),
+                prev = x.prev_episodes,
+                now = x.prev_episodes as i64 + x.episodes_delta,
+                delta = t.ltr(&format!("{:+}", x.episodes_delta)),
+                ps = format!("{:.1}", x.prev_episode_share * 100.0),
+                ns = format!("{:.1}", x.episode_share * 100.0),
+                p = p_text(t, x.p_value),
+                from = if x.matched_from.is_empty() {
+                    String::new()
+                } else {
+                    tr!(t, "md.since_from", ids = x.matched_from.join(" + "))
+                }
+            )
+        );
+    }
+    if let Some(k) = &c.taxonomy_key {
+        let _ = writeln!(o, "- **{}** `{k}` (--taxonomy)", tr!(t, "md.known_label"));
+    }
+    let _ = writeln!(
+        o,
+        "- **{}** {}",
+        tr!(t, "md.impact_label"),
+        tr!(
+            t,
+            "md.impact",
+            episodes = c.episodes,
+            extra = c.extra_contacts,
+            share = format!("{:.1}", c.share * 100.0),
+            customers = c.customers,
+            per_episode = format!("{:.2}", c.avg_contacts_per_episode)
+        )
+    );
+    let _ = writeln!(
+        o,
+        "- **{}** {}",
+        tr!(t, "md.signals_label"),
+        c.signals
+            .iter()
+            .map(|(k, v)| format!("{} {v}", t.term("signal", k)))
+            .collect::<Vec<_>>()
+            .join(t.get("common.list_sep"))
+    );
+    let _ = writeln!(
+        o,
+        "- **{}** {}",
+        tr!(t, "md.also_label"),
+        tr!(
+            t,
+            "md.also",
+            escalated = c.escalated,
+            transferred = c.transferred,
+            reopened = c.reopened,
+            survey = c.survey_unresolved,
+            sensitive = c.sensitive_episodes,
+            open = c.window_open_episodes
+        )
+    );
+    let top = |m: &std::collections::BTreeMap<String, usize>| {
+        let mut v: Vec<(&String, &usize)> = m.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        v.iter()
+            .take(5)
+            .map(|(k, n)| {
+                let k = if k.is_empty() {
+                    t.get("common.none_key")
+                } else {
+                    k.as_str()
+                };
+                format!("{k} {n}")
+            })
+            .collect::<Vec<_>>()
+            .join(t.get("common.list_sep"))
+    };
+    let _ = writeln!(
+        o,
+        "- **{}** {}; **{}** {}",
+        tr!(t, "md.channels_label"),
+        top(&c.channels),
+        tr!(t, "md.teams_label"),
+        top(&c.teams)
+    );
+    let _ = writeln!(
+        o,
+        "- **{}** {} — {}",
+        tr!(t, "md.score_label"),
+        c.score,
+        score_explained(t, c)
+    );
+    let _ = writeln!(
+        o,
+        "- **{}** {}",
+        tr!(t, "md.examples_label"),
+        c.example_contact_ids.join(", ")
+    );
+    let (search, sample) = drill_down(&r.out_dir, c);
+    let _ = writeln!(
+        o,
+        "- **{}** `{search}` · `{sample}`",
+        tr!(t, "md.drill_label")
+    );
+    for (id, q) in &c.quotes {
+        let _ = writeln!(o, "  > “{}” — {}", truncate(&q.replace('\n', " "), 300), id);
+    }
+    let _ = writeln!(o);
 }
 
 /// Hand-made reports for the renderers' tests.
@@ -690,7 +925,9 @@ pub(crate) mod fixtures {
             avg_contacts_per_episode: 2.0,
             share: 0.0,
             score: (2 * extra) as f64,
-            score_explained: "episodes + extra contacts (no severity weights apply)".into(),
+            score_explained: format!(
+                "{extra} episodes + {extra} extra contacts (no severity weights apply)"
+            ),
             example_contact_ids: vec![format!("c{i}"), format!("r{i}")],
             quotes: vec![(format!("c{i}"), quote.into())],
             channels: BTreeMap::from([("phone".to_string(), extra)]),
@@ -759,6 +996,7 @@ pub(crate) mod fixtures {
             rank_by: "ExtraContacts".into(),
             out_dir: "out/2026-10".into(),
             changes: None,
+            language: crate::settings::ReportLanguage::En,
         }
     }
 }

@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 
 use super::escape;
+use super::i18n::{trh, Messages};
 
 /// One bar: a short label under it, a tooltip, a value.
 pub struct Bar {
@@ -128,7 +129,14 @@ fn compact(v: f64) -> String {
 
 /// Bars best first, with their cumulative share of `total` as a line on a
 /// 0–100 % right axis and a dashed 80 % reference.
-pub fn pareto(id: &str, caption: &str, bars: &[Bar], total: f64, value_axis: &str) -> String {
+pub fn pareto(
+    t: &Messages,
+    id: &str,
+    caption: &str,
+    bars: &[Bar],
+    total: f64,
+    value_axis: &str,
+) -> String {
     let values: Vec<f64> = bars.iter().map(|b| b.value).collect();
     let g = pareto_geometry(&values, total);
     let p = g.plot;
@@ -215,10 +223,14 @@ pub fn pareto(id: &str, caption: &str, bars: &[Bar], total: f64, value_axis: &st
     for ((x, y), share) in g.cumulative.iter().zip(&g.shares) {
         let _ = write!(
             s,
-            r#"<circle class="cumulative-point" cx="{}" cy="{}" r="3"><title>{:.1}% cumulative</title></circle>"#,
+            r#"<circle class="cumulative-point" cx="{}" cy="{}" r="3"><title>{}</title></circle>"#,
             f(*x),
             f(*y),
-            share * 100.0
+            trh!(
+                t,
+                "pareto.cumulative",
+                share = format!("{:.1}", share * 100.0)
+            )
         );
     }
     let _ = write!(
@@ -292,7 +304,7 @@ pub fn sparkline(values: &[usize], title: &str) -> String {
 
 /// Horizontal bars of rates (0..=1) with their labels; `None` draws no bar
 /// and says n/a.
-pub fn rate_bars(id: &str, caption: &str, rows: &[(String, Option<f64>)]) -> String {
+pub fn rate_bars(t: &Messages, id: &str, caption: &str, rows: &[(String, Option<f64>)]) -> String {
     let (label_w, bar_w, row_h) = (180.0, 460.0, 22.0);
     let w = label_w + bar_w + 70.0;
     let h = row_h * rows.len() as f64 + 8.0;
@@ -338,7 +350,7 @@ pub fn rate_bars(id: &str, caption: &str, rows: &[(String, Option<f64>)]) -> Str
             f(label_w + bar_w + 6.0),
             f(y + 15.0),
             rate.map(|r| format!("{:.1}%", r * 100.0))
-                .unwrap_or_else(|| "n/a".into())
+                .unwrap_or_else(|| t.na().to_string())
         );
     }
     s.push_str("</svg>");
@@ -504,7 +516,14 @@ mod tests {
         // The bars scale to the axis, not to the tallest bar.
         let g = pareto_geometry(&[57.0, 30.0], 87.0);
         assert!(close(g.bars[0].h, g.plot.h * 57.0 / 60.0));
-        let s = pareto("p", "c", &[], 0.0, "x");
+        let s = pareto(
+            crate::report::i18n::messages(crate::settings::ReportLanguage::En),
+            "p",
+            "c",
+            &[],
+            0.0,
+            "x",
+        );
         assert!(!s.contains("NaN"));
     }
 
@@ -541,7 +560,14 @@ mod tests {
                 value: 1.0,
             },
         ];
-        let s = pareto("pareto", "Extra contacts", &bars, 4.0, "extra contacts");
+        let s = pareto(
+            crate::report::i18n::messages(crate::settings::ReportLanguage::En),
+            "pareto",
+            "Extra contacts",
+            &bars,
+            4.0,
+            "extra contacts",
+        );
         assert!(s.starts_with(r#"<svg id="pareto""#));
         assert_eq!(s.matches(r#"<rect class="bar""#).count(), 2);
         assert_eq!(s.matches("<polyline class=\"cumulative\"").count(), 1);
@@ -593,6 +619,7 @@ mod tests {
     #[test]
     fn rate_bars_width_is_the_rate() {
         let s = rate_bars(
+            crate::report::i18n::messages(crate::settings::ReportLanguage::En),
             "c",
             "FCR by channel",
             &[("phone".into(), Some(0.5)), ("chat".into(), None)],

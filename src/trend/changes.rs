@@ -78,6 +78,10 @@ pub struct Changes {
     pub reasons: usize,
     pub prev_reasons: usize,
     pub test: String,
+    /// The multiple-test correction `test` names (the report words it in
+    /// its language).
+    #[serde(skip)]
+    pub correction: Correction,
     pub new: Vec<ChangedCategory>,
     pub rising: Vec<ChangedCategory>,
     pub falling: Vec<ChangedCategory>,
@@ -201,6 +205,7 @@ pub(super) fn section(
         warning,
         reasons,
         prev_reasons: pc.reasons,
+        correction,
         test: format!(
             "exact two-sided binomial test of each category's episodes this month given both months' (p0 = this month's share of all non-FCR episodes clustered), {}-adjusted over all categories; significant at 5%",
             match correction {

@@ -258,3 +258,78 @@ fn the_browser_checks_catch_a_bad_page() {
     );
     assert_eq!(r.requests, ["http://127.0.0.1:9/probe.png"]);
 }
+
+/// The report in the centre's language (issue 16.4): the same small month
+/// rendered in Simplified Chinese and in Hebrew. The page declares its
+/// language (and, in Hebrew, its direction: the browser lays it out right
+/// to left), and no English heading or table header is left on it.
+#[test]
+fn chinese_and_hebrew_reports_render_in_their_language() {
+    let Some(browser) = browser("chinese_and_hebrew_reports_render_in_their_language") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("m.csv");
+    fs::write(&input, three_reasons_month()).unwrap();
+    for (lang, open, heading) in [
+        ("zh-CN", r#"<html lang="zh-CN">"#, "首次"),
+        ("he", r#"<html lang="he" dir="rtl">"#, "פנייה"),
+    ] {
+        let out = dir.path().join(lang);
+        ok(&[
+            "run",
+            &arg(&input),
+            "--out",
+            &arg(&out),
+            "--embedder",
+            "lexical",
+            "--period-end",
+            "2026-11-15T00:00:00Z",
+            "--report-language",
+            lang,
+            "--no-index",
+            "-q",
+        ]);
+        let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("report-{lang}.png"));
+        fs::remove_file(&shot).ok();
+        let r = render(&browser, &out.join("report.html"), Some(&shot));
+        assert!(r.console.is_empty(), "console messages: {:#?}", r.console);
+        assert!(r.requests.is_empty(), "network requests: {:#?}", r.requests);
+        assert!(
+            r.dom.contains(open),
+            "{lang}: {}",
+            &r.dom[..200.min(r.dom.len())]
+        );
+        assert!(r.dom.contains(heading), "{lang}: the page's words");
+        // Every heading and header cell the page writes itself: not English.
+        for tag in ["h2", "h4", "th"] {
+            let mut rest = r.dom.as_str();
+            let open_tag = format!("<{tag}");
+            while let Some(i) = rest.find(&open_tag) {
+                let after = &rest[i..];
+                if !after[open_tag.len()..].starts_with(['>', ' ']) {
+                    // <thead>, <header>: another element.
+                    rest = &after[open_tag.len()..];
+                    continue;
+                }
+                let end = after.find(&format!("</{tag}>")).expect("closed");
+                let inner = &after[after.find('>').unwrap() + 1..end];
+                // File names (rejected.csv) are names in any language.
+                let english: Vec<&str> = inner
+                    .split(|c: char| c.is_whitespace() || "（）()".contains(c))
+                    .filter(|token| !token.ends_with(".csv"))
+                    .flat_map(|token| token.split(|c: char| !c.is_ascii_alphabetic()))
+                    .filter(|w| w.len() >= 3 && !["FCR", "CRM", "ISO"].contains(w))
+                    .collect();
+                assert!(english.is_empty(), "{lang}: <{tag}>{inner}</{tag}>");
+                rest = &after[end..];
+            }
+        }
+        let png = fs::read(&shot).expect("screenshot written");
+        assert!(
+            png.len() > 20_000,
+            "a page, not a blank: {} bytes",
+            png.len()
+        );
+    }
+}

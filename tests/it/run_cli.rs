@@ -1084,3 +1084,64 @@ fn progress_is_json_lines_on_stderr_and_nothing_with_quiet() {
         assert!(q == fs::read(t.path("plain").join(f)).unwrap(), "{f}");
     }
 }
+
+/// The report's language: English for an English month; the config's
+/// `[run] report_language` over that; the flag over both; anything else a
+/// clear error naming the choices.
+#[test]
+fn report_language_from_the_month_the_config_or_the_flag() {
+    let t = Tmp::new();
+    t.write("in/month.csv", small_month());
+    let page = |dir: &str| fs::read_to_string(t.path(dir).join("report.html")).unwrap();
+    ok(&[
+        "run",
+        &t.s("in"),
+        "--out",
+        &t.s("en"),
+        "--embedder",
+        "lexical",
+        "-q",
+    ]);
+    assert!(page("en").starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    t.write("he.toml", "[run]\nreport_language = \"he\"\n");
+    ok(&[
+        "run",
+        &t.s("in"),
+        "--out",
+        &t.s("he"),
+        "--embedder",
+        "lexical",
+        "-q",
+        "--config",
+        &t.s("he.toml"),
+    ]);
+    assert!(page("he").starts_with("<!DOCTYPE html>\n<html lang=\"he\" dir=\"rtl\">"));
+    assert_eq!(metrics(&t.path("he"))["settings"]["report_language"], "he");
+    ok(&[
+        "run",
+        &t.s("in"),
+        "--out",
+        &t.s("tw"),
+        "--embedder",
+        "lexical",
+        "-q",
+        "--config",
+        &t.s("he.toml"),
+        "--report-language",
+        "zh-HK",
+    ]);
+    assert!(page("tw").starts_with("<!DOCTYPE html>\n<html lang=\"zh-TW\">"));
+    let bad = run(&[
+        "run",
+        &t.s("in"),
+        "--out",
+        &t.s("x"),
+        "--embedder",
+        "lexical",
+        "--report-language",
+        "fr",
+    ]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("zh-CN") && err.contains("he"), "{err}");
+}

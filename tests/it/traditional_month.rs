@@ -38,6 +38,20 @@ fn traditional_chinese_month_reads_like_simplified() {
     assert!(cats["coverage"].as_f64().unwrap() >= 0.5, "{s}");
     assert!(cats["nmi"].as_f64().unwrap() >= 0.5, "{s}");
 
+    // The report speaks the month's language, found from its script: the
+    // page in Traditional Chinese, the choice recorded in metrics.json.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-TW\">"));
+    assert!(!html.contains("<h2>Headline</h2>"));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert_eq!(
+        hanconv::s2t(md.lines().next().unwrap()),
+        md.lines().next().unwrap()
+    );
+    let metrics: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(metrics["settings"]["report_language"], "zh-TW");
+
     // Names and keywords in the customers' script: nothing Simplified that
     // the Traditional form writes differently.
     let rows = read_csv(&out.join("categories.csv"));

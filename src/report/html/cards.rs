@@ -4,45 +4,62 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{key_name, num, OPEN_CARDS};
+use super::{key_name, OPEN_CARDS};
 use crate::rank::RankedCategory;
+use crate::report::i18n::{tr, trh, Messages};
 use crate::report::svg;
 use crate::report::{drill_down, escape, truncate, Report};
 
 /// A small table of the largest entries of a count map.
-fn top_table(o: &mut String, title: &str, m: &BTreeMap<String, usize>, total: usize, n: usize) {
+fn top_table(
+    o: &mut String,
+    t: &Messages,
+    title: &str,
+    m: &BTreeMap<String, usize>,
+    total: usize,
+    n: usize,
+) {
     let mut v: Vec<(&String, &usize)> = m.iter().collect();
     v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let _ = write!(o, r#"<div><h4>{}</h4><table><tbody>"#, escape(title));
     if v.is_empty() {
-        o.push_str(r#"<tr><td>none</td></tr>"#);
+        let _ = write!(o, r#"<tr><td>{}</td></tr>"#, trh!(t, "common.none"));
     }
     for (k, c) in v.iter().take(n) {
         let _ = write!(
             o,
             r#"<tr><td dir="auto">{}</td><td class="n">{}</td><td class="n">{:.0}%</td></tr>"#,
-            escape(key_name(k)),
-            num(**c),
+            escape(key_name(t, k)),
+            t.num(**c),
             **c as f64 / total.max(1) as f64 * 100.0
         );
     }
     if v.len() > n {
         let _ = write!(
             o,
-            r#"<tr><td colspan="3" class="sub">and {} more</td></tr>"#,
-            v.len() - n
+            r#"<tr><td colspan="3" class="sub">{}</td></tr>"#,
+            trh!(t, "card.and_more", n = v.len() - n)
         );
     }
     o.push_str("</tbody></table></div>");
 }
 
 fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) {
+    let t = r.messages();
+    let num = |n: usize| t.num(n);
     if !c.theme_id.is_empty() {
         let _ = write!(
             o,
-            r#"<p class="sub">Theme: <span dir="auto">{}</span> <span class="id">{}</span></p>"#,
-            escape(&c.theme),
-            escape(&c.theme_id)
+            r#"<p class="sub">{}</p>"#,
+            trh!(
+                t,
+                "card.theme",
+                theme = format!(
+                    r#"<span dir="auto">{}</span> <span class="id">{}</span>"#,
+                    escape(&c.theme),
+                    escape(&c.theme_id)
+                )
+            )
         );
     }
     o.push_str(r#"<ul class="kw">"#);
@@ -51,44 +68,48 @@ fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) 
     }
     o.push_str("</ul>");
     let nums: [(&str, String); 12] = [
-        ("episodes", num(c.episodes)),
-        ("extra contacts", num(c.extra_contacts)),
-        ("share", format!("{:.1}%", c.share * 100.0)),
-        ("customers", num(c.customers)),
+        ("col.episodes", num(c.episodes)),
+        ("col.extra", num(c.extra_contacts)),
+        ("col.share", format!("{:.1}%", c.share * 100.0)),
+        ("col.customers", num(c.customers)),
         (
-            "contacts / episode",
+            "card.per_episode",
             format!("{:.2}", c.avg_contacts_per_episode),
         ),
-        ("score", format!("{:.2}", c.score)),
-        ("escalated", num(c.escalated)),
-        ("transferred", num(c.transferred)),
-        ("reopened", num(c.reopened)),
-        ("survey unresolved", num(c.survey_unresolved)),
-        ("sensitive segments", num(c.sensitive_episodes)),
-        ("window still open", num(c.window_open_episodes)),
+        ("card.score_short", format!("{:.2}", c.score)),
+        ("signal.escalated", num(c.escalated)),
+        ("signal.transferred", num(c.transferred)),
+        ("signal.reopened", num(c.reopened)),
+        ("signal.survey_unresolved", num(c.survey_unresolved)),
+        ("card.sensitive", num(c.sensitive_episodes)),
+        ("card.window_open", num(c.window_open_episodes)),
     ];
     o.push_str(r#"<dl class="nums">"#);
     for (k, v) in nums {
-        let _ = write!(o, "<div><dt>{k}</dt><dd>{v}</dd></div>");
+        let _ = write!(o, "<div><dt>{}</dt><dd>{v}</dd></div>", t.html(k, &[]));
     }
     o.push_str("</dl>");
-    if let Some(t) = &c.trend {
-        since_last_month(o, t);
+    if let Some(trend) = &c.trend {
+        since_last_month(o, t, trend);
     }
     let _ = write!(
         o,
-        r#"<p class="sub">Score: {}</p>"#,
-        escape(&c.score_explained)
+        r#"<p class="sub">{}</p>"#,
+        trh!(
+            t,
+            "card.score",
+            why = escape(&crate::report::score_explained(t, c))
+        )
     );
     o.push_str(r#"<div class="cols">"#);
     let signals: BTreeMap<String, usize> = c
         .signals
         .iter()
-        .map(|(k, v)| (k.replace('_', " "), *v))
+        .map(|(k, v)| (t.term("signal", k), *v))
         .collect();
-    top_table(o, "FCR signals", &signals, c.episodes, 6);
-    top_table(o, "Channels", &c.channels, c.episodes, 5);
-    top_table(o, "Teams", &c.teams, c.episodes, 5);
+    top_table(o, t, tr!(t, "card.signals"), &signals, c.episodes, 6);
+    top_table(o, t, tr!(t, "card.channels"), &c.channels, c.episodes, 5);
+    top_table(o, t, tr!(t, "card.teams"), &c.teams, c.episodes, 5);
     // Every card's sparkline spans the month's weeks, so they compare.
     let counts: Vec<usize> = weeks
         .iter()
@@ -102,13 +123,14 @@ fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) 
         .join(", ");
     let _ = write!(
         o,
-        r#"<div><h4>Episodes by week</h4>{}"#,
+        r#"<div><h4>{}</h4>{}"#,
+        trh!(t, "card.by_week"),
         svg::sparkline(&counts, &title)
     );
     if let (Some(a), Some(b)) = (weeks.first(), weeks.last()) {
         let _ = write!(
             o,
-            r#"<div class="sub">{} – {}: {}</div>"#,
+            r#"<div class="sub" dir="ltr">{} – {}: {}</div>"#,
             escape(a),
             escape(b),
             counts
@@ -120,7 +142,7 @@ fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) 
     }
     o.push_str("</div></div>");
     if !c.quotes.is_empty() {
-        o.push_str("<h4>What customers said</h4>");
+        let _ = write!(o, "<h4>{}</h4>", trh!(t, "card.said"));
         for (id, q) in &c.quotes {
             let _ = write!(
                 o,
@@ -133,9 +155,14 @@ fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) 
     let (search, sample) = drill_down(&r.out_dir, c);
     let _ = write!(
         o,
-        r#"<h4>Drill down</h4><p class="sub">Sample contacts: <code>{}</code></p><pre><code>{}
+        r#"<h4>{}</h4><p class="sub">{}</p><pre><code>{}
 {}</code></pre>"#,
-        escape(&c.example_contact_ids.join(", ")),
+        trh!(t, "card.drill_down"),
+        trh!(
+            t,
+            "card.sample",
+            ids = format!("<code>{}</code>", escape(&c.example_contact_ids.join(", ")))
+        ),
         escape(&search),
         escape(&sample)
     );
@@ -143,19 +170,20 @@ fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) 
 
 /// A category's line against last month (`--previous`): both months'
 /// episodes and shares as a two-point trend line, the test, the lineage.
-fn since_last_month(o: &mut String, t: &crate::model::CategoryTrend) {
+fn since_last_month(o: &mut String, m: &Messages, t: &crate::model::CategoryTrend) {
     // With the pieces that split from it this month, as the test counts.
     let now = (t.prev_episodes as i64 + t.episodes_delta).max(0);
     let share = |x: f64| format!("{:.2}%", x * 100.0);
     let test = match t.p_value {
-        Some(p) if t.significant => format!("significant at 5% (adjusted p = {p:.3})"),
-        Some(p) => format!("within noise (adjusted p = {p:.3})"),
-        None => "not tested on its own (counted with the category it split from)".into(),
+        Some(p) if t.significant => tr!(m, "card.significant", p = format!("{p:.3}")),
+        Some(p) => tr!(m, "card.noise", p = format!("{p:.3}")),
+        None => tr!(m, "card.not_tested").to_string(),
     };
-    let title = format!(
-        "share of the non-FCR episodes: last month {}, this month {}",
-        share(t.prev_episode_share),
-        share(t.episode_share)
+    let title = tr!(
+        m,
+        "card.share_title",
+        then = share(t.prev_episode_share),
+        now = share(t.episode_share)
     );
     // Shares in basis points: the line compares months of different sizes.
     let line = svg::sparkline(
@@ -168,25 +196,39 @@ fn since_last_month(o: &mut String, t: &crate::model::CategoryTrend) {
     let from = if t.matched_from.is_empty() {
         String::new()
     } else {
-        format!("; continues {}", escape(&t.matched_from.join(", ")))
+        trh!(
+            m,
+            "card.continues",
+            ids = escape(&t.matched_from.join(", "))
+        )
     };
     let _ = write!(
         o,
-        r#"<div class="since" data-trend="{flag}"><h4>Since last month</h4>{line}<p class="sub">episodes {prev} → {now} ({delta:+}), share {ps} → {ns}, extra contacts {xd:+}; {test}{from}</p></div>"#,
+        r#"<div class="since" data-trend="{flag}"><h4>{title}</h4>{line}<p class="sub">{figures}{from}</p></div>"#,
         flag = t.flag.as_str(),
-        prev = num(t.prev_episodes),
-        now = num(now as usize),
-        delta = t.episodes_delta,
-        ps = share(t.prev_episode_share),
-        ns = share(t.episode_share),
-        xd = t.extra_contacts_delta,
+        title = trh!(m, "card.since"),
+        figures = trh!(
+            m,
+            "card.since_figures",
+            prev = m.num(t.prev_episodes),
+            now = m.num(now as usize),
+            delta = m.ltr(&format!("{:+}", t.episodes_delta)),
+            ps = share(t.prev_episode_share),
+            ns = share(t.episode_share),
+            xd = m.ltr(&format!("{:+}", t.extra_contacts_delta)),
+            test = escape(&test)
+        ),
     );
 }
 
 /// The trend flag beside a category's name (`--previous` only).
-fn flag_badge(c: &RankedCategory) -> String {
+fn flag_badge(m: &Messages, c: &RankedCategory) -> String {
     c.trend.as_ref().map_or(String::new(), |t| {
-        format!(r#"<span class="flag flag-{0}">{0}</span>"#, t.flag.as_str())
+        format!(
+            r#"<span class="flag flag-{}">{}</span>"#,
+            t.flag.as_str(),
+            escape(&m.term("flag", t.flag.as_str()))
+        )
     })
 }
 
@@ -194,7 +236,12 @@ pub(super) fn cards(o: &mut String, r: &Report) {
     if r.categories.is_empty() {
         return;
     }
-    o.push_str(r#"<section id="categories"><h2>Every category</h2>"#);
+    let m = r.messages();
+    let _ = write!(
+        o,
+        r#"<section id="categories"><h2>{}</h2>"#,
+        trh!(m, "card.title")
+    );
     let weeks: Vec<&String> = r.metrics.by_week.keys().collect();
     for c in r.categories.iter().take(OPEN_CARDS) {
         let _ = write!(
@@ -204,7 +251,7 @@ pub(super) fn cards(o: &mut String, r: &Report) {
             c.rank,
             escape(&c.label),
             escape(&c.category_id),
-            flag_badge(c)
+            flag_badge(m, c)
         );
         card_body(o, r, c, &weeks);
         o.push_str("</article>");
@@ -213,23 +260,31 @@ pub(super) fn cards(o: &mut String, r: &Report) {
         let rest = &r.categories[OPEN_CARDS..];
         let _ = write!(
             o,
-            r#"<details class="more" id="more-categories"><summary>{} more categories (ranks {}–{}), {} extra contacts</summary>"#,
-            num(rest.len()),
-            OPEN_CARDS + 1,
-            r.categories.len(),
-            num(rest.iter().map(|c| c.extra_contacts).sum())
+            r#"<details class="more" id="more-categories"><summary>{}</summary>"#,
+            trh!(
+                m,
+                "card.more",
+                n = m.num(rest.len()),
+                from = OPEN_CARDS + 1,
+                to = r.categories.len(),
+                extra = m.num(rest.iter().map(|c| c.extra_contacts).sum())
+            )
         );
         for c in rest {
             let _ = write!(
                 o,
-                r#"<details class="card" id="{}"><summary><span class="rank">{}</span><span dir="auto">{}</span> <span class="id">{}</span>{} — {} extra contacts, {} episodes</summary>"#,
+                r#"<details class="card" id="{}"><summary><span class="rank">{}</span><span dir="auto">{}</span> <span class="id">{}</span>{} — {}</summary>"#,
                 escape(&c.category_id),
                 c.rank,
                 escape(&c.label),
                 escape(&c.category_id),
-                flag_badge(c),
-                num(c.extra_contacts),
-                num(c.episodes)
+                flag_badge(m, c),
+                trh!(
+                    m,
+                    "card.collapsed",
+                    extra = m.num(c.extra_contacts),
+                    episodes = m.num(c.episodes)
+                )
             );
             card_body(o, r, c, &weeks);
             o.push_str("</details>");

@@ -2,28 +2,38 @@
 
 use std::fmt::Write as _;
 
-use super::{key_name, num};
-use crate::report::{escape, pct};
+use super::{head_cells, key_name};
+use crate::report::escape;
+use crate::report::i18n::{trh, Messages};
 
 /// "What changed since last month": first in the page (`--previous`).
-pub(super) fn changes(o: &mut String, ch: &crate::trend::Changes) {
+pub(super) fn changes(o: &mut String, m: &Messages, ch: &crate::trend::Changes) {
     use crate::report::{p_text, points};
-    o.push_str(r#"<section id="changes"><h2>What changed since last month</h2>"#);
+    let num = |n: usize| m.num(n);
     let _ = write!(
         o,
-        r#"<p>Compared with <code>{}</code> ({} to {}): {} non-FCR episodes clustered now, {} then; categories matched by {}.</p>"#,
-        escape(&ch.previous_out_dir),
-        escape(&ch.previous_data_start.chars().take(10).collect::<String>()),
-        escape(&ch.previous_data_end.chars().take(10).collect::<String>()),
-        num(ch.reasons),
-        num(ch.prev_reasons),
-        escape(&ch.matched_by)
+        r#"<section id="changes"><h2>{}</h2>"#,
+        trh!(m, "changes.title")
+    );
+    let _ = write!(
+        o,
+        "<p>{}</p>",
+        trh!(
+            m,
+            "changes.compared",
+            previous = format!("<code>{}</code>", escape(&ch.previous_out_dir)),
+            start = escape(&m.date(&ch.previous_data_start)),
+            end = escape(&m.date(&ch.previous_data_end)),
+            now = num(ch.reasons),
+            then = num(ch.prev_reasons),
+            by = escape(&m.term("matched_by", &ch.matched_by))
+        )
     );
     if let Some(w) = &ch.warning {
         let _ = write!(
             o,
-            r#"<p class="warning" role="alert">Warning: {}</p>"#,
-            escape(w)
+            r#"<p class="warning" role="alert">{}</p>"#,
+            trh!(m, "page.warning", warning = escape(w))
         );
     }
     let f = &ch.fcr.overall;
@@ -31,38 +41,65 @@ pub(super) fn changes(o: &mut String, ch: &crate::trend::Changes) {
         .fcr
         .by_channel
         .iter()
-        .map(|g| ("channel", g))
-        .chain(ch.fcr.by_team.iter().map(|g| ("team", g)))
+        .map(|g| ("changes.channel", g))
+        .chain(ch.fcr.by_team.iter().map(|g| ("changes.team", g)))
         .filter(|(_, g)| g.significant)
-        .map(|(what, g)| format!("{what} {} {}", key_name(&g.key), points(g.delta)))
+        .map(|(what, g)| {
+            m.fmt(
+                what,
+                &[
+                    ("name", &key_name(m, &g.key)),
+                    ("delta", &points(m, g.delta)),
+                ],
+            )
+        })
         .collect();
     let _ = write!(
         o,
-        r#"<ul><li><strong>FCR:</strong> {} → {} ({}, {}, {})</li><li><strong>FCR by channel/team, significant moves:</strong> {}</li></ul>"#,
-        pct(f.prev_fcr_rate),
-        pct(f.fcr_rate),
-        escape(&points(f.delta)),
-        escape(&p_text(f.p_value)),
-        if f.significant {
-            "significant"
-        } else {
-            "not significant"
-        },
+        r#"<ul><li><strong>{}</strong> {}</li><li><strong>{}</strong> {}</li></ul>"#,
+        trh!(m, "changes.fcr_label"),
+        trh!(
+            m,
+            "changes.fcr",
+            then = m.pct(f.prev_fcr_rate),
+            now = m.pct(f.fcr_rate),
+            delta = escape(&points(m, f.delta)),
+            p = escape(&p_text(m, f.p_value)),
+            verdict = if f.significant {
+                trh!(m, "changes.significant")
+            } else {
+                trh!(m, "changes.not_significant")
+            }
+        ),
+        trh!(m, "changes.moves_label"),
         if moved.is_empty() {
-            "none".to_string()
+            trh!(m, "common.none")
         } else {
-            escape(&moved.join(", "))
+            escape(&moved.join(m.get("common.list_sep")))
         }
     );
     let list = |o: &mut String, id: &str, title: &str, v: &[crate::trend::ChangedCategory]| {
-        let _ = write!(o, r#"<h3>{} ({})</h3>"#, escape(title), v.len());
+        let _ = write!(o, r#"<h3>{}</h3>"#, m.html(title, &[("n", &v.len())]));
         if v.is_empty() {
-            o.push_str("<p>None.</p>");
+            let _ = write!(o, "<p>{}</p>", trh!(m, "common.none_sentence"));
             return;
         }
         let _ = write!(
             o,
-            r#"<table id="{id}"><thead><tr><th>category</th><th class="n">episodes now</th><th class="n">last month</th><th class="n">change</th><th class="n">share now</th><th class="n">share then</th><th>test</th><th>from</th></tr></thead><tbody>"#
+            r#"<table id="{id}"><thead><tr>{}</tr></thead><tbody>"#,
+            head_cells(
+                m,
+                &[
+                    ("", "col.category"),
+                    ("n", "changes.col_now"),
+                    ("n", "changes.col_last_month"),
+                    ("n", "changes.col_change"),
+                    ("n", "changes.col_share_now"),
+                    ("n", "changes.col_share_then"),
+                    ("", "changes.col_test"),
+                    ("", "changes.col_from"),
+                ]
+            )
         );
         for c in v.iter().take(10) {
             let _ = write!(
@@ -75,34 +112,37 @@ pub(super) fn changes(o: &mut String, ch: &crate::trend::Changes) {
                 c.episodes_delta,
                 c.episode_share * 100.0,
                 c.prev_episode_share * 100.0,
-                escape(&p_text(c.p_value)),
+                escape(&p_text(m, c.p_value)),
                 escape(&c.matched_from.join(" + "))
             );
         }
         o.push_str("</tbody></table>");
     };
-    list(o, "changes-new", "New issues", &ch.new);
-    list(
-        o,
-        "changes-rising",
-        "Biggest significant risers",
-        &ch.rising,
-    );
-    list(
-        o,
-        "changes-falling",
-        "Biggest significant fallers",
-        &ch.falling,
-    );
+    list(o, "changes-new", "changes.new", &ch.new);
+    list(o, "changes-rising", "changes.rising", &ch.rising);
+    list(o, "changes-falling", "changes.falling", &ch.falling);
     let _ = write!(
         o,
-        "<h3>Vanished issues — did a fix land? ({})</h3>",
-        ch.vanished.len()
+        "<h3>{}</h3>",
+        trh!(m, "changes.vanished", n = ch.vanished.len())
     );
     if ch.vanished.is_empty() {
-        o.push_str("<p>None.</p>");
+        let _ = write!(o, "<p>{}</p>", trh!(m, "common.none_sentence"));
     } else {
-        o.push_str(r#"<table id="changes-vanished"><thead><tr><th>category</th><th class="n">episodes last month</th><th class="n">extra contacts last month</th><th>keywords</th><th>test</th></tr></thead><tbody>"#);
+        let _ = write!(
+            o,
+            r#"<table id="changes-vanished"><thead><tr>{}</tr></thead><tbody>"#,
+            head_cells(
+                m,
+                &[
+                    ("", "col.category"),
+                    ("n", "changes.col_episodes_last_month"),
+                    ("n", "changes.col_extra_last_month"),
+                    ("", "changes.col_keywords"),
+                    ("", "changes.col_test"),
+                ]
+            )
+        );
         for v in ch.vanished.iter().take(10) {
             let _ = write!(
                 o,
@@ -112,29 +152,43 @@ pub(super) fn changes(o: &mut String, ch: &crate::trend::Changes) {
                 num(v.prev_episodes),
                 num(v.prev_extra_contacts),
                 escape(&v.keywords.join(", ")),
-                escape(&p_text(v.p_value))
+                escape(&p_text(m, v.p_value))
             );
         }
         o.push_str("</tbody></table>");
     }
     if !ch.split.is_empty() || !ch.merged.is_empty() {
-        o.push_str("<h3>Splits and merges</h3><ul>");
+        let _ = write!(o, "<h3>{}</h3><ul>", trh!(m, "changes.splits"));
         for c in &ch.split {
             let _ = write!(
                 o,
-                r#"<li dir="auto">{} <code>{}</code> split from {}</li>"#,
-                escape(&c.label),
-                escape(&c.category_id),
-                escape(&c.matched_from.join(", "))
+                r#"<li dir="auto">{}</li>"#,
+                trh!(
+                    m,
+                    "changes.split_from",
+                    category = format!(
+                        "{} <code>{}</code>",
+                        escape(&c.label),
+                        escape(&c.category_id)
+                    ),
+                    from = escape(&c.matched_from.join(", "))
+                )
             );
         }
         for c in &ch.merged {
             let _ = write!(
                 o,
-                r#"<li dir="auto">{} <code>{}</code> merged {}</li>"#,
-                escape(&c.label),
-                escape(&c.category_id),
-                escape(&c.matched_from.join(" + "))
+                r#"<li dir="auto">{}</li>"#,
+                trh!(
+                    m,
+                    "changes.merged",
+                    category = format!(
+                        "{} <code>{}</code>",
+                        escape(&c.label),
+                        escape(&c.category_id)
+                    ),
+                    from = escape(&c.matched_from.join(" + "))
+                )
             );
         }
         o.push_str("</ul>");
@@ -142,13 +196,21 @@ pub(super) fn changes(o: &mut String, ch: &crate::trend::Changes) {
     if !ch.known_without_cases.is_empty() {
         let _ = write!(
             o,
-            "<p>Known categories with no case this month: {}.</p>",
-            escape(&ch.known_without_cases.join(", "))
+            "<p>{}</p>",
+            trh!(
+                m,
+                "changes.known_without_cases",
+                ids = escape(&ch.known_without_cases.join(", "))
+            )
         );
     }
     let _ = write!(
         o,
-        r#"<p class="sub">Test: {}.</p></section>"#,
-        escape(&ch.test)
+        r#"<p class="sub">{}</p></section>"#,
+        trh!(
+            m,
+            "changes.test",
+            test = escape(&crate::report::trend_test(m, ch))
+        )
     );
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::num;
+use crate::report::i18n::{tr, trh};
 use crate::report::{escape, Report};
 use crate::settings::format_duration;
 
@@ -11,95 +11,140 @@ pub(super) fn settings(o: &mut String, r: &Report) {
     let m = r.metrics;
     let s = &m.settings;
     let i = &m.input;
-    o.push_str(r#"<section id="settings"><h2>Settings and data quality</h2>"#);
+    let t = r.messages();
+    let num = |n: usize| t.num(n);
+    let _ = write!(
+        o,
+        r#"<section id="settings"><h2>{}</h2>"#,
+        trh!(t, "settings.title")
+    );
     if let Some(w) = &r.embedder_warning {
         let _ = write!(
             o,
-            r#"<p class="warning" role="alert">Lexical fallback: {}</p>"#,
-            escape(w)
+            r#"<p class="warning" role="alert">{}</p>"#,
+            trh!(t, "settings.fallback", warning = escape(w))
         );
     }
     let _ = write!(
         o,
-        r#"<h3>Input</h3><table id="input"><tbody><tr><th>files read</th><td class="n">{}</td></tr><tr><th>rows read</th><td class="n">{}</td></tr><tr><th>rows accepted</th><td class="n">{}</td></tr><tr><th>rows rejected (see rejected.csv)</th><td class="n">{}</td></tr><tr><th>anonymous contacts</th><td class="n">{}</td></tr><tr><th>contacts without text</th><td class="n">{}</td></tr></tbody></table>"#,
-        num(i.files_read),
-        num(i.rows_read as usize),
-        num(i.rows_accepted as usize),
-        num(i.rows_rejected as usize),
-        num(i.anonymous_contacts as usize),
-        num(i.empty_text_contacts as usize)
+        r#"<h3>{}</h3><table id="input"><tbody>"#,
+        trh!(t, "settings.input")
     );
+    for (k, v) in [
+        ("settings.files_read", i.files_read),
+        ("settings.rows_read", i.rows_read as usize),
+        ("settings.rows_accepted", i.rows_accepted as usize),
+        ("settings.rows_rejected", i.rows_rejected as usize),
+        ("settings.anonymous", i.anonymous_contacts as usize),
+        ("settings.without_text", i.empty_text_contacts as usize),
+    ] {
+        let _ = write!(
+            o,
+            r#"<tr><th>{}</th><td class="n">{}</td></tr>"#,
+            t.html(k, &[]),
+            num(v)
+        );
+    }
+    o.push_str("</tbody></table>");
     if !i.files_empty.is_empty() {
         let _ = write!(
             o,
-            r#"<p class="sub">Empty files: <span dir="auto">{}</span></p>"#,
-            escape(&i.files_empty.join(", "))
+            r#"<p class="sub">{}</p>"#,
+            trh!(
+                t,
+                "settings.empty_files",
+                files = format!(
+                    r#"<span dir="auto">{}</span>"#,
+                    escape(&i.files_empty.join(", "))
+                )
+            )
         );
     }
-    for (title, id, map) in [
-        ("Rejected rows by reason", "rejected", &i.rejected_by_reason),
+    for (title, id, map, terms) in [
         (
-            "Optional values that could not be read (kept empty)",
-            "ignored",
-            &i.ignored_values,
+            "settings.rejected_by_reason",
+            "rejected",
+            &i.rejected_by_reason,
+            "rejected",
         ),
+        ("settings.ignored", "ignored", &i.ignored_values, "column"),
     ] {
         if map.is_empty() {
             continue;
         }
-        let _ = write!(o, r#"<h4>{title}</h4><table id="{id}"><tbody>"#);
+        let _ = write!(
+            o,
+            r#"<h4>{}</h4><table id="{id}"><tbody>"#,
+            t.html(title, &[])
+        );
         for (k, v) in map {
             let _ = write!(
                 o,
                 r#"<tr><td>{}</td><td class="n">{}</td></tr>"#,
-                escape(&k.replace('_', " ")),
+                escape(&t.term(terms, k)),
                 num(*v as usize)
             );
         }
         o.push_str("</tbody></table>");
     }
     let basis = match s.fcr_basis {
-        crate::settings::FcrBasis::Contact => "contact (any repeat breaks FCR)".to_string(),
-        crate::settings::FcrBasis::Handler => format!(
-            "handler (repeats handled by the same {} do not break FCR)",
-            crate::report::json::enum_name(&s.handler_level)
+        crate::settings::FcrBasis::Contact => tr!(t, "settings.basis_contact").to_string(),
+        crate::settings::FcrBasis::Handler => tr!(
+            t,
+            "settings.basis_handler",
+            level = crate::report::json::enum_name(&s.handler_level)
         ),
-        crate::settings::FcrBasis::Deadline => format!(
-            "deadline (repeats before the {} promise are chases)",
-            format_duration(s.promise_secs)
+        crate::settings::FcrBasis::Deadline => tr!(
+            t,
+            "settings.basis_deadline",
+            promise = format_duration(s.promise_secs)
         ),
     };
-    let rows: [(&str, String); 9] = [
-        ("embedder / model", r.embedder.clone()),
-        ("repeat window", format_duration(s.repeat_window_secs)),
-        ("FCR basis", basis),
+    let rows: [(&str, String); 10] = [
+        ("settings.embedder", r.embedder.clone()),
+        ("settings.window", format_duration(s.repeat_window_secs)),
+        ("settings.basis", basis),
         (
-            "same issue by",
+            "settings.same_issue",
             crate::report::json::enum_name(&s.same_issue),
         ),
         (
-            "FCR signals",
+            "card.signals",
             s.fcr_signals
                 .iter()
-                .map(|x| x.as_str().replace('_', " "))
+                .map(|x| t.term("signal", x.as_str()))
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join(t.get("common.list_sep")),
         ),
-        ("time zone", s.timezone.clone()),
+        ("settings.timezone", s.timezone.clone()),
         (
-            "categorised",
-            format!(
-                "{} (minimum category size {})",
-                crate::report::json::enum_name(&s.categorise),
-                s.min_category_size
+            "settings.categorised",
+            tr!(
+                t,
+                "settings.categorised_value",
+                what = crate::report::json::enum_name(&s.categorise),
+                min = s.min_category_size
             ),
         ),
-        ("ranked by", crate::report::json::enum_name(&s.rank_by)),
-        ("seed", s.seed.to_string()),
+        (
+            "settings.ranked_by",
+            crate::report::json::enum_name(&s.rank_by),
+        ),
+        ("settings.seed", s.seed.to_string()),
+        ("settings.language", t.lang().tag().to_string()),
     ];
-    o.push_str(r#"<h3>Settings</h3><table id="run-settings"><tbody>"#);
+    let _ = write!(
+        o,
+        r#"<h3>{}</h3><table id="run-settings"><tbody>"#,
+        trh!(t, "settings.settings")
+    );
     for (k, v) in rows {
-        let _ = write!(o, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
+        let _ = write!(
+            o,
+            "<tr><th>{}</th><td>{}</td></tr>",
+            t.html(k, &[]),
+            escape(&v)
+        );
     }
     o.push_str("</tbody></table></section>");
 }

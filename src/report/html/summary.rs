@@ -3,10 +3,11 @@
 
 use std::fmt::Write as _;
 
-use super::{num, opt2};
+use super::{head_cells, opt2};
 use crate::rank::{RankedCategory, RankedTheme};
+use crate::report::i18n::{tr, trh, Messages};
 use crate::report::svg::{self, Bar};
-use crate::report::{escape, pct, truncate, Report};
+use crate::report::{escape, truncate, Report};
 
 /// Bars in the Pareto chart; the line's share counts the rest too.
 const PARETO_BARS: usize = 20;
@@ -23,103 +24,125 @@ fn tile(o: &mut String, value: &str, key: &str, sub: &str) {
 
 pub(super) fn headline(o: &mut String, r: &Report) {
     let m = r.metrics;
-    o.push_str(r#"<section id="headline"><h2>Headline</h2>"#);
-    if let Some(c) = &m.fcr_uncertainty.caveat {
+    let t = r.messages();
+    let num = |n: usize| t.num(n);
+    let pct = |v: Option<f64>| t.pct(v);
+    let _ = write!(
+        o,
+        r#"<section id="headline"><h2>{}</h2>"#,
+        trh!(t, "headline.title")
+    );
+    if let Some(c) = crate::report::caveat(t, m) {
         let _ = write!(
             o,
-            r#"<p class="warning" role="alert">Caveat: {}</p>"#,
-            escape(c)
+            r#"<p class="warning" role="alert">{}</p>"#,
+            trh!(t, "page.caveat", caveat = escape(&c))
         );
     }
     o.push_str(r#"<div class="tiles">"#);
     tile(
         o,
         &pct(m.fcr_rate),
-        "First contact resolution",
-        &format!(
-            "{} of {} measured episodes resolved first time{}",
-            num(m.fcr_episodes),
-            num(m.measured_episodes),
-            crate::report::fcr_interval(m).map_or_else(String::new, |i| format!("; {i}"))
+        tr!(t, "headline.fcr"),
+        &tr!(
+            t,
+            "headline.fcr_sub",
+            fcr = num(m.fcr_episodes),
+            measured = num(m.measured_episodes),
+            interval =
+                crate::report::fcr_interval(t, m).map_or_else(String::new, |i| format!("; {i}"))
         ),
     );
     tile(
         o,
         &num(m.episodes),
-        "Episodes",
-        "customer issues (a first contact and its repeats)",
+        tr!(t, "headline.episodes"),
+        tr!(t, "headline.episodes_sub"),
     );
     tile(
         o,
         &num(m.contacts),
-        "Contacts",
-        &format!("{} customer-initiated", num(m.customer_contacts)),
+        tr!(t, "headline.contacts"),
+        &tr!(
+            t,
+            "headline.contacts_sub",
+            customer = num(m.customer_contacts)
+        ),
     );
     tile(
         o,
         &num(m.repeat_contacts),
-        "Extra contacts",
-        "customer contacts beyond the first of an issue",
+        tr!(t, "headline.extra"),
+        tr!(t, "headline.extra_sub"),
     );
     tile(
         o,
-        &opt2(m.avg_contacts_per_resolved_issue),
-        "Contacts per resolved issue",
-        "customer contacts per closed episode",
+        &opt2(t, m.avg_contacts_per_resolved_issue),
+        tr!(t, "headline.per_resolved"),
+        tr!(t, "headline.per_resolved_sub"),
     );
     tile(
         o,
         &pct(m.repeat_customer_share),
-        "Customers needing ≥ 2 contacts",
-        &format!(
-            "{} of {} customers, for one issue",
-            num(m.repeat_customers),
-            num(m.customers)
+        tr!(t, "headline.repeat_customers"),
+        &tr!(
+            t,
+            "headline.repeat_customers_sub",
+            repeat = num(m.repeat_customers),
+            customers = num(m.customers)
         ),
     );
     tile(
         o,
-        &format!(
-            "{} vs {}",
-            pct(m.survey.survey_fcr_rate),
-            pct(m.survey.crm_fcr_rate)
+        &tr!(
+            t,
+            "headline.survey_value",
+            survey = pct(m.survey.survey_fcr_rate),
+            crm = pct(m.survey.crm_fcr_rate)
         ),
-        "FCR: survey vs CRM",
-        &format!(
-            "on {} answered episodes; {} disagree",
-            num(m.survey.episodes_with_answer),
-            pct(m.survey.disagreement_rate)
+        tr!(t, "headline.survey"),
+        &tr!(
+            t,
+            "headline.survey_sub",
+            answered = num(m.survey.episodes_with_answer),
+            disagree = pct(m.survey.disagreement_rate)
         ),
     );
     tile(
         o,
         &num(m.window_open_episodes),
-        "Still open",
-        &format!(
-            "episodes too recent to judge: the data ends inside their repeat window (counted apart; {} already not resolved first time)",
-            num(m.window_open_non_fcr_episodes)
+        tr!(t, "headline.open"),
+        &tr!(
+            t,
+            "headline.open_sub",
+            non_fcr = num(m.window_open_non_fcr_episodes)
         ),
     );
     tile(
         o,
         &pct(m.one_time_resolution_rate),
-        "One-time resolution",
-        &format!(
-            "{} closed tickets never reopened of {}",
-            num(m.closed_tickets - m.closed_tickets_reopened.min(m.closed_tickets)),
-            num(m.closed_tickets)
+        tr!(t, "headline.one_time"),
+        &tr!(
+            t,
+            "headline.one_time_sub",
+            never = num(m.closed_tickets - m.closed_tickets_reopened.min(m.closed_tickets)),
+            closed = num(m.closed_tickets)
         ),
     );
     o.push_str("</div>");
     if !m.non_fcr_signals.is_empty() {
-        o.push_str(
-            r#"<h4>Why measured episodes were not resolved first time</h4><table class="signals"><thead><tr><th>signal</th><th class="n">episodes</th></tr></thead><tbody>"#,
+        let _ = write!(
+            o,
+            r#"<h4>{}</h4><table class="signals"><thead><tr><th>{}</th><th class="n">{}</th></tr></thead><tbody>"#,
+            trh!(t, "headline.signals"),
+            trh!(t, "col.signal"),
+            trh!(t, "col.episodes")
         );
         for (k, v) in &m.non_fcr_signals {
             let _ = write!(
                 o,
                 r#"<tr><td>{}</td><td class="n">{}</td></tr>"#,
-                escape(&k.replace('_', " ")),
+                escape(&t.term("signal", k)),
                 num(*v)
             );
         }
@@ -129,17 +152,23 @@ pub(super) fn headline(o: &mut String, r: &Report) {
 }
 
 pub(super) fn pareto(o: &mut String, r: &Report) {
-    o.push_str(r#"<section id="pareto-section"><h2>Where the extra contacts come from</h2>"#);
+    let t = r.messages();
+    let num = |n: usize| t.num(n);
+    let _ = write!(
+        o,
+        r#"<section id="pareto-section"><h2>{}</h2>"#,
+        trh!(t, "pareto.title")
+    );
     let themes: Vec<&RankedCategory> = r.themes.iter().map(|t| &t.figures).collect();
     let total: usize = themes.iter().map(|c| c.extra_contacts).sum();
     if themes.is_empty() || total == 0 {
         let _ = write!(
             o,
-            r#"<p class="empty">No extra contacts in any theme{}: nothing to chart.</p></section>"#,
+            r#"<p class="empty">{}</p></section>"#,
             if themes.is_empty() {
-                " (there are no categories)"
+                trh!(t, "pareto.empty_no_categories")
             } else {
-                ""
+                trh!(t, "pareto.empty")
             }
         );
         return;
@@ -149,38 +178,46 @@ pub(super) fn pareto(o: &mut String, r: &Report) {
         .take(PARETO_BARS)
         .map(|c| Bar {
             label: c.rank.to_string(),
-            title: format!(
-                "#{} {} ({}): {} extra contacts, {:.1}%",
-                c.rank,
-                c.label,
-                c.category_id,
-                c.extra_contacts,
-                c.share * 100.0
+            title: tr!(
+                t,
+                "pareto.bar",
+                rank = c.rank,
+                name = c.label,
+                id = c.category_id,
+                extra = c.extra_contacts,
+                share = format!("{:.1}", c.share * 100.0)
             ),
             value: c.extra_contacts as f64,
         })
         .collect();
     o.push_str(&svg::pareto(
+        t,
         "pareto",
-        "Extra contacts by theme, with the cumulative share",
+        tr!(t, "pareto.caption"),
         &bars,
         total as f64,
-        "extra contacts",
+        tr!(t, "pareto.axis"),
     ));
     let _ = write!(
         o,
-        r#"<p class="legend"><span class="sw" style="background:var(--bar)"></span>extra contacts per theme, by rank <span class="sw" style="background:var(--accent)"></span>cumulative share of the {} extra contacts in categories; dashed: 80 %</p>"#,
-        num(total)
+        r#"<p class="legend"><span class="sw" style="background:var(--bar)"></span>{} <span class="sw" style="background:var(--accent)"></span>{}</p>"#,
+        trh!(t, "pareto.legend_bars"),
+        trh!(t, "pareto.legend_line", total = num(total))
     );
     if themes.len() > PARETO_BARS {
         let rest = &themes[PARETO_BARS..];
         let v: usize = rest.iter().map(|c| c.extra_contacts).sum();
         let _ = write!(
             o,
-            r#"<p class="sub">The chart shows the top {PARETO_BARS}; the other {} themes have {} extra contacts ({:.1}%).</p>"#,
-            num(rest.len()),
-            num(v),
-            v as f64 / total as f64 * 100.0
+            r#"<p class="sub">{}</p>"#,
+            trh!(
+                t,
+                "pareto.rest",
+                shown = PARETO_BARS,
+                themes = num(rest.len()),
+                extra = num(v),
+                share = format!("{:.1}", v as f64 / total as f64 * 100.0)
+            )
         );
     }
     o.push_str("</section>");
@@ -190,11 +227,13 @@ pub(super) fn pareto(o: &mut String, r: &Report) {
 /// extra contacts (the first `most`, then how many more); a theme of one
 /// category is that category.
 fn category_links(r: &Report, t: &RankedTheme, most: usize) -> String {
+    let m = r.messages();
     if let [i] = t.categories.as_slice() {
         if let Some(c) = r.categories.get(*i) {
-            return format!(
-                r##"the category <a href="#{0}">{0}</a>"##,
-                escape(&c.category_id)
+            return trh!(
+                m,
+                "top10.one_category",
+                link = format!(r##"<a href="#{0}">{0}</a>"##, escape(&c.category_id))
             );
         }
     }
@@ -208,37 +247,52 @@ fn category_links(r: &Report, t: &RankedTheme, most: usize) -> String {
                 r##"<a href="#{}" dir="auto">{}</a> <span class="id">{}</span>"##,
                 escape(&c.category_id),
                 escape(&c.label),
-                num(c.extra_contacts)
+                m.num(c.extra_contacts)
             )
         })
         .collect();
     if t.categories.len() > most {
         links.push(format!(
-            r##"<a href="#{}">{} more</a>"##,
+            r##"<a href="#{}">{}</a>"##,
             escape(t.id()),
-            num(t.categories.len() - most)
+            trh!(m, "top10.more", n = m.num(t.categories.len() - most))
         ));
     }
     links.join("<br>")
 }
 
 pub(super) fn top10(o: &mut String, r: &Report) {
-    o.push_str(r#"<section id="top10-section"><h2>Top 10 reasons customers had to come back</h2>"#);
+    let m = r.messages();
+    let num = |n: usize| m.num(n);
+    let _ = write!(
+        o,
+        r#"<section id="top10-section"><h2>{}</h2>"#,
+        trh!(m, "top10.title")
+    );
     if r.themes.is_empty() {
         let _ = write!(
             o,
-            r#"<p class="empty">No recurring reason: {} non-FCR episodes{}.</p></section>"#,
-            num(r.reasons),
-            if r.reasons > 0 {
-                ", none in a category of the minimum size"
-            } else {
-                ""
-            }
+            r#"<p class="empty">{}</p></section>"#,
+            no_recurring_reason(m, r.reasons, true)
         );
         return;
     }
-    o.push_str(
-        r#"<p class="sub">Ranked by theme: a theme gathers the categories of one issue; each category links to its card.</p><table id="top10"><thead><tr><th class="n">rank</th><th>theme</th><th class="n">extra contacts</th><th class="n">share</th><th class="n">episodes</th><th>categories (extra contacts)</th><th>what customers said</th></tr></thead><tbody>"#,
+    let _ = write!(
+        o,
+        r#"<p class="sub">{}</p><table id="top10"><thead><tr>{}</tr></thead><tbody>"#,
+        trh!(m, "top10.intro"),
+        head_cells(
+            m,
+            &[
+                ("n", "col.rank"),
+                ("", "col.theme"),
+                ("n", "col.extra"),
+                ("n", "col.share"),
+                ("n", "col.episodes"),
+                ("", "col.categories_extra"),
+                ("", "col.said"),
+            ]
+        )
     );
     for t in r.themes.iter().take(10) {
         let c = &t.figures;
@@ -269,28 +323,47 @@ pub(super) fn top10(o: &mut String, r: &Report) {
     if r.uncategorised.episodes > 0 {
         let _ = write!(
             o,
-            r#"<p class="sub" id="uncategorised">{} of {} non-FCR episodes fit no category{}</p>"#,
-            num(r.uncategorised.episodes),
-            num(r.reasons),
-            examples_html(&r.uncategorised.examples)
+            r#"<p class="sub" id="uncategorised">{}{}</p>"#,
+            trh!(
+                m,
+                "top10.uncategorised",
+                n = num(r.uncategorised.episodes),
+                reasons = num(r.reasons)
+            ),
+            examples_html(m, &r.uncategorised.examples)
         );
     }
     if r.no_problem_stated.episodes > 0 {
         let _ = write!(
             o,
-            r#"<p class="sub" id="no-problem">{} non-FCR episodes state no problem (thanks, “ok”, auto-replies; not ranked){}</p>"#,
-            num(r.no_problem_stated.episodes),
-            examples_html(&r.no_problem_stated.examples)
+            r#"<p class="sub" id="no-problem">{}{}</p>"#,
+            trh!(m, "top10.no_problem", n = num(r.no_problem_stated.episodes)),
+            examples_html(m, &r.no_problem_stated.examples)
         );
     }
     o.push_str("</section>");
 }
 
+/// "No recurring reason: 12 non-FCR episodes, none in a category of the
+/// minimum size."
+pub(crate) fn no_recurring_reason(m: &Messages, reasons: usize, html: bool) -> String {
+    let n = m.num(reasons);
+    let key = if reasons > 0 {
+        "top10.none_small"
+    } else {
+        "top10.none"
+    };
+    if html {
+        m.html(key, &[("n", &n)])
+    } else {
+        m.fmt(key, &[("n", &n)])
+    }
+}
 /// ": “a” (C1), “b” (C2)." or "." when there are none; each quote keeps
 /// its own direction (`<bdi>`) in a right-to-left or mixed page.
-fn examples_html(examples: &[(String, String)]) -> String {
+fn examples_html(m: &Messages, examples: &[(String, String)]) -> String {
     if examples.is_empty() {
-        return ".".into();
+        return m.get("common.end").into();
     }
     let quoted: Vec<String> = examples
         .iter()
@@ -302,7 +375,10 @@ fn examples_html(examples: &[(String, String)]) -> String {
             )
         })
         .collect();
-    format!(": {}.", quoted.join(", "))
+    m.fmt(
+        "common.examples",
+        &[("quotes", &quoted.join(m.get("common.list_sep")))],
+    )
 }
 
 /// Every theme, best first, with its categories: the whole ranked list the
@@ -312,10 +388,25 @@ pub(super) fn themes(o: &mut String, r: &Report) {
     if r.themes.len() <= 10 && r.themes.iter().all(|t| t.categories.len() <= 5) {
         return;
     }
+    let m = r.messages();
+    let num = |n: usize| m.num(n);
     let _ = write!(
         o,
-        r#"<section id="themes"><details class="more"><summary>All {} themes</summary><table id="all-themes"><thead><tr><th class="n">rank</th><th>theme</th><th class="n">extra contacts</th><th class="n">share</th><th class="n">episodes</th><th class="n">customers</th><th>trend</th><th>categories (extra contacts)</th></tr></thead><tbody>"#,
-        num(r.themes.len())
+        r#"<section id="themes"><details class="more"><summary>{}</summary><table id="all-themes"><thead><tr>{}</tr></thead><tbody>"#,
+        trh!(m, "themes.all", n = num(r.themes.len())),
+        head_cells(
+            m,
+            &[
+                ("n", "col.rank"),
+                ("", "col.theme"),
+                ("n", "col.extra"),
+                ("n", "col.share"),
+                ("n", "col.episodes"),
+                ("n", "col.customers"),
+                ("", "col.trend"),
+                ("", "col.categories_extra"),
+            ]
+        )
     );
     for t in r.themes {
         let c = &t.figures;
@@ -330,7 +421,9 @@ pub(super) fn themes(o: &mut String, r: &Report) {
             c.share * 100.0,
             num(c.episodes),
             num(c.customers),
-            c.trend.as_ref().map_or("", |t| t.flag.as_str()),
+            c.trend
+                .as_ref()
+                .map_or(String::new(), |t| escape(&m.term("flag", t.flag.as_str()))),
             category_links(r, t, usize::MAX)
         );
     }
