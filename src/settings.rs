@@ -199,11 +199,17 @@ pub enum ReportLanguage {
     #[value(name = "en")]
     En,
     /// Simplified Chinese.
-    #[serde(rename = "zh-CN")]
+    #[serde(rename = "zh-CN", alias = "zh-cn", alias = "zh-Hans")]
     #[value(name = "zh-CN", alias = "zh-cn", alias = "zh-Hans")]
     ZhCn,
     /// Traditional Chinese (Taiwan, Hong Kong).
-    #[serde(rename = "zh-TW")]
+    #[serde(
+        rename = "zh-TW",
+        alias = "zh-tw",
+        alias = "zh-HK",
+        alias = "zh-hk",
+        alias = "zh-Hant"
+    )]
     #[value(
         name = "zh-TW",
         alias = "zh-tw",
@@ -212,7 +218,7 @@ pub enum ReportLanguage {
         alias = "zh-Hant"
     )]
     ZhTw,
-    #[serde(rename = "he")]
+    #[serde(rename = "he", alias = "he-IL", alias = "iw")]
     #[value(name = "he", alias = "he-IL", alias = "iw")]
     He,
 }

@@ -290,10 +290,16 @@ fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
         );
     }
     println!(
-        "  window {}, same issue: {:?}, FCR basis: {:?}",
+        "  window {}, same issue: {:?}, FCR basis: {:?}, report language: {}{}",
         format_duration(s.repeat_window_secs),
         s.same_issue,
-        s.fcr_basis
+        s.fcr_basis,
+        s.report_language.map_or("en", |l| l.tag()),
+        if plan.settings.report_language.is_none() {
+            " (the month's dominant script; --report-language to choose)"
+        } else {
+            ""
+        }
     );
     let times: Vec<String> = r
         .timings

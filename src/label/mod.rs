@@ -113,6 +113,7 @@ pub fn label_avoiding(
             })
             .unwrap_or_else(|| key.to_string())
     };
+    let everywhere = spread_evenly(&class_tf, &total_tf, &members);
     let mut categories: Vec<Category> = (0..k)
         .map(|c| {
             let size = members[c].len().max(1) as f64;
@@ -126,7 +127,8 @@ pub fn label_avoiding(
             }
             let mut scored: Vec<(&str, f64)> = class_tf[c]
                 .iter()
-                .filter(|(_, &tf)| tf >= min_df)
+                // Nor a pair with such a word ("arrived today").
+                .filter(|(t, &tf)| tf >= min_df && !t.split(' ').any(|w| everywhere.contains(w)))
                 .map(|(&t, &tf)| {
                     let idf = (1.0 + avg_words / total_tf.get(t).copied().unwrap_or(1.0)).ln();
                     (t, tf / words * idf)
@@ -173,6 +175,47 @@ pub fn label_avoiding(
     let phrases = phrase::rank_phrases(reasons, &members, vectors, &clusters.centroids);
     unique_names(&mut categories, &phrases, taken);
     categories
+}
+
+/// Words spread evenly over the categories ("today", "现在", "היום"): in
+/// most of them, and in none much more often than in all reasons together.
+/// They say when or how a customer wrote, not what the problem is, so no
+/// category is described by them, whatever a stop list misses.
+fn spread_evenly<'a>(
+    class_tf: &[HashMap<&'a str, f64>],
+    total_tf: &HashMap<&'a str, f64>,
+    members: &[Vec<usize>],
+) -> std::collections::HashSet<&'a str> {
+    // Too few categories to tell spread from chance.
+    const MIN_CATEGORIES: usize = 4;
+    // In at least this share of the categories…
+    const MIN_SHARE: f64 = 0.6;
+    // …and nowhere above this multiple of its rate over all reasons.
+    const MAX_LIFT: f64 = 1.5;
+    let k = class_tf.len();
+    let mut out = std::collections::HashSet::new();
+    if k < MIN_CATEGORIES {
+        return out;
+    }
+    let all: f64 = members.iter().map(|m| m.len() as f64).sum::<f64>().max(1.0);
+    for (&t, &total) in total_tf {
+        let present = class_tf.iter().filter(|m| m.contains_key(t)).count();
+        if (present as f64) < MIN_SHARE * k as f64 {
+            continue;
+        }
+        let overall = total / all;
+        let lift = class_tf
+            .iter()
+            .zip(members)
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(tf, m)| tf.get(t).copied().unwrap_or(0.0) / m.len() as f64)
+            .fold(0.0, f64::max)
+            / overall;
+        if lift <= MAX_LIFT {
+            out.insert(t);
+        }
+    }
+    out
 }
 
 /// Gives each category its best phrase not already taken by a larger one
@@ -356,6 +399,77 @@ mod tests {
         // Quotes: distinct texts, at most 5, members only.
         assert!(cats[0].quotes.len() <= 5 && !cats[0].quotes.is_empty());
         assert!(cats[0].quotes.iter().all(|q| *q < 4));
+    }
+
+    #[test]
+    fn a_word_spread_evenly_over_the_categories_is_no_keyword() {
+        // Four issues; every customer says "today" (or "היום", "现在") as
+        // often in one as in another.
+        let issues = [
+            [
+                "card arrived post",
+                "card arrived still",
+                "card arrived when",
+            ],
+            [
+                "refund order missing",
+                "refund order where",
+                "refund order late",
+            ],
+            [
+                "password reset link",
+                "password reset email",
+                "password reset fails",
+            ],
+            [
+                "fee charged twice",
+                "fee charged wrongly",
+                "fee charged again",
+            ],
+        ];
+        let mut reasons = Vec::new();
+        for issue in &issues {
+            for (j, t) in issue.iter().enumerate() {
+                let when = ["today", "היום", "现在"][j];
+                reasons.push(reason(&format!("{t} {when}")));
+            }
+        }
+        let n = reasons.len();
+        let vectors: Vec<Vec<f32>> = (0..n).map(|_| vec![1.0, 0.0]).collect();
+        let clusters = Clusters {
+            cluster_of: (0..n).map(|i| Some(i / 3)).collect(),
+            centroids: vec![vec![1.0, 0.0]; 4],
+        };
+        let opts = LabelOptions {
+            keywords: 8,
+            quotes: 1,
+        };
+        let cats = label(&reasons, &vectors, &clusters, &opts);
+        for c in &cats {
+            for w in ["today", "היום", "现在"] {
+                assert!(
+                    !c.keywords.iter().any(|k| k.contains(w)),
+                    "{w} in {:?}",
+                    c.keywords
+                );
+            }
+        }
+        assert!(
+            cats[0].keywords.iter().any(|k| k.contains("card")),
+            "{:?}",
+            cats[0].keywords
+        );
+        // Concentrated in one category, the same word is a keyword there.
+        let mut reasons = reasons;
+        for r in reasons.iter_mut().take(3) {
+            r.text.push_str(" weekend");
+        }
+        let cats = label(&reasons, &vectors, &clusters, &opts);
+        assert!(
+            cats[0].keywords.iter().any(|k| k.contains("weekend")),
+            "{:?}",
+            cats[0].keywords
+        );
     }
 
     #[test]

@@ -394,12 +394,31 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
 }
 
 /// The report's language when the user set none: the dominant script of
-/// the contacts' texts.
+/// what customers wrote (their turns of inbound contacts: not the speaker
+/// labels, agents' scripts or outbound templates, often in English), over
+/// a sample taken evenly through the month: plenty for a vote, bounded for
+/// a month of millions.
 fn report_language(contacts: &[Contact]) -> ReportLanguage {
     use rayon::prelude::*;
-    let lang = report::i18n::language_of(contacts.par_iter().map(|c| c.text.as_str()));
+    const SAMPLE: usize = 20_000;
+    let stride = (contacts.len() / SAMPLE).max(1);
+    let sample: Vec<&Contact> = contacts.iter().step_by(stride).collect();
+    let words: Vec<String> = sample
+        .par_iter()
+        .filter(|c| c.direction == crate::model::Direction::Inbound)
+        .map(|c| {
+            // A transcript's opening is enough to know its script.
+            let end = c
+                .text
+                .char_indices()
+                .nth(2000)
+                .map_or(c.text.len(), |(i, _)| i);
+            crate::text::customer_words(&c.text[..end])
+        })
+        .collect();
+    let lang = report::i18n::language_of(words.par_iter());
     if lang == ReportLanguage::ZhCn {
-        report::i18n::chinese_variant(contacts.iter().map(|c| c.text.as_str()))
+        report::i18n::chinese_variant(&words)
     } else {
         lang
     }

@@ -262,18 +262,23 @@ pub(crate) use trh;
 /// plenty for a vote, bounded for a month of millions.
 const CHINESE_SAMPLE: usize = 2000;
 
-/// The report language a month's contacts are written in: the dominant
-/// script over its texts (each text one vote), Chinese as Traditional when
-/// most Chinese texts that differ between the scripts are Traditional.
-pub fn language_of<'a, I>(texts: I) -> ReportLanguage
+/// The report language a month's texts are written in: the dominant
+/// script over them (each text with letters one vote; a blank or digits-only
+/// text, an untranscribed call, has none). Chinese here is Simplified;
+/// [`chinese_variant`] tells the two apart.
+pub fn language_of<I, S>(texts: I) -> ReportLanguage
 where
-    I: IntoParallelIterator<Item = &'a str>,
+    I: IntoParallelIterator<Item = S>,
+    S: AsRef<str>,
 {
     let (latin, han, hebrew) = texts
         .into_par_iter()
         .map(|t| {
             // The opening is enough to know a text's script.
-            let head: String = t.chars().take(200).collect();
+            let head: String = t.as_ref().chars().take(200).collect();
+            if !head.chars().any(char::is_alphabetic) {
+                return (0, 0, 0);
+            }
             match dominant_script(&head) {
                 Script::Han => (0usize, 1usize, 0usize),
                 Script::Hebrew => (0, 0, 1),
@@ -292,17 +297,22 @@ where
 }
 
 /// Simplified or Traditional: a vote of the Chinese texts whose characters
-/// differ between the scripts, over the first [`CHINESE_SAMPLE`] of them.
-pub fn chinese_variant<'a>(texts: impl Iterator<Item = &'a str>) -> ReportLanguage {
+/// differ between the scripts (the opening of each), over about
+/// [`CHINESE_SAMPLE`] of them taken evenly through the month, so files in
+/// one region's order do not decide it.
+pub fn chinese_variant<S: AsRef<str>>(texts: &[S]) -> ReportLanguage {
     let (mut simplified, mut traditional) = (0usize, 0usize);
+    let stride = (texts.len() / (2 * CHINESE_SAMPLE)).max(1);
     for t in texts
+        .iter()
+        .step_by(stride)
+        .map(|t| t.as_ref().chars().take(200).collect::<String>())
         .filter(|t| dominant_script(t) == Script::Han)
         .take(CHINESE_SAMPLE)
     {
-        let as_simplified = crate::text::to_simplified(t);
-        if as_simplified != t {
+        if crate::text::to_simplified(&t) != t {
             traditional += 1;
-        } else if hanconv::s2t(t) != t {
+        } else if hanconv::s2t(&t) != t {
             simplified += 1;
         }
     }
@@ -455,14 +465,12 @@ mod tests {
         let texts = ["הכרטיס שלי לא הגיע", "איפה ההחזר", "refund"];
         assert_eq!(language_of(texts.par_iter().copied()), ReportLanguage::He);
         let traditional = ["我的退款還沒有到賬", "請幫我查詢訂單", "好的"];
-        assert_eq!(
-            chinese_variant(traditional.iter().copied()),
-            ReportLanguage::ZhTw
-        );
+        assert_eq!(chinese_variant(&traditional), ReportLanguage::ZhTw);
         let simplified = ["我的退款还没有到账", "请帮我查询订单", "好的"];
-        assert_eq!(
-            chinese_variant(simplified.iter().copied()),
-            ReportLanguage::ZhCn
-        );
+        assert_eq!(chinese_variant(&simplified), ReportLanguage::ZhCn);
+        // Untranscribed calls (no letters) have no say: a Hebrew centre
+        // with many of them is still Hebrew.
+        let texts = ["", "12345", "", "[PHONE]", "הכרטיס לא הגיע", "איפה ההחזר"];
+        assert_eq!(language_of(texts.par_iter().copied()), ReportLanguage::He);
     }
 }

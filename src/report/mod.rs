@@ -225,8 +225,8 @@ pub(crate) fn points(t: &Messages, v: Option<f64>) -> String {
 pub(crate) fn p_text(t: &Messages, p: Option<f64>) -> String {
     match p {
         None => tr!(t, "changes.not_tested").into(),
-        Some(p) if p < 1e-6 => "p < 0.000001".into(),
-        Some(p) => format!("p = {}", crate::report::round_sig(p)),
+        Some(p) if p < 1e-6 => t.ltr("p < 0.000001"),
+        Some(p) => t.ltr(&format!("p = {}", crate::report::round_sig(p))),
     }
 }
 
@@ -296,7 +296,14 @@ fn changes_markdown(o: &mut String, t: &Messages, ch: &crate::trend::Changes) {
         .map(|g| ("changes.channel", g))
         .chain(ch.fcr.by_team.iter().map(|g| ("changes.team", g)))
         .filter(|(_, g)| g.significant)
-        .map(|(what, g)| t.fmt(what, &[("name", &g.key), ("delta", &points(t, g.delta))]))
+        .map(|(what, g)| {
+            let name = if g.key.is_empty() {
+                t.get("common.none_key")
+            } else {
+                g.key.as_str()
+            };
+            t.fmt(what, &[("name", &name), ("delta", &points(t, g.delta))])
+        })
         .collect();
     let _ = writeln!(
         o,
@@ -334,12 +341,12 @@ fn changes_markdown(o: &mut String, t: &Messages, ch: &crate::trend::Changes) {
         for c in v.iter().take(n) {
             let _ = writeln!(
                 o,
-                "| {} `{}` | {} | {} | {:+} | {:.1}% | {:.1}% | {} | {} |",
+                "| {} `{}` | {} | {} | {} | {:.1}% | {:.1}% | {} | {} |",
                 cell(&c.label),
                 c.category_id,
                 c.episodes,
                 c.prev_episodes,
-                c.episodes_delta,
+                t.ltr(&format!("{:+}", c.episodes_delta)),
                 c.episode_share * 100.0,
                 c.prev_episode_share * 100.0,
                 p_text(t, c.p_value),
@@ -383,7 +390,7 @@ fn changes_markdown(o: &mut String, t: &Messages, ch: &crate::trend::Changes) {
                 v.category_id,
                 v.prev_episodes,
                 v.prev_extra_contacts,
-                cell(&v.keywords.join(", ")),
+                cell(&v.keywords.join(t.get("common.list_sep"))),
                 p_text(t, v.p_value)
             );
         }
@@ -720,7 +727,7 @@ fn category_markdown(o: &mut String, r: &Report, c: &RankedCategory) {
         o,
         "- **{}** {}",
         tr!(t, "md.keywords_label"),
-        c.keywords.join(", ")
+        c.keywords.join(t.get("common.list_sep"))
     );
     if !c.theme_id.is_empty() {
         let _ = writeln!(

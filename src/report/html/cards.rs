@@ -265,8 +265,7 @@ pub(super) fn cards(o: &mut String, r: &Report) {
                 m,
                 "card.more",
                 n = m.num(rest.len()),
-                from = OPEN_CARDS + 1,
-                to = r.categories.len(),
+                range = m.ltr(&format!("{}–{}", OPEN_CARDS + 1, r.categories.len())),
                 extra = m.num(rest.iter().map(|c| c.extra_contacts).sum())
             )
         );

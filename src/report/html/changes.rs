@@ -151,7 +151,7 @@ pub(super) fn changes(o: &mut String, m: &Messages, ch: &crate::trend::Changes) 
                 escape(&v.category_id),
                 num(v.prev_episodes),
                 num(v.prev_extra_contacts),
-                escape(&v.keywords.join(", ")),
+                escape(&v.keywords.join(m.get("common.list_sep"))),
                 escape(&p_text(m, v.p_value))
             );
         }
@@ -162,12 +162,12 @@ pub(super) fn changes(o: &mut String, m: &Messages, ch: &crate::trend::Changes) 
         for c in &ch.split {
             let _ = write!(
                 o,
-                r#"<li dir="auto">{}</li>"#,
+                "<li>{}</li>",
                 trh!(
                     m,
                     "changes.split_from",
                     category = format!(
-                        "{} <code>{}</code>",
+                        r#"<span dir="auto">{}</span> <code>{}</code>"#,
                         escape(&c.label),
                         escape(&c.category_id)
                     ),
@@ -178,12 +178,12 @@ pub(super) fn changes(o: &mut String, m: &Messages, ch: &crate::trend::Changes) 
         for c in &ch.merged {
             let _ = write!(
                 o,
-                r#"<li dir="auto">{}</li>"#,
+                "<li>{}</li>",
                 trh!(
                     m,
                     "changes.merged",
                     category = format!(
-                        "{} <code>{}</code>",
+                        r#"<span dir="auto">{}</span> <code>{}</code>"#,
                         escape(&c.label),
                         escape(&c.category_id)
                     ),

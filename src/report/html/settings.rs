@@ -92,7 +92,10 @@ pub(super) fn settings(o: &mut String, r: &Report) {
         crate::settings::FcrBasis::Handler => tr!(
             t,
             "settings.basis_handler",
-            level = crate::report::json::enum_name(&s.handler_level)
+            level = t.term(
+                "handler_level",
+                &crate::report::json::enum_name(&s.handler_level)
+            )
         ),
         crate::settings::FcrBasis::Deadline => tr!(
             t,

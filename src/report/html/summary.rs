@@ -375,7 +375,7 @@ fn examples_html(m: &Messages, examples: &[(String, String)]) -> String {
             )
         })
         .collect();
-    m.fmt(
+    m.html(
         "common.examples",
         &[("quotes", &quoted.join(m.get("common.list_sep")))],
     )
