@@ -460,7 +460,6 @@ mod tests {
             cats[0].keywords
         );
         // Concentrated in one category, the same word is a keyword there.
-        let mut reasons = reasons;
         for r in reasons.iter_mut().take(3) {
             r.text.push_str(" weekend");
         }
