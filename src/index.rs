@@ -532,7 +532,20 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             if is_latin_word(&word) {
                 word = crate::text::stemmer().stem(&word).into_owned();
             }
+            // A Hebrew word also under each form with its leading prefix
+            // letters taken off, at the same position: "כרטיס" finds
+            // "והכרטיס" and "בכרטיס" (a query is cut the same way, and
+            // every form of the query must be there, so "הכרטיס" finds
+            // "והכרטיס" but not "בכרטיס").
+            let shorter = if word.chars().all(crate::text::is_hebrew) {
+                crate::text::hebrew_prefix_forms(&word)
+            } else {
+                Vec::new()
+            };
             push(&mut out, start, end, word, position);
+            for k in shorter {
+                push(&mut out, start, end, k, position);
+            }
             position += 1;
         }
     }
@@ -584,6 +597,23 @@ mod tests {
         assert_eq!(texts[..4], ["לא", "קיבלתי", "את", "ההחזר"]);
         assert!(texts.contains(&"iphon".to_string()), "{texts:?}");
         assert!(texts.contains(&"退款".to_string()), "{texts:?}");
+    }
+
+    #[test]
+    fn a_hebrew_word_is_also_found_without_its_prefix_letters() {
+        let w = words("והכרטיס בכרטיס הכרטיס כרטיס של");
+        let at = |p: usize| -> Vec<&str> {
+            w.iter()
+                .filter(|(_, q)| *q == p)
+                .map(|(t, _)| t.as_str())
+                .collect()
+        };
+        assert_eq!(at(0), ["והכרטיס", "הכרטיס", "כרטיס", "רטיס"]);
+        assert_eq!(at(1), ["בכרטיס", "כרטיס", "רטיס"]);
+        assert_eq!(at(2), ["הכרטיס", "כרטיס", "רטיס"]);
+        assert_eq!(at(3), ["כרטיס", "רטיס"]);
+        // Three letters stay: "של" is no prefix and a word.
+        assert_eq!(at(4), ["של"]);
     }
 
     #[test]

@@ -297,8 +297,19 @@ fn masked_snippet(s: &Snippet) -> (String, Vec<(usize, usize)>) {
     let mut ranges = Vec::new();
     let mut at = 0;
     let flat = |t: &str| t.replace(['\n', '\r', '\t'], " ");
-    for r in s.highlighted() {
-        let Range { start, end } = r.clone();
+    // Words filed under several forms at one place (Chinese sub-words,
+    // Hebrew prefix forms) give overlapping ranges: one highlight each.
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    let mut sorted: Vec<Range<usize>> = s.highlighted().to_vec();
+    sorted.sort_by_key(|r| (r.start, r.end));
+    for r in sorted {
+        match merged.last_mut() {
+            Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    for r in merged {
+        let Range { start, end } = r;
         out.push_str(&flat(&mask_pii(&frag[at..start])));
         let from = out.len();
         out.push_str(&flat(&mask_pii(&frag[start..end])));

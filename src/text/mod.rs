@@ -45,9 +45,9 @@ pub use spreadsheet::{spreadsheet_safe, SafeCsv};
 pub(crate) use tables::{jieba, stemmer};
 pub use terminal::terminal_safe;
 pub use terms::{fnv1a, has_repeat_cue, terms};
-pub(crate) use unicode::to_simplified;
 pub use unicode::{dominant_script, is_han, normalize, normalize_width, Script};
-pub(crate) use words::hebrew_key;
+pub(crate) use unicode::{is_hebrew, to_simplified};
+pub(crate) use words::{hebrew_key, hebrew_prefix_forms};
 pub use words::{join_words, segments, words, Token, Word};
 
 #[cfg(test)]

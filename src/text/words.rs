@@ -211,6 +211,20 @@ pub(crate) fn hebrew_key(w: &str) -> String {
     chars[i..].iter().collect()
 }
 
+/// The forms of a Hebrew word with one, two, … of its leading prefix
+/// letters taken off, while three letters or more remain ("והכרטיס" →
+/// "הכרטיס", "כרטיס", "רטיס"): what the search index also files it under.
+pub(crate) fn hebrew_prefix_forms(w: &str) -> Vec<String> {
+    let chars: Vec<char> = w.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while chars.len() - i > 3 && is_hebrew_prefix(chars[i]) {
+        i += 1;
+        out.push(chars[i..].iter().collect());
+    }
+    out
+}
+
 fn is_hebrew_prefix(c: char) -> bool {
     matches!(c, 'ו' | 'ה' | 'ב' | 'ל' | 'מ' | 'ש' | 'כ')
 }

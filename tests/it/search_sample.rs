@@ -134,6 +134,11 @@ fn a_chinese_word_finds_the_chinese_contacts_and_nothing_else() {
 fn hebrew_and_english_words_mixed_queries_and_phrases() {
     let dir = shared();
     assert_eq!(search_ids(dir, &["הכרטיס"]), ids_with("he"));
+    // Prefix letters: the bare word finds "הכרטיס" and "בדואר"; a
+    // prefixed query does not find another prefix.
+    assert_eq!(search_ids(dir, &["כרטיס"]), ids_with("he"));
+    assert_eq!(search_ids(dir, &["דואר"]), ids_with("he"));
+    assert!(search_ids(dir, &["לדואר"]).is_empty());
     // Case-folded and stemmed: COUPONS finds coupon.
     assert_eq!(search_ids(dir, &["COUPONS"]), ids_with("en"));
     assert_eq!(search_ids(dir, &["\"coupon code\""]), ids_with("en"));
