@@ -57,6 +57,35 @@ fn head_cells(t: &Messages, cols: &[(&str, &str)]) -> String {
         .collect()
 }
 
+/// Links to the page's sections, in page order.
+fn toc(o: &mut String, r: &Report) {
+    let t = r.messages();
+    let mut items: Vec<(&str, &str)> = Vec::new();
+    if r.changes.is_some() {
+        items.push(("changes", "changes.title"));
+    }
+    items.push(("headline", "headline.title"));
+    items.push(("pareto-section", "pareto.title"));
+    items.push(("top10-section", "top10.title"));
+    if summary::has_theme_list(r) {
+        items.push(("themes", "toc.themes"));
+    }
+    if !r.categories.is_empty() {
+        items.push(("categories", "card.title"));
+    }
+    items.push(("fcr-breakdown", "fcr.title"));
+    items.push(("settings", "settings.title"));
+    let _ = write!(
+        o,
+        r#"<nav class="toc" aria-label="{}"><ol>"#,
+        escape(t.get("toc.title"))
+    );
+    for (id, key) in items {
+        let _ = write!(o, r##"<li><a href="#{id}">{}</a></li>"##, t.html(key, &[]));
+    }
+    o.push_str("</ol></nav>\n");
+}
+
 /// The whole page. Deterministic: no clock, no random ids.
 pub fn render_html(r: &Report) -> String {
     let m = r.metrics;
@@ -99,6 +128,7 @@ pub fn render_html(r: &Report) -> String {
             out = format!("<code>{}</code>", escape(&r.out_dir))
         )
     );
+    toc(&mut o, r);
     if let Some(w) = &r.embedder_warning {
         let _ = write!(
             o,
@@ -381,12 +411,29 @@ mod tests {
             "Extra contacts",
             "Contacts per resolved issue",
             "Customers needing ≥ 2 contacts",
-            "FCR: survey vs CRM",
             "Still open",
         ] {
             assert!(h.contains(k), "{k}");
         }
         assert!(!h.contains(r#"class="warning""#));
+        // No survey answers, no tickets: those tiles are left out, not n/a.
+        assert_eq!(m.survey.episodes_with_answer, 0);
+        assert!(!h.contains("FCR: survey vs CRM"));
+        assert!(!h.contains("One-time resolution"));
+        assert!(!h.contains("n/a vs n/a"));
+        // A contents list links every section on the page.
+        let toc = part(&h, r#"<nav class="toc""#, "nav");
+        for id in [
+            "headline",
+            "pareto-section",
+            "top10-section",
+            "categories",
+            "fcr-breakdown",
+            "settings",
+        ] {
+            assert!(toc.contains(&format!("href=\"#{id}\"")), "{id}");
+            assert!(h.contains(&format!("id=\"{id}\"")), "{id}");
+        }
     }
 
     #[test]

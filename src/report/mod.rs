@@ -473,7 +473,8 @@ pub fn render_markdown(r: &Report) -> String {
     }
     let _ = writeln!(o, "{}", md_head(t, &["md.measure", "md.value"]));
     let pct = |v: Option<f64>| t.pct(v);
-    let rows: Vec<(&str, String)> = vec![
+    // A figure the month has no data for is left out, as on the page.
+    let rows: Vec<(&str, String, bool)> = vec![
         (
             tr!(t, "md.fcr"),
             tr!(
@@ -483,17 +484,20 @@ pub fn render_markdown(r: &Report) -> String {
                 measured = m.measured_episodes,
                 interval = fcr_interval(t, m).map_or_else(String::new, |i| format!("; {i}"))
             ),
+            true,
         ),
         (
             tr!(t, "md.episodes_contacts"),
             format!("{} / {}", m.episodes, m.contacts),
+            true,
         ),
-        (tr!(t, "md.extra"), format!("{}", m.repeat_contacts)),
+        (tr!(t, "md.extra"), format!("{}", m.repeat_contacts), true),
         (
             tr!(t, "md.per_resolved"),
             m.avg_contacts_per_resolved_issue
                 .map(|v| format!("{v:.2}"))
                 .unwrap_or_else(|| t.na().into()),
+            m.avg_contacts_per_resolved_issue.is_some(),
         ),
         (
             tr!(t, "md.repeat_customers"),
@@ -504,8 +508,13 @@ pub fn render_markdown(r: &Report) -> String {
                 repeat = m.repeat_customers,
                 customers = m.customers
             ),
+            true,
         ),
-        (tr!(t, "md.one_time"), pct(m.one_time_resolution_rate)),
+        (
+            tr!(t, "md.one_time"),
+            pct(m.one_time_resolution_rate),
+            m.closed_tickets > 0,
+        ),
         (
             tr!(t, "md.survey"),
             tr!(
@@ -516,6 +525,7 @@ pub fn render_markdown(r: &Report) -> String {
                 answered = m.survey.episodes_with_answer,
                 disagree = pct(m.survey.disagreement_rate)
             ),
+            m.survey.episodes_with_answer > 0,
         ),
         (
             tr!(t, "md.open"),
@@ -525,10 +535,11 @@ pub fn render_markdown(r: &Report) -> String {
                 open = m.window_open_episodes,
                 non_fcr = m.window_open_non_fcr_episodes
             ),
+            true,
         ),
     ];
-    for (k, v) in rows {
-        let _ = writeln!(o, "| {} | {} |", k, cell(&v));
+    for (k, v, _) in rows.iter().filter(|r| r.2) {
+        let _ = writeln!(o, "| {} | {} |", k, cell(v));
     }
     let _ = writeln!(o);
 
@@ -695,8 +706,8 @@ pub fn render_markdown(r: &Report) -> String {
             t,
             "md.settings",
             window = format_duration(s.repeat_window_secs),
-            same_issue = format!("{:?}", s.same_issue),
-            basis = format!("{:?}", s.fcr_basis),
+            same_issue = t.term("same_issue", &json::enum_name(&s.same_issue)),
+            basis = t.term("fcr_basis", &json::enum_name(&s.fcr_basis)),
             signals = s
                 .fcr_signals
                 .iter()
@@ -711,8 +722,8 @@ pub fn render_markdown(r: &Report) -> String {
         tr!(
             t,
             "md.categorised",
-            categorise = r.categorise,
-            rank_by = r.rank_by,
+            categorise = t.term("categorise", &json::enum_name(&s.categorise)),
+            rank_by = t.term("rank_by", &json::enum_name(&s.rank_by)),
             language = t.lang().tag()
         )
     );

@@ -109,7 +109,7 @@ pub(super) fn settings(o: &mut String, r: &Report) {
         ("settings.basis", basis),
         (
             "settings.same_issue",
-            crate::report::json::enum_name(&s.same_issue),
+            t.term("same_issue", &crate::report::json::enum_name(&s.same_issue)),
         ),
         (
             "card.signals",
@@ -125,13 +125,13 @@ pub(super) fn settings(o: &mut String, r: &Report) {
             tr!(
                 t,
                 "settings.categorised_value",
-                what = crate::report::json::enum_name(&s.categorise),
+                what = t.term("categorise", &crate::report::json::enum_name(&s.categorise)),
                 min = s.min_category_size
             ),
         ),
         (
             "settings.ranked_by",
-            crate::report::json::enum_name(&s.rank_by),
+            t.term("rank_by", &crate::report::json::enum_name(&s.rank_by)),
         ),
         ("settings.seed", s.seed.to_string()),
         ("settings.language", t.lang().tag().to_string()),

@@ -75,12 +75,15 @@ pub(super) fn headline(o: &mut String, r: &Report) {
         tr!(t, "headline.extra"),
         tr!(t, "headline.extra_sub"),
     );
-    tile(
-        o,
-        &opt2(t, m.avg_contacts_per_resolved_issue),
-        tr!(t, "headline.per_resolved"),
-        tr!(t, "headline.per_resolved_sub"),
-    );
+    // A figure the month has no data for is left out, not shown as n/a.
+    if m.avg_contacts_per_resolved_issue.is_some() {
+        tile(
+            o,
+            &opt2(t, m.avg_contacts_per_resolved_issue),
+            tr!(t, "headline.per_resolved"),
+            tr!(t, "headline.per_resolved_sub"),
+        );
+    }
     tile(
         o,
         &pct(m.repeat_customer_share),
@@ -92,22 +95,9 @@ pub(super) fn headline(o: &mut String, r: &Report) {
             customers = num(m.customers)
         ),
     );
-    tile(
-        o,
-        &tr!(
-            t,
-            "headline.survey_value",
-            survey = pct(m.survey.survey_fcr_rate),
-            crm = pct(m.survey.crm_fcr_rate)
-        ),
-        tr!(t, "headline.survey"),
-        &tr!(
-            t,
-            "headline.survey_sub",
-            answered = num(m.survey.episodes_with_answer),
-            disagree = pct(m.survey.disagreement_rate)
-        ),
-    );
+    if m.survey.episodes_with_answer > 0 {
+        survey_tile(o, r);
+    }
     tile(
         o,
         &num(m.window_open_episodes),
@@ -118,37 +108,69 @@ pub(super) fn headline(o: &mut String, r: &Report) {
             non_fcr = num(m.window_open_non_fcr_episodes)
         ),
     );
+    if m.closed_tickets > 0 {
+        tile(
+            o,
+            &pct(m.one_time_resolution_rate),
+            tr!(t, "headline.one_time"),
+            &tr!(
+                t,
+                "headline.one_time_sub",
+                never = num(m.closed_tickets - m.closed_tickets_reopened.min(m.closed_tickets)),
+                closed = num(m.closed_tickets)
+            ),
+        );
+    }
+    o.push_str("</div>");
+    signals_table(o, r);
+    o.push_str("</section>");
+}
+
+fn survey_tile(o: &mut String, r: &Report) {
+    let m = r.metrics;
+    let t = r.messages();
     tile(
         o,
-        &pct(m.one_time_resolution_rate),
-        tr!(t, "headline.one_time"),
         &tr!(
             t,
-            "headline.one_time_sub",
-            never = num(m.closed_tickets - m.closed_tickets_reopened.min(m.closed_tickets)),
-            closed = num(m.closed_tickets)
+            "headline.survey_value",
+            survey = t.pct(m.survey.survey_fcr_rate),
+            crm = t.pct(m.survey.crm_fcr_rate)
+        ),
+        tr!(t, "headline.survey"),
+        &tr!(
+            t,
+            "headline.survey_sub",
+            answered = t.num(m.survey.episodes_with_answer),
+            disagree = t.pct(m.survey.disagreement_rate)
         ),
     );
-    o.push_str("</div>");
-    if !m.non_fcr_signals.is_empty() {
+}
+
+/// Why the measured episodes were not resolved first time: each signal's
+/// episodes.
+fn signals_table(o: &mut String, r: &Report) {
+    let m = r.metrics;
+    let t = r.messages();
+    if m.non_fcr_signals.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        r#"<h4>{}</h4><table class="signals"><thead><tr><th>{}</th><th class="n">{}</th></tr></thead><tbody>"#,
+        trh!(t, "headline.signals"),
+        trh!(t, "col.signal"),
+        trh!(t, "col.episodes")
+    );
+    for (k, v) in &m.non_fcr_signals {
         let _ = write!(
             o,
-            r#"<h4>{}</h4><table class="signals"><thead><tr><th>{}</th><th class="n">{}</th></tr></thead><tbody>"#,
-            trh!(t, "headline.signals"),
-            trh!(t, "col.signal"),
-            trh!(t, "col.episodes")
+            r#"<tr><td>{}</td><td class="n">{}</td></tr>"#,
+            escape(&t.term("signal", k)),
+            t.num(*v)
         );
-        for (k, v) in &m.non_fcr_signals {
-            let _ = write!(
-                o,
-                r#"<tr><td>{}</td><td class="n">{}</td></tr>"#,
-                escape(&t.term("signal", k)),
-                num(*v)
-            );
-        }
-        o.push_str("</tbody></table>");
     }
-    o.push_str("</section>");
+    o.push_str("</tbody></table>");
 }
 
 pub(super) fn pareto(o: &mut String, r: &Report) {
@@ -383,9 +405,14 @@ fn examples_html(m: &Messages, examples: &[(String, String)]) -> String {
 
 /// Every theme, best first, with its categories: the whole ranked list the
 /// top 10 starts.
+/// Whether the page lists every theme: beyond ten themes, or for a
+/// top-10 theme's "more" link.
+pub(super) fn has_theme_list(r: &Report) -> bool {
+    r.themes.len() > 10 || r.themes.iter().any(|t| t.categories.len() > 5)
+}
+
 pub(super) fn themes(o: &mut String, r: &Report) {
-    // Needed beyond ten themes, or for a top-10 theme's "more" link.
-    if r.themes.len() <= 10 && r.themes.iter().all(|t| t.categories.len() <= 5) {
+    if !has_theme_list(r) {
         return;
     }
     let m = r.messages();
