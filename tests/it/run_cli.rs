@@ -1092,55 +1092,24 @@ fn progress_is_json_lines_on_stderr_and_nothing_with_quiet() {
 fn report_language_from_the_month_the_config_or_the_flag() {
     let t = Tmp::new();
     t.write("in/month.csv", small_month());
-    let page = |dir: &str| fs::read_to_string(t.path(dir).join("report.html")).unwrap();
-    ok(&[
-        "run",
-        &t.s("in"),
-        "--out",
-        &t.s("en"),
-        "--embedder",
-        "lexical",
-        "-q",
-    ]);
-    assert!(page("en").starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     t.write("he.toml", "[run]\nreport_language = \"he\"\n");
-    ok(&[
-        "run",
-        &t.s("in"),
-        "--out",
-        &t.s("he"),
-        "--embedder",
-        "lexical",
-        "-q",
-        "--config",
-        &t.s("he.toml"),
-    ]);
+    let (input, config) = (t.s("in"), t.s("he.toml"));
+    let run_to = |out: &str, more: &[&str]| {
+        let out = t.s(out);
+        let mut args = vec!["run", &input, "--out", &out, "--embedder", "lexical", "-q"];
+        args.extend_from_slice(more);
+        run(&args)
+    };
+    let page = |dir: &str| fs::read_to_string(t.path(dir).join("report.html")).unwrap();
+    assert!(run_to("en", &[]).status.success());
+    assert!(page("en").starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(run_to("he", &["--config", &config]).status.success());
     assert!(page("he").starts_with("<!DOCTYPE html>\n<html lang=\"he\" dir=\"rtl\">"));
     assert_eq!(metrics(&t.path("he"))["settings"]["report_language"], "he");
-    ok(&[
-        "run",
-        &t.s("in"),
-        "--out",
-        &t.s("tw"),
-        "--embedder",
-        "lexical",
-        "-q",
-        "--config",
-        &t.s("he.toml"),
-        "--report-language",
-        "zh-HK",
-    ]);
+    let tw = run_to("tw", &["--config", &config, "--report-language", "zh-HK"]);
+    assert!(tw.status.success());
     assert!(page("tw").starts_with("<!DOCTYPE html>\n<html lang=\"zh-TW\">"));
-    let bad = run(&[
-        "run",
-        &t.s("in"),
-        "--out",
-        &t.s("x"),
-        "--embedder",
-        "lexical",
-        "--report-language",
-        "fr",
-    ]);
+    let bad = run_to("x", &["--report-language", "fr"]);
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("zh-CN") && err.contains("he"), "{err}");

@@ -159,36 +159,22 @@ pub(super) fn changes(o: &mut String, m: &Messages, ch: &crate::trend::Changes) 
     }
     if !ch.split.is_empty() || !ch.merged.is_empty() {
         let _ = write!(o, "<h3>{}</h3><ul>", trh!(m, "changes.splits"));
-        for c in &ch.split {
-            let _ = write!(
-                o,
-                "<li>{}</li>",
-                trh!(
-                    m,
-                    "changes.split_from",
-                    category = format!(
-                        r#"<span dir="auto">{}</span> <code>{}</code>"#,
-                        escape(&c.label),
-                        escape(&c.category_id)
-                    ),
-                    from = escape(&c.matched_from.join(", "))
-                )
+        let lines = ch
+            .split
+            .iter()
+            .map(|c| (c, "changes.split_from", ", "))
+            .chain(ch.merged.iter().map(|c| (c, "changes.merged", " + ")));
+        for (c, key, sep) in lines {
+            let category = format!(
+                r#"<span dir="auto">{}</span> <code>{}</code>"#,
+                escape(&c.label),
+                escape(&c.category_id)
             );
-        }
-        for c in &ch.merged {
+            let from = escape(&c.matched_from.join(sep));
             let _ = write!(
                 o,
                 "<li>{}</li>",
-                trh!(
-                    m,
-                    "changes.merged",
-                    category = format!(
-                        r#"<span dir="auto">{}</span> <code>{}</code>"#,
-                        escape(&c.label),
-                        escape(&c.category_id)
-                    ),
-                    from = escape(&c.matched_from.join(" + "))
-                )
+                m.html(key, &[("category", &category), ("from", &from)])
             );
         }
         o.push_str("</ul>");
