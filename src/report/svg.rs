@@ -11,12 +11,19 @@ use std::fmt::Write as _;
 use super::escape;
 use super::i18n::{trh, Messages};
 
-/// One bar: a short label under it, a tooltip, a value.
+/// One bar: a short label under it, a name below that (slanted; empty for
+/// none), a tooltip, a value.
 pub struct Bar {
     pub label: String,
+    pub name: String,
     pub title: String,
     pub value: f64,
 }
+
+/// Room below a Pareto chart for its bars' slanted names.
+const NAMES_H: f64 = 120.0;
+/// Characters of a bar's name shown under it (the tooltip has it whole).
+const NAME_CHARS: usize = 22;
 
 /// A rectangle in SVG user units.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -141,12 +148,14 @@ pub fn pareto(
     let g = pareto_geometry(&values, total);
     let p = g.plot;
     let bottom = p.y + p.h;
+    let named = bars.iter().any(|b| !b.name.is_empty());
+    let height = g.height + if named { NAMES_H } else { 0.0 };
     let mut s = String::new();
     let _ = write!(
         s,
         r#"<svg id="{id}" class="chart pareto" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
         f(g.width),
-        f(g.height),
+        f(height),
         escape(caption)
     );
     let _ = write!(s, "<title>{}</title>", escape(caption));
@@ -209,6 +218,17 @@ pub fn pareto(
             f(bottom + 16.0),
             escape(&b.label)
         );
+        if !b.name.is_empty() {
+            // Slanted so twenty names fit under twenty bars.
+            let (x, y) = (r.x + r.w / 2.0 + 3.0, bottom + 28.0);
+            let _ = write!(
+                s,
+                r#"<text class="tick name" x="{0}" y="{1}" transform="rotate(-40 {0} {1})" text-anchor="end" unicode-bidi="plaintext">{2}</text>"#,
+                f(x),
+                f(y),
+                escape(&crate::report::truncate(&b.name, NAME_CHARS))
+            );
+        }
     }
     let pts: Vec<String> = g
         .cumulative
@@ -551,11 +571,13 @@ mod tests {
         let bars = vec![
             Bar {
                 label: "1".into(),
+                name: "coupon not found at checkout again".into(),
                 title: "a <b> & \"c\"".into(),
                 value: 3.0,
             },
             Bar {
                 label: "2".into(),
+                name: "退款未到账".into(),
                 title: "退款".into(),
                 value: 1.0,
             },
@@ -572,6 +594,10 @@ mod tests {
         assert_eq!(s.matches(r#"<rect class="bar""#).count(), 2);
         assert_eq!(s.matches("<polyline class=\"cumulative\"").count(), 1);
         assert!(s.contains("a &lt;b&gt; &amp; &quot;c&quot;"));
+        // Names under the bars, cut to fit, with room made below.
+        assert!(s.contains(">coupon not found at ch…</text>"), "{s}");
+        assert!(s.contains(">退款未到账</text>"));
+        assert!(s.contains(r#"viewBox="0 0 760.0 420.0""#));
         assert!(s.contains("退款"));
         assert!(!s.contains("<b>"));
     }

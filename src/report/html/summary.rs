@@ -200,6 +200,7 @@ pub(super) fn pareto(o: &mut String, r: &Report) {
         .take(PARETO_BARS)
         .map(|c| Bar {
             label: c.rank.to_string(),
+            name: c.label.clone(),
             title: tr!(
                 t,
                 "pareto.bar",
