@@ -376,6 +376,19 @@ pub struct Reason {
     pub text: String,
 }
 
+/// The embedders of a run that read reasons in several scripts, for the
+/// report to describe in its language: `main` for Latin-script reasons,
+/// `other` for `scripts` (lower-case script names: `han`, `hebrew`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbedderSpaces {
+    pub main: String,
+    pub other: String,
+    pub scripts: Vec<String>,
+    /// Whether `other` is a model (else the lexical fallback: the report
+    /// says how to get one).
+    pub other_model: bool,
+}
+
 /// Episodes the ranking leaves out, counted and shown with examples: those
 /// whose reason states no problem, and those that fit no category.
 #[derive(Debug, Clone, Default, PartialEq)]

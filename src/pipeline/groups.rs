@@ -75,6 +75,24 @@ impl Spaces {
         ))
     }
 
+    /// The embedders used, as parts for the report to word in its
+    /// language; `None` when every reason is in Latin script.
+    pub fn spaces_used(&self, scripts: &[Script]) -> Option<crate::model::EmbedderSpaces> {
+        let other = other_script_names(scripts);
+        if other.is_empty() {
+            return None;
+        }
+        Some(crate::model::EmbedderSpaces {
+            main: self.embedder.name(),
+            other: self
+                .other_model
+                .as_ref()
+                .map_or_else(|| "lexical (TF-IDF + SVD)".to_string(), |m| m.name()),
+            scripts: other,
+            other_model: self.other_model.is_some(),
+        })
+    }
+
     /// What the report and summary say about the embedders used.
     pub fn describe(&self, scripts: &[Script]) -> String {
         let other_desc = self

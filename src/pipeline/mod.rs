@@ -342,6 +342,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         boilerplate: boilerplate.phrases(),
         extra_contacts,
         embedder: embedder_desc.clone(),
+        embedder_spaces: spaces.spaces_used(&embedded.scripts),
         embedder_warning: embedder_warning.clone(),
         categorise: format!("{:?}", settings.categorise),
         rank_by: format!("{:?}", settings.rank_by),

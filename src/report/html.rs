@@ -313,7 +313,20 @@ mod tests {
         ] {
             let mut r = fixtures::report(&m, &cats);
             r.language = lang;
+            r.embedder = "m for Latin-script reasons; e5 for han reasons, which this English-only model cannot read".into();
+            r.embedder_spaces = Some(crate::model::EmbedderSpaces {
+                main: "m".into(),
+                other: "e5".into(),
+                scripts: vec!["han".into()],
+                other_model: true,
+            });
             let h = render_html(&r);
+            assert!(
+                !h.contains("Latin-script"),
+                "{}: the embedders in English",
+                lang.tag()
+            );
+            assert!(!crate::report::render_markdown(&r).contains("Latin-script"));
             well_formed(&h);
             assert!(h.contains(open), "{}", lang.tag());
             let words = own_words(&h);

@@ -41,6 +41,9 @@ pub struct Report<'a> {
     /// Extra contacts in all non-FCR episodes (categorised or not).
     pub extra_contacts: usize,
     pub embedder: String,
+    /// The same, in parts, when reasons in several scripts were read by
+    /// different embedders (the report words it in its language).
+    pub embedder_spaces: Option<crate::model::EmbedderSpaces>,
     /// Set when no model was available and the lexical fallback ran.
     pub embedder_warning: Option<String>,
     pub categorise: String,
@@ -141,6 +144,29 @@ pub fn drill_down(out_dir: &str, c: &RankedCategory) -> (String, String) {
         shell_quote(&c.category_id)
     );
     (search, sample)
+}
+
+/// The embedders used, in the report's language (English: as the run
+/// summary says it).
+pub(crate) fn embedder_text(t: &Messages, r: &Report) -> String {
+    match &r.embedder_spaces {
+        Some(e) if t.lang() != ReportLanguage::En => {
+            let scripts: Vec<String> = e.scripts.iter().map(|s| t.term("script", s)).collect();
+            tr!(
+                t,
+                "settings.embedder_spaces",
+                main = e.main,
+                other = e.other,
+                scripts = scripts.join(t.get("common.list_sep")),
+                hint = if e.other_model {
+                    ""
+                } else {
+                    t.get("settings.embedder_hint")
+                }
+            )
+        }
+        _ => r.embedder.clone(),
+    }
 }
 
 /// How a category's score was reached, in the report's language: the
@@ -698,7 +724,11 @@ pub fn render_markdown(r: &Report) -> String {
             }
         )
     );
-    let _ = writeln!(o, "- {}", tr!(t, "md.embedder", embedder = r.embedder));
+    let _ = writeln!(
+        o,
+        "- {}",
+        tr!(t, "md.embedder", embedder = embedder_text(t, r))
+    );
     let _ = writeln!(
         o,
         "- {}",
@@ -1009,6 +1039,7 @@ pub(crate) mod fixtures {
             boilerplate: Vec::new(),
             extra_contacts: categories.iter().map(|c| c.extra_contacts).sum(),
             embedder: "lexical (TF-IDF + SVD)".into(),
+            embedder_spaces: None,
             embedder_warning: None,
             categorise: "NonFcr".into(),
             rank_by: "ExtraContacts".into(),

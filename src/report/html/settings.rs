@@ -104,7 +104,7 @@ pub(super) fn settings(o: &mut String, r: &Report) {
         ),
     };
     let rows: [(&str, String); 10] = [
-        ("settings.embedder", r.embedder.clone()),
+        ("settings.embedder", crate::report::embedder_text(t, r)),
         ("settings.window", format_duration(s.repeat_window_secs)),
         ("settings.basis", basis),
         (
