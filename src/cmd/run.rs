@@ -296,7 +296,7 @@ fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
         s.fcr_basis,
         s.report_language.map_or("en", |l| l.tag()),
         if plan.settings.report_language.is_none() {
-            " (the month's dominant script; --report-language to choose)"
+            " (the month's dominant script, or last month's with --previous; --report-language to choose)"
         } else {
             ""
         }

@@ -81,7 +81,10 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         settings.period = crate::time::main_month(contacts.iter().map(|c| c.started_at), tz);
     }
     if settings.report_language.is_none() {
-        settings.report_language = Some(report_language(contacts));
+        // A centre writing in two scripts keeps last month's language
+        // rather than flip with the month's mix.
+        let last = previous.as_ref().and_then(|p| p.metrics.report_language());
+        settings.report_language = Some(last.unwrap_or_else(|| report_language(contacts)));
     }
     let settings = settings;
     let mut warnings = Vec::new();

@@ -153,6 +153,27 @@ pub struct PrevMetrics {
     pub fcr_episodes: usize,
     pub by_channel: BTreeMap<String, PrevGroup>,
     pub by_team: BTreeMap<String, PrevGroup>,
+    /// Absent before the report had a language.
+    #[serde(default)]
+    pub settings: PrevSettings,
+}
+
+/// Last month's settings this month reuses.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PrevSettings {
+    /// As written (a tag this version may not know is ignored).
+    #[serde(default)]
+    pub report_language: Option<String>,
+}
+
+impl PrevMetrics {
+    /// Last month's report language, when it had one this version knows.
+    pub fn report_language(&self) -> Option<crate::settings::ReportLanguage> {
+        let tag = self.settings.report_language.as_deref()?;
+        crate::settings::ReportLanguage::ALL
+            .into_iter()
+            .find(|l| l.tag() == tag)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1109,6 +1109,29 @@ fn report_language_from_the_month_the_config_or_the_flag() {
     let tw = run_to("tw", &["--config", &config, "--report-language", "zh-HK"]);
     assert!(tw.status.success());
     assert!(page("tw").starts_with("<!DOCTYPE html>\n<html lang=\"zh-TW\">"));
+    // Next month, with --previous and no choice made: last month's
+    // language, not a flip with the month's script.
+    t.write(
+        "next/month.csv",
+        small_month().replace("2026-10-", "2026-11-"),
+    );
+    let next = run(&[
+        "run",
+        &t.s("next"),
+        "--out",
+        &t.s("nov"),
+        "--embedder",
+        "lexical",
+        "-q",
+        "--previous",
+        &t.s("he"),
+    ]);
+    assert!(
+        next.status.success(),
+        "{}",
+        String::from_utf8_lossy(&next.stderr)
+    );
+    assert!(page("nov").starts_with("<!DOCTYPE html>\n<html lang=\"he\" dir=\"rtl\">"));
     let bad = run_to("x", &["--report-language", "fr"]);
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
