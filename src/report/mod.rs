@@ -169,6 +169,30 @@ pub(crate) fn embedder_text(t: &Messages, r: &Report) -> String {
     }
 }
 
+/// The message for a month with no ranked theme: "No recurring reason: 12
+/// non-FCR episodes", and ", none in a category of the minimum size" when
+/// there were reasons to cluster.
+pub(crate) fn no_recurring_reason(reasons: usize) -> &'static str {
+    if reasons > 0 {
+        "top10.none_small"
+    } else {
+        "top10.none"
+    }
+}
+
+/// Names from the data's vocabulary with their counts ("repeat contact 25,
+/// reopened 5"), in the report's language.
+fn term_counts<'a, V: std::fmt::Display>(
+    t: &Messages,
+    table: &str,
+    counts: impl Iterator<Item = (&'a String, V)>,
+) -> String {
+    counts
+        .map(|(k, v)| format!("{} {v}", t.term(table, k)))
+        .collect::<Vec<_>>()
+        .join(t.get("common.list_sep"))
+}
+
 /// How a category's score was reached, in the report's language: the
 /// common case (no severity weights) from the figures; a weighted score's
 /// explanation as the rank stage wrote it (English), as metrics keep it.
@@ -571,11 +595,7 @@ pub fn render_markdown(r: &Report) -> String {
 
     let _ = writeln!(o, "## {}\n", tr!(t, "top10.title"));
     if r.themes.is_empty() {
-        let key = if r.reasons > 0 {
-            "top10.none_small"
-        } else {
-            "top10.none"
-        };
+        let key = no_recurring_reason(r.reasons);
         let _ = writeln!(o, "{}\n", t.fmt(key, &[("n", &r.reasons)]));
     } else {
         let _ = writeln!(o, "{}\n", tr!(t, "md.ranked_by_theme"));
@@ -714,12 +734,7 @@ pub fn render_markdown(r: &Report) -> String {
             } else {
                 format!(
                     " ({})",
-                    m.input
-                        .rejected_by_reason
-                        .iter()
-                        .map(|(k, v)| format!("{} {v}", t.term("rejected", k)))
-                        .collect::<Vec<_>>()
-                        .join(t.get("common.list_sep"))
+                    term_counts(t, "rejected", m.input.rejected_by_reason.iter())
                 )
             }
         )
@@ -823,11 +838,7 @@ fn category_markdown(o: &mut String, r: &Report, c: &RankedCategory) {
         o,
         "- **{}** {}",
         tr!(t, "md.signals_label"),
-        c.signals
-            .iter()
-            .map(|(k, v)| format!("{} {v}", t.term("signal", k)))
-            .collect::<Vec<_>>()
-            .join(t.get("common.list_sep"))
+        term_counts(t, "signal", c.signals.iter())
     );
     let _ = writeln!(
         o,

@@ -296,7 +296,10 @@ pub(super) fn top10(o: &mut String, r: &Report) {
         let _ = write!(
             o,
             r#"<p class="empty">{}</p></section>"#,
-            no_recurring_reason(m, r.reasons, true)
+            m.html(
+                crate::report::no_recurring_reason(r.reasons),
+                &[("n", &m.num(r.reasons))]
+            )
         );
         return;
     }
@@ -367,21 +370,6 @@ pub(super) fn top10(o: &mut String, r: &Report) {
     o.push_str("</section>");
 }
 
-/// "No recurring reason: 12 non-FCR episodes, none in a category of the
-/// minimum size."
-pub(crate) fn no_recurring_reason(m: &Messages, reasons: usize, html: bool) -> String {
-    let n = m.num(reasons);
-    let key = if reasons > 0 {
-        "top10.none_small"
-    } else {
-        "top10.none"
-    };
-    if html {
-        m.html(key, &[("n", &n)])
-    } else {
-        m.fmt(key, &[("n", &n)])
-    }
-}
 /// ": “a” (C1), “b” (C2)." or "." when there are none; each quote keeps
 /// its own direction (`<bdi>`) in a right-to-left or mixed page.
 fn examples_html(m: &Messages, examples: &[(String, String)]) -> String {
