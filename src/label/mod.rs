@@ -8,9 +8,12 @@
 //! reasons closest to the centre, skipping near-duplicates so they show
 //! the category's range.
 
+mod company;
 mod phrase;
 
-use std::collections::{BTreeMap, HashMap};
+pub use company::company_words;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::embed::cosine;
 use crate::model::{Category, Clusters, Reason};
@@ -21,6 +24,9 @@ pub struct LabelOptions {
     pub keywords: usize,
     /// Representative quotes per category.
     pub quotes: usize,
+    /// Word keys that never name a group: the company's own
+    /// ([`company_words`]).
+    pub company_words: HashSet<String>,
 }
 
 impl Default for LabelOptions {
@@ -28,6 +34,7 @@ impl Default for LabelOptions {
         LabelOptions {
             keywords: 8,
             quotes: 5,
+            company_words: HashSet::new(),
         }
     }
 }
@@ -153,7 +160,7 @@ pub fn label_avoiding(
                 keys.push(t);
                 keywords.push(surface(t));
             }
-            let label = name(&keys, &keywords);
+            let label = name(&keys, &keywords, &opts.company_words);
             let quotes = pick_quotes(
                 &members[c],
                 reasons,
@@ -172,7 +179,13 @@ pub fn label_avoiding(
             }
         })
         .collect();
-    let phrases = phrase::rank_phrases(reasons, &members, vectors, &clusters.centroids);
+    let phrases = phrase::rank_phrases(
+        reasons,
+        &members,
+        vectors,
+        &clusters.centroids,
+        &opts.company_words,
+    );
     unique_names(&mut categories, &phrases, taken);
     categories
 }
@@ -274,11 +287,19 @@ fn unique_names(categories: &mut [Category], phrases: &[phrase::Ranked], taken: 
 }
 
 /// A short name: the top keywords covering at most three words, joined
-/// with "、" in Chinese and ", " elsewhere.
-fn name(keys: &[&str], keywords: &[String]) -> String {
+/// with "、" in Chinese and ", " elsewhere; the company's own words only
+/// when there is nothing else.
+fn name(keys: &[&str], keywords: &[String], company: &HashSet<String>) -> String {
+    let own = |k: &&str| k.split(' ').any(|w| company.contains(w));
+    let theirs = keys.iter().zip(keywords).filter(|(k, _)| !own(k));
+    let pairs: Vec<(&&str, &String)> = if theirs.clone().next().is_some() {
+        theirs.collect()
+    } else {
+        keys.iter().zip(keywords).collect()
+    };
     let mut used: Vec<&str> = Vec::new();
     let mut parts: Vec<&str> = Vec::new();
-    for (k, surface) in keys.iter().zip(keywords) {
+    for (k, surface) in pairs {
         let words: Vec<&str> = k.split(' ').collect();
         if words.iter().any(|w| used.contains(w)) {
             continue;
@@ -443,6 +464,7 @@ mod tests {
         let opts = LabelOptions {
             keywords: 8,
             quotes: 1,
+            ..LabelOptions::default()
         };
         let cats = label(&reasons, &vectors, &clusters, &opts);
         for c in &cats {
@@ -469,6 +491,52 @@ mod tests {
             "{:?}",
             cats[0].keywords
         );
+    }
+
+    #[test]
+    fn the_companys_words_name_no_category_but_stay_keywords() {
+        let texts = [
+            "uber driver never came",
+            "the uber driver cancelled on me",
+            "uber driver was rude",
+            "uber uber uber",
+            "my card has not arrived",
+            "card has not arrived yet",
+            "the card has not arrived",
+        ];
+        let reasons: Vec<Reason> = texts.iter().map(|t| reason(t)).collect();
+        let vectors: Vec<Vec<f32>> = vec![vec![1.0]; texts.len()];
+        let clusters = Clusters {
+            cluster_of: vec![
+                Some(0),
+                Some(0),
+                Some(0),
+                Some(1),
+                Some(2),
+                Some(2),
+                Some(2),
+            ],
+            centroids: vec![vec![1.0]; 3],
+        };
+        let opts = |company: &[&str]| LabelOptions {
+            company_words: company.iter().map(|w| w.to_string()).collect(),
+            ..LabelOptions::default()
+        };
+        let before = label(&reasons, &vectors, &clusters, &opts(&[]));
+        assert!(before[0].label.contains("uber"), "{:?}", before[0].label);
+        let cats = label(&reasons, &vectors, &clusters, &opts(&["uber"]));
+        assert!(cats[0].label.contains("driver"), "{:?}", cats[0].label);
+        assert!(cats
+            .iter()
+            .all(|c| !c.label.contains("uber") || c.members == [3]));
+        assert!(
+            cats[0].keywords.iter().any(|k| k.contains("uber")),
+            "{:?}",
+            cats[0].keywords
+        );
+        // A group that says nothing else keeps the word: better than no name.
+        assert_eq!(cats[1].label, "uber");
+        assert!(cats[2].label.contains("card"), "{:?}", cats[2].label);
     }
 
     #[test]

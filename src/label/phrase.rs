@@ -23,7 +23,8 @@
 //! Words found throughout the month (the company's name, a channel word)
 //! never name a group: a content word in at least [`THROUGHOUT_CATEGORIES`]
 //! of the categories and [`THROUGHOUT_REASONS`] of the reasons is left out
-//! of every name. Uniqueness across the month (a diversity penalty, as MMR
+//! of every name, as are the company's own words the caller passes
+//! (`company`: brands the customers address). Uniqueness across the month (a diversity penalty, as MMR
 //! has) is applied by the caller, which takes each category's best phrase
 //! not already used.
 
@@ -144,6 +145,7 @@ pub fn rank_phrases(
     members: &[Vec<usize>],
     vectors: &[Vec<f32>],
     centroids: &[Vec<f32>],
+    company: &HashSet<String>,
 ) -> Vec<Ranked> {
     let k = members.len();
     let mut category_of: Vec<Option<usize>> = vec![None; reasons.len()];
@@ -214,7 +216,11 @@ pub fn rank_phrases(
                 let Some(&p) = position.get(&i) else { continue };
                 let close = close_of(i);
                 for cand in &per_reason[p] {
-                    if cand.content.iter().any(|w| throughout.contains(w.as_str())) {
+                    if cand
+                        .content
+                        .iter()
+                        .any(|w| throughout.contains(w.as_str()) || company.contains(w))
+                    {
                         continue;
                     }
                     let e = stats.entry(cand.key.as_str()).or_insert((
@@ -325,7 +331,7 @@ mod tests {
         let members: Vec<Vec<usize>> = (0..5).map(|c| vec![3 * c, 3 * c + 1, 3 * c + 2]).collect();
         let vectors: Vec<Vec<f32>> = vec![vec![1.0]; 15];
         let centroids = vec![vec![1.0]; 5];
-        let r = rank_phrases(&reasons, &members, &vectors, &centroids);
+        let r = rank_phrases(&reasons, &members, &vectors, &centroids, &HashSet::new());
         let best: Vec<&str> = r.iter().map(|x| x.phrases[0].0.as_str()).collect();
         assert_eq!(
             best,
@@ -354,7 +360,7 @@ mod tests {
         ];
         let reasons: Vec<Reason> = texts.iter().map(|t| reason(t)).collect();
         let members = vec![vec![0, 1, 2], vec![3, 4, 5]];
-        let r = rank_phrases(&reasons, &members, &[], &[vec![], vec![]]);
+        let r = rank_phrases(&reasons, &members, &[], &[vec![], vec![]], &HashSet::new());
         assert!(r[0].phrases[0].0.contains("优惠券"), "{:?}", r[0]);
         assert!(!r[0].phrases[0].0.contains(' '));
         assert_eq!(r[1].phrases[0].0, "הכרטיס לא הגיע", "{:?}", r[1]);

@@ -187,15 +187,18 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
 
     timings.start("label", None);
 
-    let mut categories = label::label(
-        &reasons,
-        &reason_vectors,
-        &clusters,
-        &LabelOptions {
-            keywords: 8,
-            quotes: settings.quotes,
-        },
-    );
+    let label_options = LabelOptions {
+        keywords: 8,
+        quotes: settings.quotes,
+        company_words: label::company_words(reasons.iter().map(|r| {
+            (
+                r.text.as_str(),
+                crate::text::mentions(&contacts[r.contact].text),
+            )
+        })),
+    };
+
+    let mut categories = label::label(&reasons, &reason_vectors, &clusters, &label_options);
     if let Some(tax) = &plan.taxonomy {
         known::name(&mut categories, &known_of_cluster, tax);
     }
@@ -235,10 +238,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         &reasons,
         &reason_vectors,
         &theme_clusters,
-        &LabelOptions {
-            keywords: 8,
-            quotes: settings.quotes,
-        },
+        &label_options,
         &themes::single_names(&theme_groups, &categories),
     );
     themes::name_single(&mut theme_categories, &theme_groups, &categories);

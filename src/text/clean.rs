@@ -202,6 +202,34 @@ fn remove_mentions(line: &str) -> String {
     }
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len());
+    let mut at = 0;
+    for (i, j) in mention_spans(&chars) {
+        out.extend(&chars[at..i]);
+        out.push(GAP);
+        at = j;
+    }
+    out.extend(&chars[at..]);
+    out
+}
+
+/// The handles a text addresses (`@SpotifyCares` → `SpotifyCares`): Latin
+/// ones, as written, without the `@`; numeric ids (a customer's handle
+/// masked as a number) are not a company's.
+pub fn mentions(text: &str) -> Vec<String> {
+    if !text.contains('@') && !text.contains('＠') {
+        return Vec::new();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    mention_spans(&chars)
+        .into_iter()
+        .map(|(i, j)| chars[i + 1..j].iter().collect::<String>())
+        .filter(|h| h.is_ascii() && h.chars().any(|c| c.is_ascii_alphabetic()))
+        .collect()
+}
+
+/// Char ranges of the mentions in `chars`, `@` included, in order.
+fn mention_spans(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -224,15 +252,14 @@ fn remove_mentions(line: &str) -> String {
                 }
             }
             if j > i + 1 {
+                spans.push((i, j));
                 i = j;
-                out.push(GAP);
                 continue;
             }
         }
-        out.push(c);
         i += 1;
     }
-    out
+    spans
 }
 
 /// The `#` of a hashtag goes, its word stays (`#notcool` → `notcool`,
@@ -486,6 +513,19 @@ mod tests {
         );
         assert_eq!(decode_entities("&amp;amp;"), "&amp;");
         assert_eq!(decode_entities("退款&amp;积分"), "退款&积分");
+    }
+
+    #[test]
+    fn the_handles_a_text_addresses() {
+        assert_eq!(
+            mentions("@SpotifyCares @115858 my playlist is gone, cc @Uber_Support"),
+            vec!["SpotifyCares", "Uber_Support"]
+        );
+        assert_eq!(
+            mentions("write to a@b.com or @小米客服"),
+            Vec::<String>::new()
+        );
+        assert!(mentions("no handles here").is_empty());
     }
 
     #[test]

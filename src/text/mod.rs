@@ -36,7 +36,7 @@ mod unicode;
 mod words;
 
 pub use boilerplate::{Boilerplate, PhraseStats};
-pub use clean::clean;
+pub use clean::{clean, mentions};
 pub use noproblem::states_no_problem;
 pub use reference::only_references;
 pub use shared::{apart, clause_keys, without_clauses};

@@ -156,3 +156,101 @@ fn root_causes_from_real_looking_text() {
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains(r#"id="no-problem""#));
 }
+
+/// A social-media desk answering for two brands: customers write the
+/// brand they address into their problem ("my Skyline flight"), so each
+/// brand's word sits in its own topics, never throughout the month.
+fn two_brand_month() -> String {
+    let mut s = String::from("contact_id,customer_id,started_at,text,channel\n");
+    let topics: [(&str, [&str; 3]); 4] = [
+        (
+            "@Skyline_Air",
+            [
+                "my Skyline flight was cancelled last night",
+                "Skyline cancelled my flight again",
+                "flight cancelled by Skyline with no notice",
+            ],
+        ),
+        (
+            "@Skyline_Air",
+            [
+                "Skyline lost my bag on the way to Rome",
+                "my bag is lost, Skyline please help",
+                "still no bag, Skyline lost it",
+            ],
+        ),
+        (
+            "@FreshCartHelp",
+            [
+                "my FreshCart delivery is late again",
+                "FreshCart delivery two hours late",
+                "late delivery from FreshCart today",
+            ],
+        ),
+        (
+            "@FreshCartHelp",
+            [
+                "FreshCart charged me for missing items",
+                "charged for items FreshCart never sent",
+                "missing items but FreshCart charged me",
+            ],
+        ),
+    ];
+    let mut id = 0;
+    for (k, (handle, variants)) in topics.iter().enumerate() {
+        for u in 0..15 {
+            for (hour, text) in [(9, variants[u % 3]), (15, variants[(u + 1) % 3])] {
+                id += 1;
+                s.push_str(&format!(
+                    "c{id:04},U{k}{u:02},2026-10-{:02}T{hour:02}:00:00Z,\"{handle} {text}\",social\n",
+                    1 + u % 25
+                ));
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn the_brands_customers_address_name_no_theme() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("desk.csv");
+    fs::write(&input, two_brand_month()).unwrap();
+    let out = dir.path().join("out");
+    ok(&[
+        "run",
+        &arg(&input),
+        "--out",
+        &arg(&out),
+        "--embedder",
+        "lexical",
+        "--period-end",
+        "2026-11-15T00:00:00Z",
+        "--no-index",
+    ]);
+    let cats = rows(&out.join("categories.csv"));
+    let themes = rows(&out.join("themes.csv"));
+    assert!(cats.len() >= 3, "{cats:?}");
+    let names: Vec<String> = cats
+        .iter()
+        .map(|c| c["label"].to_lowercase())
+        .chain(themes.iter().map(|t| t["name"].to_lowercase()))
+        .collect();
+    for name in &names {
+        assert!(
+            !name.contains("skyline") && !name.contains("freshcart"),
+            "a brand names a group: {names:?}"
+        );
+    }
+    // The problems do.
+    let all = names.join(" | ");
+    for problem in ["cancel", "bag", "late", "charged"] {
+        assert!(all.contains(problem), "no name says {problem:?}: {all}");
+    }
+    // The brand stays a keyword: it tells whom the customers wrote to.
+    assert!(
+        cats.iter()
+            .any(|c| c["keywords"].to_lowercase().contains("skyline")),
+        "{cats:?}"
+    );
+}
