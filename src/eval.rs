@@ -109,7 +109,8 @@ fn read_csv(path: &Path) -> Result<(csv::StringRecord, Vec<csv::StringRecord>)> 
 fn col(headers: &csv::StringRecord, name: &str, path: &Path) -> Result<usize> {
     headers
         .iter()
-        .position(|h| h == name)
+        // A CSV written with --csv-bom: the mark sticks to the first header.
+        .position(|h| h.trim_start_matches('\u{feff}') == name)
         .with_context(|| format!("{}: no column '{name}'", path.display()))
 }
 

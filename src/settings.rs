@@ -64,6 +64,13 @@ pub struct Settings {
     /// The input files' encoding (`gbk`, `big5`, `windows-1255`,
     /// `shift_jis`, `utf-16le`, … any WHATWG label); UTF-8 when unset.
     pub encoding: Option<String>,
+    /// The worksheet read from a workbook input (.xlsx, .xls, .ods); the
+    /// first sheet when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Output CSVs start with a UTF-8 byte order mark, so Excel opens
+    /// Chinese and Hebrew as written when the file is double-clicked.
+    pub csv_bom: bool,
     /// `started_at` format (strftime, e.g. `%d/%m/%Y %H:%M`), tried before
     /// the ISO forms: day-first and month-first dates are never guessed.
     pub date_format: Option<String>,
@@ -342,6 +349,8 @@ impl Default for Settings {
                 .map(|s| s.to_string())
                 .collect(),
             encoding: None,
+            sheet: None,
+            csv_bom: false,
             date_format: None,
             period: None,
             period_end: None,

@@ -119,7 +119,11 @@ pub fn read_labelled(args: &Args) -> Result<Vec<(String, String)>> {
     } else {
         let mut r = csv::Reader::from_path(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let head: Vec<String> = r.headers()?.iter().map(String::from).collect();
+        let head: Vec<String> = r
+            .headers()?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_string())
+            .collect();
         let t = pick(&args.text, &head, &texts, "text")?;
         let l = pick(&args.label, &head, &labels, "label")?;
         let (ti, li) = (

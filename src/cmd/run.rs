@@ -89,6 +89,15 @@ pub struct Args {
     /// read. A byte order mark in a file wins.
     #[arg(long)]
     pub encoding: Option<String>,
+    /// The worksheet to read from .xlsx/.xls/.ods inputs, by name
+    /// [default: the first sheet].
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Start every output CSV with a UTF-8 byte order mark, so Excel shows
+    /// Chinese and Hebrew correctly when the file is double-clicked (most
+    /// other tools skip the mark; Python wants encoding='utf-8-sig').
+    #[arg(long)]
+    pub csv_bom: bool,
     /// The format of `started_at` when it is not ISO: strftime, e.g.
     /// '%d/%m/%Y %H:%M' (day first) or '%m/%d/%Y %I:%M %p'; with %z the
     /// offset is read, else the time is in --timezone. Day-first and

@@ -46,6 +46,8 @@ pub struct RunConfig {
     pub fcr_signals: Option<Vec<String>>,
     pub anonymous_ids: Option<Vec<String>>,
     pub encoding: Option<String>,
+    pub sheet: Option<String>,
+    pub csv_bom: Option<bool>,
     pub date_format: Option<String>,
     pub period: Option<String>,
     pub period_end: Option<String>,
@@ -213,6 +215,8 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
     s.date_format = pick(&args.date_format, &r.date_format);
     s.encoding = pick(&args.encoding, &r.encoding);
     s.encoding_rs()?;
+    s.sheet = pick(&args.sheet, &r.sheet);
+    s.csv_bom = args.csv_bom || r.csv_bom.unwrap_or(false);
     if let Some(p) = pick(&args.period, &r.period) {
         crate::time::check_period(&p).map_err(anyhow::Error::msg)?;
         s.period = Some(p);
@@ -310,6 +314,8 @@ mod tests {
         "fcr_signals",
         "anonymous_ids",
         "encoding",
+        "sheet",
+        "csv_bom",
         "date_format",
         "period",
         "period_end",

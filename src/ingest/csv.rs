@@ -107,7 +107,27 @@ pub(super) fn open<R: BufRead>(
             Ok(h.trim_start_matches('\u{feff}').trim().to_string())
         })
         .collect::<Result<_>>()?;
-    let map = map_columns(&header_names, columns);
+    let format = format_for(name, &header_names, columns, delimiter, date_format, guess)?;
+    let rows = CsvRows {
+        rdr,
+        rec: ::csv::ByteRecord::new(),
+        name: name.to_string(),
+    };
+    Ok(Some((rows, format)))
+}
+
+/// How records under `header_names` map onto the contract columns: a
+/// required column missing, or a contract column's header twice, is an
+/// error naming the file. (A workbook's sheet is read through it too.)
+pub(super) fn format_for(
+    name: &str,
+    header_names: &[String],
+    columns: &BTreeMap<String, String>,
+    delimiter: u8,
+    date_format: Option<&str>,
+    guess: Option<&'static encoding_rs::Encoding>,
+) -> Result<CsvFormat> {
+    let map = map_columns(header_names, columns);
     // A contract column whose header appears twice: which one holds it is a
     // guess, so the file is refused.
     for (c, idx) in map.iter().enumerate() {
@@ -142,19 +162,13 @@ pub(super) fn open<R: BufRead>(
             );
         }
     }
-    let rows = CsvRows {
-        rdr,
-        rec: ::csv::ByteRecord::new(),
-        name: name.to_string(),
-    };
-    let format = CsvFormat {
+    Ok(CsvFormat {
         map,
-        n_fields: headers.len(),
+        n_fields: header_names.len(),
         delimiter,
         date_format: date_format.map(str::to_string),
         guess,
-    };
-    Ok(Some((rows, format)))
+    })
 }
 
 /// For each contract column, the index of the header that carries it:

@@ -17,6 +17,7 @@ mod jsonl;
 mod outliers;
 mod reader;
 mod row;
+mod workbook;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -90,6 +91,14 @@ pub struct IngestOptions<'a> {
 /// An input file's format, from its extension.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Format {
+    Text(TextFormat),
+    /// .xlsx, .xlsm, .xlsb, .xls, .ods: one sheet, read like a CSV file.
+    Workbook,
+}
+
+/// A text file's format: read through a text encoding.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum TextFormat {
     Csv,
     JsonLines,
 }
@@ -125,7 +134,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     }
     if files.is_empty() {
         bail!(
-            "no input files (.csv, .tsv, .jsonl, .ndjson, .json) found in {}",
+            "no input files (.csv, .tsv, .jsonl, .ndjson, .json, .xlsx, .xls, .ods) found in {}",
             inputs
                 .iter()
                 .map(|p| p.display().to_string())
@@ -139,8 +148,9 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 fn format_of(p: &Path) -> Option<Format> {
     let ext = p.extension()?.to_str()?.to_ascii_lowercase();
     match ext.as_str() {
-        "csv" | "tsv" => Some(Format::Csv),
-        "jsonl" | "ndjson" | "json" => Some(Format::JsonLines),
+        "csv" | "tsv" => Some(Format::Text(TextFormat::Csv)),
+        "jsonl" | "ndjson" | "json" => Some(Format::Text(TextFormat::JsonLines)),
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(Format::Workbook),
         _ => None,
     }
 }
@@ -154,8 +164,10 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<Ingested> {
         let name = path.display().to_string();
         out.files.push(name.clone());
         let file_idx = u32::try_from(i).context("too many input files")?;
-        let format = format_of(path).unwrap_or(Format::Csv);
-        read_file(path, file_idx, format, opts, &mut out, &mut seen)?;
+        match format_of(path).unwrap_or(Format::Text(TextFormat::Csv)) {
+            Format::Text(format) => read_file(path, file_idx, format, opts, &mut out, &mut seen)?,
+            Format::Workbook => read_workbook(path, file_idx, opts, &mut out, &mut seen)?,
+        }
     }
     out.stats.files_read = files.len();
     outliers::reject_outlying_times(&mut out, opts.settings.repeat_window_secs, opts.timezone);
@@ -204,7 +216,7 @@ fn open_checked(
 fn read_file(
     path: &Path,
     file_idx: u32,
-    format: Format,
+    format: TextFormat,
     opts: &IngestOptions,
     out: &mut Ingested,
     seen: &mut HashMap<String, SourceRef>,
@@ -236,7 +248,7 @@ fn read_file(
         ),
     };
     match format {
-        Format::Csv => {
+        TextFormat::Csv => {
             let date_format = opts.settings.date_format.as_deref();
             let Some((rows, row_format)) =
                 csv::open(reader, &name, opts.columns, date_format, guess)?
@@ -246,13 +258,40 @@ fn read_file(
             };
             read_rows(rows, &row_format, file_idx, &name, opts, out, seen)?;
         }
-        Format::JsonLines => {
+        TextFormat::JsonLines => {
             let rows = jsonl::JsonRows::new(reader, &name);
             let row_format = jsonl::JsonFormat::new(opts.columns, guess);
             if !read_rows(rows, &row_format, file_idx, &name, opts, out, seen)? {
                 out.stats.files_empty.push(name);
             }
         }
+    }
+    Ok(())
+}
+
+/// One sheet of a workbook: a binary container, so no text encoding to
+/// guess or decode.
+fn read_workbook(
+    path: &Path,
+    file_idx: u32,
+    opts: &IngestOptions,
+    out: &mut Ingested,
+    seen: &mut HashMap<String, SourceRef>,
+) -> Result<()> {
+    let name = path.display().to_string();
+    let opened = workbook::open(
+        path,
+        &name,
+        opts.settings.sheet.as_deref(),
+        opts.columns,
+        opts.settings.date_format.as_deref(),
+    )?;
+    let Some((rows, row_format)) = opened else {
+        out.stats.files_empty.push(name);
+        return Ok(());
+    };
+    if !read_rows(rows, &row_format, file_idx, &name, opts, out, seen)? {
+        out.stats.files_empty.push(name);
     }
     Ok(())
 }

@@ -21,12 +21,17 @@ mod staging;
 pub use staging::{check_out_apart_from_inputs, Staging, MARKER};
 
 /// Every CSV here is opened by people: cells a spreadsheet would run as
-/// formulas are neutralised (`text::SafeCsv`).
-fn csv_writer(path: &Path) -> Result<crate::text::SafeCsv<BufWriter<File>>> {
+/// formulas are neutralised (`text::SafeCsv`). With `bom`, the file starts
+/// with a UTF-8 byte order mark: Excel reads a CSV without one in the
+/// machine's legacy code page, and Chinese and Hebrew come out garbled.
+fn csv_writer(path: &Path, bom: bool) -> Result<crate::text::SafeCsv<BufWriter<File>>> {
     let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    Ok(crate::text::SafeCsv::new(csv::Writer::from_writer(
-        BufWriter::with_capacity(1 << 20, f),
-    )))
+    let mut w = BufWriter::with_capacity(1 << 20, f);
+    if bom {
+        w.write_all("\u{feff}".as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(crate::text::SafeCsv::new(csv::Writer::from_writer(w)))
 }
 
 fn b(v: bool) -> &'static str {
@@ -40,12 +45,13 @@ fn b(v: bool) -> &'static str {
 /// contacts.csv: one row per accepted contact, in input order.
 pub fn write_contacts(
     path: &Path,
+    bom: bool,
     period: &str,
     ing: &Ingested,
     linked: &Linked,
     tz: Tz,
 ) -> Result<()> {
-    let mut w = csv_writer(path)?;
+    let mut w = csv_writer(path, bom)?;
     w.write_record([
         "period",
         "contact_id",
@@ -97,13 +103,14 @@ pub fn write_contacts(
 /// episodes.csv: one row per episode, by first contact time.
 pub fn write_episodes(
     path: &Path,
+    bom: bool,
     period: &str,
     contacts: &[Contact],
     linked: &Linked,
     reasons: &HashMap<usize, &str>,
     tz: Tz,
 ) -> Result<()> {
-    let mut w = csv_writer(path)?;
+    let mut w = csv_writer(path, bom)?;
     w.write_record([
         "period",
         "episode_id",
@@ -191,8 +198,8 @@ pub fn write_episodes(
 }
 
 /// rejected.csv: every row that could not be used, with its reason.
-pub fn write_rejected(path: &Path, ing: &Ingested) -> Result<()> {
-    let mut w = csv_writer(path)?;
+pub fn write_rejected(path: &Path, bom: bool, ing: &Ingested) -> Result<()> {
+    let mut w = csv_writer(path, bom)?;
     w.write_record(["source_file", "line", "column", "reason", "raw_row"])?;
     for r in &ing.rejected {
         w.write_record([
@@ -248,8 +255,13 @@ fn trend_cells(t: Option<&crate::model::CategoryTrend>) -> [String; 9] {
 }
 
 /// categories.csv: one row per category, best first.
-pub fn write_categories(path: &Path, period: &str, ranked: &[RankedCategory]) -> Result<()> {
-    let mut w = csv_writer(path)?;
+pub fn write_categories(
+    path: &Path,
+    bom: bool,
+    period: &str,
+    ranked: &[RankedCategory],
+) -> Result<()> {
+    let mut w = csv_writer(path, bom)?;
     let header = [
         "period",
         "rank",
@@ -324,11 +336,12 @@ pub fn write_categories(path: &Path, period: &str, ranked: &[RankedCategory]) ->
 /// category ids, best first.
 pub fn write_themes(
     path: &Path,
+    bom: bool,
     period: &str,
     themes: &[RankedTheme],
     ranked: &[RankedCategory],
 ) -> Result<()> {
-    let mut w = csv_writer(path)?;
+    let mut w = csv_writer(path, bom)?;
     let header = [
         "period",
         "rank",

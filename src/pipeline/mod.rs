@@ -375,6 +375,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
             reasons: &reason_texts,
             tz,
             index: settings.index,
+            csv_bom: settings.csv_bom,
         },
     )?;
     trend::write_files(

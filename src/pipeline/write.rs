@@ -24,6 +24,8 @@ pub struct Outputs<'a> {
     pub reasons: &'a HashMap<usize, &'a str>,
     pub tz: Tz,
     pub index: bool,
+    /// Output CSVs start with a byte order mark (`--csv-bom`).
+    pub csv_bom: bool,
 }
 
 /// Writes every output; returns the index's figures when it was built.
@@ -31,10 +33,12 @@ pub fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
     use rayon::prelude::*;
     type Task<'s> = Box<dyn FnOnce() -> Result<()> + Send + 's>;
     let period = o.metrics.period.as_str();
+    let bom = o.csv_bom;
     let files: Vec<Task> = vec![
         Box::new(|| {
             output::write_contacts(
                 &staging.path(layout::CONTACTS),
+                bom,
                 period,
                 o.ingested,
                 o.linked,
@@ -44,6 +48,7 @@ pub fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
         Box::new(|| {
             output::write_episodes(
                 &staging.path(layout::EPISODES),
+                bom,
                 period,
                 &o.ingested.contacts,
                 o.linked,
@@ -51,11 +56,19 @@ pub fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
                 o.tz,
             )
         }),
-        Box::new(|| output::write_rejected(&staging.path(layout::REJECTED), o.ingested)),
+        Box::new(|| output::write_rejected(&staging.path(layout::REJECTED), bom, o.ingested)),
         Box::new(|| output::write_metrics(&staging.path(layout::METRICS), o.metrics)),
-        Box::new(|| output::write_categories(&staging.path(layout::CATEGORIES), period, o.ranked)),
         Box::new(|| {
-            output::write_themes(&staging.path(layout::THEMES), period, o.themes, o.ranked)
+            output::write_categories(&staging.path(layout::CATEGORIES), bom, period, o.ranked)
+        }),
+        Box::new(|| {
+            output::write_themes(
+                &staging.path(layout::THEMES),
+                bom,
+                period,
+                o.themes,
+                o.ranked,
+            )
         }),
         Box::new(|| {
             o.report_files.iter().try_for_each(|(name, text)| {

@@ -14,3 +14,4 @@ mod sample_month;
 mod search_sample;
 mod traditional_month;
 mod util;
+mod workbook;
