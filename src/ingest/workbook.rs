@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use calamine::{Data, Reader};
 
 use super::csv::{format_for, CsvFormat};
@@ -40,8 +40,12 @@ pub(super) fn open(
     columns: &BTreeMap<String, String>,
     date_format: Option<&str>,
 ) -> Result<Option<(SheetRows, CsvFormat)>> {
-    let mut book = calamine::open_workbook_auto(path)
-        .with_context(|| format!("{name}: cannot read the workbook"))?;
+    // The reader's own message, once (its error chain repeats it).
+    let mut book = calamine::open_workbook_auto(path).map_err(|e| {
+        anyhow::anyhow!(
+            "{name}: cannot read the workbook ({e}); is it really an Excel or OpenDocument file? A CSV saved under that extension must be named .csv"
+        )
+    })?;
     let names = book.sheet_names();
     let sheet = match sheet {
         Some(s) => match names.iter().find(|n| n.trim() == s.trim()) {
@@ -58,7 +62,7 @@ pub(super) fn open(
     };
     let range = book
         .worksheet_range(&sheet)
-        .with_context(|| format!("{name}: cannot read sheet '{sheet}'"))?;
+        .map_err(|e| anyhow::anyhow!("{name}: cannot read sheet '{sheet}' ({e})"))?;
     // Row numbers as the spreadsheet shows them (1-based).
     let first_row = u64::from(range.start().map_or(0, |(r, _)| r)) + 1;
     let mut rows = range
