@@ -216,6 +216,21 @@ impl Messages {
     }
 
     /// A rate as a percentage with one decimal, or "n/a".
+    /// A setting's duration in the language ("7d", "7天", "7 ימים"), in
+    /// the largest whole unit, as `settings::format_duration` picks it.
+    pub fn duration(&self, secs: i64) -> String {
+        let (key, n) = if secs != 0 && secs % 86_400 == 0 {
+            ("duration.days", secs / 86_400)
+        } else if secs != 0 && secs % 3600 == 0 {
+            ("duration.hours", secs / 3600)
+        } else if secs % 60 == 0 {
+            ("duration.minutes", secs / 60)
+        } else {
+            ("duration.seconds", secs)
+        };
+        self.fmt(key, &[("n", &n)])
+    }
+
     pub fn pct(&self, v: Option<f64>) -> String {
         v.map(|x| format!("{:.1}%", x * 100.0))
             .unwrap_or_else(|| self.na().to_string())
@@ -359,6 +374,21 @@ mod tests {
                     lang.tag()
                 );
             }
+        }
+    }
+
+    #[test]
+    fn durations_in_the_reports_language() {
+        let en = messages(ReportLanguage::En);
+        assert_eq!(en.duration(7 * 86_400), "7d");
+        assert_eq!(en.duration(36 * 3600), "36h");
+        assert_eq!(en.duration(90), "90s");
+        assert_eq!(messages(ReportLanguage::ZhCn).duration(7 * 86_400), "7天");
+        assert_eq!(messages(ReportLanguage::ZhTw).duration(36 * 3600), "36小時");
+        assert_eq!(messages(ReportLanguage::He).duration(7 * 86_400), "7 ימים");
+        // The English words match the settings' own notation.
+        for secs in [0, 59, 60, 3600, 86_400, 90_000] {
+            assert_eq!(en.duration(secs), crate::settings::format_duration(secs));
         }
     }
 

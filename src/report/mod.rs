@@ -8,7 +8,6 @@ use std::fmt::Write as _;
 use crate::metrics::Metrics;
 use crate::model::SetAside;
 use crate::rank::{RankedCategory, RankedTheme};
-use crate::settings::format_duration;
 
 pub mod html;
 pub mod i18n;
@@ -750,7 +749,7 @@ pub fn render_markdown(r: &Report) -> String {
         tr!(
             t,
             "md.settings",
-            window = format_duration(s.repeat_window_secs),
+            window = t.duration(s.repeat_window_secs),
             same_issue = t.term("same_issue", &json::enum_name(&s.same_issue)),
             basis = t.term("fcr_basis", &json::enum_name(&s.fcr_basis)),
             signals = s

@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 
 use crate::report::i18n::{tr, trh};
 use crate::report::{escape, Report};
-use crate::settings::format_duration;
 
 pub(super) fn settings(o: &mut String, r: &Report) {
     let m = r.metrics;
@@ -100,12 +99,12 @@ pub(super) fn settings(o: &mut String, r: &Report) {
         crate::settings::FcrBasis::Deadline => tr!(
             t,
             "settings.basis_deadline",
-            promise = format_duration(s.promise_secs)
+            promise = t.duration(s.promise_secs)
         ),
     };
     let rows: [(&str, String); 10] = [
         ("settings.embedder", crate::report::embedder_text(t, r)),
-        ("settings.window", format_duration(s.repeat_window_secs)),
+        ("settings.window", t.duration(s.repeat_window_secs)),
         ("settings.basis", basis),
         (
             "settings.same_issue",
