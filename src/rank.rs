@@ -11,6 +11,23 @@ use crate::model::{Category, Contact, Linked, Reason, Signal};
 
 pub use crate::settings::{RankBy, Severity};
 
+/// Episodes of a category that one set of severity weights applied to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WeightedEpisodes {
+    pub episodes: usize,
+    /// The product of the weights, rounded to 2 places.
+    pub weight: f64,
+    /// Why: the customer's segment and the signals that carry a weight.
+    pub why: Vec<Weighting>,
+}
+
+/// One severity weight that applied to an episode.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Weighting {
+    Segment { segment: String, weight: f64 },
+    Signal { signal: Signal, weight: f64 },
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RankedCategory {
     pub rank: usize,
@@ -32,6 +49,10 @@ pub struct RankedCategory {
     pub score: f64,
     /// How the score was made, for the report.
     pub score_explained: String,
+    /// The weighted episodes behind a weighted score, for the report to
+    /// word in its language (empty: no severity weight applied).
+    #[serde(skip)]
+    pub score_weights: Vec<WeightedEpisodes>,
     pub example_contact_ids: Vec<String>,
     /// Masked representative reasons with their contact ids.
     pub quotes: Vec<(String, String)>,
@@ -188,7 +209,7 @@ pub fn rank(
                 ..RankedCategory::default()
             };
             let mut inbound = 0usize;
-            let mut weighted: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+            let mut weighted: BTreeMap<String, (usize, f64, Vec<Weighting>)> = BTreeMap::new();
             for &e in &eps {
                 let ep = &linked.episodes[e];
                 let first = &contacts[ep.first];
@@ -225,18 +246,27 @@ pub fn rank(
                     .unwrap_or(1.0);
                 let mut w = seg_w;
                 let mut why = Vec::new();
+                let mut parts = Vec::new();
                 if seg_w != 1.0 {
                     why.push(format!("segment {} ×{}", first.segment, seg_w));
+                    parts.push(Weighting::Segment {
+                        segment: first.segment.clone(),
+                        weight: seg_w,
+                    });
                 }
                 for s in &ep.signals {
                     if let Some(sw) = opts.severity.signal.get(s.as_str()) {
                         w *= sw;
                         why.push(format!("{} ×{}", s.as_str(), sw));
+                        parts.push(Weighting::Signal {
+                            signal: *s,
+                            weight: *sw,
+                        });
                     }
                 }
                 r.score += (1 + extra) as f64 * w;
                 if !why.is_empty() {
-                    let e = weighted.entry(why.join(", ")).or_insert((0, w));
+                    let e = weighted.entry(why.join(", ")).or_insert((0, w, parts));
                     e.0 += 1;
                 }
             }
@@ -251,7 +281,17 @@ pub fn rank(
             } else {
                 let parts: Vec<String> = weighted
                     .iter()
-                    .map(|(why, (n, w))| format!("{n} episodes weighted ×{} ({why})", round(*w, 2)))
+                    .map(|(why, (n, w, _))| {
+                        format!("{n} episodes weighted ×{} ({why})", round(*w, 2))
+                    })
+                    .collect();
+                r.score_weights = weighted
+                    .values()
+                    .map(|(n, w, why)| WeightedEpisodes {
+                        episodes: *n,
+                        weight: round(*w, 2),
+                        why: why.clone(),
+                    })
                     .collect();
                 format!(
                     "Σ (1 + extra contacts) × weight over {} episodes; {}",

@@ -192,24 +192,64 @@ fn term_counts<'a, V: std::fmt::Display>(
         .join(t.get("common.list_sep"))
 }
 
-/// How a category's score was reached, in the report's language: the
-/// common case (no severity weights) from the figures; a weighted score's
-/// explanation as the rank stage wrote it (English), as metrics keep it.
+/// How a category's score was reached, in the report's language, from
+/// the figures and the weights that applied. (In English it reads as the
+/// rank stage's `score_explained`, which the CSV and JSON keep.)
 pub(crate) fn score_explained(t: &Messages, c: &RankedCategory) -> String {
-    let english = i18n::messages(ReportLanguage::En);
-    let plain = |m: &Messages| {
-        tr!(
-            m,
+    if t.lang() == ReportLanguage::En {
+        c.score_explained.clone()
+    } else {
+        score_words(t, c)
+    }
+}
+
+/// [`score_explained`] worded from the catalogue.
+fn score_words(t: &Messages, c: &RankedCategory) -> String {
+    if c.taxonomy_key.is_some() && c.episodes == 0 {
+        return tr!(t, "card.score_no_case").to_string();
+    }
+    if c.score_weights.is_empty() {
+        return tr!(
+            t,
             "card.score_plain",
             episodes = c.episodes,
             extra = c.extra_contacts
-        )
-    };
-    if t.lang() != ReportLanguage::En && c.score_explained == plain(english) {
-        plain(t)
-    } else {
-        c.score_explained.clone()
+        );
     }
+    let parts: Vec<String> = c
+        .score_weights
+        .iter()
+        .map(|w| {
+            let why: Vec<String> = w
+                .why
+                .iter()
+                .map(|x| match x {
+                    crate::rank::Weighting::Segment { segment, weight } => {
+                        tr!(t, "card.weight_segment", segment = segment, weight = weight)
+                    }
+                    crate::rank::Weighting::Signal { signal, weight } => tr!(
+                        t,
+                        "card.weight_signal",
+                        signal = t.term("signal", signal.as_str()),
+                        weight = weight
+                    ),
+                })
+                .collect();
+            tr!(
+                t,
+                "card.score_weighted_part",
+                n = w.episodes,
+                weight = w.weight,
+                why = why.join(t.get("common.list_sep"))
+            )
+        })
+        .collect();
+    tr!(
+        t,
+        "card.score_weighted",
+        episodes = c.episodes,
+        parts = parts.join("; ")
+    )
 }
 
 /// "95 % interval 68.6–72.4 %" for the headline FCR, when there is one.
@@ -986,6 +1026,7 @@ pub(crate) mod fixtures {
             score_explained: format!(
                 "{extra} episodes + {extra} extra contacts (no severity weights apply)"
             ),
+            score_weights: Vec::new(),
             example_contact_ids: vec![format!("c{i}"), format!("r{i}")],
             quotes: vec![(format!("c{i}"), quote.into())],
             channels: BTreeMap::from([("phone".to_string(), extra)]),
@@ -1057,5 +1098,45 @@ pub(crate) mod fixtures {
             changes: None,
             language: crate::settings::ReportLanguage::En,
         }
+    }
+}
+
+#[cfg(test)]
+mod score_tests {
+    use super::*;
+    use crate::model::Signal;
+    use crate::rank::{WeightedEpisodes, Weighting};
+
+    /// The catalogue's English words are the rank stage's, so a weighted
+    /// score reads the same in every language's structure.
+    #[test]
+    fn a_weighted_score_in_english_words_matches_the_rank_stage() {
+        let c = RankedCategory {
+            episodes: 8,
+            extra_contacts: 8,
+            score_explained: "Σ (1 + extra contacts) × weight over 8 episodes; \
+                1 episodes weighted ×6 (segment media ×3, escalated ×2)"
+                .into(),
+            score_weights: vec![WeightedEpisodes {
+                episodes: 1,
+                weight: 6.0,
+                why: vec![
+                    Weighting::Segment {
+                        segment: "media".into(),
+                        weight: 3.0,
+                    },
+                    Weighting::Signal {
+                        signal: Signal::Escalated,
+                        weight: 2.0,
+                    },
+                ],
+            }],
+            ..RankedCategory::default()
+        };
+        let en = i18n::messages(ReportLanguage::En);
+        assert_eq!(score_words(en, &c), c.score_explained);
+        let he = score_explained(i18n::messages(ReportLanguage::He), &c);
+        assert!(he.contains("פלח media ×3"), "{he}");
+        assert!(!he.contains("weighted"), "{he}");
     }
 }

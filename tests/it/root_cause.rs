@@ -54,6 +54,32 @@ fn categories_names_ranking_and_report() {
     // One media episode ×3: 7 × 2 + 1 × 2 × 3 = 20.
     assert_eq!(cats[1]["score"], "20.00");
     assert!(cats[1]["score_explained"].contains("segment media ×3"));
+    // The report words it in its own language; the CSV keeps English.
+    let zh = dir.path().join("zh");
+    ok(&[
+        "run",
+        &arg(&input),
+        "--out",
+        &arg(&zh),
+        "--embedder",
+        "lexical",
+        "--config",
+        &arg(&cfg),
+        "--period-end",
+        "2026-11-15T00:00:00Z",
+        "--report-language",
+        "zh-CN",
+        "--no-index",
+    ]);
+    let page = fs::read_to_string(zh.join("report.html")).unwrap();
+    assert!(
+        page.contains("1 个事件权重 ×3（客群 media ×3）"),
+        "no weighted score in Chinese"
+    );
+    assert!(
+        !page.contains("episodes weighted"),
+        "English left on the Chinese page"
+    );
 
     // category_id filled for non-FCR episodes and their contacts only.
     let eps = rows(&out.join("episodes.csv"));
