@@ -89,12 +89,11 @@ fn social_month() -> String {
     s
 }
 
-#[test]
-fn root_causes_from_real_looking_text() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("social.csv");
-    fs::write(&input, social_month()).unwrap();
-    let out = dir.path().join("out");
+/// Runs `month` (a CSV) in `dir` with the lexical embedder; the output folder.
+fn run_month(dir: &std::path::Path, month: &str) -> std::path::PathBuf {
+    let input = dir.join("month.csv");
+    fs::write(&input, month).unwrap();
+    let out = dir.join("out");
     ok(&[
         "run",
         &arg(&input),
@@ -106,6 +105,13 @@ fn root_causes_from_real_looking_text() {
         "2026-11-15T00:00:00Z",
         "--no-index",
     ]);
+    out
+}
+
+#[test]
+fn root_causes_from_real_looking_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_month(dir.path(), &social_month());
     let doc = report_json(&out);
     let rc = &doc["root_causes"];
     // Thanks-only episodes are counted apart, with examples, never ranked.
@@ -214,20 +220,7 @@ fn two_brand_month() -> String {
 #[test]
 fn the_brands_customers_address_name_no_theme() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("desk.csv");
-    fs::write(&input, two_brand_month()).unwrap();
-    let out = dir.path().join("out");
-    ok(&[
-        "run",
-        &arg(&input),
-        "--out",
-        &arg(&out),
-        "--embedder",
-        "lexical",
-        "--period-end",
-        "2026-11-15T00:00:00Z",
-        "--no-index",
-    ]);
+    let out = run_month(dir.path(), &two_brand_month());
     let cats = rows(&out.join("categories.csv"));
     let themes = rows(&out.join("themes.csv"));
     assert!(cats.len() >= 3, "{cats:?}");

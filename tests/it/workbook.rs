@@ -43,24 +43,18 @@ fn a_workbook_sheet_is_read_like_a_csv_export() {
 
     // The first sheet is a summary, not the export: the error says which
     // file and what is missing.
-    let mut a = args(&out, &config, &[]);
-    a.push(&data);
-    let r = run(&a);
-    assert!(!r.status.success());
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert!(
-        err.contains("contacts.xlsx: line 1: required column 'contact_id'"),
-        "{err}"
-    );
-
-    let mut a = args(&out, &config, &["--sheet", "Nope"]);
-    a.push(&data);
-    let r = run(&a);
-    assert!(!r.status.success());
-    let err = String::from_utf8_lossy(&r.stderr);
-    assert!(
-        err.contains("no sheet named 'Nope' (its sheets: Summary, Contacts)"),
-        "{err}"
+    let fails = |extra: &[&str], says: &str| {
+        let mut a = args(&out, &config, extra);
+        a.push(&data);
+        let r = run(&a);
+        assert!(!r.status.success());
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains(says), "{err}");
+    };
+    fails(&[], "contacts.xlsx: line 1: required column 'contact_id'");
+    fails(
+        &["--sheet", "Nope"],
+        "no sheet named 'Nope' (its sheets: Summary, Contacts)",
     );
 
     let mut a = args(&out, &config, &["--sheet", "Contacts"]);
