@@ -28,6 +28,16 @@ pub enum Weighting {
     Signal { signal: Signal, weight: f64 },
 }
 
+impl Weighting {
+    /// As `score_explained` words it ("segment media ×3", "escalated ×2").
+    fn english(&self) -> String {
+        match self {
+            Weighting::Segment { segment, weight } => format!("segment {segment} ×{weight}"),
+            Weighting::Signal { signal, weight } => format!("{} ×{weight}", signal.as_str()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RankedCategory {
     pub rank: usize,
@@ -209,7 +219,7 @@ pub fn rank(
                 ..RankedCategory::default()
             };
             let mut inbound = 0usize;
-            let mut weighted: BTreeMap<String, (usize, f64, Vec<Weighting>)> = BTreeMap::new();
+            let mut weighted: BTreeMap<String, WeightedEpisodes> = BTreeMap::new();
             for &e in &eps {
                 let ep = &linked.episodes[e];
                 let first = &contacts[ep.first];
@@ -245,10 +255,8 @@ pub fn rank(
                     .copied()
                     .unwrap_or(1.0);
                 let mut w = seg_w;
-                let mut why = Vec::new();
                 let mut parts = Vec::new();
                 if seg_w != 1.0 {
-                    why.push(format!("segment {} ×{}", first.segment, seg_w));
                     parts.push(Weighting::Segment {
                         segment: first.segment.clone(),
                         weight: seg_w,
@@ -257,7 +265,6 @@ pub fn rank(
                 for s in &ep.signals {
                     if let Some(sw) = opts.severity.signal.get(s.as_str()) {
                         w *= sw;
-                        why.push(format!("{} ×{}", s.as_str(), sw));
                         parts.push(Weighting::Signal {
                             signal: *s,
                             weight: *sw,
@@ -265,9 +272,16 @@ pub fn rank(
                     }
                 }
                 r.score += (1 + extra) as f64 * w;
-                if !why.is_empty() {
-                    let e = weighted.entry(why.join(", ")).or_insert((0, w, parts));
-                    e.0 += 1;
+                if !parts.is_empty() {
+                    let why: Vec<String> = parts.iter().map(Weighting::english).collect();
+                    weighted
+                        .entry(why.join(", "))
+                        .or_insert(WeightedEpisodes {
+                            episodes: 0,
+                            weight: round(w, 2),
+                            why: parts,
+                        })
+                        .episodes += 1;
                 }
             }
             r.customers = customers.len();
@@ -281,18 +295,11 @@ pub fn rank(
             } else {
                 let parts: Vec<String> = weighted
                     .iter()
-                    .map(|(why, (n, w, _))| {
-                        format!("{n} episodes weighted ×{} ({why})", round(*w, 2))
+                    .map(|(why, e)| {
+                        format!("{} episodes weighted ×{} ({why})", e.episodes, e.weight)
                     })
                     .collect();
-                r.score_weights = weighted
-                    .values()
-                    .map(|(n, w, why)| WeightedEpisodes {
-                        episodes: *n,
-                        weight: round(*w, 2),
-                        why: why.clone(),
-                    })
-                    .collect();
+                r.score_weights = weighted.into_values().collect();
                 format!(
                     "Σ (1 + extra contacts) × weight over {} episodes; {}",
                     r.episodes,
