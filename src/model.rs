@@ -377,7 +377,7 @@ pub struct Reason {
 }
 
 /// The embedders of a run that read reasons in several scripts, for the
-/// report to describe in its language: `main` for Latin-script reasons,
+/// report to describe in its language: `main` for English reasons,
 /// `other` for `scripts` (lower-case script names: `han`, `hebrew`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmbedderSpaces {

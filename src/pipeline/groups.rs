@@ -21,7 +21,7 @@ use crate::progress::Progress;
 use crate::settings::Settings;
 use crate::taxonomy::{self, Taxonomy};
 use crate::text::reason::{contact_reason, linking_reason};
-use crate::text::{dominant_script, Script};
+use crate::text::{dominant_script, other_latin_language, Script};
 use crate::trend::{self, Previous};
 
 type Vectors = Vec<Vec<f32>>;
@@ -43,18 +43,23 @@ pub struct Spaces {
 }
 
 impl Spaces {
-    /// Whether the run's embedder reads `text`.
+    /// Whether the run's embedder reads `text`: an English-only model reads
+    /// Latin-script text in English, not Spanish or German (it grouped a
+    /// month's Spanish reasons into one group by language, whatever their
+    /// problem).
     pub fn readable(&self, text: &str) -> bool {
-        self.multilingual || dominant_script(text) == Script::Latin
+        self.multilingual || dominant_script(text) == Script::Latin && !other_latin_language(text)
     }
 
     /// The group a text belongs to: `Latin` for every text the embedder
-    /// reads, else its script.
+    /// reads, else its script (`Other` for another Latin-script language).
     pub fn script_of(&self, text: &str) -> Script {
         if self.readable(text) {
-            Script::Latin
-        } else {
-            dominant_script(text)
+            return Script::Latin;
+        }
+        match dominant_script(text) {
+            Script::Latin => Script::Other,
+            s => s,
         }
     }
 
@@ -63,7 +68,7 @@ impl Spaces {
     /// run fell back to and how to fix it.
     pub fn missing_model_warning(&self, scripts: &[Script], settings: &Settings) -> Option<String> {
         let missing = settings.other_scripts_model_missing.as_deref()?;
-        let other = other_script_names(scripts);
+        let other = english_script_names(scripts);
         if self.multilingual || self.other_model.is_some() || other.is_empty() {
             return None;
         }
@@ -108,7 +113,23 @@ impl Spaces {
     }
 }
 
-/// The scripts of `scripts` other than Latin, named in lower case.
+/// The same, as the English summary says them: `Other` also holds
+/// Latin-script text in another language than English.
+fn english_script_names(scripts: &[Script]) -> Vec<String> {
+    other_script_names(scripts)
+        .into_iter()
+        .map(|s| {
+            if s == "other" {
+                "other-language".into()
+            } else {
+                s
+            }
+        })
+        .collect()
+}
+
+/// The scripts of `scripts` other than Latin, named in lower case (the
+/// report's `[script]` terms).
 fn other_script_names(scripts: &[Script]) -> Vec<String> {
     scripts
         .iter()
@@ -118,12 +139,12 @@ fn other_script_names(scripts: &[Script]) -> Vec<String> {
 }
 
 fn describe(main: &str, other_desc: &str, scripts: &[Script], has_other_model: bool) -> String {
-    let other = other_script_names(scripts);
+    let other = english_script_names(scripts);
     if other.is_empty() {
         return main.to_string();
     }
     format!(
-        "{} for Latin-script reasons; {} for {} reasons, which this English-only model cannot read{}",
+        "{} for English reasons; {} for {} reasons, which this English-only model cannot read{}",
         main,
         other_desc,
         other.join(", "),
@@ -566,6 +587,8 @@ mod tests {
             "退款还没到账",
             "הכרטיס לא הגיע",
             "card",
+            "el reembolso lo quiero ya, era para un regalo",
+            "my Mac with El Capitan is slow",
         ]
         .iter()
         .enumerate()
@@ -576,9 +599,12 @@ mod tests {
         })
         .collect();
         let g = by_script(&reasons, &spaces);
-        assert_eq!(g[&Script::Latin], vec![0, 3]);
+        assert_eq!(g[&Script::Latin], vec![0, 3, 5]);
         assert_eq!(g[&Script::Han], vec![1]);
         assert_eq!(g[&Script::Hebrew], vec![2]);
+        // Spanish is Latin script the English-only model cannot read.
+        assert_eq!(g[&Script::Other], vec![4]);
+        assert!(!spaces.readable(&reasons[4].text));
         spaces.multilingual = true;
         assert_eq!(by_script(&reasons, &spaces).len(), 1);
     }
@@ -587,7 +613,7 @@ mod tests {
     fn describes_the_spaces() {
         assert_eq!(describe("m", "lexical", &[Script::Latin], false), "m");
         let d = describe("m", "lexical", &[Script::Latin, Script::Han], false);
-        assert!(d.starts_with("m for Latin-script reasons; lexical for han reasons"));
+        assert!(d.starts_with("m for English reasons; lexical for han reasons"));
         assert!(d.ends_with("(pass a multilingual --model or --other-scripts-model)"));
         let d = describe("m", "e5", &[Script::Han, Script::Hebrew], true);
         assert!(

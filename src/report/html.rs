@@ -313,7 +313,7 @@ mod tests {
         ] {
             let mut r = fixtures::report(&m, &cats);
             r.language = lang;
-            r.embedder = "m for Latin-script reasons; e5 for han reasons, which this English-only model cannot read".into();
+            r.embedder = "m for English reasons; e5 for han reasons, which this English-only model cannot read".into();
             r.embedder_spaces = Some(crate::model::EmbedderSpaces {
                 main: "m".into(),
                 other: "e5".into(),

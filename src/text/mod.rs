@@ -48,7 +48,7 @@ pub use terms::{fnv1a, has_repeat_cue, terms};
 pub use unicode::{dominant_script, is_han, normalize, normalize_width, Script};
 pub(crate) use unicode::{is_hebrew, to_simplified};
 pub(crate) use words::{hebrew_key, hebrew_prefix_forms};
-pub use words::{join_words, segments, words, Token, Word};
+pub use words::{join_words, other_latin_language, segments, words, Token, Word};
 
 #[cfg(test)]
 mod text_tests {

@@ -3,7 +3,7 @@
 //! additions), the jieba dictionary and the English stemmer. "Add a stop
 //! word" is answered here.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Words that say nothing about the issue (English; CJK and Hebrew
@@ -268,6 +268,60 @@ pub(crate) fn stops() -> &'static Stops {
             he.insert(w.to_string());
         }
         Stops { en, zh, he }
+    })
+}
+
+/// A Latin-script language other than English that customers write to a
+/// desk in: its stop words (stopwords-iso, like English's) and its Snowball
+/// stemmer. Without them a Spanish group was named "en" and its keywords
+/// were "el; lo; ya".
+pub(crate) struct LatinLanguage {
+    pub stops: HashSet<String>,
+    pub stemmer: rust_stemmers::Stemmer,
+}
+
+/// The other Latin-script languages, and which of them each marker word
+/// votes for: bit `i` for `languages[i]`'s stop words that are not
+/// English ones, [`ENGLISH_VOTE`] for English stop words that are in no
+/// other list. One lookup per word: every reason of a month is asked.
+pub(crate) struct LatinLanguages {
+    pub languages: Vec<LatinLanguage>,
+    pub markers: HashMap<String, u8>,
+}
+
+pub(crate) const ENGLISH_VOTE: u8 = 0x80;
+
+pub(crate) fn latin_languages() -> &'static LatinLanguages {
+    use rust_stemmers::Algorithm;
+    static LANGS: OnceLock<LatinLanguages> = OnceLock::new();
+    LANGS.get_or_init(|| {
+        let english: HashSet<String> = stop_words::get("en").into_iter().collect();
+        let mut markers: HashMap<String, u8> = HashMap::new();
+        let mut languages = Vec::new();
+        let codes = [
+            ("es", Algorithm::Spanish),
+            ("pt", Algorithm::Portuguese),
+            ("fr", Algorithm::French),
+            ("de", Algorithm::German),
+            ("it", Algorithm::Italian),
+            ("nl", Algorithm::Dutch),
+        ];
+        let mut other: HashSet<String> = HashSet::new();
+        for (bit, (code, algorithm)) in codes.into_iter().enumerate() {
+            let stops: HashSet<String> = stop_words::get(code).into_iter().collect();
+            for w in stops.difference(&english) {
+                *markers.entry(w.clone()).or_default() |= 1 << bit;
+            }
+            other.extend(stops.iter().cloned());
+            languages.push(LatinLanguage {
+                stops,
+                stemmer: rust_stemmers::Stemmer::create(algorithm),
+            });
+        }
+        for w in english.difference(&other) {
+            markers.insert(w.clone(), ENGLISH_VOTE);
+        }
+        LatinLanguages { languages, markers }
     })
 }
 

@@ -3,7 +3,9 @@
 //! written, stop words per language, English inflections merged with the
 //! Snowball stemmer.
 
-use super::tables::{jieba, stemmer, stops, NEGATIONS};
+use super::tables::{
+    jieba, latin_languages, stemmer, stops, LatinLanguage, ENGLISH_VOTE, NEGATIONS,
+};
 use super::unicode::{fold_case, is_han, is_hebrew, to_simplified};
 
 /// A keyword candidate: `key` merges inflections, `surface` is what a
@@ -18,6 +20,7 @@ pub struct Word {
 pub fn words(text: &str) -> Vec<Word> {
     let norm = fold_case(text);
     let s = stops();
+    let other = latin_language(&norm);
     let mut out = Vec::new();
     let mut run = String::new();
     let mut han = false;
@@ -42,12 +45,8 @@ pub fn words(text: &str) -> Vec<Word> {
                             surface: w.to_string(),
                         });
                     }
-                } else if !s.en.contains(w) {
-                    let key = if w.is_ascii() {
-                        stemmer().stem(w).to_string()
-                    } else {
-                        w.to_string()
-                    };
+                } else if !latin_stop(w, other) {
+                    let key = latin_key(w, other);
                     out.push(Word {
                         key,
                         surface: w.to_string(),
@@ -73,6 +72,62 @@ pub fn words(text: &str) -> Vec<Word> {
     }
     flush(&mut run, han, &mut out);
     out
+}
+
+/// The Latin-script language of a text other than English, when its
+/// words say so: at least two stop words of that language that are not
+/// English ones, and more of them than English stop words that are in no
+/// other language's list ("en", "el", "mi" vote for Spanish; "the", "my"
+/// for English). No detector model: stop words are what decide which
+/// list applies, and they are what a short message has most of.
+fn latin_language(norm: &str) -> Option<&'static LatinLanguage> {
+    let langs = latin_languages();
+    let mut votes = [0usize; 8];
+    let mut english = 0usize;
+    for w in norm
+        .split(|c: char| !c.is_alphabetic() || is_han(c))
+        .filter(|w| !w.is_empty())
+    {
+        let Some(&bits) = langs.markers.get(w) else {
+            continue;
+        };
+        if bits == ENGLISH_VOTE {
+            english += 1;
+            continue;
+        }
+        for (i, v) in votes.iter_mut().enumerate() {
+            *v += usize::from(bits & (1 << i) != 0);
+        }
+    }
+    // The first of equal votes: a fixed order, so the choice is stable.
+    let (best, &n) = votes
+        .iter()
+        .enumerate()
+        .take(langs.languages.len())
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
+    (n >= 2 && n > english).then(|| &langs.languages[best])
+}
+
+/// Whether a text is written in a Latin-script language other than
+/// English (Spanish, Portuguese, French, German, Italian, Dutch): an
+/// English-only model cannot read it.
+pub fn other_latin_language(text: &str) -> bool {
+    latin_language(&fold_case(text)).is_some()
+}
+
+/// A Latin-script stop word: English's, and the text's other language's.
+fn latin_stop(w: &str, other: Option<&LatinLanguage>) -> bool {
+    stops().en.contains(w) || other.is_some_and(|l| l.stops.contains(w))
+}
+
+/// The key of a Latin-script word: stemmed in the text's language
+/// (English unless another one was recognised).
+fn latin_key(w: &str, other: Option<&LatinLanguage>) -> String {
+    match other {
+        Some(l) => l.stemmer.stem(w).to_string(),
+        None if w.is_ascii() => stemmer().stem(w).to_string(),
+        None => w.to_string(),
+    }
 }
 
 /// Joins words for display: no spaces between Chinese words.
@@ -106,6 +161,7 @@ pub struct Token {
 pub fn segments(text: &str) -> Vec<Vec<Token>> {
     let norm = fold_case(text);
     let s = stops();
+    let other = latin_language(&norm);
     let mut out: Vec<Vec<Token>> = vec![Vec::new()];
     let mut run = String::new();
     let mut han = false;
@@ -134,10 +190,8 @@ pub fn segments(text: &str) -> Vec<Vec<Token>> {
                     ("not".to_string(), false)
                 } else if w.chars().any(is_hebrew) {
                     (hebrew_key(w), short || hebrew_stop(w))
-                } else if w.is_ascii() {
-                    (stemmer().stem(w).to_string(), short || s.en.contains(w))
                 } else {
-                    (w.to_string(), short || s.en.contains(w))
+                    (latin_key(w, other), short || latin_stop(w, other))
                 };
                 seg.push(Token {
                     key,
@@ -281,6 +335,39 @@ mod segment_tests {
         let he = segments("הכרטיס לא הגיע");
         assert_eq!(he.len(), 1);
         assert_eq!(he[0].len(), 3);
+    }
+
+    #[test]
+    fn other_latin_languages_lose_their_function_words() {
+        let surf = |t: &str| -> Vec<String> { words(t).into_iter().map(|w| w.surface).collect() };
+        // Real-looking tweets: Spanish, German, Portuguese.
+        let es = surf("el reembolso lo quiero ya, era para un regalo y tenia que llegar ayer");
+        assert!(es.contains(&"reembolso".to_string()), "{es:?}");
+        for w in ["el", "lo", "ya", "para", "que"] {
+            assert!(!es.contains(&w.to_string()), "{w} in {es:?}");
+        }
+        let de = surf("Warum ist es mir nicht möglich per Bankeinzug zu bezahlen");
+        assert!(de.contains(&"bankeinzug".to_string()), "{de:?}");
+        assert!(!de.contains(&"warum".to_string()), "{de:?}");
+        let pt = surf("na ultima atualização da entrega do meu pedido");
+        assert!(pt.contains(&"pedido".to_string()) && !pt.contains(&"meu".to_string()));
+        // Inflections merge in the text's own language.
+        let key = |t: &str, w: &str| words(t).into_iter().find(|x| x.surface == w).map(|x| x.key);
+        assert_eq!(
+            key("no me llegan los pedidos de mi cuenta", "pedidos"),
+            key("el pedido no llega a mi casa", "pedido")
+        );
+        // English with a Spanish name or one stray word stays English.
+        let en = surf("the app crashes on my El Capitan mac when I open the playlist");
+        assert!(en.contains(&"el".to_string()), "{en:?}");
+        assert_eq!(
+            key("my orders are late", "orders").as_deref(),
+            Some("order")
+        );
+        // Phrase segments mark them as stop words too.
+        let segs = segments("no me llega el código en mi cuenta");
+        let en_tok = segs[0].iter().find(|t| t.surface == "en");
+        assert!(en_tok.is_some_and(|t| t.stop), "{segs:?}");
     }
 
     #[test]

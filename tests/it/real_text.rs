@@ -247,3 +247,94 @@ fn the_brands_customers_address_name_no_theme() {
         "{cats:?}"
     );
 }
+
+/// A desk that also gets Spanish messages: two English problems and two
+/// Spanish ones, each customer writing twice.
+fn spanish_month() -> String {
+    let mut s = String::from("contact_id,customer_id,started_at,text,channel\n");
+    let topics: [[&str; 3]; 4] = [
+        [
+            "my card payment was declined at the store",
+            "card declined again when I paid",
+            "payment declined on my card today",
+        ],
+        [
+            "the app crashes when I open my statement",
+            "app crashed again opening the statement",
+            "statement screen crashes the app",
+        ],
+        [
+            "el reembolso no ha llegado a mi cuenta y ya pasaron diez días",
+            "todavía no me llega el reembolso que me prometieron",
+            "ya es la tercera vez que pregunto por el reembolso de mi pedido",
+        ],
+        [
+            "no puedo entrar en la aplicación con mi contraseña",
+            "la contraseña no funciona y no puedo entrar",
+            "me dice que la contraseña es incorrecta pero es la misma",
+        ],
+    ];
+    let mut id = 0;
+    for (k, variants) in topics.iter().enumerate() {
+        for u in 0..15 {
+            for (hour, text) in [(9, variants[u % 3]), (15, variants[(u + 1) % 3])] {
+                id += 1;
+                s.push_str(&format!(
+                    "c{id:04},U{k}{u:02},2026-10-{:02}T{hour:02}:00:00Z,\"{text}\",social\n",
+                    1 + u % 25
+                ));
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn spanish_function_words_name_no_group_and_are_no_keywords() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_month(dir.path(), &spanish_month());
+    let cats = rows(&out.join("categories.csv"));
+    let themes = rows(&out.join("themes.csv"));
+    // Keywords hold no function word; a name may hold one inside a
+    // phrase ("pregunto por el reembolso") but never starts or ends with
+    // one, nor is one.
+    let mut names: Vec<String> = Vec::new();
+    let mut keywords: Vec<String> = Vec::new();
+    for (name, kw) in cats
+        .iter()
+        .map(|c| (&c["label"], &c["keywords"]))
+        .chain(themes.iter().map(|t| (&t["name"], &t["keywords"])))
+    {
+        names.push(name.to_lowercase());
+        keywords.extend(kw.to_lowercase().split("; ").map(String::from));
+    }
+    let stops = [
+        "el", "la", "lo", "ya", "que", "mi", "me", "es", "en", "de", "por", "con",
+    ];
+    for k in &keywords {
+        for w in k.split_whitespace() {
+            assert!(!stops.contains(&w), "keyword {k:?}: {keywords:?}");
+        }
+    }
+    for n in &names {
+        let first = n.split_whitespace().next().unwrap_or_default();
+        let last = n.split_whitespace().last().unwrap_or_default();
+        assert!(
+            !stops.contains(&first) && !stops.contains(&last),
+            "name {n:?}: {names:?}"
+        );
+    }
+    let words: Vec<&String> = names.iter().chain(&keywords).collect();
+    // The Spanish problems are named by their own content words.
+    let all = words
+        .iter()
+        .map(|w| w.as_str())
+        .collect::<Vec<_>>()
+        .join(" | ");
+    for problem in ["reembolso", "contraseña"] {
+        assert!(
+            all.contains(problem),
+            "no name or keyword says {problem:?}: {all}"
+        );
+    }
+}
