@@ -9,6 +9,13 @@ pub const REJECTED: &str = "rejected.csv";
 pub const METRICS: &str = "metrics.json";
 pub const CATEGORIES: &str = "categories.csv";
 pub const THEMES: &str = "themes.csv";
+/// The tables' typed twins, for BI tools and data lakes (`--no-parquet`
+/// skips them).
+pub const CONTACTS_PARQUET: &str = "contacts.parquet";
+pub const EPISODES_PARQUET: &str = "episodes.parquet";
+pub const REJECTED_PARQUET: &str = "rejected.parquet";
+pub const CATEGORIES_PARQUET: &str = "categories.parquet";
+pub const THEMES_PARQUET: &str = "themes.parquet";
 /// Each category's centre and keywords, for matching next month.
 pub const CENTROIDS: &str = "categories.centroids.json";
 /// The month-over-month id registry, carried forward month to month.
@@ -30,6 +37,11 @@ pub const ALL: &[&str] = &[
     METRICS,
     CATEGORIES,
     THEMES,
+    CONTACTS_PARQUET,
+    EPISODES_PARQUET,
+    REJECTED_PARQUET,
+    CATEGORIES_PARQUET,
+    THEMES_PARQUET,
     CENTROIDS,
     CATEGORY_IDS,
     REPORT_MD,

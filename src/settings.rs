@@ -71,6 +71,9 @@ pub struct Settings {
     /// Output CSVs start with a UTF-8 byte order mark, so Excel opens
     /// Chinese and Hebrew as written when the file is double-clicked.
     pub csv_bom: bool,
+    /// Every table also as typed Parquet (contacts.parquet, …), for BI
+    /// tools and data lakes.
+    pub parquet: bool,
     /// `started_at` format (strftime, e.g. `%d/%m/%Y %H:%M`), tried before
     /// the ISO forms: day-first and month-first dates are never guessed.
     pub date_format: Option<String>,
@@ -351,6 +354,7 @@ impl Default for Settings {
             encoding: None,
             sheet: None,
             csv_bom: false,
+            parquet: true,
             date_format: None,
             period: None,
             period_end: None,

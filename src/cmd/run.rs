@@ -174,6 +174,10 @@ pub struct Args {
     /// `recontact sample` read.
     #[arg(long)]
     pub no_index: bool,
+    /// Skip the Parquet twins of the tables (contacts.parquet, …) that
+    /// Power BI, Tableau, DuckDB and Spark read typed.
+    #[arg(long)]
+    pub no_parquet: bool,
     /// Last month's output folder: categories keep their ids and names when
     /// they are the same issue; trends, new and vanished issues and FCR
     /// deltas go first in the report (docs/month-over-month.md).

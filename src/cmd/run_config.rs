@@ -48,6 +48,7 @@ pub struct RunConfig {
     pub encoding: Option<String>,
     pub sheet: Option<String>,
     pub csv_bom: Option<bool>,
+    pub parquet: Option<bool>,
     pub date_format: Option<String>,
     pub period: Option<String>,
     pub period_end: Option<String>,
@@ -217,6 +218,7 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
     s.encoding_rs()?;
     s.sheet = pick(&args.sheet, &r.sheet);
     s.csv_bom = args.csv_bom || r.csv_bom.unwrap_or(false);
+    s.parquet = !args.no_parquet && r.parquet.unwrap_or(true);
     if let Some(p) = pick(&args.period, &r.period) {
         crate::time::check_period(&p).map_err(anyhow::Error::msg)?;
         s.period = Some(p);
@@ -316,6 +318,7 @@ mod tests {
         "encoding",
         "sheet",
         "csv_bom",
+        "parquet",
         "date_format",
         "period",
         "period_end",

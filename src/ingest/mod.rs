@@ -15,6 +15,7 @@ mod encoding;
 mod fuzz;
 mod jsonl;
 mod outliers;
+mod parquet;
 mod reader;
 mod row;
 mod workbook;
@@ -94,6 +95,8 @@ enum Format {
     Text(TextFormat),
     /// .xlsx, .xlsm, .xlsb, .xls, .ods: one sheet, read like a CSV file.
     Workbook,
+    /// .parquet: typed columns, read like a CSV file.
+    Parquet,
 }
 
 /// A text file's format: read through a text encoding.
@@ -134,7 +137,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     }
     if files.is_empty() {
         bail!(
-            "no input files (.csv, .tsv, .jsonl, .ndjson, .json, .xlsx, .xls, .ods) found in {}",
+            "no input files (.csv, .tsv, .jsonl, .ndjson, .json, .xlsx, .xls, .ods, .parquet) found in {}",
             inputs
                 .iter()
                 .map(|p| p.display().to_string())
@@ -151,6 +154,7 @@ fn format_of(p: &Path) -> Option<Format> {
         "csv" | "tsv" => Some(Format::Text(TextFormat::Csv)),
         "jsonl" | "ndjson" | "json" => Some(Format::Text(TextFormat::JsonLines)),
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(Format::Workbook),
+        "parquet" => Some(Format::Parquet),
         _ => None,
     }
 }
@@ -167,6 +171,7 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<Ingested> {
         match format_of(path).unwrap_or(Format::Text(TextFormat::Csv)) {
             Format::Text(format) => read_file(path, file_idx, format, opts, &mut out, &mut seen)?,
             Format::Workbook => read_workbook(path, file_idx, opts, &mut out, &mut seen)?,
+            Format::Parquet => read_parquet(path, file_idx, opts, &mut out, &mut seen)?,
         }
     }
     out.stats.files_read = files.len();
@@ -283,6 +288,31 @@ fn read_workbook(
         path,
         &name,
         opts.settings.sheet.as_deref(),
+        opts.columns,
+        opts.settings.date_format.as_deref(),
+    )?;
+    let Some((rows, row_format)) = opened else {
+        out.stats.files_empty.push(name);
+        return Ok(());
+    };
+    if !read_rows(rows, &row_format, file_idx, &name, opts, out, seen)? {
+        out.stats.files_empty.push(name);
+    }
+    Ok(())
+}
+
+/// A Parquet file: binary and typed, so no text encoding either.
+fn read_parquet(
+    path: &Path,
+    file_idx: u32,
+    opts: &IngestOptions,
+    out: &mut Ingested,
+    seen: &mut HashMap<String, SourceRef>,
+) -> Result<()> {
+    let name = path.display().to_string();
+    let opened = parquet::open(
+        path,
+        &name,
         opts.columns,
         opts.settings.date_format.as_deref(),
     )?;

@@ -15,7 +15,7 @@ use super::reader::RowReader;
 
 /// A sheet's cells never hold this, so `CsvFormat`'s test for rows
 /// swallowed by an open quote (a CSV-only fault) never fires on them.
-const NO_DELIMITER: u8 = 0x1f;
+pub(super) const NO_DELIMITER: u8 = 0x1f;
 
 /// A sheet's records after the header, with their row numbers.
 pub(super) struct SheetRows {

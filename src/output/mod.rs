@@ -4,7 +4,7 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use chrono_tz::Tz;
@@ -15,129 +15,125 @@ use crate::metrics::Metrics;
 use crate::model::{Contact, Ingested, Linked, Role};
 use crate::rank::{RankedCategory, RankedTheme};
 use crate::text::reason::mask_pii;
-use crate::time::format_time;
 
 mod staging;
+mod table;
 pub use staging::{check_out_apart_from_inputs, Staging, MARKER};
+use table::{col, int, list, Cell, Column, Kind, TableWriter};
 
-/// Every CSV here is opened by people: cells a spreadsheet would run as
-/// formulas are neutralised (`text::SafeCsv`). With `bom`, the file starts
-/// with a UTF-8 byte order mark: Excel reads a CSV without one in the
-/// machine's legacy code page, and Chinese and Hebrew come out garbled.
-fn csv_writer(path: &Path, bom: bool) -> Result<crate::text::SafeCsv<BufWriter<File>>> {
-    let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = BufWriter::with_capacity(1 << 20, f);
-    if bom {
-        w.write_all("\u{feff}".as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(crate::text::SafeCsv::new(csv::Writer::from_writer(w)))
+/// Where one table goes: its CSV, which people open (cells a spreadsheet
+/// would run as formulas are neutralised; with `bom` the file starts with
+/// a UTF-8 byte order mark, since Excel reads a CSV without one in the
+/// machine's legacy code page and Chinese and Hebrew come out garbled),
+/// and its typed Parquet twin when asked.
+pub struct Target {
+    pub csv: PathBuf,
+    pub parquet: Option<PathBuf>,
+    pub bom: bool,
+    pub tz: Tz,
 }
 
-fn b(v: bool) -> &'static str {
-    if v {
-        "true"
-    } else {
-        "false"
+impl Target {
+    fn writer(&self, columns: &'static [Column]) -> Result<TableWriter> {
+        TableWriter::create(
+            &self.csv,
+            self.parquet.as_deref(),
+            columns,
+            self.bom,
+            self.tz,
+        )
     }
 }
+
+const CONTACT_COLUMNS: &[Column] = &[
+    col("period", Kind::Text),
+    col("contact_id", Kind::Text),
+    col("episode_id", Kind::Text),
+    col("is_repeat", Kind::Bool),
+    col("episode_fcr", Kind::Bool),
+    col("theme_id", Kind::Text),
+    col("category_id", Kind::Text),
+    col("customer_id", Kind::Text),
+    col("started_at", Kind::Time),
+    col("channel", Kind::Text),
+    col("direction", Kind::Text),
+    col("role", Kind::Text),
+    col("link_reason", Kind::Text),
+    col("similarity", Kind::Float(3)),
+    col("episode_window_open", Kind::Bool),
+    col("source_file", Kind::Text),
+    col("source_line", Kind::Int),
+];
 
 /// contacts.csv: one row per accepted contact, in input order.
-pub fn write_contacts(
-    path: &Path,
-    bom: bool,
-    period: &str,
-    ing: &Ingested,
-    linked: &Linked,
-    tz: Tz,
-) -> Result<()> {
-    let mut w = csv_writer(path, bom)?;
-    w.write_record([
-        "period",
-        "contact_id",
-        "episode_id",
-        "is_repeat",
-        "episode_fcr",
-        "theme_id",
-        "category_id",
-        "customer_id",
-        "started_at",
-        "channel",
-        "direction",
-        "role",
-        "link_reason",
-        "similarity",
-        "episode_window_open",
-        "source_file",
-        "source_line",
-    ])?;
+pub fn write_contacts(t: &Target, period: &str, ing: &Ingested, linked: &Linked) -> Result<()> {
+    let mut w = t.writer(CONTACT_COLUMNS)?;
     for (c, l) in ing.contacts.iter().zip(&linked.links) {
         let e = &linked.episodes[l.episode];
-        w.write_record([
-            period,
-            c.contact_id.as_str(),
-            &e.episode_id,
-            b(l.role == Role::Repeat),
-            b(e.fcr),
-            e.theme_id.as_deref().unwrap_or(""),
-            e.category_id.as_deref().unwrap_or(""),
-            &c.customer_raw,
-            &format_time(c.started_at, tz),
-            &c.channel,
-            c.direction.as_str(),
-            l.role.as_str(),
-            l.reason.as_str(),
-            &format!("{:.3}", l.similarity),
-            b(e.window_open),
+        w.row(vec![
+            period.into(),
+            c.contact_id.as_str().into(),
+            e.episode_id.as_str().into(),
+            (l.role == Role::Repeat).into(),
+            e.fcr.into(),
+            e.theme_id.as_deref().into(),
+            e.category_id.as_deref().into(),
+            c.customer_raw.as_str().into(),
+            Cell::Time(c.started_at),
+            c.channel.as_str().into(),
+            c.direction.as_str().into(),
+            l.role.as_str().into(),
+            l.reason.as_str().into(),
+            Cell::Float(f64::from(l.similarity)),
+            e.window_open.into(),
             ing.files
                 .get(c.source.file as usize)
                 .map(String::as_str)
-                .unwrap_or(""),
-            &c.source.line.to_string(),
+                .unwrap_or("")
+                .into(),
+            int(c.source.line),
         ])?;
     }
-    w.flush()?;
-    Ok(())
+    w.finish()
 }
+
+const EPISODE_COLUMNS: &[Column] = &[
+    col("period", Kind::Text),
+    col("episode_id", Kind::Text),
+    col("customer_id", Kind::Text),
+    col("first_contact_id", Kind::Text),
+    col("first_started_at", Kind::Time),
+    col("n_contacts", Kind::Int),
+    col("n_inbound", Kind::Int),
+    col("span_hours", Kind::Float(2)),
+    col("measured", Kind::Bool),
+    col("fcr", Kind::Bool),
+    col("window_open", Kind::Bool),
+    col("non_fcr_signals", Kind::List(";")),
+    col("theme_id", Kind::Text),
+    col("category_id", Kind::Text),
+    col("last_started_at", Kind::Time),
+    col("channel", Kind::Text),
+    col("team", Kind::Text),
+    col("agent_id", Kind::Text),
+    col("n_repeats", Kind::Int),
+    col("n_outbound", Kind::Int),
+    col("n_chases", Kind::Int),
+    col("ticket_ids", Kind::List(";")),
+    col("survey_resolved", Kind::YesNo),
+    col("contact_ids", Kind::List(";")),
+    col("contact_reason", Kind::Text),
+];
 
 /// episodes.csv: one row per episode, by first contact time.
 pub fn write_episodes(
-    path: &Path,
-    bom: bool,
+    t: &Target,
     period: &str,
     contacts: &[Contact],
     linked: &Linked,
     reasons: &HashMap<usize, &str>,
-    tz: Tz,
 ) -> Result<()> {
-    let mut w = csv_writer(path, bom)?;
-    w.write_record([
-        "period",
-        "episode_id",
-        "customer_id",
-        "first_contact_id",
-        "first_started_at",
-        "n_contacts",
-        "n_inbound",
-        "span_hours",
-        "measured",
-        "fcr",
-        "window_open",
-        "non_fcr_signals",
-        "theme_id",
-        "category_id",
-        "last_started_at",
-        "channel",
-        "team",
-        "agent_id",
-        "n_repeats",
-        "n_outbound",
-        "n_chases",
-        "ticket_ids",
-        "survey_resolved",
-        "contact_ids",
-        "contact_reason",
-    ])?;
+    let mut w = t.writer(EPISODE_COLUMNS)?;
     for (ei, e) in linked.episodes.iter().enumerate() {
         let f = &contacts[e.first];
         let mut tickets: Vec<&str> = e
@@ -148,70 +144,65 @@ pub fn write_episodes(
         tickets.dedup();
         tickets.sort_unstable();
         tickets.dedup();
-        let ids: Vec<&str> = e
-            .contacts
-            .iter()
-            .map(|&i| contacts[i].contact_id.as_str())
-            .collect();
-        let signals: Vec<&str> = e.signals.iter().map(|s| s.as_str()).collect();
-        w.write_record([
-            period,
-            e.episode_id.as_str(),
-            &f.customer_raw,
-            &contacts[e.contacts[0]].contact_id,
-            &format_time(e.first_started_at, tz),
-            &e.contacts.len().to_string(),
-            &e.n_inbound.to_string(),
-            &format!(
-                "{:.2}",
-                (e.last_started_at - e.first_started_at) as f64 / 3600.0
-            ),
-            b(e.measured),
-            b(e.fcr),
-            b(e.window_open),
-            &signals.join(";"),
-            e.theme_id.as_deref().unwrap_or(""),
-            e.category_id.as_deref().unwrap_or(""),
-            &format_time(e.last_started_at, tz),
-            &f.channel,
-            &f.team,
-            &f.agent_id,
-            &e.n_repeats.to_string(),
-            &e.n_outbound.to_string(),
-            &e.n_chases.to_string(),
-            &tickets.join(";"),
-            match e.survey_resolved {
-                Some(true) => "yes",
-                Some(false) => "no",
-                None => "",
-            },
-            &ids.join(";"),
+        let ids = e.contacts.iter().map(|&i| contacts[i].contact_id.as_str());
+        let signals = e.signals.iter().map(|s| s.as_str());
+        w.row(vec![
+            period.into(),
+            e.episode_id.as_str().into(),
+            f.customer_raw.as_str().into(),
+            contacts[e.contacts[0]].contact_id.as_str().into(),
+            Cell::Time(e.first_started_at),
+            int(e.contacts.len()),
+            int(e.n_inbound),
+            Cell::Float((e.last_started_at - e.first_started_at) as f64 / 3600.0),
+            e.measured.into(),
+            e.fcr.into(),
+            e.window_open.into(),
+            list(signals),
+            e.theme_id.as_deref().into(),
+            e.category_id.as_deref().into(),
+            Cell::Time(e.last_started_at),
+            f.channel.as_str().into(),
+            f.team.as_str().into(),
+            f.agent_id.as_str().into(),
+            int(e.n_repeats),
+            int(e.n_outbound),
+            int(e.n_chases),
+            list(tickets),
+            e.survey_resolved.map_or(Cell::Null, Cell::Bool),
+            list(ids),
             // One line per cell: reasons keep their line breaks inside.
-            &reasons
+            reasons
                 .get(&ei)
                 .map(|r| mask_pii(r).replace('\n', " "))
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
         ])?;
     }
-    w.flush()?;
-    Ok(())
+    w.finish()
 }
 
+const REJECTED_COLUMNS: &[Column] = &[
+    col("source_file", Kind::Text),
+    col("line", Kind::Int),
+    col("column", Kind::Text),
+    col("reason", Kind::Text),
+    col("raw_row", Kind::Text),
+];
+
 /// rejected.csv: every row that could not be used, with its reason.
-pub fn write_rejected(path: &Path, bom: bool, ing: &Ingested) -> Result<()> {
-    let mut w = csv_writer(path, bom)?;
-    w.write_record(["source_file", "line", "column", "reason", "raw_row"])?;
+pub fn write_rejected(t: &Target, ing: &Ingested) -> Result<()> {
+    let mut w = t.writer(REJECTED_COLUMNS)?;
     for r in &ing.rejected {
-        w.write_record([
-            r.file.as_str(),
-            &r.line.to_string(),
-            &r.column,
-            &r.reason,
-            &r.raw_row,
+        w.row(vec![
+            r.file.as_str().into(),
+            int(r.line),
+            r.column.as_str().into(),
+            r.reason.as_str().into(),
+            r.raw_row.as_str().into(),
         ])?;
     }
-    w.flush()?;
-    Ok(())
+    w.finish()
 }
 
 pub fn write_metrics(path: &Path, m: &Metrics) -> Result<()> {
@@ -224,175 +215,176 @@ pub fn write_metrics(path: &Path, m: &Metrics) -> Result<()> {
 }
 
 /// The month-over-month columns of categories.csv and themes.csv.
-const TREND_COLUMNS: [&str; 9] = [
-    "prev_episodes",
-    "episodes_delta",
-    "prev_extra_contacts",
-    "extra_contacts_delta",
-    "episode_share",
-    "prev_episode_share",
-    "p_value",
-    "significant",
-    "matched_from",
+const TREND_COLUMNS: [Column; 9] = [
+    col("prev_episodes", Kind::Int),
+    col("episodes_delta", Kind::Int),
+    col("prev_extra_contacts", Kind::Int),
+    col("extra_contacts_delta", Kind::Int),
+    col("episode_share", Kind::Float(4)),
+    col("prev_episode_share", Kind::Float(4)),
+    col("p_value", Kind::Float(6)),
+    col("significant", Kind::Bool),
+    col("matched_from", Kind::List(";")),
 ];
 
 /// Their cells: empty without --previous.
-fn trend_cells(t: Option<&crate::model::CategoryTrend>) -> [String; 9] {
+fn trend_cells(t: Option<&crate::model::CategoryTrend>) -> Vec<Cell<'_>> {
     let Some(t) = t else {
-        return Default::default();
+        return vec![Cell::Null; 9];
     };
-    [
-        t.prev_episodes.to_string(),
-        t.episodes_delta.to_string(),
-        t.prev_extra_contacts.to_string(),
-        t.extra_contacts_delta.to_string(),
-        format!("{:.4}", t.episode_share),
-        format!("{:.4}", t.prev_episode_share),
-        t.p_value.map(|p| format!("{p:.6}")).unwrap_or_default(),
-        t.significant.to_string(),
-        t.matched_from.join(";"),
+    vec![
+        int(t.prev_episodes),
+        int(t.episodes_delta),
+        int(t.prev_extra_contacts),
+        int(t.extra_contacts_delta),
+        Cell::Float(t.episode_share),
+        Cell::Float(t.prev_episode_share),
+        t.p_value.map_or(Cell::Null, Cell::Float),
+        t.significant.into(),
+        list(t.matched_from.iter().map(String::as_str)),
     ]
 }
 
-/// categories.csv: one row per category, best first.
-pub fn write_categories(
-    path: &Path,
-    bom: bool,
-    period: &str,
-    ranked: &[RankedCategory],
-) -> Result<()> {
-    let mut w = csv_writer(path, bom)?;
-    let header = [
-        "period",
-        "rank",
-        "category_id",
-        "label",
-        "theme_id",
-        "theme",
-        "keywords",
-        "cohesion",
-        "episodes",
-        "extra_contacts",
-        "customers",
-        "share",
-        "trend",
-        "score",
-        "example_contact_ids",
-        "escalated",
-        "transferred",
-        "reopened",
-        "survey_unresolved",
-        "sensitive_episodes",
-        "window_open_episodes",
-        "avg_contacts_per_episode",
-        "score_explained",
-        "quotes",
-    ]
-    .into_iter()
-    .chain(TREND_COLUMNS)
-    .chain(["taxonomy_key"]);
-    w.write_record(header)?;
-    for c in ranked {
-        let quotes: Vec<&str> = c.quotes.iter().map(|(_, q)| q.as_str()).collect();
-        // Month-over-month columns: empty without --previous.
-        let t = c.trend.as_ref();
-        let opt = |f: &dyn Fn(&crate::model::CategoryTrend) -> String| t.map(f).unwrap_or_default();
-        let row = [
-            period.to_string(),
-            c.rank.to_string(),
-            c.category_id.clone(),
-            c.label.clone(),
-            c.theme_id.clone(),
-            c.theme.clone(),
-            c.keywords.join("; "),
-            format!("{:.3}", c.cohesion),
-            c.episodes.to_string(),
-            c.extra_contacts.to_string(),
-            c.customers.to_string(),
-            format!("{:.4}", c.share),
-            opt(&|t| t.flag.as_str().to_string()),
-            format!("{:.2}", c.score),
-            c.example_contact_ids.join(";"),
-            c.escalated.to_string(),
-            c.transferred.to_string(),
-            c.reopened.to_string(),
-            c.survey_unresolved.to_string(),
-            c.sensitive_episodes.to_string(),
-            c.window_open_episodes.to_string(),
-            format!("{:.2}", c.avg_contacts_per_episode),
-            c.score_explained.clone(),
-            quotes.join(" | "),
-        ]
-        .into_iter()
-        .chain(trend_cells(c.trend.as_ref()))
-        .chain([c.taxonomy_key.clone().unwrap_or_default()]);
-        w.write_record(row)?;
+/// Two column lists as one (`R` = `N` + `M`, checked when compiled).
+const fn concat<const N: usize, const M: usize, const R: usize>(
+    a: [Column; N],
+    b: [Column; M],
+) -> [Column; R] {
+    assert!(N + M == R);
+    let mut out = [col("", Kind::Text); R];
+    let mut i = 0;
+    while i < R {
+        out[i] = if i < N { a[i] } else { b[i - N] };
+        i += 1;
     }
-    w.flush()?;
-    Ok(())
+    out
 }
+
+const CATEGORY_COLUMNS: [Column; 34] = concat::<33, 1, 34>(
+    concat(
+        [
+            col("period", Kind::Text),
+            col("rank", Kind::Int),
+            col("category_id", Kind::Text),
+            col("label", Kind::Text),
+            col("theme_id", Kind::Text),
+            col("theme", Kind::Text),
+            col("keywords", Kind::List("; ")),
+            col("cohesion", Kind::Float(3)),
+            col("episodes", Kind::Int),
+            col("extra_contacts", Kind::Int),
+            col("customers", Kind::Int),
+            col("share", Kind::Float(4)),
+            col("trend", Kind::Text),
+            col("score", Kind::Float(2)),
+            col("example_contact_ids", Kind::List(";")),
+            col("escalated", Kind::Int),
+            col("transferred", Kind::Int),
+            col("reopened", Kind::Int),
+            col("survey_unresolved", Kind::Int),
+            col("sensitive_episodes", Kind::Int),
+            col("window_open_episodes", Kind::Int),
+            col("avg_contacts_per_episode", Kind::Float(2)),
+            col("score_explained", Kind::Text),
+            col("quotes", Kind::List(" | ")),
+        ],
+        TREND_COLUMNS,
+    ),
+    [col("taxonomy_key", Kind::Text)],
+);
+
+/// categories.csv: one row per category, best first.
+pub fn write_categories(t: &Target, period: &str, ranked: &[RankedCategory]) -> Result<()> {
+    let mut w = t.writer(&CATEGORY_COLUMNS)?;
+    for c in ranked {
+        let mut row: Vec<Cell> = vec![
+            period.into(),
+            int(c.rank),
+            c.category_id.as_str().into(),
+            c.label.as_str().into(),
+            c.theme_id.as_str().into(),
+            c.theme.as_str().into(),
+            list(c.keywords.iter().map(String::as_str)),
+            Cell::Float(c.cohesion),
+            int(c.episodes),
+            int(c.extra_contacts),
+            int(c.customers),
+            Cell::Float(c.share),
+            c.trend.as_ref().map(|t| t.flag.as_str()).into(),
+            Cell::Float(c.score),
+            list(c.example_contact_ids.iter().map(String::as_str)),
+            int(c.escalated),
+            int(c.transferred),
+            int(c.reopened),
+            int(c.survey_unresolved),
+            int(c.sensitive_episodes),
+            int(c.window_open_episodes),
+            Cell::Float(c.avg_contacts_per_episode),
+            c.score_explained.as_str().into(),
+            list(c.quotes.iter().map(|(_, q)| q.as_str())),
+        ];
+        row.extend(trend_cells(c.trend.as_ref()));
+        row.push(c.taxonomy_key.as_deref().into());
+        w.row(row)?;
+    }
+    w.finish()
+}
+
+const THEME_COLUMNS: [Column; 24] = concat(
+    [
+        col("period", Kind::Text),
+        col("rank", Kind::Int),
+        col("theme_id", Kind::Text),
+        col("name", Kind::Text),
+        col("episodes", Kind::Int),
+        col("extra_contacts", Kind::Int),
+        col("customers", Kind::Int),
+        col("share", Kind::Float(4)),
+        col("trend", Kind::Text),
+        col("categories", Kind::List(";")),
+        col("keywords", Kind::List("; ")),
+        col("cohesion", Kind::Float(3)),
+        col("score", Kind::Float(2)),
+        col("example_contact_ids", Kind::List(";")),
+        col("quotes", Kind::List(" | ")),
+    ],
+    TREND_COLUMNS,
+);
 
 /// themes.csv: one row per theme, best first; `categories` lists its
 /// category ids, best first.
 pub fn write_themes(
-    path: &Path,
-    bom: bool,
+    t: &Target,
     period: &str,
     themes: &[RankedTheme],
     ranked: &[RankedCategory],
 ) -> Result<()> {
-    let mut w = csv_writer(path, bom)?;
-    let header = [
-        "period",
-        "rank",
-        "theme_id",
-        "name",
-        "episodes",
-        "extra_contacts",
-        "customers",
-        "share",
-        "trend",
-        "categories",
-        "keywords",
-        "cohesion",
-        "score",
-        "example_contact_ids",
-        "quotes",
-    ]
-    .into_iter()
-    .chain(TREND_COLUMNS);
-    w.write_record(header)?;
+    let mut w = t.writer(&THEME_COLUMNS)?;
     for th in themes {
         let c = &th.figures;
-        let quotes: Vec<&str> = c.quotes.iter().map(|(_, q)| q.as_str()).collect();
-        let categories: Vec<&str> = th
-            .categories
-            .iter()
-            .map(|&i| ranked[i].category_id.as_str())
-            .collect();
-        let t = c.trend.as_ref();
-        let opt = |f: &dyn Fn(&crate::model::CategoryTrend) -> String| t.map(f).unwrap_or_default();
-        let row = [
-            period.to_string(),
-            c.rank.to_string(),
-            c.category_id.clone(),
-            c.label.clone(),
-            c.episodes.to_string(),
-            c.extra_contacts.to_string(),
-            c.customers.to_string(),
-            format!("{:.4}", c.share),
-            opt(&|t| t.flag.as_str().to_string()),
-            categories.join(";"),
-            c.keywords.join("; "),
-            format!("{:.3}", c.cohesion),
-            format!("{:.2}", c.score),
-            c.example_contact_ids.join(";"),
-            quotes.join(" | "),
-        ]
-        .into_iter()
-        .chain(trend_cells(t));
-        w.write_record(row)?;
+        let mut row: Vec<Cell> = vec![
+            period.into(),
+            int(c.rank),
+            c.category_id.as_str().into(),
+            c.label.as_str().into(),
+            int(c.episodes),
+            int(c.extra_contacts),
+            int(c.customers),
+            Cell::Float(c.share),
+            c.trend.as_ref().map(|t| t.flag.as_str()).into(),
+            list(
+                th.categories
+                    .iter()
+                    .map(|&i| ranked[i].category_id.as_str()),
+            ),
+            list(c.keywords.iter().map(String::as_str)),
+            Cell::Float(c.cohesion),
+            Cell::Float(c.score),
+            list(c.example_contact_ids.iter().map(String::as_str)),
+            list(c.quotes.iter().map(|(_, q)| q.as_str())),
+        ];
+        row.extend(trend_cells(c.trend.as_ref()));
+        w.row(row)?;
     }
-    w.flush()?;
-    Ok(())
+    w.finish()
 }

@@ -376,6 +376,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
             tz,
             index: settings.index,
             csv_bom: settings.csv_bom,
+            parquet: settings.parquet,
         },
     )?;
     trend::write_files(

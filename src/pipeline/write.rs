@@ -26,6 +26,8 @@ pub struct Outputs<'a> {
     pub index: bool,
     /// Output CSVs start with a byte order mark (`--csv-bom`).
     pub csv_bom: bool,
+    /// Every table also as Parquet (unless `--no-parquet`).
+    pub parquet: bool,
 }
 
 /// Writes every output; returns the index's figures when it was built.
@@ -33,38 +35,47 @@ pub fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
     use rayon::prelude::*;
     type Task<'s> = Box<dyn FnOnce() -> Result<()> + Send + 's>;
     let period = o.metrics.period.as_str();
-    let bom = o.csv_bom;
+    let target = |csv: &str, parquet: &str| output::Target {
+        csv: staging.path(csv),
+        parquet: o.parquet.then(|| staging.path(parquet)),
+        bom: o.csv_bom,
+        tz: o.tz,
+    };
     let files: Vec<Task> = vec![
         Box::new(|| {
             output::write_contacts(
-                &staging.path(layout::CONTACTS),
-                bom,
+                &target(layout::CONTACTS, layout::CONTACTS_PARQUET),
                 period,
                 o.ingested,
                 o.linked,
-                o.tz,
             )
         }),
         Box::new(|| {
             output::write_episodes(
-                &staging.path(layout::EPISODES),
-                bom,
+                &target(layout::EPISODES, layout::EPISODES_PARQUET),
                 period,
                 &o.ingested.contacts,
                 o.linked,
                 o.reasons,
-                o.tz,
             )
         }),
-        Box::new(|| output::write_rejected(&staging.path(layout::REJECTED), bom, o.ingested)),
+        Box::new(|| {
+            output::write_rejected(
+                &target(layout::REJECTED, layout::REJECTED_PARQUET),
+                o.ingested,
+            )
+        }),
         Box::new(|| output::write_metrics(&staging.path(layout::METRICS), o.metrics)),
         Box::new(|| {
-            output::write_categories(&staging.path(layout::CATEGORIES), bom, period, o.ranked)
+            output::write_categories(
+                &target(layout::CATEGORIES, layout::CATEGORIES_PARQUET),
+                period,
+                o.ranked,
+            )
         }),
         Box::new(|| {
             output::write_themes(
-                &staging.path(layout::THEMES),
-                bom,
+                &target(layout::THEMES, layout::THEMES_PARQUET),
                 period,
                 o.themes,
                 o.ranked,

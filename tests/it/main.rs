@@ -5,6 +5,7 @@
 mod hostile;
 mod month_over_month;
 mod multilingual_default;
+mod parquet;
 mod real_text;
 mod realistic_month;
 mod report_browser;
