@@ -20,6 +20,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Run(Box<recontact::cmd::run::Args>),
+    Init(recontact::cmd::init::Args),
     Eval(recontact::cmd::eval::Args),
     ClusterEval(recontact::cmd::cluster_eval::Args),
     /// Model-folder tools: `model import` converts a Hugging Face folder for rust-bert.
@@ -48,6 +49,7 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => recontact::cmd::run::run(*a),
+        Command::Init(a) => recontact::cmd::init::run(a),
         Command::Eval(a) => recontact::cmd::eval::run(a),
         Command::ClusterEval(a) => recontact::cmd::cluster_eval::run(a),
         Command::Model(a) => recontact::cmd::model::run(a),

@@ -39,7 +39,7 @@ const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// line holds most of outside quotes (`,` when none: a one-column file).
 /// Semicolons are what European Excel writes; tabs and pipes what many
 /// CRM and database exports do.
-fn sniff_delimiter(head: &[u8]) -> u8 {
+pub(super) fn sniff_delimiter(head: &[u8]) -> u8 {
     let line = head.split(|&b| b == b'\n').next().unwrap_or(head);
     let mut counts = [0usize; DELIMITERS.len()];
     let mut quoted = false;
@@ -148,19 +148,35 @@ pub(super) fn format_for(
             );
         }
     }
-    for (c, spec) in COLUMNS.iter().enumerate() {
-        if spec.required && map[c].is_none() {
-            bail!(
-                "{name}: line 1: required column '{}'{} not found in the header ({}); map it with [columns] {} = \"<header>\" in --config",
-                spec.name,
-                columns
-                    .get(spec.name)
-                    .map(|h| format!(" (mapped to '{h}')"))
-                    .unwrap_or_default(),
-                header_names.join(", "),
-                spec.name
-            );
-        }
+    // Every missing required column at once: a user fixes them in one go,
+    // not one per rerun.
+    let missing: Vec<&str> = COLUMNS
+        .iter()
+        .enumerate()
+        .filter(|(c, spec)| spec.required && map[*c].is_none())
+        .map(|(_, spec)| spec.name)
+        .collect();
+    if !missing.is_empty() {
+        let named = |c: &str| {
+            let mapped = columns
+                .get(c)
+                .map(|h| format!(" (mapped to '{h}')"))
+                .unwrap_or_default();
+            format!("'{c}'{mapped}")
+        };
+        let list: Vec<String> = missing.iter().map(|c| named(c)).collect();
+        let how: Vec<String> = missing
+            .iter()
+            .map(|c| format!("{c} = \"<header>\""))
+            .collect();
+        bail!(
+            "{name}: line 1: required column{} {} not found in the header ({}); map {} with [columns] {} in --config, or let `recontact init {name}` propose the mapping",
+            if missing.len() > 1 { "s" } else { "" },
+            list.join(", "),
+            header_names.join(", "),
+            if missing.len() > 1 { "them" } else { "it" },
+            how.join(", "),
+        );
     }
     Ok(CsvFormat {
         map,
@@ -366,6 +382,15 @@ mod tests {
                 .starts_with("f.csv: line 1: required column 'started_at' not found"),
             "{err}"
         );
+        // All missing columns at once.
+        let err = open_str(b"contact_id,body\n").err().unwrap().to_string();
+        assert!(
+            err.starts_with(
+                "f.csv: line 1: required columns 'customer_id', 'started_at', 'text' not found"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("customer_id = \"<header>\", started_at = \"<header>\""));
         let bad = open_str(b"contact_id,\xFFcustomer\n").err().unwrap();
         assert!(bad
             .to_string()

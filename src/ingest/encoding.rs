@@ -43,6 +43,11 @@ pub fn guess_file(head: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
+/// The `--encoding` value that reads `e` (`recontact init` proposes it).
+pub fn encoding_flag(e: &'static Encoding) -> String {
+    suggestion(e).0
+}
+
 /// chardetng's guess for bytes that are not UTF-8.
 fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
     let mut d = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);

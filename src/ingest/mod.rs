@@ -16,6 +16,8 @@ mod fuzz;
 mod jsonl;
 mod outliers;
 mod parquet;
+mod peek;
+mod propose;
 mod reader;
 mod row;
 mod workbook;
@@ -34,6 +36,8 @@ use crate::progress::Progress;
 use crate::settings::Settings;
 
 pub use encoding::{describe_bad_utf8, escape_invalid_utf8};
+pub use peek::{peek, Peek};
+pub use propose::{propose, Proposal};
 pub use row::{parse_bool, NotABool};
 
 use reader::{Batch, RowReader};

@@ -50,6 +50,27 @@ pub(super) fn open(
     columns: &BTreeMap<String, String>,
     date_format: Option<&str>,
 ) -> Result<Option<(ParquetRows, CsvFormat)>> {
+    let Some((header_names, rows)) = rows(path, name, BATCH_ROWS)? else {
+        return Ok(None);
+    };
+    let format = format_for(
+        name,
+        &header_names,
+        columns,
+        NO_DELIMITER,
+        date_format,
+        None,
+    )?;
+    Ok(Some((rows, format)))
+}
+
+/// The file's field names and its records, read `batch` rows at a time;
+/// `None` when it has no columns.
+pub(super) fn rows(
+    path: &Path,
+    name: &str,
+    batch: usize,
+) -> Result<Option<(Vec<String>, ParquetRows)>> {
     let f = File::open(path).with_context(|| format!("cannot open input file {name}"))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| {
         anyhow::anyhow!(
@@ -65,26 +86,18 @@ pub(super) fn open(
     if header_names.is_empty() {
         return Ok(None);
     }
-    let format = format_for(
-        name,
-        &header_names,
-        columns,
-        NO_DELIMITER,
-        date_format,
-        None,
-    )?;
     let reader = builder
-        .with_batch_size(BATCH_ROWS)
+        .with_batch_size(batch)
         .build()
         .map_err(|e| anyhow::anyhow!("{name}: cannot read the Parquet file ({e})"))?;
     Ok(Some((
+        header_names,
         ParquetRows {
             reader,
             name: name.to_string(),
             rows: VecDeque::new(),
             next_row: 1,
         },
-        format,
     )))
 }
 

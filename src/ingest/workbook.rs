@@ -40,6 +40,29 @@ pub(super) fn open(
     columns: &BTreeMap<String, String>,
     date_format: Option<&str>,
 ) -> Result<Option<(SheetRows, CsvFormat)>> {
+    let Some(read) = read_sheet(path, name, sheet)? else {
+        return Ok(None);
+    };
+    let format = format_for(name, &read.header, columns, NO_DELIMITER, date_format, None)?;
+    Ok(Some((
+        SheetRows {
+            rows: read.records.into_iter(),
+        },
+        format,
+    )))
+}
+
+/// A sheet as read: its name, header and records after the header.
+pub(super) struct Sheet {
+    pub name: String,
+    /// Every sheet of the workbook.
+    pub sheets: Vec<String>,
+    pub header: Vec<String>,
+    pub records: Vec<(u64, ::csv::ByteRecord)>,
+}
+
+/// Reads `sheet` (the first when `None`); `None` when it has no header row.
+pub(super) fn read_sheet(path: &Path, name: &str, sheet: Option<&str>) -> Result<Option<Sheet>> {
     // The reader's own message, once (its error chain repeats it).
     let mut book = calamine::open_workbook_auto(path).map_err(|e| {
         anyhow::anyhow!(
@@ -78,14 +101,6 @@ pub(super) fn open(
         .map(|c| cell_text(c).trim().to_string())
         .collect();
     let width = header_names.len();
-    let format = format_for(
-        name,
-        &header_names,
-        columns,
-        NO_DELIMITER,
-        date_format,
-        None,
-    )?;
     let records: Vec<(u64, ::csv::ByteRecord)> = rows
         .map(|(line, cells)| {
             let mut rec = ::csv::ByteRecord::new();
@@ -97,12 +112,12 @@ pub(super) fn open(
             (line, rec)
         })
         .collect();
-    Ok(Some((
-        SheetRows {
-            rows: records.into_iter(),
-        },
-        format,
-    )))
+    Ok(Some(Sheet {
+        name: sheet,
+        sheets: names,
+        header: header_names,
+        records,
+    }))
 }
 
 /// A cell as a CSV export would write it: whole numbers without a decimal

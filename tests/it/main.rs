@@ -3,6 +3,7 @@
 //! `util`.
 
 mod hostile;
+mod init;
 mod month_over_month;
 mod multilingual_default;
 mod parquet;

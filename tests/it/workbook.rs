@@ -51,7 +51,7 @@ fn a_workbook_sheet_is_read_like_a_csv_export() {
         let err = String::from_utf8_lossy(&r.stderr);
         assert!(err.contains(says), "{err}");
     };
-    fails(&[], "contacts.xlsx: line 1: required column 'contact_id'");
+    fails(&[], "contacts.xlsx: line 1: required columns 'contact_id'");
     fails(
         &["--sheet", "Nope"],
         "no sheet named 'Nope' (its sheets: Summary, Contacts)",
