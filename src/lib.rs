@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod embed;
 pub mod episodes;
 pub mod eval;
+pub mod history;
 pub mod index;
 pub mod ingest;
 pub mod label;

@@ -21,6 +21,7 @@ struct Cli {
 enum Command {
     Run(Box<recontact::cmd::run::Args>),
     Init(recontact::cmd::init::Args),
+    History(recontact::cmd::history::Args),
     Eval(recontact::cmd::eval::Args),
     ClusterEval(recontact::cmd::cluster_eval::Args),
     /// Model-folder tools: `model import` converts a Hugging Face folder for rust-bert.
@@ -50,6 +51,7 @@ fn main() {
     let result = match cli.command {
         Command::Run(a) => recontact::cmd::run::run(*a),
         Command::Init(a) => recontact::cmd::init::run(a),
+        Command::History(a) => recontact::cmd::history::run(a),
         Command::Eval(a) => recontact::cmd::eval::run(a),
         Command::ClusterEval(a) => recontact::cmd::cluster_eval::run(a),
         Command::Model(a) => recontact::cmd::model::run(a),

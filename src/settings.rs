@@ -102,6 +102,9 @@ pub struct Settings {
     pub seed: u64,
     /// `--taxonomy`: the known-categories file.
     pub taxonomy: Option<String>,
+    /// `--history`: the dataset every run's month is added to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<String>,
     /// `--taxonomy-threshold`; unset: per space (the model folder's
     /// calibrated value, else `taxonomy::DEFAULT_THRESHOLD_*`).
     pub taxonomy_threshold: Option<f32>,
@@ -373,6 +376,7 @@ impl Default for Settings {
                 .collect(),
             seed: 42,
             taxonomy: None,
+            history: None,
             taxonomy_threshold: None,
             model_taxonomy_threshold: None,
             centroid_threshold: None,

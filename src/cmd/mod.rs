@@ -2,6 +2,7 @@
 
 pub mod cluster_eval;
 pub mod eval;
+pub mod history;
 pub mod init;
 pub mod model;
 pub mod run;

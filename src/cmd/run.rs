@@ -188,6 +188,11 @@ pub struct Args {
     /// keep its name; the rest are clustered as usual.
     #[arg(long, value_name = "FILE")]
     pub taxonomy: Option<PathBuf>,
+    /// Add this month to a history dataset (Parquet, one period=YYYY-MM
+    /// folder per month; a rerun replaces its month): `recontact history
+    /// DIR` prints it, DuckDB/Spark/Power BI read it as one table.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
     /// Smallest cosine of a reason and a known category's example phrase
     /// for --taxonomy [default: 0.65 in a model's space, 0.4 in the lexical
     /// embedder's, whose cosines run lower].

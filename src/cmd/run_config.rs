@@ -64,6 +64,8 @@ pub struct RunConfig {
     /// `--taxonomy`; a relative path is relative to the config file's
     /// folder (the taxonomy usually sits beside it).
     pub taxonomy: Option<std::path::PathBuf>,
+    /// `--history`; relative to the config file's folder.
+    pub history: Option<std::path::PathBuf>,
     pub taxonomy_threshold: Option<f32>,
     /// `false` is `--no-anchor`.
     pub anchor: Option<bool>,
@@ -237,6 +239,12 @@ pub fn settings(args: &Args, cfg: &ConfigFile) -> Result<Settings> {
         Some(dir.map_or_else(|| p.clone(), |d| d.join(p)))
     });
     s.taxonomy = taxonomy.map(|p| p.to_string_lossy().into_owned());
+    let history = args.history.clone().or_else(|| {
+        let p = r.history.as_ref()?;
+        let dir = args.config.as_deref().and_then(Path::parent);
+        Some(dir.map_or_else(|| p.clone(), |d| d.join(p)))
+    });
+    s.history = history.map(|p| p.to_string_lossy().into_owned());
     s.taxonomy_threshold = args.taxonomy_threshold.or(r.taxonomy_threshold);
     anyhow::ensure!(
         s.taxonomy_threshold
@@ -332,6 +340,7 @@ mod tests {
         "sensitive_segments",
         "seed",
         "taxonomy",
+        "history",
         "taxonomy_threshold",
         "anchor",
         "trend_correction",

@@ -27,7 +27,7 @@ use table::{col, int, list, Cell, Column, Kind, TableWriter};
 /// machine's legacy code page and Chinese and Hebrew come out garbled),
 /// and its typed Parquet twin when asked.
 pub struct Target {
-    pub csv: PathBuf,
+    pub csv: Option<PathBuf>,
     pub parquet: Option<PathBuf>,
     pub bom: bool,
     pub tz: Tz,
@@ -36,7 +36,7 @@ pub struct Target {
 impl Target {
     fn writer(&self, columns: &'static [Column]) -> Result<TableWriter> {
         TableWriter::create(
-            &self.csv,
+            self.csv.as_deref(),
             self.parquet.as_deref(),
             columns,
             self.bom,
@@ -212,6 +212,53 @@ pub fn write_metrics(path: &Path, m: &Metrics) -> Result<()> {
     w.write_all(b"\n")?;
     w.flush()?;
     Ok(())
+}
+
+const FCR_COLUMNS: &[Column] = &[
+    col("period", Kind::Text),
+    col("scope", Kind::Text),
+    col("key", Kind::Text),
+    col("episodes", Kind::Int),
+    col("measured_episodes", Kind::Int),
+    col("fcr_episodes", Kind::Int),
+    col("fcr_rate", Kind::Float(6)),
+    col("customer_contacts", Kind::Int),
+    col("customers", Kind::Int),
+    col("repeat_customers", Kind::Int),
+];
+
+/// The month's FCR, whole (`scope` "all") and by channel and team: the
+/// history dataset's FCR trend (`--history`).
+pub fn write_fcr(t: &Target, m: &Metrics) -> Result<()> {
+    let mut w = t.writer(FCR_COLUMNS)?;
+    let all = crate::metrics::GroupMetrics {
+        episodes: m.episodes,
+        measured_episodes: m.measured_episodes,
+        fcr_episodes: m.fcr_episodes,
+        fcr_rate: m.fcr_rate,
+        customer_contacts: m.customer_contacts,
+        customers: m.customers,
+        repeat_customers: m.repeat_customers,
+        ..Default::default()
+    };
+    let rows = std::iter::once(("all", "", &all))
+        .chain(m.by_channel.iter().map(|(k, g)| ("channel", k.as_str(), g)))
+        .chain(m.by_team.iter().map(|(k, g)| ("team", k.as_str(), g)));
+    for (scope, key, g) in rows {
+        w.row(vec![
+            m.period.as_str().into(),
+            scope.into(),
+            key.into(),
+            int(g.episodes),
+            int(g.measured_episodes),
+            int(g.fcr_episodes),
+            g.fcr_rate.map_or(Cell::Null, Cell::Float),
+            int(g.customer_contacts),
+            int(g.customers),
+            int(g.repeat_customers),
+        ])?;
+    }
+    w.finish()
 }
 
 /// The month-over-month columns of categories.csv and themes.csv.

@@ -105,33 +105,37 @@ pub fn list<'a, I: IntoIterator<Item = &'a str>>(items: I) -> Cell<'a> {
 /// month of millions of contacts.
 const BATCH_ROWS: usize = 64 * 1024;
 
-/// Writes one table as `NAME.csv` and, when asked, `NAME.parquet`.
+/// Writes one table as `NAME.csv` and/or `NAME.parquet`.
 pub struct TableWriter {
     columns: &'static [Column],
     tz: Tz,
-    csv: SafeCsv<BufWriter<File>>,
-    csv_path: PathBuf,
+    csv: Option<(SafeCsv<BufWriter<File>>, PathBuf)>,
     parquet: Option<ParquetTable>,
 }
 
 impl TableWriter {
-    /// `csv_path` is written; `parquet_path` too when given.
+    /// Writes to `csv_path` and/or `parquet_path`, whichever are given.
     pub fn create(
-        csv_path: &Path,
+        csv_path: Option<&Path>,
         parquet_path: Option<&Path>,
         columns: &'static [Column],
         bom: bool,
         tz: Tz,
     ) -> Result<TableWriter> {
-        let f = File::create(csv_path)
-            .with_context(|| format!("cannot create {}", csv_path.display()))?;
-        let mut w = BufWriter::with_capacity(1 << 20, f);
-        if bom {
-            w.write_all("\u{feff}".as_bytes())
-                .with_context(|| format!("cannot write {}", csv_path.display()))?;
-        }
-        let mut csv = SafeCsv::new(csv::Writer::from_writer(w));
-        csv.write_record(columns.iter().map(|c| c.name))?;
+        let csv = csv_path
+            .map(|path| -> Result<_> {
+                let f = File::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?;
+                let mut w = BufWriter::with_capacity(1 << 20, f);
+                if bom {
+                    w.write_all("\u{feff}".as_bytes())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                }
+                let mut csv = SafeCsv::new(csv::Writer::from_writer(w));
+                csv.write_record(columns.iter().map(|c| c.name))?;
+                Ok((csv, path.to_path_buf()))
+            })
+            .transpose()?;
         let parquet = parquet_path
             .map(|p| ParquetTable::create(p, columns, tz))
             .transpose()?;
@@ -139,7 +143,6 @@ impl TableWriter {
             columns,
             tz,
             csv,
-            csv_path: csv_path.to_path_buf(),
             parquet,
         })
     }
@@ -147,30 +150,31 @@ impl TableWriter {
     pub fn row(&mut self, cells: Vec<Cell>) -> Result<()> {
         if cells.len() != self.columns.len() {
             bail!(
-                "{}: a row of {} cells for {} columns",
-                self.csv_path.display(),
+                "a row of {} cells for {} columns",
                 cells.len(),
                 self.columns.len()
             );
         }
-        let text: Vec<Cow<str>> = cells
-            .iter()
-            .zip(self.columns)
-            .map(|(c, col)| csv_text(c, col.kind, self.tz))
-            .collect();
-        self.csv
-            .write_record(text.iter().map(|t| t.as_ref()))
-            .with_context(|| format!("cannot write {}", self.csv_path.display()))?;
+        if let Some((csv, path)) = &mut self.csv {
+            let text: Vec<Cow<str>> = cells
+                .iter()
+                .zip(self.columns)
+                .map(|(c, col)| csv_text(c, col.kind, self.tz))
+                .collect();
+            csv.write_record(text.iter().map(|t| t.as_ref()))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
         if let Some(p) = &mut self.parquet {
             p.push(cells)?;
         }
         Ok(())
     }
 
-    pub fn finish(mut self) -> Result<()> {
-        self.csv
-            .flush()
-            .with_context(|| format!("cannot write {}", self.csv_path.display()))?;
+    pub fn finish(self) -> Result<()> {
+        if let Some((mut csv, path)) = self.csv {
+            csv.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
         if let Some(p) = self.parquet {
             p.finish()?;
         }
@@ -361,7 +365,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (c, p) = (dir.path().join("t.csv"), dir.path().join("t.parquet"));
         let tz: Tz = "Asia/Shanghai".parse().unwrap();
-        let mut w = TableWriter::create(&c, Some(&p), COLUMNS, false, tz).unwrap();
+        let mut w = TableWriter::create(Some(&c), Some(&p), COLUMNS, false, tz).unwrap();
         w.row(vec![
             "=HYPERLINK(\"x\")".into(),
             int(3usize),
@@ -429,7 +433,7 @@ mod tests {
     fn an_empty_table_is_a_readable_parquet_file() {
         let dir = tempfile::tempdir().unwrap();
         let (c, p) = (dir.path().join("t.csv"), dir.path().join("t.parquet"));
-        TableWriter::create(&c, Some(&p), COLUMNS, false, chrono_tz::UTC)
+        TableWriter::create(Some(&c), Some(&p), COLUMNS, false, chrono_tz::UTC)
             .unwrap()
             .finish()
             .unwrap();

@@ -50,6 +50,9 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     // Fail on an unusable output folder or model before the work, not after.
     output::check_out_apart_from_inputs(&plan.out, &plan.inputs)
         .context(Failure::OutputNotWritable)?;
+    if let Some(dir) = &plan.settings.history {
+        crate::history::check(std::path::Path::new(dir)).context(Failure::OutputNotWritable)?;
+    }
     let staging = Staging::new(&plan.out).context(Failure::OutputNotWritable)?;
     let (spaces, embedder_warning) = spaces(plan)?;
     if let (true, Some(w)) = (require_model, &embedder_warning) {
@@ -386,6 +389,16 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         &mom.registry,
     )?;
     staging.commit().context(Failure::OutputNotWritable)?;
+    if let Some(dir) = &settings.history {
+        crate::history::record(
+            std::path::Path::new(dir),
+            &metrics,
+            &ranked,
+            &ranked_themes,
+            tz,
+        )
+        .context(Failure::OutputNotWritable)?;
+    }
     timings.lap();
     Ok(RunReport {
         metrics,

@@ -36,7 +36,7 @@ pub fn write_all(staging: &Staging, o: &Outputs) -> Result<Option<IndexStats>> {
     type Task<'s> = Box<dyn FnOnce() -> Result<()> + Send + 's>;
     let period = o.metrics.period.as_str();
     let target = |csv: &str, parquet: &str| output::Target {
-        csv: staging.path(csv),
+        csv: Some(staging.path(csv)),
         parquet: o.parquet.then(|| staging.path(parquet)),
         bom: o.csv_bom,
         tz: o.tz,

@@ -2,6 +2,7 @@
 //! binary on small inputs and checks what it writes. Shared helpers live in
 //! `util`.
 
+mod history;
 mod hostile;
 mod init;
 mod month_over_month;
