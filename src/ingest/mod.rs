@@ -174,8 +174,23 @@ pub fn ingest(inputs: &[PathBuf], opts: &IngestOptions) -> Result<Ingested> {
         let file_idx = u32::try_from(i).context("too many input files")?;
         match format_of(path).unwrap_or(Format::Text(TextFormat::Csv)) {
             Format::Text(format) => read_file(path, file_idx, format, opts, &mut out, &mut seen)?,
-            Format::Workbook => read_workbook(path, file_idx, opts, &mut out, &mut seen)?,
-            Format::Parquet => read_parquet(path, file_idx, opts, &mut out, &mut seen)?,
+            Format::Workbook => read_binary(path, file_idx, opts, &mut out, &mut seen, |name| {
+                workbook::open(
+                    path,
+                    name,
+                    opts.settings.sheet.as_deref(),
+                    opts.columns,
+                    opts.settings.date_format.as_deref(),
+                )
+            })?,
+            Format::Parquet => read_binary(path, file_idx, opts, &mut out, &mut seen, |name| {
+                parquet::open(
+                    path,
+                    name,
+                    opts.columns,
+                    opts.settings.date_format.as_deref(),
+                )
+            })?,
         }
     }
     out.stats.files_read = files.len();
@@ -278,49 +293,23 @@ fn read_file(
     Ok(())
 }
 
-/// One sheet of a workbook: a binary container, so no text encoding to
-/// guess or decode.
-fn read_workbook(
+/// A binary file (a workbook's sheet, or Parquet): no text encoding to
+/// guess or decode; `open` gives its rows and their format, `None` when it
+/// has no header.
+fn read_binary<R, F>(
     path: &Path,
     file_idx: u32,
     opts: &IngestOptions,
     out: &mut Ingested,
     seen: &mut HashMap<String, SourceRef>,
-) -> Result<()> {
+    open: impl FnOnce(&str) -> Result<Option<(R, F)>>,
+) -> Result<()>
+where
+    R: RowReader<Row = ::csv::ByteRecord>,
+    F: RowFormat<Row = ::csv::ByteRecord>,
+{
     let name = path.display().to_string();
-    let opened = workbook::open(
-        path,
-        &name,
-        opts.settings.sheet.as_deref(),
-        opts.columns,
-        opts.settings.date_format.as_deref(),
-    )?;
-    let Some((rows, row_format)) = opened else {
-        out.stats.files_empty.push(name);
-        return Ok(());
-    };
-    if !read_rows(rows, &row_format, file_idx, &name, opts, out, seen)? {
-        out.stats.files_empty.push(name);
-    }
-    Ok(())
-}
-
-/// A Parquet file: binary and typed, so no text encoding either.
-fn read_parquet(
-    path: &Path,
-    file_idx: u32,
-    opts: &IngestOptions,
-    out: &mut Ingested,
-    seen: &mut HashMap<String, SourceRef>,
-) -> Result<()> {
-    let name = path.display().to_string();
-    let opened = parquet::open(
-        path,
-        &name,
-        opts.columns,
-        opts.settings.date_format.as_deref(),
-    )?;
-    let Some((rows, row_format)) = opened else {
+    let Some((rows, row_format)) = open(&name)? else {
         out.stats.files_empty.push(name);
         return Ok(());
     };

@@ -167,7 +167,6 @@ fn root_causes_from_real_looking_text() {
 /// brand they address into their problem ("my Skyline flight"), so each
 /// brand's word sits in its own topics, never throughout the month.
 fn two_brand_month() -> String {
-    let mut s = String::from("contact_id,customer_id,started_at,text,channel\n");
     let topics: [(&str, [&str; 3]); 4] = [
         (
             "@Skyline_Air",
@@ -202,14 +201,24 @@ fn two_brand_month() -> String {
             ],
         ),
     ];
+    twice_each(&topics)
+}
+
+/// Each topic's 15 customers writing twice (09:00 and 15:00), in turn
+/// with its three wordings, each text after the topic's prefix (a handle,
+/// or nothing).
+fn twice_each(topics: &[(&str, [&str; 3])]) -> String {
+    let mut s = String::from("contact_id,customer_id,started_at,text,channel\n");
     let mut id = 0;
-    for (k, (handle, variants)) in topics.iter().enumerate() {
+    for (k, (prefix, variants)) in topics.iter().enumerate() {
         for u in 0..15 {
             for (hour, text) in [(9, variants[u % 3]), (15, variants[(u + 1) % 3])] {
                 id += 1;
+                let text = format!("{prefix} {text}");
                 s.push_str(&format!(
-                    "c{id:04},U{k}{u:02},2026-10-{:02}T{hour:02}:00:00Z,\"{handle} {text}\",social\n",
-                    1 + u % 25
+                    "c{id:04},U{k}{u:02},2026-10-{:02}T{hour:02}:00:00Z,\"{}\",social\n",
+                    1 + u % 25,
+                    text.trim()
                 ));
             }
         }
@@ -251,7 +260,6 @@ fn the_brands_customers_address_name_no_theme() {
 /// A desk that also gets Spanish messages: two English problems and two
 /// Spanish ones, each customer writing twice.
 fn spanish_month() -> String {
-    let mut s = String::from("contact_id,customer_id,started_at,text,channel\n");
     let topics: [[&str; 3]; 4] = [
         [
             "my card payment was declined at the store",
@@ -274,19 +282,8 @@ fn spanish_month() -> String {
             "me dice que la contraseña es incorrecta pero es la misma",
         ],
     ];
-    let mut id = 0;
-    for (k, variants) in topics.iter().enumerate() {
-        for u in 0..15 {
-            for (hour, text) in [(9, variants[u % 3]), (15, variants[(u + 1) % 3])] {
-                id += 1;
-                s.push_str(&format!(
-                    "c{id:04},U{k}{u:02},2026-10-{:02}T{hour:02}:00:00Z,\"{text}\",social\n",
-                    1 + u % 25
-                ));
-            }
-        }
-    }
-    s
+    let topics: Vec<(&str, [&str; 3])> = topics.into_iter().map(|t| ("", t)).collect();
+    twice_each(&topics)
 }
 
 #[test]
