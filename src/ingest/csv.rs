@@ -39,7 +39,17 @@ const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// line holds most of outside quotes (`,` when none: a one-column file).
 /// Semicolons are what European Excel writes; tabs and pipes what many
 /// CRM and database exports do.
-pub(super) fn sniff_delimiter(head: &[u8]) -> u8 {
+/// The delimiter of the CSV file `name`: tab for a `.tsv` file, else
+/// sniffed from its first bytes `head`.
+pub(super) fn delimiter_for(name: &str, head: &[u8]) -> u8 {
+    if name.to_ascii_lowercase().ends_with(".tsv") {
+        b'\t'
+    } else {
+        sniff_delimiter(head)
+    }
+}
+
+fn sniff_delimiter(head: &[u8]) -> u8 {
     let line = head.split(|&b| b == b'\n').next().unwrap_or(head);
     let mut counts = [0usize; DELIMITERS.len()];
     let mut quoted = false;
@@ -72,14 +82,10 @@ pub(super) fn open<R: BufRead>(
     date_format: Option<&str>,
     guess: Option<&'static encoding_rs::Encoding>,
 ) -> Result<Option<(CsvRows<R>, CsvFormat)>> {
-    let delimiter = if name.to_ascii_lowercase().ends_with(".tsv") {
-        b'\t'
-    } else {
-        let head = reader
-            .fill_buf()
-            .with_context(|| format!("{name}: line 1: cannot read the CSV header"))?;
-        sniff_delimiter(head)
-    };
+    let head = reader
+        .fill_buf()
+        .with_context(|| format!("{name}: line 1: cannot read the CSV header"))?;
+    let delimiter = delimiter_for(name, head);
     let mut rdr = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)

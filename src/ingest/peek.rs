@@ -130,11 +130,7 @@ fn peek_text(path: &Path, name: &str, format: TextFormat) -> Result<Peek> {
     let text = text.trim_start_matches('\u{feff}');
     match format {
         TextFormat::Csv => {
-            let delimiter = if name.to_ascii_lowercase().ends_with(".tsv") {
-                b'\t'
-            } else {
-                csv::sniff_delimiter(text.as_bytes())
-            };
+            let delimiter = csv::delimiter_for(name, text.as_bytes());
             let mut rdr = ::csv::ReaderBuilder::new()
                 .delimiter(delimiter)
                 .flexible(true)
