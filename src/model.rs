@@ -561,3 +561,53 @@ mod tests {
         }
     }
 }
+
+/// The last twelve months from the `--history` dataset, as the report
+/// shows them: the FCR trend, each theme's months, and whether the themes
+/// that fell stayed down ("did the fix land?").
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Year {
+    /// The twelve calendar months ending with this one, oldest first.
+    pub periods: Vec<String>,
+    /// FCR per period; `None` where the dataset has no such month.
+    pub fcr: Vec<Option<f64>>,
+    /// Episodes per period (the test's exposure); `None` as above.
+    pub episodes: Vec<Option<u64>>,
+    /// How many months before this one the theme ids run back through
+    /// runs that continued each other's ids (`--previous`, or the
+    /// dataset's previous month): the theme series are only that long.
+    pub linked_months: usize,
+    /// This month's themes, in rank order.
+    pub themes: Vec<ThemeYear>,
+    /// Themes below their usual level this month (or not seen at all),
+    /// the biggest fall first.
+    pub fell: Vec<ThemeYear>,
+}
+
+/// One theme id over the year.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ThemeYear {
+    pub theme_id: String,
+    pub name: String,
+    /// Extra contacts per period: `None` before the ids run back, or in a
+    /// month missing from the dataset; 0 in a linked month it was not seen.
+    pub extra_contacts: Vec<Option<u64>>,
+    /// Episodes per period, as above.
+    pub episodes: Vec<Option<u64>>,
+    /// Mean extra contacts a month over the linked months before this one
+    /// (at least [`crate::model::USUAL_MONTHS`] of them), else `None`.
+    pub usual_extra_contacts: Option<f64>,
+    /// This month's episodes per 1,000 episodes, and the same over the
+    /// linked months before.
+    pub rate: f64,
+    pub usual_rate: Option<f64>,
+    /// Exact two-sided binomial test of this month's episodes given this
+    /// month's and the earlier linked months' (p0 = this month's share of
+    /// their episodes), adjusted over the themes tested.
+    pub p_value: Option<f64>,
+    pub significant: bool,
+}
+
+/// Earlier linked months a theme needs before it has a usual level: with
+/// one, the month-over-month test already says it.
+pub const USUAL_MONTHS: usize = 2;

@@ -9,7 +9,8 @@ use crate::history;
 /// Print a history dataset (`recontact run --history DIR`): FCR by month,
 /// then each theme's extra contacts month by month, latest month's
 /// biggest first (`·`: the theme did not appear). Theme ids carry over
-/// between months run with `--previous`.
+/// from month to month: each run continues the dataset's latest earlier
+/// month (or `--previous`).
 ///
 /// Examples:
 ///   recontact history history/

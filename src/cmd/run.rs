@@ -190,7 +190,9 @@ pub struct Args {
     pub taxonomy: Option<PathBuf>,
     /// Add this month to a history dataset (Parquet, one period=YYYY-MM
     /// folder per month; a rerun replaces its month): `recontact history
-    /// DIR` prints it, DuckDB/Spark/Power BI read it as one table.
+    /// DIR` prints it, DuckDB/Spark/Power BI read it as one table. The
+    /// report shows its last 12 months and "did the fix land?"; its latest
+    /// earlier month is --previous unless one is given.
     #[arg(long, value_name = "DIR")]
     pub history: Option<PathBuf>,
     /// Smallest cosine of a reason and a known category's example phrase

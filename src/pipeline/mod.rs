@@ -59,7 +59,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         anyhow::bail!("--require-model: {w}");
     }
     let tz = plan.settings.tz()?;
-    let previous = plan.previous().map(trend::load_previous).transpose()?;
+    let mut previous = plan.previous().map(trend::load_previous).transpose()?;
     let mut settings = resolve_same_issue(&plan.settings, spaces.is_model);
 
     let ingested = ingest::ingest(
@@ -83,6 +83,20 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     if settings.period.is_none() {
         settings.period = crate::time::main_month(contacts.iter().map(|c| c.started_at), tz);
     }
+    let mut warnings = Vec::new();
+    if let (None, Some(dir), Some(period)) = (&previous, &settings.history, &settings.period) {
+        // The monthly routine: the dataset's previous month is last month.
+        match crate::history::previous_month(Path::new(dir), period) {
+            (Some(part), _) => {
+                previous = Some(trend::load_previous(&part)?);
+                settings.previous = Some(part.to_string_lossy().into_owned());
+            }
+            (None, Some(old)) => warnings.push(format!(
+                "--history {dir}: its month {old} was written by an older recontact and cannot continue into this one; theme ids start afresh (pass --previous with that month's output folder to continue them)"
+            )),
+            (None, None) => {}
+        }
+    }
     if settings.report_language.is_none() {
         // A centre writing in two scripts keeps last month's language
         // rather than flip with the month's mix.
@@ -90,7 +104,6 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         settings.report_language = Some(last.unwrap_or_else(|| report_language(contacts)));
     }
     let settings = settings;
-    let mut warnings = Vec::new();
     if let Some(prev) = &previous {
         warnings.extend(check_previous_is_earlier(prev, contacts, &settings, tz)?);
     }
@@ -338,6 +351,18 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         extra_contacts: extra(&mut uncategorised.iter().copied()),
         examples: reasons::spread_examples(&uncategorised, contacts, reasons::EXAMPLES),
     };
+    // An unreadable earlier month costs the report its year, not the run.
+    let year = settings.history.as_ref().and_then(|dir| {
+        crate::history::year(
+            Path::new(dir),
+            &metrics,
+            &ranked_themes,
+            previous.is_some(),
+            settings.trend_correction,
+        )
+        .map_err(|e| warnings.push(format!("--history {dir}: the report shows no year: {e:#}")))
+        .ok()
+    });
     let report = Report {
         metrics: &metrics,
         categories: &ranked,
@@ -354,6 +379,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         rank_by: format!("{:?}", settings.rank_by),
         out_dir: plan.out.to_string_lossy().into_owned(),
         changes: mom.changes.as_ref(),
+        year: year.as_ref(),
         language: settings.report_language.unwrap_or(ReportLanguage::En),
     };
     let report_files = [
@@ -391,7 +417,8 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     staging.commit().context(Failure::OutputNotWritable)?;
     if let Some(dir) = &settings.history {
         crate::history::record(
-            std::path::Path::new(dir),
+            Path::new(dir),
+            &plan.out,
             &metrics,
             &ranked,
             &ranked_themes,

@@ -8,7 +8,7 @@
 //! `<details>`, so a month with a thousand categories stays usable.
 //!
 //! This file is the page frame and the formatting the sections share; each
-//! section is a submodule, in page order: `changes`, `summary`, `cards`,
+//! section is a submodule, in page order: `changes`, `year`, `summary`, `cards`,
 //! `fcr`, `settings`.
 
 mod cards;
@@ -16,6 +16,7 @@ mod changes;
 mod fcr;
 mod settings;
 mod summary;
+pub(super) mod year;
 
 use std::fmt::Write as _;
 
@@ -63,6 +64,9 @@ fn toc(o: &mut String, r: &Report) {
     let mut items: Vec<(&str, &str)> = Vec::new();
     if r.changes.is_some() {
         items.push(("changes", "changes.title"));
+    }
+    if r.year.is_some() {
+        items.push(("year", "year.title"));
     }
     items.push(("headline", "headline.title"));
     items.push(("pareto-section", "pareto.title"));
@@ -138,6 +142,9 @@ pub fn render_html(r: &Report) -> String {
     }
     if let Some(ch) = r.changes {
         changes::changes(&mut o, t, ch);
+    }
+    if let Some(y) = r.year {
+        year::year(&mut o, r, y);
     }
     summary::headline(&mut o, r);
     summary::pareto(&mut o, r);

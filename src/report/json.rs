@@ -14,7 +14,7 @@ use crate::settings::format_duration;
 
 /// Bumped when a field is removed, renamed or changes meaning; adding a
 /// field bumps it too, since the schema admits no unknown fields.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 #[derive(Debug, Serialize)]
 pub struct ReportJson {
@@ -26,6 +26,8 @@ pub struct ReportJson {
     /// "What changed since last month": `null` without `--previous`.
     /// (Version 2.)
     pub changes: Option<crate::trend::Changes>,
+    /// The last twelve months: `null` without `--history`. (Version 7.)
+    pub year: Option<crate::model::Year>,
     pub headline: Headline,
     pub root_causes: RootCauses,
     pub fcr_by: FcrBy,
@@ -339,6 +341,7 @@ pub fn build(r: &Report) -> ReportJson {
         },
         out_dir: r.out_dir.clone(),
         changes: r.changes.cloned(),
+        year: r.year.cloned(),
         headline: Headline {
             fcr_rate: m.fcr_rate,
             fcr_uncertainty: m.fcr_uncertainty.clone(),

@@ -13,6 +13,7 @@ pub mod html;
 pub mod i18n;
 pub mod json;
 pub mod svg;
+mod year_md;
 
 use crate::settings::ReportLanguage;
 use i18n::{tr, Messages};
@@ -52,6 +53,8 @@ pub struct Report<'a> {
     pub out_dir: String,
     /// "What changed since last month" (`--previous`).
     pub changes: Option<&'a crate::trend::Changes>,
+    /// The last twelve months (`--history`).
+    pub year: Option<&'a crate::model::Year>,
     /// The language of report.html and report.md.
     pub language: ReportLanguage,
 }
@@ -555,6 +558,9 @@ pub fn render_markdown(r: &Report) -> String {
     }
     if let Some(ch) = r.changes {
         changes_markdown(&mut o, t, ch);
+    }
+    if let Some(y) = r.year {
+        year_md::year_markdown(&mut o, t, y);
     }
     let _ = writeln!(o, "## {}\n", tr!(t, "headline.title"));
     if let Some(c) = caveat(t, m) {
@@ -1096,6 +1102,7 @@ pub(crate) mod fixtures {
             rank_by: "ExtraContacts".into(),
             out_dir: "out/2026-10".into(),
             changes: None,
+            year: None,
             language: crate::settings::ReportLanguage::En,
         }
     }

@@ -268,7 +268,13 @@ pub fn pareto(
 /// Points of a sparkline of `values` in a `w` × `h` box (2 units of
 /// padding), scaled to the largest value.
 pub fn sparkline_points(values: &[usize], w: f64, h: f64) -> Vec<(f64, f64)> {
-    let max = values.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let values: Vec<Option<usize>> = values.iter().copied().map(Some).collect();
+    gap_points(&values, w, h).into_iter().flatten().collect()
+}
+
+/// The same with gaps: `None` has no point.
+fn gap_points(values: &[Option<usize>], w: f64, h: f64) -> Vec<Option<(f64, f64)>> {
+    let max = values.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
     let step = if values.len() > 1 {
         (w - 4.0) / (values.len() - 1) as f64
     } else {
@@ -277,21 +283,28 @@ pub fn sparkline_points(values: &[usize], w: f64, h: f64) -> Vec<(f64, f64)> {
     values
         .iter()
         .enumerate()
-        .map(|(i, &v)| {
+        .map(|(i, v)| {
             let x = if values.len() > 1 {
                 2.0 + step * i as f64
             } else {
                 w / 2.0
             };
-            (x, h - 2.0 - v as f64 / max * (h - 4.0))
+            v.map(|v| (x, h - 2.0 - v as f64 / max * (h - 4.0)))
         })
         .collect()
 }
 
 /// A small line of counts per week; `title` is its tooltip.
 pub fn sparkline(values: &[usize], title: &str) -> String {
+    let values: Vec<Option<usize>> = values.iter().copied().map(Some).collect();
+    sparkline_with_gaps(&values, title)
+}
+
+/// A small line of counts (per week, per month) broken where a count is
+/// unknown (`None`); `title` is its tooltip. The last point is marked.
+pub fn sparkline_with_gaps(values: &[Option<usize>], title: &str) -> String {
     let (w, h) = (160.0, 32.0);
-    let pts = sparkline_points(values, w, h);
+    let pts = gap_points(values, w, h);
     let mut s = format!(
         r#"<svg class="sparkline" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="{}"><title>{}</title>"#,
         f(w),
@@ -301,10 +314,6 @@ pub fn sparkline(values: &[usize], title: &str) -> String {
         escape(title),
         escape(title)
     );
-    let line: Vec<String> = pts
-        .iter()
-        .map(|(x, y)| format!("{},{}", f(*x), f(*y)))
-        .collect();
     let _ = write!(
         s,
         r#"<line class="baseline" x1="2" y1="{}" x2="{}" y2="{}"/>"#,
@@ -312,10 +321,21 @@ pub fn sparkline(values: &[usize], title: &str) -> String {
         f(w - 2.0),
         f(h - 2.0)
     );
-    if pts.len() > 1 {
-        let _ = write!(s, r#"<polyline points="{}"/>"#, line.join(" "));
+    let mut run: Vec<String> = Vec::new();
+    let mut flush = |run: &mut Vec<String>| {
+        if run.len() > 1 {
+            let _ = write!(s, r#"<polyline points="{}"/>"#, run.join(" "));
+        }
+        run.clear();
+    };
+    for p in &pts {
+        match p {
+            Some((x, y)) => run.push(format!("{},{}", f(*x), f(*y))),
+            None => flush(&mut run),
+        }
     }
-    if let Some((x, y)) = pts.last() {
+    flush(&mut run);
+    if let Some(Some((x, y))) = pts.last() {
         let _ = write!(s, r#"<circle cx="{}" cy="{}" r="2"/>"#, f(*x), f(*y));
     }
     s.push_str("</svg>");

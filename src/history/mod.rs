@@ -20,6 +20,9 @@ use crate::metrics::Metrics;
 use crate::output::{self, Target};
 use crate::rank::{RankedCategory, RankedTheme};
 
+mod year;
+pub use year::year;
+
 /// The file that marks a folder as a history dataset: only such a folder
 /// (or an empty or new one) is written into.
 pub const MARKER: &str = ".recontact-history";
@@ -29,9 +32,13 @@ pub const FCR: &str = "fcr.parquet";
 pub const METRICS: &str = "metrics.json";
 
 /// Writes this run's month into the dataset at `dir`, replacing the
-/// month's partition if it is there; returns the partition's path.
+/// month's partition if it is there; returns the partition's path. The
+/// run's category files (`out`'s [`crate::trend::CENTROIDS_FILE`] and
+/// [`crate::trend::REGISTRY_FILE`]) go with it, so that the partition is
+/// next month's `--previous`.
 pub fn record(
     dir: &Path,
+    out: &Path,
     metrics: &Metrics,
     ranked: &[RankedCategory],
     themes: &[RankedTheme],
@@ -55,6 +62,10 @@ pub fn record(
         output::write_categories(&target(CATEGORIES), &metrics.period, ranked)?;
         output::write_fcr(&target(FCR), metrics)?;
         output::write_metrics(&tmp.join(METRICS), metrics)?;
+        for f in [crate::trend::CENTROIDS_FILE, crate::trend::REGISTRY_FILE] {
+            fs::copy(out.join(f), tmp.join(f))
+                .with_context(|| format!("cannot copy {} into {}", f, tmp.display()))?;
+        }
         // The old partition steps aside, the new one takes its name, and
         // only then is the old one removed: a failure leaves one of them.
         if part.exists() {
@@ -75,6 +86,32 @@ pub fn record(
         fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
     }
     Ok(part)
+}
+
+/// The dataset's latest month before `period` that can serve as
+/// `--previous` (written by a version that keeps the category files), and
+/// the latest before `period` that cannot, if it is later.
+pub fn previous_month(dir: &Path, period: &str) -> (Option<PathBuf>, Option<String>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return (None, None);
+    };
+    let mut earlier: Vec<(String, PathBuf)> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| {
+            let name = p
+                .file_name()?
+                .to_str()?
+                .strip_prefix("period=")?
+                .to_string();
+            (p.is_dir() && name.as_str() < period).then_some((name, p))
+        })
+        .collect();
+    earlier.sort();
+    match earlier.pop() {
+        Some((_, p)) if p.join(crate::trend::CENTROIDS_FILE).is_file() => (Some(p), None),
+        Some((name, _)) => (None, Some(name)),
+        None => (None, None),
+    }
 }
 
 /// Creates the dataset folder, or checks that an existing one is a
@@ -153,10 +190,18 @@ fn column<'b>(b: &'b RecordBatch, name: &str, path: &Path) -> Result<&'b dyn Arr
         .with_context(|| format!("{}: no column '{name}'", path.display()))
 }
 
-/// Reads the dataset at `dir`: its months in order, and every theme id with
-/// its extra contacts per month (themes of the latest month first, by
-/// their extra contacts).
-pub fn read(dir: &Path) -> Result<History> {
+/// One month of the dataset as read back: its figures and its themes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Partition {
+    pub month: Month,
+    /// Whether its run continued an earlier run's ids (`--previous`).
+    pub continued: bool,
+    /// Theme id → (name, episodes, extra contacts).
+    pub themes: BTreeMap<String, (String, u64, u64)>,
+}
+
+/// The dataset's partitions, oldest first.
+pub(crate) fn partitions(dir: &Path) -> Result<Vec<Partition>> {
     if !dir.join(MARKER).is_file() {
         bail!(
             "{}: not a recontact history (no {MARKER}); write one with recontact run --history {}",
@@ -175,48 +220,84 @@ pub fn read(dir: &Path) -> Result<History> {
         })
         .collect();
     parts.sort();
-    let mut months = Vec::new();
-    let mut themes: BTreeMap<String, ThemeHistory> = BTreeMap::new();
-    for part in &parts {
-        let fcr = part.join(FCR);
-        for b in batches(&fcr)? {
-            let period = column(&b, "period", &fcr)?.as_string::<i32>();
-            let scope = column(&b, "scope", &fcr)?.as_string::<i32>();
-            let episodes = column(&b, "episodes", &fcr)?.as_primitive::<Int64Type>();
-            let measured = column(&b, "measured_episodes", &fcr)?.as_primitive::<Int64Type>();
-            let rate = column(&b, "fcr_rate", &fcr)?.as_primitive::<Float64Type>();
-            for i in 0..b.num_rows() {
-                if scope.value(i) == "all" {
-                    months.push(Month {
-                        period: period.value(i).to_string(),
-                        episodes: episodes.value(i),
-                        measured_episodes: measured.value(i),
-                        fcr_rate: (!rate.is_null(i)).then(|| rate.value(i)),
-                    });
-                }
-            }
-        }
-        let th = part.join(THEMES);
-        for b in batches(&th)? {
-            let period = column(&b, "period", &th)?.as_string::<i32>();
-            let id = column(&b, "theme_id", &th)?.as_string::<i32>();
-            let name = column(&b, "name", &th)?.as_string::<i32>();
-            let extra = column(&b, "extra_contacts", &th)?.as_primitive::<Int64Type>();
-            for i in 0..b.num_rows() {
-                let t = themes
-                    .entry(id.value(i).to_string())
-                    .or_insert_with(|| ThemeHistory {
-                        theme_id: id.value(i).to_string(),
-                        name: String::new(),
-                        extra_contacts: BTreeMap::new(),
-                    });
-                // Partitions are read in period order: the latest name wins.
-                t.name = name.value(i).to_string();
-                t.extra_contacts
-                    .insert(period.value(i).to_string(), extra.value(i));
+    parts.iter().map(|p| partition(p)).collect()
+}
+
+fn partition(part: &Path) -> Result<Partition> {
+    let fcr = part.join(FCR);
+    let mut month = None;
+    for b in batches(&fcr)? {
+        let period = column(&b, "period", &fcr)?.as_string::<i32>();
+        let scope = column(&b, "scope", &fcr)?.as_string::<i32>();
+        let episodes = column(&b, "episodes", &fcr)?.as_primitive::<Int64Type>();
+        let measured = column(&b, "measured_episodes", &fcr)?.as_primitive::<Int64Type>();
+        let rate = column(&b, "fcr_rate", &fcr)?.as_primitive::<Float64Type>();
+        for i in 0..b.num_rows() {
+            if scope.value(i) == "all" {
+                month = Some(Month {
+                    period: period.value(i).to_string(),
+                    episodes: episodes.value(i),
+                    measured_episodes: measured.value(i),
+                    fcr_rate: (!rate.is_null(i)).then(|| rate.value(i)),
+                });
             }
         }
     }
+    let month = month.with_context(|| format!("{}: no row for scope 'all'", fcr.display()))?;
+    let mut themes = BTreeMap::new();
+    let th = part.join(THEMES);
+    for b in batches(&th)? {
+        let id = column(&b, "theme_id", &th)?.as_string::<i32>();
+        let name = column(&b, "name", &th)?.as_string::<i32>();
+        let episodes = column(&b, "episodes", &th)?.as_primitive::<Int64Type>();
+        let extra = column(&b, "extra_contacts", &th)?.as_primitive::<Int64Type>();
+        for i in 0..b.num_rows() {
+            let count = |v: i64| u64::try_from(v).unwrap_or(0);
+            themes.insert(
+                id.value(i).to_string(),
+                (
+                    name.value(i).to_string(),
+                    count(episodes.value(i)),
+                    count(extra.value(i)),
+                ),
+            );
+        }
+    }
+    // Whether the month's run continued ids: its metrics' `previous`.
+    let metrics = part.join(METRICS);
+    let continued = fs::read_to_string(&metrics)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| !v["settings"]["previous"].is_null());
+    Ok(Partition {
+        month,
+        continued,
+        themes,
+    })
+}
+
+/// Reads the dataset at `dir`: its months in order, and every theme id with
+/// its extra contacts per month (themes of the latest month first, by
+/// their extra contacts).
+pub fn read(dir: &Path) -> Result<History> {
+    let parts = partitions(dir)?;
+    let mut themes: BTreeMap<String, ThemeHistory> = BTreeMap::new();
+    for p in &parts {
+        for (id, (name, _, extra)) in &p.themes {
+            let t = themes.entry(id.clone()).or_insert_with(|| ThemeHistory {
+                theme_id: id.clone(),
+                name: String::new(),
+                extra_contacts: BTreeMap::new(),
+            });
+            // Partitions are read in period order: the latest name wins.
+            t.name = name.clone();
+            t.extra_contacts.insert(
+                p.month.period.clone(),
+                i64::try_from(*extra).unwrap_or(i64::MAX),
+            );
+        }
+    }
+    let months: Vec<Month> = parts.into_iter().map(|p| p.month).collect();
     let latest = months.last().map(|m| m.period.clone()).unwrap_or_default();
     let mut themes: Vec<ThemeHistory> = themes.into_values().collect();
     themes.sort_by(|a, b| {
