@@ -20,6 +20,7 @@ use crate::settings::{EmbedderChoice, Settings};
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
+    /// The labelled utterances: CSV with a header, or JSON Lines.
     pub file: PathBuf,
     /// Text column / key [default: text, utt or sentence, whichever exists].
     #[arg(long)]

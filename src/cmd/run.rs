@@ -18,19 +18,43 @@ use super::run_config::{settings, ConfigFile};
 /// (reasons → embeddings → categories → names → impact ranking), and write
 /// the results to --out.
 ///
-/// INPUT is any mix of CSV / JSON Lines files and folders of them (several
-/// exports of one month at once). Input columns: see
-/// docs/data-contract.md. Writes contacts.csv, episodes.csv,
-/// categories.csv, metrics.json, rejected.csv, report.md and the
-/// contact index (index/, for `recontact search` and `sample`) into --out, all
-/// at once (a failed run writes nothing).
+/// INPUT is any mix of files and folders of them (several exports of one
+/// month at once): CSV/TSV, JSON Lines, Excel/OpenDocument (.xlsx, .xlsm,
+/// .xlsb, .xls, .ods; the first sheet or --sheet) and Parquet. Input
+/// columns: see docs/data-contract.md; `recontact init EXPORT` proposes
+/// the [columns] mapping for an export's own headers.
+///
+/// Writes into --out, all at once (a failed run writes nothing):
+///   report.html, report.md, report.json   the report (one self-contained
+///                                         page; the same data as text
+///                                         and JSON)
+///   contacts.csv, episodes.csv            every contact and episode
+///   themes.csv, categories.csv            why customers came back, ranked
+///   rejected.csv                          unusable rows, file/line/reason
+///   *.parquet                             the same five tables, typed
+///                                         (--no-parquet: none)
+///   metrics.json                          FCR and every figure, by
+///                                         channel, team, agent and week
+///   categories.centroids.json,            for next month's --previous
+///   category_ids.json
+///   index/                                the contact index for
+///                                         `recontact search` and `sample`
+///                                         (--no-index: none)
+/// and, with --history DIR, the month into DIR/period=YYYY-MM/.
 ///
 /// Settings come from the flags, else the [run] table of --config, else the
 /// defaults shown.
+///
+/// Examples:
+///   recontact run data/sample --config data/sample/recontact.toml --out out/sample
+///   recontact run exports/2026-10/ --config recontact.toml --out out/2026-10 --history history/
+///   recontact run calls.xlsx chats.jsonl --out out/2026-10 --timezone Asia/Shanghai
+///   recontact run exports/2026-10/ --out out/2026-10 --previous out/2026-09 --report-language zh-CN
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Input files or folders (.csv, .jsonl, .ndjson, .json).
+    /// Input files or folders (.csv, .tsv, .jsonl, .ndjson, .json, .xlsx,
+    /// .xlsm, .xlsb, .xls, .ods, .parquet).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Output folder (replaced as a whole if it holds an earlier run).
@@ -367,4 +391,30 @@ fn print_summary(plan: &RunPlan, r: &pipeline::RunReport) {
         );
     }
     println!("  results in {}/", plan.out.display());
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Args as _;
+
+    /// `run --help` names every file a run writes (the Parquet tables as
+    /// `*.parquet`), so a new output cannot go unmentioned.
+    #[test]
+    fn the_help_lists_every_output() {
+        let help = super::Args::augment_args(clap::Command::new("run"))
+            .render_long_help()
+            .to_string();
+        for f in crate::layout::ALL {
+            if *f == crate::layout::MARKER {
+                continue;
+            }
+            let named = if f.ends_with(".parquet") {
+                "*.parquet"
+            } else {
+                f
+            };
+            assert!(help.contains(named), "run --help does not name {f}");
+        }
+        assert!(help.contains("Examples:"));
+    }
 }

@@ -9,8 +9,9 @@
 //!
 //! This file is the page frame and the formatting the sections share; each
 //! section is a submodule, in page order: `changes`, `year`, `summary`, `cards`,
-//! `fcr`, `settings`.
+//! `fcr`, `settings`, and the printed `appendix`.
 
+mod appendix;
 mod cards;
 mod changes;
 mod fcr;
@@ -153,6 +154,7 @@ pub fn render_html(r: &Report) -> String {
     cards::cards(&mut o, r);
     fcr::fcr_breakdown(&mut o, r);
     settings::settings(&mut o, r);
+    appendix::appendix(&mut o, r);
     let _ = write!(
         o,
         "<footer>{}</footer>\n</main>\n</body>\n</html>\n",

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::html::year::{against_usual, verdict, MULTIPLES};
+use super::html::year::{against_usual, rate_against_usual, verdict, MULTIPLES};
 use super::i18n::{tr, Messages};
 use super::md_head;
 use crate::model::{ThemeYear, Year};
@@ -39,7 +39,7 @@ fn row(o: &mut String, m: &Messages, t: &ThemeYear, last: &str) {
         if last.is_empty() {
             against_usual(m, t)
         } else {
-            format!("{} — {last}", against_usual(m, t))
+            format!("{} — {last}", rate_against_usual(m, t))
         }
     );
 }

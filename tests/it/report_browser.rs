@@ -147,6 +147,8 @@ fn report_html_renders_in_chromium() {
         "lexical",
         "--period-end",
         "2026-11-15T00:00:00Z",
+        "--history",
+        &arg(&dir.path().join("history")),
     ]);
     let page = out.join("report.html");
     let html = fs::read_to_string(&page).unwrap();
@@ -208,6 +210,10 @@ fn report_html_renders_in_chromium() {
         "2026-11-15T00:00:00Z",
         "--previous",
         &arg(&out),
+        "--period",
+        "2026-11",
+        "--history",
+        &arg(&dir.path().join("history")),
         "--no-index",
         "-q",
     ]);
@@ -220,6 +226,16 @@ fn report_html_renders_in_chromium() {
         .expect("changes section");
     let top10 = r.dom.find(r#"<table id="top10""#).expect("top-10 table");
     assert!(changes < top10, "What changed comes first");
+    // The year (--history): after the changes, before the headline; two
+    // months drawn, each theme a small multiple, nothing fell.
+    let year = r.dom.find(r#"<section id="year""#).expect("year section");
+    let headline = r.dom.find(r#"<section id="headline""#).unwrap();
+    assert!(changes < year && year < headline);
+    let y = part(&r.dom, r#"<section id="year""#, "section");
+    assert!(y.contains(r#"id="year-fcr-chart""#), "{y}");
+    assert_eq!(y.matches(r#"<circle class="rate-point""#).count(), 2, "{y}");
+    assert_eq!(y.matches(r#"<div class="multiple">"#).count(), 3, "{y}");
+    assert!(y.contains("No theme is below its usual level this month."));
     let cards = part(&r.dom, r#"<section id="categories""#, "section");
     assert_eq!(cards.matches(r#"<article class="card""#).count(), 3);
     assert_eq!(
@@ -332,4 +348,66 @@ fn chinese_and_hebrew_reports_render_in_their_language() {
             png.len()
         );
     }
+}
+
+/// Pages of a PDF Chromium printed (each page object says `/Type /Page`).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let needle = b"/Type /Page";
+    pdf.windows(needle.len() + 1)
+        .filter(|w| w.starts_with(needle) && w[needle.len()] != b's')
+        .count()
+}
+
+/// The printed report stays a handout: the bundled sample month (42
+/// categories, 37 themes: 61 pages before the print rules) prints in at
+/// most ten pages, the appendix listing every theme.
+#[test]
+fn the_sample_month_prints_in_ten_pages() {
+    let Some(browser) = browser("the_sample_month_prints_in_ten_pages") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = dir.path().join("out");
+    ok(&[
+        "run",
+        &arg(&root.join("data/sample")),
+        "--config",
+        &arg(&root.join("data/sample/recontact.toml")),
+        "--out",
+        &arg(&out),
+        "--embedder",
+        "lexical",
+        "--no-index",
+        "-q",
+    ]);
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let themes = html.matches(r#"<tr id="THM-"#).count();
+    assert!(themes > 20, "a month with many themes: {themes}");
+    let appendix = part(&html, r#"<section id="appendix""#, "section");
+    assert_eq!(appendix.matches("<tr><td").count(), themes);
+
+    let pdf = dir.path().join("report.pdf");
+    let printed = Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", out.join("report.html").display()))
+        .output()
+        .expect("browser runs");
+    assert!(
+        printed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    let pages = pdf_pages(&fs::read(&pdf).unwrap());
+    assert!((3..=10).contains(&pages), "{pages} printed pages");
 }

@@ -155,8 +155,8 @@ fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) 
     let (search, sample) = drill_down(&r.out_dir, c);
     let _ = write!(
         o,
-        r#"<h4>{}</h4><p class="sub">{}</p><pre><code>{}
-{}</code></pre>"#,
+        r#"<div class="drill"><h4>{}</h4><p class="sub">{}</p><pre><code>{}
+{}</code></pre></div>"#,
         trh!(t, "card.drill_down"),
         trh!(
             t,
@@ -239,8 +239,9 @@ pub(super) fn cards(o: &mut String, r: &Report) {
     let m = r.messages();
     let _ = write!(
         o,
-        r#"<section id="categories"><h2>{}</h2>"#,
-        trh!(m, "card.title")
+        r#"<section id="categories"><h2>{}</h2><p class="sub print-only">{}</p>"#,
+        trh!(m, "card.title"),
+        trh!(m, "card.printed")
     );
     let weeks: Vec<&String> = r.metrics.by_week.keys().collect();
     for c in r.categories.iter().take(OPEN_CARDS) {

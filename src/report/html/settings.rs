@@ -137,7 +137,7 @@ pub(super) fn settings(o: &mut String, r: &Report) {
     ];
     let _ = write!(
         o,
-        r#"<h3>{}</h3><table id="run-settings"><tbody>"#,
+        r#"<h3 id="run-settings-title">{}</h3><table id="run-settings"><tbody>"#,
         trh!(t, "settings.settings")
     );
     for (k, v) in rows {

@@ -42,6 +42,22 @@ pub(crate) fn against_usual(m: &Messages, t: &ThemeYear) -> String {
     )
 }
 
+/// This month's rate against the usual one, in figures only (the verdict
+/// beside it says what they mean).
+pub(crate) fn rate_against_usual(m: &Messages, t: &ThemeYear) -> String {
+    match t.usual_rate {
+        None => m.get("year.no_usual").to_string(),
+        Some(usual) => m.fmt(
+            "year.rate",
+            &[
+                ("now", &one_decimal(t.rate)),
+                ("usual", &one_decimal(usual)),
+                ("p", &p_text(m, t.p_value)),
+            ],
+        ),
+    }
+}
+
 /// The verdict on a theme that fell: gone, significantly lower, or lower
 /// within the usual variation.
 pub(crate) fn verdict(t: &ThemeYear) -> &'static str {
@@ -156,7 +172,7 @@ pub(super) fn year(o: &mut String, r: &Report, y: &Year) {
                 t.usual_extra_contacts
                     .map_or_else(|| m.na().to_string(), one_decimal),
                 opt_num(m, t.extra_contacts.last().copied().flatten()),
-                escape(&against_usual(m, t)),
+                escape(&rate_against_usual(m, t)),
                 m.html(verdict(t), &[])
             );
         }
