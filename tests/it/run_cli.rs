@@ -1085,6 +1085,48 @@ fn progress_is_json_lines_on_stderr_and_nothing_with_quiet() {
     }
 }
 
+/// On a terminal (a pseudo-terminal from util-linux `script`, as a person
+/// at a shell has): one live line per stage, redrawn in place, each ending
+/// in its done line; the summary still printed. The files are the same as
+/// when nobody watches.
+#[test]
+fn progress_on_a_terminal_redraws_one_line_per_stage() {
+    let script = Path::new("/usr/bin/script");
+    if !script.is_file() {
+        eprintln!("progress_on_a_terminal_redraws_one_line_per_stage: skipped, no /usr/bin/script");
+        return;
+    }
+    let t = Tmp::new();
+    t.write("m.csv", small_month());
+    let cmd = format!(
+        "{} run m.csv --out tty --no-index --embedder lexical",
+        recontact::report::shell_quote(env!("CARGO_BIN_EXE_recontact"))
+    );
+    let out = std::process::Command::new(script)
+        .current_dir(t.0.path())
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .expect("script runs");
+    assert!(out.status.success(), "{out:?}");
+    let tty = String::from_utf8_lossy(&out.stdout);
+    assert!(tty.contains("\r\u{1b}[2K"), "lines redrawn in place: {tty:?}");
+    for stage in ["ingest", "episodes", "embed reasons", "cluster", "output"] {
+        assert!(tty.contains(&format!("  {stage} ")), "{stage}: {tty:?}");
+    }
+    assert!(tty.contains("done 12 rows in "), "{tty:?}");
+    assert!(tty.contains("FCR rate"), "the summary: {tty:?}");
+    crate::util::ok_in(
+        t.0.path(),
+        &["run", "m.csv", "--out", "plain", "--no-index", "--embedder", "lexical", "-q"],
+    );
+    for f in ["contacts.csv", "episodes.csv", "categories.csv"] {
+        assert!(
+            fs::read(t.path("tty").join(f)).unwrap() == fs::read(t.path("plain").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
 /// The report's language: English for an English month; the config's
 /// `[run] report_language` over that; the flag over both; anything else a
 /// clear error naming the choices.
