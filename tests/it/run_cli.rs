@@ -1109,7 +1109,10 @@ fn progress_on_a_terminal_redraws_one_line_per_stage() {
         .expect("script runs");
     assert!(out.status.success(), "{out:?}");
     let tty = String::from_utf8_lossy(&out.stdout);
-    assert!(tty.contains("\r\u{1b}[2K"), "lines redrawn in place: {tty:?}");
+    assert!(
+        tty.contains("\r\u{1b}[2K"),
+        "lines redrawn in place: {tty:?}"
+    );
     for stage in ["ingest", "episodes", "embed reasons", "cluster", "output"] {
         assert!(tty.contains(&format!("  {stage} ")), "{stage}: {tty:?}");
     }
@@ -1117,7 +1120,16 @@ fn progress_on_a_terminal_redraws_one_line_per_stage() {
     assert!(tty.contains("FCR rate"), "the summary: {tty:?}");
     crate::util::ok_in(
         t.0.path(),
-        &["run", "m.csv", "--out", "plain", "--no-index", "--embedder", "lexical", "-q"],
+        &[
+            "run",
+            "m.csv",
+            "--out",
+            "plain",
+            "--no-index",
+            "--embedder",
+            "lexical",
+            "-q",
+        ],
     );
     for f in ["contacts.csv", "episodes.csv", "categories.csv"] {
         assert!(
