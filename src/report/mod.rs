@@ -560,7 +560,7 @@ pub fn render_markdown(r: &Report) -> String {
         changes_markdown(&mut o, t, ch);
     }
     if let Some(y) = r.year {
-        year_md::year_markdown(&mut o, t, y);
+        year_md::year_markdown(&mut o, t, y, r.themes);
     }
     let _ = writeln!(o, "## {}\n", tr!(t, "headline.title"));
     if let Some(c) = caveat(t, m) {

@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::html::year::{against_usual, rate_against_usual, verdict, MULTIPLES};
+use super::html::year::{
+    against_last_month, against_usual, rate_against_usual, verdict, MULTIPLES,
+};
 use super::i18n::{tr, Messages};
 use super::md_head;
 use crate::model::{ThemeYear, Year};
@@ -22,7 +24,15 @@ fn bars(values: &[Option<u64>]) -> String {
         .collect()
 }
 
-fn row(o: &mut String, m: &Messages, t: &ThemeYear, last: &str) {
+/// A theme's row: its months as bars, its figures, how it stands against
+/// the usual (`against`) and then `last` (last month, or the verdict).
+fn row(
+    o: &mut String,
+    m: &Messages,
+    t: &ThemeYear,
+    last: &str,
+    against: fn(&Messages, &ThemeYear) -> String,
+) {
     let _ = writeln!(
         o,
         "| {} `{}` | `{}` | {} | {} | {} |",
@@ -37,14 +47,19 @@ fn row(o: &mut String, m: &Messages, t: &ThemeYear, last: &str) {
             .flatten()
             .map_or_else(|| m.na().to_string(), |n| m.num(n as usize)),
         if last.is_empty() {
-            against_usual(m, t)
+            against(m, t)
         } else {
-            format!("{} — {last}", rate_against_usual(m, t))
+            format!("{} — {last}", against(m, t))
         }
     );
 }
 
-pub(super) fn year_markdown(o: &mut String, m: &Messages, y: &Year) {
+pub(super) fn year_markdown(
+    o: &mut String,
+    m: &Messages,
+    y: &Year,
+    themes: &[crate::rank::RankedTheme],
+) {
     let _ = writeln!(o, "## {}\n", tr!(m, "year.title"));
     let _ = writeln!(
         o,
@@ -82,9 +97,16 @@ pub(super) fn year_markdown(o: &mut String, m: &Messages, y: &Year) {
         );
     };
     let _ = writeln!(o, "\n### {}", tr!(m, "year.themes_title"));
-    head(o, "year.col_rate");
-    for t in y.themes.iter().take(MULTIPLES) {
-        row(o, m, t, "");
+    head(o, "year.col_tests");
+    for (t, ranked) in y.themes.iter().zip(themes).take(MULTIPLES) {
+        let last = ranked
+            .figures
+            .trend
+            .as_ref()
+            .filter(|_| ranked.id() == t.theme_id)
+            .map(|tr| against_last_month(m, tr))
+            .unwrap_or_default();
+        row(o, m, t, &last, against_usual);
     }
     let _ = writeln!(o, "\n### {}", tr!(m, "year.fix_title"));
     if y.fell.is_empty() {
@@ -92,7 +114,7 @@ pub(super) fn year_markdown(o: &mut String, m: &Messages, y: &Year) {
     } else {
         head(o, "year.col_verdict");
         for t in &y.fell {
-            row(o, m, t, m.get(verdict(t)));
+            row(o, m, t, m.get(verdict(t)), rate_against_usual);
         }
     }
     let _ = writeln!(o, "\n{}\n", tr!(m, "year.test"));

@@ -279,6 +279,11 @@ fn three_months_show_the_planted_fix_and_rise_in_the_year() {
     assert!(html.contains(r#"id="year-fcr-chart""#));
     assert!(html.contains(r#"id="year-fix""#));
     assert!(html.contains("the fix seems to have landed"));
+    // Each small multiple also says how the theme moved since last month.
+    assert!(
+        html.contains("since last month: 20 → 60 episodes, a significant rise"),
+        "{html}"
+    );
     let md = fs::read_to_string(oct.join("report.md")).unwrap();
     assert!(md.contains("## The last 12 months"), "{md}");
     assert!(md.contains("### Did the fix land?"));

@@ -58,6 +58,25 @@ pub(crate) fn rate_against_usual(m: &Messages, t: &ThemeYear) -> String {
     }
 }
 
+/// The theme against last month, from the month-over-month test (the
+/// "What changed" section's), or `None` when it has no last month.
+pub(crate) fn against_last_month(m: &Messages, t: &crate::model::CategoryTrend) -> String {
+    let now = (t.prev_episodes as i64 + t.episodes_delta).max(0) as usize;
+    let key = match (t.significant, t.episodes_delta > 0) {
+        (true, true) => "year.last_up",
+        (true, false) => "year.last_down",
+        (false, _) => "year.last_same",
+    };
+    m.fmt(
+        key,
+        &[
+            ("then", &m.num(t.prev_episodes)),
+            ("now", &m.num(now)),
+            ("p", &p_text(m, t.p_value)),
+        ],
+    )
+}
+
 /// The verdict on a theme that fell: gone, significantly lower, or lower
 /// within the usual variation.
 pub(crate) fn verdict(t: &ThemeYear) -> &'static str {
@@ -105,7 +124,19 @@ pub(super) fn year(o: &mut String, r: &Report, y: &Year) {
         );
     }
     o.push_str(r#"<div class="multiples" id="year-themes">"#);
-    for t in y.themes.iter().take(MULTIPLES) {
+    for (t, ranked) in y.themes.iter().zip(r.themes).take(MULTIPLES) {
+        let last_month = ranked
+            .figures
+            .trend
+            .as_ref()
+            .filter(|_| ranked.id() == t.theme_id)
+            .map(|tr| {
+                format!(
+                    r#"<div class="sub">{}</div>"#,
+                    escape(&against_last_month(m, tr))
+                )
+            })
+            .unwrap_or_default();
         let values: Vec<Option<usize>> = t
             .extra_contacts
             .iter()
@@ -120,7 +151,7 @@ pub(super) fn year(o: &mut String, r: &Report, y: &Year) {
         );
         let _ = write!(
             o,
-            r##"<div class="multiple"><div><a href="#{}" dir="auto">{}</a> <span class="id">{}</span></div>{}<div class="sub">{}</div><div class="sub">{}</div></div>"##,
+            r##"<div class="multiple"><div><a href="#{}" dir="auto">{}</a> <span class="id">{}</span></div>{}<div class="sub">{}</div><div class="sub">{}</div>{last_month}</div>"##,
             escape(&t.theme_id),
             escape(&t.name),
             escape(&t.theme_id),
