@@ -92,26 +92,32 @@ pub fn record(
 /// `--previous` (written by a version that keeps the category files), and
 /// the latest before `period` that cannot, if it is later.
 pub fn previous_month(dir: &Path, period: &str) -> (Option<PathBuf>, Option<String>) {
-    let Ok(entries) = fs::read_dir(dir) else {
+    let Ok(mut earlier) = period_folders(dir) else {
         return (None, None);
     };
-    let mut earlier: Vec<(String, PathBuf)> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter_map(|p| {
-            let name = p
-                .file_name()?
-                .to_str()?
-                .strip_prefix("period=")?
-                .to_string();
-            (p.is_dir() && name.as_str() < period).then_some((name, p))
-        })
-        .collect();
-    earlier.sort();
+    earlier.retain(|(name, _)| name.as_str() < period);
     match earlier.pop() {
         Some((_, p)) if p.join(crate::trend::CENTROIDS_FILE).is_file() => (Some(p), None),
         Some((name, _)) => (None, Some(name)),
         None => (None, None),
     }
+}
+
+/// The dataset's month folders, `(period, path)`, oldest first.
+fn period_folders(dir: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
+    let mut found: Vec<(String, PathBuf)> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| {
+            let period = p
+                .file_name()?
+                .to_str()?
+                .strip_prefix("period=")?
+                .to_string();
+            p.is_dir().then_some((period, p))
+        })
+        .collect();
+    found.sort();
+    Ok(found)
 }
 
 /// Creates the dataset folder, or checks that an existing one is a
@@ -200,8 +206,8 @@ pub(crate) struct Partition {
     pub themes: BTreeMap<String, (String, u64, u64)>,
 }
 
-/// The dataset's partitions, oldest first.
-pub(crate) fn partitions(dir: &Path) -> Result<Vec<Partition>> {
+/// The dataset's partitions whose period `keep` accepts, oldest first.
+pub(crate) fn partitions(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<Partition>> {
     if !dir.join(MARKER).is_file() {
         bail!(
             "{}: not a recontact history (no {MARKER}); write one with recontact run --history {}",
@@ -209,18 +215,12 @@ pub(crate) fn partitions(dir: &Path) -> Result<Vec<Partition>> {
             dir.display()
         );
     }
-    let mut parts: Vec<PathBuf> = fs::read_dir(dir)
+    period_folders(dir)
         .with_context(|| format!("cannot read {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.is_dir()
-                && p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("period="))
-        })
-        .collect();
-    parts.sort();
-    parts.iter().map(|p| partition(p)).collect()
+        .iter()
+        .filter(|(period, _)| keep(period))
+        .map(|(_, p)| partition(p))
+        .collect()
 }
 
 fn partition(part: &Path) -> Result<Partition> {
@@ -280,7 +280,7 @@ fn partition(part: &Path) -> Result<Partition> {
 /// its extra contacts per month (themes of the latest month first, by
 /// their extra contacts).
 pub fn read(dir: &Path) -> Result<History> {
-    let parts = partitions(dir)?;
+    let parts = partitions(dir, |_| true)?;
     let mut themes: BTreeMap<String, ThemeHistory> = BTreeMap::new();
     for p in &parts {
         for (id, (name, _, extra)) in &p.themes {

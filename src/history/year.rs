@@ -17,19 +17,12 @@ use super::{partitions, Partition};
 use crate::metrics::Metrics;
 use crate::model::{ThemeYear, Year, USUAL_MONTHS};
 use crate::rank::RankedTheme;
-use crate::trend::{benjamini_hochberg, binom_two_sided, holm, Correction};
+use crate::trend::{adjust, binom_two_sided, round, Correction, ALPHA};
 
 /// Months the year shows, this one included.
 pub const MONTHS: usize = 12;
 /// At most this many fallen themes are listed.
 const FELL: usize = 20;
-/// Significance level, as month over month.
-const ALPHA: f64 = 0.05;
-
-/// Three decimals: the figures people read, in stable bytes.
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
 
 /// The `n` calendar months ending with `period` (`YYYY-MM`), oldest first;
 /// just `period` when it is not a month.
@@ -59,8 +52,10 @@ pub fn year(
     continued: bool,
     correction: Correction,
 ) -> Result<Year> {
+    // Only the window's months are read, however long the history.
+    let window = months_ending(&metrics.period, MONTHS);
     let parts = if dir.exists() {
-        partitions(dir)?
+        partitions(dir, |p| window[..window.len() - 1].iter().any(|w| w == p))?
     } else {
         Vec::new()
     };
@@ -126,14 +121,14 @@ fn build(
         extra.push(Some(this.1));
         let usual = (months_before >= USUAL_MONTHS).then(|| {
             let sum: u64 = extra[..now].iter().flatten().sum();
-            round3(sum as f64 / months_before as f64)
+            round(sum as f64 / months_before as f64, 3)
         });
         let before_eps: u64 = eps[..now].iter().flatten().sum();
         let per_thousand = |k: u64, n: u64| {
             if n == 0 {
                 0.0
             } else {
-                round3(k as f64 * 1000.0 / n as f64)
+                round(k as f64 * 1000.0 / n as f64, 3)
             }
         };
         ThemeYear {
@@ -194,10 +189,7 @@ fn build(
             }
         }
     }
-    let adj = match correction {
-        Correction::Holm => holm(&tests),
-        Correction::Bh => benjamini_hochberg(&tests),
-    };
+    let adj = adjust(correction, &tests);
     let split = this_year.len();
     for (k, p) in tested.into_iter().zip(adj) {
         let t = if k < split {
@@ -205,7 +197,7 @@ fn build(
         } else {
             &mut gone[k - split]
         };
-        t.p_value = Some((p * 1e6).round() / 1e6);
+        t.p_value = Some(round(p, 6));
         t.significant = p < ALPHA;
     }
 

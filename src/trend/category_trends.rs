@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::changes::VanishedCategory;
 use super::files::CentroidsFile;
 use super::matching::Matching;
-use super::stats::{benjamini_hochberg, binom_two_sided, holm, round, Correction};
+use super::stats::{adjust, binom_two_sided, round, Correction};
 use super::ALPHA;
 use crate::model::{CategoryTrend, TrendFlag};
 use crate::rank::RankedCategory;
@@ -36,10 +36,7 @@ pub(super) fn set_trends(
     let mut tests: Vec<f64> = Vec::new();
     let (mut trends, test_of) = category_trends(ranked, m, pc, (n1, n2), p0, &mut tests);
     let mut vanished = vanished(m, pc, p0, &mut tests);
-    let adj = match correction {
-        Correction::Holm => holm(&tests),
-        Correction::Bh => benjamini_hochberg(&tests),
-    };
+    let adj = adjust(correction, &tests);
     for (t, ti) in trends.iter_mut().zip(&test_of) {
         if let Some(k) = ti {
             t.p_value = Some(round(adj[*k], 6));

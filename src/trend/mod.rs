@@ -57,7 +57,9 @@ pub use files::{
 pub use matching::{
     example_texts, examples, match_categories, saved_centres, summarise, term_profile, Matching,
 };
-pub use stats::{benjamini_hochberg, binom_two_sided, holm, two_proportion_p, Correction};
+pub use stats::{
+    adjust, benjamini_hochberg, binom_two_sided, holm, round, two_proportion_p, Correction,
+};
 pub use themes::continue_themes;
 
 pub const CENTROIDS_FILE: &str = crate::layout::CENTROIDS;

@@ -44,6 +44,15 @@ pub fn binom_two_sided(k: u64, n: u64, p: f64) -> f64 {
     (max + s.ln()).exp().min(1.0)
 }
 
+/// The p-values adjusted over every test of one family, as `correction`
+/// says: month over month, the themes, and the year all adjust this way.
+pub fn adjust(correction: Correction, p: &[f64]) -> Vec<f64> {
+    match correction {
+        Correction::Holm => holm(p),
+        Correction::Bh => benjamini_hochberg(p),
+    }
+}
+
 /// Holm's step-down adjustment: adjusted p-values in the input order.
 pub fn holm(p: &[f64]) -> Vec<f64> {
     let m = p.len();
@@ -112,7 +121,7 @@ pub fn two_proportion_p(x1: usize, n1: usize, x2: usize, n2: usize) -> Option<f6
     Some(erfc(((p1 - p2) / se).abs() / std::f64::consts::SQRT_2))
 }
 
-pub(super) fn round(x: f64, digits: i32) -> f64 {
+pub fn round(x: f64, digits: i32) -> f64 {
     let p = 10f64.powi(digits);
     (x * p).round() / p
 }

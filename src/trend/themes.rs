@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::files::{IdRegistry, Previous, SavedCategory};
-use super::stats::{benjamini_hochberg, binom_two_sided, holm, round, Correction};
+use super::stats::{adjust, binom_two_sided, round, Correction};
 use super::ALPHA;
 use crate::model::{theme_id, theme_id_number, CategoryTrend, TrendFlag};
 use crate::rank::{RankedCategory, RankedTheme};
@@ -128,10 +128,7 @@ pub fn continue_themes(
                 significant: false,
             });
         }
-        let adj = match correction {
-            Correction::Holm => holm(&tests),
-            Correction::Bh => benjamini_hochberg(&tests),
-        };
+        let adj = adjust(correction, &tests);
         for (th, p) in themes.iter_mut().zip(adj) {
             if let Some(t) = th.figures.trend.as_mut() {
                 t.p_value = Some(round(p, 6));
