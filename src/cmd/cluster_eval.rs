@@ -158,7 +158,7 @@ pub fn evaluate(args: &Args) -> Result<ClusterEval> {
     if let Some(m) = &args.model {
         settings.model = m.clone();
     }
-    let (embedder, _) = choose_embedder(&settings)?;
+    let (embedder, _) = choose_embedder(&settings, None)?;
     let texts: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let t = Instant::now();
     let vectors = embedder.embed(&texts)?;

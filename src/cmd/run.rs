@@ -251,6 +251,29 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    run_with(args, None)
+}
+
+/// `recontact run`'s flags read from an argument list (`argv[0]` is the
+/// program's name): how the Python package's Spark driver takes the usual
+/// run flags.
+pub fn parse_args<I, T>(argv: I) -> std::result::Result<Args, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    #[derive(clap::Parser)]
+    #[command(name = "recontact-spark", version)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+    <Cli as clap::Parser>::try_parse_from(argv).map(|c| c.args)
+}
+
+/// `run` with the model's encoder batches sent to `offload` (the Python
+/// package's Spark driver); the outputs are a local run's.
+pub fn run_with(args: Args, offload: Option<crate::embed::offload::SharedOffload>) -> Result<()> {
     let cfg = match &args.config {
         Some(p) => ConfigFile::load(p)?,
         None => ConfigFile::default(),
@@ -274,6 +297,7 @@ pub fn run(args: Args) -> Result<()> {
         settings,
         taxonomy,
         progress: Progress::stderr(args.log_format.unwrap_or_default(), args.quiet),
+        offload,
     };
     let require_model =
         args.require_model || std::env::var("RECONTACT_REQUIRE_MODEL").as_deref() == Ok("1");

@@ -20,6 +20,7 @@
 mod kernels;
 mod lexical;
 mod linalg;
+pub mod offload;
 mod profile;
 #[cfg(feature = "rust-bert")]
 mod rustbert;

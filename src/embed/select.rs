@@ -4,6 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use super::offload::SharedOffload;
 use super::{CandleEmbedder, Embedder, LexicalEmbedder, LexicalOptions};
 use crate::settings::{EmbedderChoice, Settings};
 
@@ -16,7 +17,11 @@ pub fn lexical_embedder(settings: &Settings) -> LexicalEmbedder {
 }
 
 /// The embedder a run uses, and a warning when it had to fall back.
-pub fn choose_embedder(settings: &Settings) -> Result<(Box<dyn Embedder>, Option<String>)> {
+/// `offload`: where a model's encoder batches run (see `embed::offload`).
+pub fn choose_embedder(
+    settings: &Settings,
+    offload: Option<&SharedOffload>,
+) -> Result<(Box<dyn Embedder>, Option<String>)> {
     let dir = Path::new(&settings.model);
     match settings.embedder {
         EmbedderChoice::Lexical => Ok((Box::new(lexical_embedder(settings)), None)),
@@ -24,7 +29,7 @@ pub fn choose_embedder(settings: &Settings) -> Result<(Box<dyn Embedder>, Option
             let e = CandleEmbedder::load(dir).with_context(|| {
                 format!("cannot load the embedding model from {}", dir.display())
             })?;
-            Ok((Box::new(e), None))
+            Ok((Box::new(e.with_offload(offload.cloned())), None))
         }
         #[cfg(feature = "rust-bert")]
         EmbedderChoice::RustBert => {
@@ -94,13 +99,13 @@ mod tests {
             model: tmp.path().to_string_lossy().into_owned(),
             ..Settings::default()
         };
-        let (e, warning) = choose_embedder(&s).unwrap();
+        let (e, warning) = choose_embedder(&s, None).unwrap();
         assert!(e.transductive());
         assert!(warning.unwrap().contains("lexical fallback"));
         let s = Settings {
             embedder: EmbedderChoice::Candle,
             ..s
         };
-        assert!(choose_embedder(&s).is_err());
+        assert!(choose_embedder(&s, None).is_err());
     }
 }

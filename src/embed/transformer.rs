@@ -33,6 +33,7 @@ use candle_core::Device;
 use rayon::prelude::*;
 use tokenizers::{Tokenizer, TruncationParams};
 
+use super::offload::SharedOffload;
 use super::profile::ModelProfile;
 use super::Embedder;
 use config::{read_json, read_max_seq_length, read_modules, Act, Arch, HfConfig};
@@ -83,6 +84,10 @@ impl Default for CandleOptions {
 /// A transformer sentence-embedding model; see the module docs.
 pub struct CandleEmbedder {
     name: String,
+    /// The folder it was loaded from (an offload's workers read it too).
+    dir: std::path::PathBuf,
+    /// Where the fused batches run when not here (the Spark driver).
+    offload: Option<SharedOffload>,
     tokenizer: Tokenizer,
     /// Where the candle backend computes (the fused one is always CPU).
     device: Device,
@@ -252,6 +257,8 @@ impl CandleEmbedder {
         );
         Ok(Self {
             name,
+            dir: dir.to_path_buf(),
+            offload: None,
             tokenizer,
             device,
             hidden: cfg.hidden_size,
@@ -262,6 +269,23 @@ impl CandleEmbedder {
             model,
             profile,
         })
+    }
+
+    /// Runs this model's fused batches through `offload` (cut here as
+    /// always, so the vectors are a local run's; see `embed::offload`).
+    /// The candle backend (a GPU) keeps its batches.
+    pub fn with_offload(mut self, offload: Option<SharedOffload>) -> Self {
+        self.offload = offload;
+        self
+    }
+
+    /// One batch's vectors, computed here as one batch: what an offload's
+    /// worker runs for each batch it is given.
+    pub fn forward_batch(&self, ids: &[Vec<u32>]) -> anyhow::Result<Vec<Vec<f32>>> {
+        match &self.model {
+            Model::Fused(m) => m.forward(ids, &self.pooling),
+            Model::CandleBert(_) | Model::CandleXlmr(_) => self.embed_ids_candle(ids, &|_| {}),
+        }
     }
 
     /// What the model folder says beyond Hugging Face's files (prefix,
@@ -326,6 +350,18 @@ impl CandleEmbedder {
                 }
                 if start < ids.len() {
                     batches.push(start..ids.len());
+                }
+                if let Some(offload) = &self.offload {
+                    let parts: Vec<&[Vec<u32>]> = batches.iter().map(|r| &ids[r.clone()]).collect();
+                    let out = offload.forward(&self.dir, &parts)?;
+                    anyhow::ensure!(
+                        out.len() == parts.len()
+                            && out.iter().zip(&parts).all(|(v, p)| v.len() == p.len()
+                                && v.iter().all(|x| x.len() == self.dim())),
+                        "the offloaded encoder returned vectors that do not match the batches sent"
+                    );
+                    done(ids.len());
+                    return Ok(out.into_iter().flatten().collect());
                 }
                 let out: Vec<Vec<Vec<f32>>> = batches
                     .par_iter()
@@ -397,6 +433,7 @@ impl Embedder for CandleEmbedder {
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
+    use std::sync::Arc;
 
     use super::pooling::pool;
     use super::*;
@@ -439,6 +476,76 @@ mod tests {
         assert_eq!(cls, vec![1.0, 0.0]);
         let max = pool(&x, 2, 2, &[Pooling::Max, Pooling::Cls]);
         assert_eq!(max.len(), 4);
+    }
+
+    /// What a Spark executor does, in process: each batch through the byte
+    /// codec and `forward_batch` of a second load of the model.
+    struct Executor {
+        model: CandleEmbedder,
+        batches: std::sync::Mutex<Vec<usize>>,
+    }
+
+    impl crate::embed::offload::Offload for Executor {
+        fn forward(
+            &self,
+            model_dir: &Path,
+            batches: &[&[Vec<u32>]],
+        ) -> anyhow::Result<Vec<Vec<Vec<f32>>>> {
+            use crate::embed::offload::{decode_ids, decode_vectors, encode_ids, encode_vectors};
+            assert_eq!(model_dir, model_dir_of(&self.model));
+            let mut out = Vec::new();
+            for b in batches {
+                self.batches.lock().unwrap().push(b.len());
+                let (l, i) = encode_ids(b);
+                let v = self.model.forward_batch(&decode_ids(&l, &i)?)?;
+                out.push(decode_vectors(
+                    &encode_vectors(&v),
+                    b.len(),
+                    self.model.dim(),
+                )?);
+            }
+            Ok(out)
+        }
+    }
+
+    fn model_dir_of(m: &CandleEmbedder) -> &Path {
+        &m.dir
+    }
+
+    #[test]
+    fn offloaded_batches_give_the_local_vectors_bit_for_bit() {
+        let Some(dir) = model_or_skip() else { return };
+        let texts: Vec<String> = (0..300)
+            .map(|i| {
+                format!(
+                    "where is my refund for order {i}, it has been {} days",
+                    i % 17
+                )
+            })
+            .chain(s(&["", "the app crashes at checkout", "退款还没到账"]))
+            .collect();
+        let local = CandleEmbedder::load(&dir).unwrap();
+        let want = local.embed(&texts).unwrap();
+        let executor = Arc::new(Executor {
+            model: CandleEmbedder::load(&dir).unwrap(),
+            batches: Default::default(),
+        });
+        let offloaded = CandleEmbedder::load(&dir)
+            .unwrap()
+            .with_offload(Some(executor.clone()));
+        let got = offloaded.embed(&texts).unwrap();
+        let sent = executor.batches.lock().unwrap().clone();
+        assert!(
+            sent.len() > 1,
+            "the texts went as several batches: {sent:?}"
+        );
+        assert_eq!(sent.iter().sum::<usize>(), texts.len());
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            let g: Vec<u32> = g.iter().map(|x| x.to_bits()).collect();
+            let w: Vec<u32> = w.iter().map(|x| x.to_bits()).collect();
+            assert_eq!(g, w);
+        }
     }
 
     #[test]

@@ -473,16 +473,20 @@ fn report_language(contacts: &[Contact]) -> ReportLanguage {
 /// The run's embedders, and a warning when it fell back to the lexical one.
 fn spaces(plan: &RunPlan) -> Result<(Spaces, Option<String>)> {
     let settings = &plan.settings;
-    let (embedder, warning) = embed::choose_embedder(settings)?;
+    let (embedder, warning) = embed::choose_embedder(settings, plan.offload.as_ref())?;
     let is_model = warning.is_none() && settings.embedder != EmbedderChoice::Lexical;
     let multilingual = !is_model || embed::model_is_multilingual(Path::new(&settings.model));
     // The reasons an English-only model cannot read go to a multilingual
     // model when one is given: a space that knows what words mean, where
     // the lexical embedder only sees shared words.
     let other_model = match plan.other_scripts_model() {
-        Some(dir) if !multilingual => Some(CandleEmbedder::load(dir).with_context(|| {
-            format!("cannot load --other-scripts-model from {}", dir.display())
-        })?),
+        Some(dir) if !multilingual => Some(
+            CandleEmbedder::load(dir)
+                .with_context(|| {
+                    format!("cannot load --other-scripts-model from {}", dir.display())
+                })?
+                .with_offload(plan.offload.clone()),
+        ),
         _ => None,
     };
     let spaces = Spaces {

@@ -24,6 +24,9 @@ pub struct RunPlan {
     pub taxonomy: Option<Taxonomy>,
     /// Where each stage's start, counts and end are said (stderr).
     pub progress: Progress,
+    /// Where the model's encoder batches run when not here (the Spark
+    /// driver's executors; `embed::offload`).
+    pub offload: Option<crate::embed::offload::SharedOffload>,
 }
 
 impl RunPlan {
