@@ -46,7 +46,7 @@ pub fn choose_embedder(
                 let e = CandleEmbedder::load(dir).with_context(|| {
                     format!("cannot load the embedding model from {}", dir.display())
                 })?;
-                Ok((Box::new(e), None))
+                Ok((Box::new(e.with_offload(offload.cloned())), None))
             } else {
                 Ok((
                     Box::new(lexical_embedder(settings)),
@@ -107,5 +107,46 @@ mod tests {
             ..s
         };
         assert!(choose_embedder(&s, None).is_err());
+    }
+
+    /// Refuses every batch: an embed that reaches it fails with its words.
+    struct Refuse;
+
+    impl crate::embed::offload::Offload for Refuse {
+        fn forward(&self, _: &Path, batches: &[&[Vec<u32>]]) -> Result<Vec<Vec<Vec<f32>>>> {
+            anyhow::bail!("offloaded {} batches", batches.len())
+        }
+    }
+
+    #[test]
+    fn every_model_choice_sends_its_batches_to_the_offload() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::embed::DEFAULT_MODEL_DIR);
+        if !crate::embed::model_available(&dir) {
+            assert!(
+                std::env::var("RECONTACT_REQUIRE_MODEL").as_deref() != Ok("1"),
+                "RECONTACT_REQUIRE_MODEL=1 but {} has no model",
+                dir.display()
+            );
+            return;
+        }
+        let offload: SharedOffload = std::sync::Arc::new(Refuse);
+        for choice in [EmbedderChoice::Auto, EmbedderChoice::Candle] {
+            let s = Settings {
+                model: dir.to_string_lossy().into_owned(),
+                embedder: choice,
+                ..Settings::default()
+            };
+            let (e, _) = choose_embedder(&s, Some(&offload)).unwrap();
+            let err = e.embed(&["where is my refund".to_string()]).unwrap_err();
+            assert!(
+                err.to_string().contains("offloaded 1 batches"),
+                "{choice:?}: {err}"
+            );
+            let (e, _) = choose_embedder(&s, None).unwrap();
+            assert_eq!(
+                e.embed(&["where is my refund".to_string()]).unwrap().len(),
+                1
+            );
+        }
     }
 }
