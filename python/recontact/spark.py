@@ -23,6 +23,7 @@ it configured is used.
 """
 
 import sys
+import time
 
 # Set by a worker the first time it is asked for a model: one load per
 # Python worker process (Spark reuses them across tasks).
@@ -70,11 +71,13 @@ class SparkEncoder:
         self.calls = 0
         self.batches = 0
         self.texts = 0
+        self.seconds = 0.0
 
     def __call__(self, model_dir, batches):
         if not batches:
             return []
         self.calls += 1
+        started = time.monotonic()
         self.batches += len(batches)
         self.texts += sum(len(lengths) // 4 for lengths, _ in batches)
         rows = [(i, bytes(l), bytes(ids)) for i, (l, ids) in enumerate(batches)]
@@ -91,6 +94,7 @@ class SparkEncoder:
             raise RuntimeError(
                 f"the executors returned {len(out)} of {len(rows)} encoder batches"
             )
+        self.seconds += time.monotonic() - started
         return [bytes(r[1]) for r in out]
 
 
@@ -157,7 +161,8 @@ def main(argv=None):
         if code == 0:
             print(
                 f"spark: {encoder.texts} texts in {encoder.batches} encoder batches on "
-                f"{spark.sparkContext.master} ({encoder.partitions} partitions)",
+                f"{spark.sparkContext.master} ({encoder.partitions} partitions), "
+                f"{encoder.seconds:.1f} s",
                 file=sys.stderr,
             )
         return code

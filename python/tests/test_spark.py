@@ -61,7 +61,7 @@ def test_same_outputs(args, work):
     r = sh([sys.executable, "-m", "recontact.spark", *common, "--out", spark,
             "--master", "local[2]", "--partitions", "3"])
     check(r.returncode == 0, "recontact-spark", r.stderr[-4000:])
-    m = re.search(r"spark: (\d+) texts in (\d+) encoder batches on local\[2\] \(3 partitions\)", r.stderr)
+    m = re.search(r"spark: (\d+) texts in (\d+) encoder batches on local\[2\] \(3 partitions\), [\d.]+ s", r.stderr)
     # Each call sends its distinct texts: nearly all of them on this month.
     check(m is not None and int(m.group(2)) > 3
           and 0.9 * embedded <= int(m.group(1)) <= embedded,
