@@ -36,6 +36,10 @@ rm -rf target/wheels-ci
 "$venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps target/wheels-ci/recontact-*.whl
 echo "ci-spark: package built after $((SECONDS - started))s"
 
+# Spark's workers run the venv's Python (it has the package); a container's
+# host name may not resolve, so Spark binds to loopback.
+export PYSPARK_PYTHON="$PWD/$venv/bin/python"
+export SPARK_LOCAL_IP=127.0.0.1
 # The test's driver runs from outside the source tree, so the installed
 # package (with its native module) is the one imported.
 (cd target && "$OLDPWD/$venv/bin/python" "$OLDPWD/python/tests/test_spark.py" \

@@ -60,27 +60,49 @@ impl Offload for PyOffload {
     }
 }
 
+/// `None` when `argv` are flags `recontact run` takes; else what it says
+/// (help, version, a usage error) is printed and its exit code returned.
+/// The Spark driver asks before it starts a JVM.
+#[pyfunction]
+fn check_args(argv: Vec<String>) -> Option<i32> {
+    match recontact::cmd::run::parse_args(&argv) {
+        Ok(_) => None,
+        Err(e) => {
+            // --help and --version print and succeed; a usage error is 2.
+            let _ = e.print();
+            Some(e.exit_code())
+        }
+    }
+}
+
 /// `recontact run` with these arguments (`argv[0]` is the program's name);
 /// with `forward`, the model's encoder batches go to it (see
-/// [`PyOffload`]). Returns the exit code the `recontact` binary would.
+/// [`PyOffload`]). Returns the exit code the `recontact` binary would:
+/// 0, 2 (usage, configuration, or a failed offload), 3, 4, 5, or 101 for
+/// a bug (a panic).
 #[pyfunction]
 #[pyo3(signature = (argv, forward=None))]
 fn run(py: Python<'_>, argv: Vec<String>, forward: Option<Py<PyAny>>) -> PyResult<i32> {
     let args = match recontact::cmd::run::parse_args(&argv) {
         Ok(a) => a,
         Err(e) => {
-            // --help and --version print and succeed; a usage error is 2.
             let _ = e.print();
             return Ok(e.exit_code());
         }
     };
     let offload = forward.map(|f| Arc::new(PyOffload { forward: f }) as SharedOffload);
     // The run calls back into Python from its own threads: let go of the
-    // interpreter meanwhile.
-    let result = py.detach(|| recontact::cmd::run::run_with(args, offload));
+    // interpreter meanwhile. A panic is a bug, 101 as the binary's (the
+    // panic hook has printed it).
+    let result = py.detach(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            recontact::cmd::run::run_with(args, offload)
+        }))
+    });
     match result {
-        Ok(()) => Ok(0),
-        Err(e) => {
+        Err(_) => Ok(101),
+        Ok(Ok(())) => Ok(0),
+        Ok(Err(e)) => {
             eprintln!(
                 "error: {}",
                 recontact::text::terminal_safe(&format!("{e:#}"))
@@ -132,6 +154,7 @@ impl Encoder {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(check_args, m)?)?;
     m.add_class::<Encoder>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

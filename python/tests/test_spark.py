@@ -58,12 +58,16 @@ def test_same_outputs(args, work):
     embedded = sum(int(n.replace(",", "")) for n in
                    re.findall(r"embed [a-z ]+ done ([\d,]+) texts", r.stderr))
     check(embedded > 500, f"the local run embedded {embedded} texts with the model")
+    # Small jobs, so a call is cut into several: each job's batches must
+    # come back in their place.
+    env = dict(os.environ, RECONTACT_SPARK_TEXTS_PER_JOB="200")
     r = sh([sys.executable, "-m", "recontact.spark", *common, "--out", spark,
-            "--master", "local[2]", "--partitions", "3"])
+            "--master", "local[2]", "--partitions", "3"], env=env)
     check(r.returncode == 0, "recontact-spark", r.stderr[-4000:])
-    m = re.search(r"spark: (\d+) texts in (\d+) encoder batches on local\[2\] \(3 partitions\), [\d.]+ s", r.stderr)
+    m = re.search(r"spark: (\d+) texts in (\d+) encoder batches \((\d+) jobs\) on local\[2\] "
+                  r"\(3 partitions\), [\d.]+ s", r.stderr)
     # Each call sends its distinct texts: nearly all of them on this month.
-    check(m is not None and int(m.group(2)) > 3
+    check(m is not None and int(m.group(2)) > 3 and int(m.group(3)) >= int(m.group(1)) // 200
           and 0.9 * embedded <= int(m.group(1)) <= embedded,
           f"the executors encoded the batches ({m.group(0) if m else r.stderr[-1000:]})")
 
@@ -104,6 +108,23 @@ def test_driver_flags_and_errors(work):
           "a missing input is exit 3")
     r = sh([sys.executable, "-m", "recontact.spark", "in", "--partitions", "0"])
     check(r.returncode != 0 and "at least 1" in r.stderr, "--partitions 0 is refused")
+    # recontact run's answers to --version and a bad flag, with no JVM started.
+    r = sh([sys.executable, "-m", "recontact.spark", "--version"])
+    check(r.returncode == 0 and r.stdout.startswith("recontact-spark ")
+          and "spark:" not in r.stderr and "WARN" not in r.stderr,
+          "--version answers without Spark", r.stdout + r.stderr)
+    r = sh([sys.executable, "-m", "recontact.spark", "in", "--out", "o", "--no-such-flag",
+            "--master", "local[1]"])
+    check(r.returncode == 2 and "--no-such-flag" in r.stderr and "WARN" not in r.stderr,
+          "a bad flag is exit 2 without Spark", r.stderr[-2000:])
+    r = sh([sys.executable, "-m", "recontact.spark", "--help"])
+    check(r.returncode == 0 and "--partitions" in r.stdout and "Usage: recontact-spark" in r.stdout,
+          "--help shows the driver's and run's flags", r.stdout[-2000:])
+    from recontact.spark import _jobs
+
+    batches = [(b"\0" * 4 * n, b"") for n in (3, 3, 5, 1, 9)]
+    check(list(_jobs(batches, 6)) == [(0, 2), (2, 4), (4, 5)],
+          "batches are cut into jobs of at most N texts, a larger batch alone")
 
 
 def main():
