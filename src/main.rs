@@ -59,13 +59,6 @@ fn main() {
         Command::Sample(a) => recontact::cmd::sample::run(a),
     };
     if let Err(e) = result {
-        // Error messages quote the input: its control characters are shown.
-        eprintln!(
-            "error: {}",
-            recontact::text::terminal_safe(&format!("{e:#}"))
-        );
-        // The failure is a context at any depth of the error's chain.
-        let failure = e.downcast_ref::<recontact::model::Failure>();
-        std::process::exit(failure.map_or(2, |f| f.exit_code()));
+        std::process::exit(recontact::cmd::report_error(&e));
     }
 }

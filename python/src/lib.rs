@@ -42,12 +42,8 @@ impl Offload for PyOffload {
             Ok(out.iter().map(|b| b.as_bytes().to_vec()).collect())
         })
         .map_err(|e| anyhow::anyhow!("the offloaded encoder failed: {e}"))?;
-        anyhow::ensure!(
-            results.len() == batches.len(),
-            "the offloaded encoder returned {} results for {} batches",
-            results.len(),
-            batches.len()
-        );
+        // How many came back, and their sizes, the embedder checks for
+        // every offload.
         results
             .iter()
             .zip(batches)
@@ -65,14 +61,16 @@ impl Offload for PyOffload {
 /// The Spark driver asks before it starts a JVM.
 #[pyfunction]
 fn check_args(argv: Vec<String>) -> Option<i32> {
-    match recontact::cmd::run::parse_args(&argv) {
-        Ok(_) => None,
-        Err(e) => {
-            // --help and --version print and succeed; a usage error is 2.
-            let _ = e.print();
-            Some(e.exit_code())
-        }
-    }
+    parse(&argv).err()
+}
+
+/// `run`'s flags, or the exit code of what clap printed instead: --help
+/// and --version succeed, a usage error is 2.
+fn parse(argv: &[String]) -> Result<recontact::cmd::run::Args, i32> {
+    recontact::cmd::run::parse_args(argv).map_err(|e| {
+        let _ = e.print();
+        e.exit_code()
+    })
 }
 
 /// `recontact run` with these arguments (`argv[0]` is the program's name);
@@ -83,12 +81,9 @@ fn check_args(argv: Vec<String>) -> Option<i32> {
 #[pyfunction]
 #[pyo3(signature = (argv, forward=None))]
 fn run(py: Python<'_>, argv: Vec<String>, forward: Option<Py<PyAny>>) -> PyResult<i32> {
-    let args = match recontact::cmd::run::parse_args(&argv) {
+    let args = match parse(&argv) {
         Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return Ok(e.exit_code());
-        }
+        Err(code) => return Ok(code),
     };
     let offload = forward.map(|f| Arc::new(PyOffload { forward: f }) as SharedOffload);
     // The run calls back into Python from its own threads: let go of the
@@ -102,14 +97,7 @@ fn run(py: Python<'_>, argv: Vec<String>, forward: Option<Py<PyAny>>) -> PyResul
     match result {
         Err(_) => Ok(101),
         Ok(Ok(())) => Ok(0),
-        Ok(Err(e)) => {
-            eprintln!(
-                "error: {}",
-                recontact::text::terminal_safe(&format!("{e:#}"))
-            );
-            let failure = e.downcast_ref::<recontact::model::Failure>();
-            Ok(failure.map_or(2, |f| f.exit_code()))
-        }
+        Ok(Err(e)) => Ok(recontact::cmd::report_error(&e)),
     }
 }
 

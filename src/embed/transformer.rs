@@ -335,7 +335,7 @@ impl CandleEmbedder {
         done: &(dyn Fn(usize) + Sync),
     ) -> anyhow::Result<Vec<Vec<f32>>> {
         match &self.model {
-            Model::Fused(m) => {
+            Model::Fused(_) => {
                 // Cut batches by token budget, in input order.
                 let mut batches: Vec<std::ops::Range<usize>> = Vec::new();
                 let mut start = 0;
@@ -366,7 +366,8 @@ impl CandleEmbedder {
                 let out: Vec<Vec<Vec<f32>>> = batches
                     .par_iter()
                     .map(|r| {
-                        let v = m.forward(&ids[r.clone()], &self.pooling)?;
+                        // What an offload's worker runs, too.
+                        let v = self.forward_batch(&ids[r.clone()])?;
                         done(r.len());
                         Ok(v)
                     })
@@ -492,7 +493,7 @@ mod tests {
             batches: &[&[Vec<u32>]],
         ) -> anyhow::Result<Vec<Vec<Vec<f32>>>> {
             use crate::embed::offload::{decode_ids, decode_vectors, encode_ids, encode_vectors};
-            assert_eq!(model_dir, model_dir_of(&self.model));
+            assert_eq!(model_dir, self.model.dir);
             let mut out = Vec::new();
             for b in batches {
                 self.batches.lock().unwrap().push(b.len());
@@ -506,10 +507,6 @@ mod tests {
             }
             Ok(out)
         }
-    }
-
-    fn model_dir_of(m: &CandleEmbedder) -> &Path {
-        &m.dir
     }
 
     #[test]
