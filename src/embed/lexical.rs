@@ -209,15 +209,21 @@ fn text_features(text: &str, ngrams: (usize, usize)) -> Vec<(u64, bool, f32)> {
 /// TF-IDF rows of distinct texts, each standing for `counts[i]` copies
 /// (document frequencies count copies; row i is scaled by √counts[i]).
 fn tfidf(texts: &[String], counts: &[u32], o: &LexicalOptions) -> Csr {
-    let docs: Vec<Vec<(u64, bool, f32)>> = texts
-        .par_iter()
-        .map(|t| text_features(t, o.char_ngrams))
-        .collect();
+    // Two passes over blocks of texts, features extracted afresh in each,
+    // rather than every text's features held at once (several times the
+    // matrix itself on a large month): document frequencies first, then
+    // the rows.
     let n: usize = counts.iter().map(|&c| c as usize).sum();
     let mut df: HashMap<(u64, bool), u32> = HashMap::new();
-    for (d, &copies) in docs.iter().zip(counts) {
-        for &(f, w, _) in d {
-            *df.entry((f, w)).or_default() += copies;
+    for (block, copies) in texts.chunks(TEXTS_PER_BLOCK).zip(counts.chunks(TEXTS_PER_BLOCK)) {
+        let docs: Vec<Vec<(u64, bool, f32)>> = block
+            .par_iter()
+            .map(|t| text_features(t, o.char_ngrams))
+            .collect();
+        for (d, &copies) in docs.iter().zip(copies) {
+            for &(f, w, _) in d {
+                *df.entry((f, w)).or_default() += copies;
+            }
         }
     }
     let min_df = o.min_df.unwrap_or(if n >= 50 { 2 } else { 1 }) as u32;
@@ -234,53 +240,59 @@ fn tfidf(texts: &[String], counts: &[u32], o: &LexicalOptions) -> Csr {
         .collect();
     let ww = o.word_weight.sqrt();
     let cw = (1.0 - o.word_weight).sqrt();
-    let rows: Vec<Vec<(u32, f32)>> = docs
-        .par_iter()
-        .zip(counts.par_iter())
-        .map(|(d, &copies)| {
-            let mut words: Vec<(u32, f32)> = Vec::new();
-            let mut chars: Vec<(u32, f32)> = Vec::new();
-            for &(f, w, c) in d {
-                if let Some(&(j, idf)) = col.get(&(f, w)) {
-                    let v = (1.0 + c.ln()) * idf;
-                    if w {
-                        words.push((j, v));
-                    } else {
-                        chars.push((j, v));
-                    }
+    let row = |text: &String, copies: u32| {
+        let mut words: Vec<(u32, f32)> = Vec::new();
+        let mut chars: Vec<(u32, f32)> = Vec::new();
+        for (f, w, c) in text_features(text, o.char_ngrams) {
+            if let Some(&(j, idf)) = col.get(&(f, w)) {
+                let v = (1.0 + c.ln()) * idf;
+                if w {
+                    words.push((j, v));
+                } else {
+                    chars.push((j, v));
                 }
             }
-            for (block, weight) in [(&mut words, ww), (&mut chars, cw)] {
-                let norm = block.iter().map(|&(_, v)| v * v).sum::<f32>().sqrt();
-                if norm > 0.0 {
-                    block.iter_mut().for_each(|(_, v)| *v *= weight / norm);
-                }
+        }
+        for (block, weight) in [(&mut words, ww), (&mut chars, cw)] {
+            let norm = block.iter().map(|&(_, v)| v * v).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                block.iter_mut().for_each(|(_, v)| *v *= weight / norm);
             }
-            words.append(&mut chars);
-            words.sort_unstable_by_key(|&(j, _)| j);
-            if copies > 1 {
-                let w = (copies as f32).sqrt();
-                words.iter_mut().for_each(|(_, v)| *v *= w);
-            }
-            words
-        })
-        .collect();
+        }
+        words.append(&mut chars);
+        words.sort_unstable_by_key(|&(j, _)| j);
+        if copies > 1 {
+            let w = (copies as f32).sqrt();
+            words.iter_mut().for_each(|(_, v)| *v *= w);
+        }
+        words
+    };
     let mut a = Csr {
-        rows: docs.len(),
+        rows: texts.len(),
         cols: kept.len(),
-        indptr: Vec::with_capacity(n + 1),
+        indptr: Vec::with_capacity(texts.len() + 1),
         ..Default::default()
     };
     a.indptr.push(0);
-    for r in rows {
-        for (j, v) in r {
-            a.indices.push(j);
-            a.data.push(v);
+    for (block, copies) in texts.chunks(TEXTS_PER_BLOCK).zip(counts.chunks(TEXTS_PER_BLOCK)) {
+        let rows: Vec<Vec<(u32, f32)>> = block
+            .par_iter()
+            .zip(copies.par_iter())
+            .map(|(t, &c)| row(t, c))
+            .collect();
+        for r in rows {
+            for (j, v) in r {
+                a.indices.push(j);
+                a.data.push(v);
+            }
+            a.indptr.push(a.indices.len());
         }
-        a.indptr.push(a.indices.len());
     }
     a
 }
+
+/// Texts whose features are held at once while the TF-IDF matrix is built.
+const TEXTS_PER_BLOCK: usize = 8192;
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@
 //! Every step is deterministic: parallel work is split by output row and
 //! each row is summed in a fixed order.
 
-use ndarray::{s, Array2};
+use ndarray::{s, Array2, Axis};
 use rayon::prelude::*;
 
 /// Compressed sparse rows, f32 values, columns sorted within each row.
@@ -73,20 +73,28 @@ impl Csr {
     }
 }
 
-/// Orthonormalises the columns of `y` (CholeskyQR, done twice for
+/// Orthonormalises the columns of `y` in place (CholeskyQR, done twice for
 /// accuracy). Columns that are (numerically) dependent on earlier ones come
 /// back as zero columns, so rank-deficient input is fine.
-pub fn orthonormalize(y: &Array2<f64>) -> Array2<f64> {
-    let q = chol_qr(y);
-    chol_qr(&q)
+pub fn orthonormalize(y: &mut Array2<f64>) {
+    chol_qr(y, ROWS_PER_BLOCK);
+    chol_qr(y, ROWS_PER_BLOCK);
 }
 
-fn chol_qr(y: &Array2<f64>) -> Array2<f64> {
+/// Rows of `y` turned into `Q` per block: the `n × l` matrices are the
+/// largest a lexical fit holds (one per million reasons is 2 GB), so `Q`
+/// overwrites `Y` rather than sitting beside copies of it. A row's product
+/// does not depend on the rows beside it, so blocks give the whole
+/// product's values bit for bit.
+const ROWS_PER_BLOCK: usize = 2048;
+
+fn chol_qr(y: &mut Array2<f64>, rows_per_block: usize) {
     let l = y.ncols();
-    let g = y.t().dot(y);
+    let g = y.t().dot(&*y);
     let max_diag = (0..l).map(|i| g[[i, i]]).fold(0.0f64, f64::max);
     if max_diag <= 0.0 || !max_diag.is_finite() {
-        return Array2::zeros(y.raw_dim());
+        y.fill(0.0);
+        return;
     }
     let tol = max_diag * 1e-11;
     // Upper Cholesky factor R (G = RᵀR); dropped columns keep a zero row.
@@ -111,7 +119,7 @@ fn chol_qr(y: &Array2<f64>) -> Array2<f64> {
         }
         keep.push(j);
     }
-    // Q_K = Y_K · R_KK⁻¹ on the kept columns K.
+    // Q_K = Y_K · R_KK⁻¹ on the kept columns K; the others are zero.
     let kk = keep.len();
     let mut rkk = Array2::<f64>::zeros((kk, kk));
     for (a, &ja) in keep.iter().enumerate() {
@@ -120,16 +128,17 @@ fn chol_qr(y: &Array2<f64>) -> Array2<f64> {
         }
     }
     let rinv = upper_triangular_inverse(&rkk);
-    let mut yk = Array2::<f64>::zeros((y.nrows(), kk));
-    for (a, &j) in keep.iter().enumerate() {
-        yk.column_mut(a).assign(&y.column(j));
+    for mut rows in y.axis_chunks_iter_mut(Axis(0), rows_per_block) {
+        let mut yk = Array2::<f64>::zeros((rows.nrows(), kk));
+        for (a, &j) in keep.iter().enumerate() {
+            yk.column_mut(a).assign(&rows.column(j));
+        }
+        let qk = yk.dot(&rinv);
+        rows.fill(0.0);
+        for (a, &j) in keep.iter().enumerate() {
+            rows.column_mut(j).assign(&qk.column(a));
+        }
     }
-    let qk = yk.dot(&rinv);
-    let mut q = Array2::<f64>::zeros(y.raw_dim());
-    for (a, &j) in keep.iter().enumerate() {
-        q.column_mut(j).assign(&qk.column(a));
-    }
-    q
 }
 
 /// Inverse of an upper-triangular matrix with a nonzero diagonal.
@@ -262,29 +271,40 @@ pub fn randomized_svd_scores(
     let n = a.rows;
     let m = a.cols;
     let l = (k + oversample).min(n).min(m);
-    let mut out = Array2::<f64>::zeros((n, k));
     if l == 0 {
-        return out;
+        return Array2::<f64>::zeros((n, k));
     }
     let at = a.transpose();
     let mut rng = SplitMix64::new(seed);
     let omega = Array2::from_shape_simple_fn((m, l), || rng.next_gaussian());
-    let mut q = orthonormalize(&a.mul_dense(&omega));
+    let mut q = a.mul_dense(&omega);
     drop(omega);
+    orthonormalize(&mut q);
     for _ in 0..power_iters {
-        let z = orthonormalize(&at.mul_dense(&q));
-        q = orthonormalize(&a.mul_dense(&z));
+        let mut z = at.mul_dense(&q);
+        orthonormalize(&mut z);
+        // The old Q goes before the new one is made: one n × l at a time.
+        drop(q);
+        q = a.mul_dense(&z);
+        drop(z);
+        orthonormalize(&mut q);
     }
     // B = Qᵀ A; B Bᵀ = Wᵀ W with W = Aᵀ Q.
     let w = at.mul_dense(&q);
+    drop(at);
     let bbt = w.t().dot(&w);
     drop(w);
     let (values, vecs) = symmetric_eigen(&bbt);
     let kk = k.min(l);
-    let mut scores = q.dot(&vecs.slice(s![.., ..kk]));
+    // Scores = Q · V_k, written over Q's first kk columns block by block.
+    let v = vecs.slice(s![.., ..kk]);
+    for mut rows in q.axis_chunks_iter_mut(Axis(0), ROWS_PER_BLOCK) {
+        let block = rows.dot(&v);
+        rows.slice_mut(s![.., ..kk]).assign(&block);
+    }
     for (c, value) in values.iter().enumerate().take(kk) {
         let sigma = value.max(0.0).sqrt();
-        let mut col = scores.column_mut(c);
+        let mut col = q.column_mut(c);
         let mut best = 0.0f64;
         for &x in col.iter() {
             if x.abs() > best.abs() {
@@ -294,7 +314,12 @@ pub fn randomized_svd_scores(
         let sign = if best < 0.0 { -1.0 } else { 1.0 };
         col.mapv_inplace(|x| x * sigma * sign);
     }
-    out.slice_mut(s![.., ..kk]).assign(&scores);
+    if kk == k {
+        // A view of Q's first k columns, without a copy.
+        return q.slice_move(s![.., ..k]);
+    }
+    let mut out = Array2::<f64>::zeros((n, k));
+    out.slice_mut(s![.., ..kk]).assign(&q.slice(s![.., ..kk]));
     out
 }
 
@@ -322,6 +347,30 @@ mod tests {
     }
 
     #[test]
+    fn blocks_of_rows_give_the_whole_product_bit_for_bit() {
+        let mut rng = SplitMix64::new(3);
+        let y = Array2::from_shape_simple_fn((1000, 24), || rng.next_gaussian());
+        let mut whole = y.clone();
+        chol_qr(&mut whole, usize::MAX);
+        for block in [1, 7, 256] {
+            let mut blocked = y.clone();
+            chol_qr(&mut blocked, block);
+            assert!(blocked
+                .iter()
+                .zip(whole.iter())
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
+        }
+        // And the result is orthonormal.
+        let g = whole.t().dot(&whole);
+        for i in 0..24 {
+            for j in 0..24 {
+                let want = if i == j { 1.0 } else { 0.0 };
+                assert!((g[[i, j]] - want).abs() < 1e-9);
+            }
+        }
+    }
+
+    #[test]
     fn jacobi_diagonalises() {
         let m = ndarray::arr2(&[[4.0, 1.0, 2.0], [1.0, 3.0, 0.5], [2.0, 0.5, 5.0]]);
         let (vals, vecs) = symmetric_eigen(&m);
@@ -344,7 +393,8 @@ mod tests {
             [0.0, 1.0, 1.0],
             [2.0, 0.0, 2.0],
         ]);
-        let q = orthonormalize(&y);
+        let mut q = y.clone();
+        orthonormalize(&mut q);
         let g = q.t().dot(&q);
         assert!((g[[0, 0]] - 1.0).abs() < 1e-9 && (g[[1, 1]] - 1.0).abs() < 1e-9);
         assert!(g[[0, 1]].abs() < 1e-9);
