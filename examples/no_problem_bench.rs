@@ -67,8 +67,12 @@ fn main() -> Result<()> {
     let m = tally(rows.iter().map(|(t, i)| (t.as_str(), i.as_str())));
     if std::env::var_os("SHOW_MISSES").is_some() {
         for (t, i) in &rows {
-            if ["thank_you", "greeting", "goodbye"].contains(&i.as_str()) && !no_problem(t) {
+            let positive = ["thank_you", "greeting", "goodbye"].contains(&i.as_str());
+            if positive && !no_problem(t) {
                 eprintln!("missed {i}: {t}");
+            }
+            if !positive && no_problem(t) {
+                eprintln!("set aside {i}: {t}");
             }
         }
     }
@@ -114,6 +118,15 @@ fn main() -> Result<()> {
             ));
         }
         let m = tally(rows.iter().map(|(t, i)| (t.as_str(), i.as_str())));
+        if std::env::var_os("SHOW_MISSES").is_some() {
+            for (t, i) in &rows {
+                let greet = i == "general_greet";
+                if greet != no_problem(t) && (greet || !i.starts_with("general_")) {
+                    let what = if greet { "missed" } else { "false alarm" };
+                    eprintln!("{what} {locale} {i}: {t}");
+                }
+            }
+        }
         line(
             &format!("MASSIVE {locale} `general_greet` (recall)"),
             rate(&m, |k| k == "general_greet"),

@@ -215,7 +215,10 @@ fn tfidf(texts: &[String], counts: &[u32], o: &LexicalOptions) -> Csr {
     // the rows.
     let n: usize = counts.iter().map(|&c| c as usize).sum();
     let mut df: HashMap<(u64, bool), u32> = HashMap::new();
-    for (block, copies) in texts.chunks(TEXTS_PER_BLOCK).zip(counts.chunks(TEXTS_PER_BLOCK)) {
+    for (block, copies) in texts
+        .chunks(TEXTS_PER_BLOCK)
+        .zip(counts.chunks(TEXTS_PER_BLOCK))
+    {
         let docs: Vec<Vec<(u64, bool, f32)>> = block
             .par_iter()
             .map(|t| text_features(t, o.char_ngrams))
@@ -274,7 +277,10 @@ fn tfidf(texts: &[String], counts: &[u32], o: &LexicalOptions) -> Csr {
         ..Default::default()
     };
     a.indptr.push(0);
-    for (block, copies) in texts.chunks(TEXTS_PER_BLOCK).zip(counts.chunks(TEXTS_PER_BLOCK)) {
+    for (block, copies) in texts
+        .chunks(TEXTS_PER_BLOCK)
+        .zip(counts.chunks(TEXTS_PER_BLOCK))
+    {
         let rows: Vec<Vec<(u32, f32)>> = block
             .par_iter()
             .zip(copies.par_iter())

@@ -25,6 +25,7 @@ use super::clean::strip_symbols;
 use super::tables::{
     AUTO_REPLY, COURTESY_EN, COURTESY_EN_FILLERS, COURTESY_EN_PHRASES, COURTESY_HE,
     COURTESY_HE_FILLERS, COURTESY_HE_PHRASES, COURTESY_ZH, COURTESY_ZH_FILLERS,
+    COURTESY_ZH_QUESTIONS,
 };
 use super::unicode::{is_han, is_hebrew, normalize};
 
@@ -221,23 +222,26 @@ fn kind_of_latin_or_hebrew(w: &str) -> Kind {
     Kind::Other
 }
 
-/// Kinds of the pieces of one run of Han characters, or `None` when a part
-/// of it is not courtesy.
-fn kinds_of_han(run: &str) -> Option<Vec<Kind>> {
+/// Kinds of the pieces of one run of Han characters, and whether one is a
+/// greeting asked as a question (你好吗), or `None` when a part of it is
+/// not courtesy.
+fn kinds_of_han(run: &str) -> Option<(Vec<Kind>, bool)> {
     let lex = lexicon();
     let mut rest = run;
     let mut out = Vec::new();
+    let mut asks = false;
     'outer: while !rest.is_empty() {
         for (w, k) in &lex.zh {
             if let Some(r) = rest.strip_prefix(w) {
                 out.push(*k);
+                asks |= COURTESY_ZH_QUESTIONS.contains(w);
                 rest = r;
                 continue 'outer;
             }
         }
         return None;
     }
-    Some(out)
+    Some((out, asks))
 }
 
 /// True for a contact reason that states no problem (see the module doc):
@@ -271,8 +275,10 @@ pub fn states_no_problem(reason: &str) -> bool {
             p.len() <= toks.len() - i && p.iter().zip(&toks[i..]).all(|(a, t)| t.word == *a)
         });
         if let Some(p) = hit {
-            greeting_question |= matches!(p[0], "how" | "how's" | "hows" | "how're" | "how've")
-                || p.get(1) == Some(&"up");
+            // Every fixed phrase is a greeting or a courtesy a question
+            // mark does not turn into a request ("how are you?", "מה
+            // שלומך?", "no worries?").
+            greeting_question = true;
             kinds.push(Kind::Anchor);
             prev_name = false;
             i += p.len();
@@ -281,7 +287,10 @@ pub fn states_no_problem(reason: &str) -> bool {
         let t = &toks[i];
         if t.han {
             match kinds_of_han(&t.word) {
-                Some(k) => kinds.extend(k),
+                Some((k, asks_after_you)) => {
+                    kinds.extend(k);
+                    greeting_question |= asks_after_you;
+                }
                 None => return false,
             }
             i += 1;
@@ -347,6 +356,16 @@ mod tests {
             "@AcmeHelp https://t.co/xyz",
             "Automatic reply: your request",
             "I am out of the office until 12 October with limited access to e-mail.",
+            "Many thanks",
+            "much obliged!",
+            "I would like to thank you",
+            "you've been a great help",
+            "very helpful, cheers",
+            "how's life?",
+            "see you soon!",
+            "take care, bye",
+            "have a good one",
+            "gotta go, talk to you later",
         ] {
             assert!(states_no_problem(t), "{t:?} should state no problem");
         }
@@ -372,6 +391,10 @@ mod tests {
             "HELP ME HELLOOOO",
             "HELLO REPLY TO DM",
             "hi, any update",
+            "I would like to know the time of my appointment",
+            "see you charged me twice",
+            "how are you going to fix this?",
+            "not helpful",
         ] {
             assert!(!states_no_problem(t), "{t:?} states a problem");
         }
@@ -389,6 +412,10 @@ mod tests {
             "哈哈，太棒了👍",
             "謝謝，已經解決了",
             "自动回复：我目前不在办公室",
+            "你好吗？",
+            "嗨，最近怎么样",
+            "您好嗎",
+            "晚安，再见",
         ] {
             assert!(states_no_problem(t), "{t:?} should state no problem");
         }
@@ -399,6 +426,9 @@ mod tests {
             "客服",
             "收到的货是坏的",
             "没有收到退款",
+            "可以吗？",
+            "你好，退款怎么样了？",
+            "最近怎么样都登录不了",
         ] {
             assert!(!states_no_problem(t), "{t:?} states a problem");
         }
@@ -416,6 +446,10 @@ mod tests {
             "הכל עובד עכשיו, תודה",
             "ותודה לכולם",
             "מענה אוטומטי: אני מחוץ למשרד עד יום ראשון",
+            "מה שלומך?",
+            "היי, מה נשמע",
+            "אהלן",
+            "אחר צהריים טובים",
         ] {
             assert!(states_no_problem(t), "{t:?} should state no problem");
         }
@@ -424,6 +458,8 @@ mod tests {
             "זה עדיין לא עובד",
             "הכרטיס שלי לא הגיע",
             "עזרה",
+            "מה קורה עם ההזמנה שלי?",
+            "איך אתה מבטל את המנוי",
         ] {
             assert!(!states_no_problem(t), "{t:?} states a problem");
         }

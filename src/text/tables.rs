@@ -541,6 +541,13 @@ pub(crate) const COURTESY_EN: &[&str] = &[
     "danke",
     "bonjour",
     "hola",
+    "obliged",
+    "goodnight",
+    "aloha",
+    "heyo",
+    "wassup",
+    "regards",
+    "helpful",
 ];
 
 /// Words that go with courtesy but say nothing on their own ("thanks for
@@ -624,7 +631,6 @@ pub(crate) const COURTESY_EN_FILLERS: &[&str] = &[
     "will",
     "do",
     "help",
-    "helpful",
     "helping",
     "helped",
     "assistance",
@@ -728,6 +734,15 @@ pub(crate) const COURTESY_EN_FILLERS: &[&str] = &[
     "you've",
     "what's",
     "whats",
+    // "many thanks", "i want to thank you", "my sincere thanks".
+    "many",
+    "big",
+    "sincere",
+    "sincerely",
+    "special",
+    "want",
+    "wanted",
+    "let",
 ];
 
 /// Multi-word phrases of no problem that contain a negation ("no
@@ -764,6 +779,36 @@ pub(crate) const COURTESY_EN_PHRASES: &[&[&str]] = &[
     &["how", "goes", "it"],
     &["what's", "up"],
     &["whats", "up"],
+    &["how's", "life"],
+    &["how", "is", "life"],
+    &["how's", "your", "day"],
+    &["how", "is", "your", "day"],
+    &["how", "was", "your", "day"],
+    &["how", "ya", "doin"],
+    &["how", "ya", "doing"],
+    &["how", "ya", "been"],
+    &["what's", "new"],
+    &["whats", "new"],
+    &["are", "you", "well"],
+    &["are", "you", "doing", "well"],
+    // Goodbyes and praise of the help, read whole.
+    &["see", "you"],
+    &["see", "ya"],
+    &["catch", "you", "later"],
+    &["talk", "to", "you", "later"],
+    &["talk", "to", "you", "soon"],
+    &["take", "care"],
+    &["take", "it", "easy"],
+    &["have", "a", "good", "one"],
+    &["until", "next", "time"],
+    &["signing", "off"],
+    &["gotta", "go"],
+    &["have", "to", "go"],
+    &["got", "to", "go"],
+    &["peace", "out"],
+    &["would", "like", "to", "thank"],
+    &["great", "help"],
+    &["big", "help"],
     &["i", "owe", "you", "one"],
 ];
 
@@ -881,6 +926,42 @@ pub(crate) const COURTESY_ZH: &[&str] = &[
     "好评",
     "好評",
     "五星",
+    // Greetings asked as questions ("how are you", "how have you been"):
+    // each is listed in `COURTESY_ZH_QUESTIONS` too.
+    "你好吗",
+    "你好嗎",
+    "您好吗",
+    "您好嗎",
+    "最近好吗",
+    "最近好嗎",
+    "最近怎么样",
+    "最近怎麼樣",
+    "最近怎样",
+    "最近怎樣",
+    "最近如何",
+    "今天怎么样",
+    "今天怎麼樣",
+    "过得怎么样",
+    "過得怎麼樣",
+    "过得如何",
+    "過得如何",
+    "一切还好吧",
+    "一切還好吧",
+    "一切还好吗",
+    "一切還好嗎",
+    "一切都好吗",
+    "一切都好嗎",
+    "嗨",
+    "嘿",
+    "嘿嘿",
+    "哈喽",
+    "哈囉",
+    "午安",
+    "晚安",
+    "再会",
+    "再會",
+    "回见",
+    "回見",
 ];
 
 /// Chinese words that only go with courtesy (pronouns, particles,
@@ -891,6 +972,34 @@ pub(crate) const COURTESY_ZH_FILLERS: &[&str] = &[
     "我们", "我們", "的", "了", "啊", "呀", "啦", "哈", "嘿", "呢", "吧", "哒", "嘛", "都", "也",
     "很", "非常", "太", "真", "真的", "挺", "已经", "已經", "已", "就", "这么", "這麼", "一直",
     "的话", "一下", "给", "給", "和",
+];
+
+/// The entries of `COURTESY_ZH` that are greetings asked as questions: a
+/// question mark after them asks for nothing.
+pub(crate) const COURTESY_ZH_QUESTIONS: &[&str] = &[
+    "你好吗",
+    "你好嗎",
+    "您好吗",
+    "您好嗎",
+    "最近好吗",
+    "最近好嗎",
+    "最近怎么样",
+    "最近怎麼樣",
+    "最近怎样",
+    "最近怎樣",
+    "最近如何",
+    "今天怎么样",
+    "今天怎麼樣",
+    "过得怎么样",
+    "過得怎麼樣",
+    "过得如何",
+    "過得如何",
+    "一切还好吧",
+    "一切還好吧",
+    "一切还好吗",
+    "一切還好嗎",
+    "一切都好吗",
+    "一切都好嗎",
 ];
 
 /// Hebrew courtesy words (a leading ו/ה/ל/ש/ב is also read off).
@@ -951,6 +1060,8 @@ pub(crate) const COURTESY_HE: &[&str] = &[
     "וואו",
     "ואו",
     "יאללה",
+    "אהלן",
+    "הלו",
 ];
 
 /// Hebrew words that only go with courtesy.
@@ -1010,6 +1121,19 @@ pub(crate) const COURTESY_HE_PHRASES: &[&[&str]] = &[
     &["אין", "עליכם"],
     &["אין", "עלייך"],
     &["אין", "עליך"],
+    // Greetings asked as questions ("how are you", "what's up").
+    &["מה", "שלומך"],
+    &["מה", "שלומכם"],
+    &["מה", "קורה"],
+    &["מה", "נשמע"],
+    &["מה", "איתך"],
+    &["מה", "העניינים"],
+    &["מה", "המצב"],
+    &["איך", "הולך"],
+    &["איך", "הכל"],
+    &["איך", "את"],
+    &["איך", "אתה"],
+    &["אחר", "צהריים"],
 ];
 
 /// Auto-replies (normalized, near the start of the text): no problem.
