@@ -25,6 +25,7 @@ mod fused;
 mod pooling;
 mod reference;
 mod weights;
+mod word_table;
 
 use std::path::Path;
 
@@ -233,18 +234,27 @@ impl CandleEmbedder {
             }
             _ => Device::Cpu,
         };
-        let tensors = candle_core::safetensors::load(&weights_path, &Device::Cpu)
-            .map_err(|e| anyhow!("{}: cannot read safetensors: {e}", weights_path.display()))?;
-
+        let unreadable = |e: &dyn std::fmt::Display| {
+            anyhow!("{}: cannot read safetensors: {e}", weights_path.display())
+        };
         let model = match opts.backend {
-            Backend::Fused => Model::Fused(Box::new(FusedModel::from_tensors(
-                &tensors,
-                &cfg,
-                act,
-                pos_offset,
-                &weights_path,
-            )?)),
+            Backend::Fused => {
+                // The file's bytes once, each tensor copied out of them as
+                // it is needed: no second copy of the whole model.
+                let bytes = std::fs::read(&weights_path).map_err(|e| unreadable(&e))?;
+                let tensors =
+                    safetensors::SafeTensors::deserialize(&bytes).map_err(|e| unreadable(&e))?;
+                Model::Fused(Box::new(FusedModel::from_tensors(
+                    &tensors,
+                    &cfg,
+                    act,
+                    pos_offset,
+                    &weights_path,
+                )?))
+            }
             Backend::Candle => {
+                let tensors = candle_core::safetensors::load(&weights_path, &Device::Cpu)
+                    .map_err(|e| unreadable(&e))?;
                 load_candle_model(tensors, &config_path, &weights_path, arch, &device)?
             }
         };
@@ -465,6 +475,31 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    /// The multilingual model's 4-bit-derived token table is held packed
+    /// (60 MB, not 384); its rows are checked bit for bit in `word_table`.
+    #[test]
+    fn the_multilingual_models_token_table_is_held_in_blocks() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join(crate::settings::DEFAULT_OTHER_SCRIPTS_MODEL_DIR);
+        if !super::super::model_available(&dir) {
+            assert!(
+                !std::env::var("RECONTACT_REQUIRE_MODEL").is_ok_and(|v| v == "1"),
+                "RECONTACT_REQUIRE_MODEL=1 but {} has no model",
+                dir.display()
+            );
+            eprintln!("note: skipping: no model at {}", dir.display());
+            return;
+        }
+        let e = CandleEmbedder::load(&dir).expect("load");
+        let Model::Fused(m) = &e.model else {
+            panic!("the default backend is the fused encoder")
+        };
+        assert!(matches!(
+            m.word,
+            super::word_table::WordTable::Blocks { .. }
+        ));
     }
 
     #[test]

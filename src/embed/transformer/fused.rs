@@ -56,6 +56,7 @@ impl FusedModel {
         }
         let mut x = vec![0f32; total * h];
         let mut row = 0;
+        let mut w = vec![0f32; h];
         for s in seqs {
             for (p, &id) in s.iter().enumerate() {
                 let id = id as usize;
@@ -71,7 +72,7 @@ impl FusedModel {
                     );
                 }
                 let dst = &mut x[row * h..(row + 1) * h];
-                let w = &self.word[id * h..(id + 1) * h];
+                self.word.row(id, h, &mut w);
                 let pe = &self.pos[pos * h..(pos + 1) * h];
                 for c in 0..h {
                     dst[c] = w[c] + pe[c] + self.type0[c];

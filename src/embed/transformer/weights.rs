@@ -2,13 +2,15 @@
 //! checked against config.json, linear layers transposed and the query,
 //! key and value projections packed side by side for the forward pass.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{anyhow, bail};
-use candle_core::{DType, Tensor};
+use candle_core::safetensors::Load;
+use candle_core::{DType, Device};
+use safetensors::{Dtype, SafeTensors};
 
 use super::config::{Act, HfConfig};
+use super::word_table::WordTable;
 
 pub(super) struct FusedLayer {
     /// Query, key and value projections side by side: `[hidden, 3·hidden]`.
@@ -37,7 +39,7 @@ pub(super) struct FusedModel {
     pub(super) vocab: usize,
     pub(super) max_pos: usize,
     pub(super) pos_offset: usize,
-    pub(super) word: Vec<f32>,
+    pub(super) word: WordTable,
     pub(super) pos: Vec<f32>,
     pub(super) type0: Vec<f32>,
     pub(super) emb_ln_g: Vec<f32>,
@@ -46,9 +48,9 @@ pub(super) struct FusedModel {
 }
 
 /// Reads tensors by name (under an optional `bert.` / `roberta.` prefix),
-/// checking shapes, as f32.
+/// checking shapes, as f32, one at a time from the file's bytes.
 struct WeightReader<'a> {
-    tensors: &'a HashMap<String, Tensor>,
+    tensors: &'a SafeTensors<'a>,
     prefix: String,
     file: &'a Path,
 }
@@ -58,8 +60,10 @@ impl WeightReader<'_> {
         let full = format!("{}{name}", self.prefix);
         let t = self
             .tensors
-            .get(&full)
-            .ok_or_else(|| anyhow!("{} lacks tensor {full}", self.file.display()))?;
+            .tensor(&full)
+            .map_err(|_| anyhow!("{} lacks tensor {full}", self.file.display()))?
+            .load(&Device::Cpu)
+            .map_err(|e| anyhow!("{}: tensor {full}: {e}", self.file.display()))?;
         if t.dims() != shape {
             bail!(
                 "{}: tensor {full} has shape {:?}, expected {:?} from config.json",
@@ -82,6 +86,20 @@ impl WeightReader<'_> {
         Ok(v)
     }
 
+    /// The token embedding table: packed straight from an f32 file's bytes
+    /// when it is quantised (see `word_table`), without an f32 copy.
+    fn word_table(&self, name: &str, shape: &[usize]) -> anyhow::Result<WordTable> {
+        let full = format!("{}{name}", self.prefix);
+        if let Ok(view) = self.tensors.tensor(&full) {
+            if view.dtype() == Dtype::F32 && view.shape() == shape {
+                if let Some(t) = WordTable::from_le_bytes(view.data(), shape[1]) {
+                    return Ok(t);
+                }
+            }
+        }
+        Ok(WordTable::new(self.get(name, shape)?, shape[1]))
+    }
+
     /// A PyTorch `Linear` weight `[out, in]`, returned transposed `[in, out]`.
     fn linear_t(&self, name: &str, out_dim: usize, in_dim: usize) -> anyhow::Result<Vec<f32>> {
         let w = self.get(name, &[out_dim, in_dim])?;
@@ -97,7 +115,7 @@ impl WeightReader<'_> {
 
 impl FusedModel {
     pub(super) fn from_tensors(
-        tensors: &HashMap<String, Tensor>,
+        tensors: &SafeTensors<'_>,
         cfg: &HfConfig,
         act: Act,
         pos_offset: usize,
@@ -105,7 +123,11 @@ impl FusedModel {
     ) -> anyhow::Result<Self> {
         let prefix = ["", "bert.", "roberta.", "model."]
             .into_iter()
-            .find(|p| tensors.contains_key(&format!("{p}embeddings.word_embeddings.weight")))
+            .find(|p| {
+                tensors
+                    .tensor(&format!("{p}embeddings.word_embeddings.weight"))
+                    .is_ok()
+            })
             .ok_or_else(|| {
                 anyhow!(
                     "{} lacks tensor embeddings.word_embeddings.weight",
@@ -162,7 +184,7 @@ impl FusedModel {
             vocab: v,
             max_pos: cfg.max_position_embeddings,
             pos_offset,
-            word: r.get("embeddings.word_embeddings.weight", &[v, h])?,
+            word: r.word_table("embeddings.word_embeddings.weight", &[v, h])?,
             pos: r.get(
                 "embeddings.position_embeddings.weight",
                 &[cfg.max_position_embeddings, h],
