@@ -54,6 +54,7 @@ fn lexicon() -> &'static Lexicon {
     LEX.get_or_init(|| {
         let mut zh: Vec<(&'static str, Kind)> = COURTESY_ZH
             .iter()
+            .chain(COURTESY_ZH_QUESTIONS)
             .map(|w| (*w, Kind::Anchor))
             .chain(COURTESY_ZH_FILLERS.iter().map(|w| (*w, Kind::Filler)))
             .collect();

@@ -926,31 +926,7 @@ pub(crate) const COURTESY_ZH: &[&str] = &[
     "好评",
     "好評",
     "五星",
-    // Greetings asked as questions ("how are you", "how have you been"):
-    // each is listed in `COURTESY_ZH_QUESTIONS` too.
-    "你好吗",
-    "你好嗎",
-    "您好吗",
-    "您好嗎",
-    "最近好吗",
-    "最近好嗎",
-    "最近怎么样",
-    "最近怎麼樣",
-    "最近怎样",
-    "最近怎樣",
-    "最近如何",
-    "今天怎么样",
-    "今天怎麼樣",
-    "过得怎么样",
-    "過得怎麼樣",
-    "过得如何",
-    "過得如何",
-    "一切还好吧",
-    "一切還好吧",
-    "一切还好吗",
-    "一切還好嗎",
-    "一切都好吗",
-    "一切都好嗎",
+    // Greetings asked as questions are in `COURTESY_ZH_QUESTIONS`.
     "嗨",
     "嘿",
     "嘿嘿",
@@ -974,8 +950,8 @@ pub(crate) const COURTESY_ZH_FILLERS: &[&str] = &[
     "的话", "一下", "给", "給", "和",
 ];
 
-/// The entries of `COURTESY_ZH` that are greetings asked as questions: a
-/// question mark after them asks for nothing.
+/// Chinese courtesy that is a greeting asked as a question ("how are you",
+/// "how have you been"): a question mark after it asks for nothing.
 pub(crate) const COURTESY_ZH_QUESTIONS: &[&str] = &[
     "你好吗",
     "你好嗎",
