@@ -207,7 +207,7 @@ pub fn rank(
                     .iter()
                     .map(|&q| {
                         (
-                            contacts[reasons[q].contact].contact_id.clone(),
+                            contacts[reasons[q].contact].contact_id.to_string(),
                             // One line: a reason keeps its line breaks (for
                             // the boilerplate learner); a quote is a cell.
                             crate::text::reason::mask_pii(&reasons[q].text).replace('\n', " "),
@@ -238,11 +238,11 @@ pub fn rank(
                 for s in &ep.signals {
                     *r.signals.entry(s.as_str().to_string()).or_default() += 1;
                 }
-                if opts.sensitive_segments.contains(&first.segment) {
+                if opts.sensitive_segments.iter().any(|s| *s == first.segment) {
                     r.sensitive_episodes += 1;
                 }
-                *r.channels.entry(first.channel.clone()).or_default() += 1;
-                *r.teams.entry(first.team.clone()).or_default() += 1;
+                *r.channels.entry(first.channel.to_string()).or_default() += 1;
+                *r.teams.entry(first.team.to_string()).or_default() += 1;
                 *r.weeks
                     .entry(crate::time::iso_week(first.started_at, opts.timezone))
                     .or_default() += 1;
@@ -251,14 +251,14 @@ pub fn rank(
                 let seg_w = opts
                     .severity
                     .segment
-                    .get(&first.segment)
+                    .get(first.segment.as_str())
                     .copied()
                     .unwrap_or(1.0);
                 let mut w = seg_w;
                 let mut parts = Vec::new();
                 if seg_w != 1.0 {
                     parts.push(Weighting::Segment {
-                        segment: first.segment.clone(),
+                        segment: first.segment.to_string(),
                         weight: seg_w,
                     });
                 }
@@ -309,10 +309,10 @@ pub fn rank(
             r.example_contact_ids = cat
                 .quotes
                 .iter()
-                .map(|&q| contacts[reasons[q].contact].contact_id.clone())
+                .map(|&q| contacts[reasons[q].contact].contact_id.to_string())
                 .chain(
                     eps.iter()
-                        .map(|&e| contacts[linked.episodes[e].first].contact_id.clone()),
+                        .map(|&e| contacts[linked.episodes[e].first].contact_id.to_string()),
                 )
                 .fold(Vec::new(), |mut v, id| {
                     if !v.contains(&id) && v.len() < opts.examples {

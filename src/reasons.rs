@@ -164,7 +164,7 @@ pub fn spread_examples(
         .iter()
         .step_by(step)
         .take(n)
-        .map(|r| (contacts[r.contact].contact_id.clone(), quoted(r)))
+        .map(|r| (contacts[r.contact].contact_id.to_string(), quoted(r)))
         .collect()
 }
 

@@ -365,7 +365,7 @@ fn collect<F: RowFormat>(
     for ((line, raw), p) in batch.into_iter().zip(parsed) {
         out.stats.rows_read += 1;
         let (column, kind, reason) = match p {
-            Parsed::Ok(contact, ignored) => match seen.get(&contact.contact_id) {
+            Parsed::Ok(contact, ignored) => match seen.get(contact.contact_id.as_str()) {
                 Some(first) => (
                     "contact_id",
                     RejectKind::DuplicateContactId,
@@ -380,7 +380,7 @@ fn collect<F: RowFormat>(
                     ),
                 ),
                 None => {
-                    seen.insert(contact.contact_id.clone(), contact.source);
+                    seen.insert(contact.contact_id.to_string(), contact.source);
                     for col in ignored {
                         *out.stats.ignored_values.entry(col.to_string()).or_default() += 1;
                     }

@@ -442,7 +442,7 @@ mod tests {
             contact("d", "U4", 3.0, "Customer: fee"),
         ];
         for (i, c) in cs.iter_mut().enumerate() {
-            c.ticket_id = Some(format!("T{i}"));
+            c.ticket_id = Some(format!("T{i}").into());
         }
         cs[1].reopened = true;
         cs[2].channel = "chat".into();
