@@ -24,6 +24,7 @@ mod config;
 mod fused;
 mod pooling;
 mod reference;
+mod tensor_file;
 mod weights;
 mod word_table;
 
@@ -239,11 +240,9 @@ impl CandleEmbedder {
         };
         let model = match opts.backend {
             Backend::Fused => {
-                // The file's bytes once, each tensor copied out of them as
-                // it is needed: no second copy of the whole model.
-                let bytes = std::fs::read(&weights_path).map_err(|e| unreadable(&e))?;
-                let tensors =
-                    safetensors::SafeTensors::deserialize(&bytes).map_err(|e| unreadable(&e))?;
+                // Each tensor read from the file as it is needed: never the
+                // whole model in memory beside its copies.
+                let tensors = tensor_file::TensorFile::open(&weights_path)?;
                 Model::Fused(Box::new(FusedModel::from_tensors(
                     &tensors,
                     &cfg,

@@ -7,9 +7,10 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 use candle_core::safetensors::Load;
 use candle_core::{DType, Device};
-use safetensors::{Dtype, SafeTensors};
+use safetensors::Dtype;
 
 use super::config::{Act, HfConfig};
+use super::tensor_file::TensorFile;
 use super::word_table::WordTable;
 
 pub(super) struct FusedLayer {
@@ -48,9 +49,9 @@ pub(super) struct FusedModel {
 }
 
 /// Reads tensors by name (under an optional `bert.` / `roberta.` prefix),
-/// checking shapes, as f32, one at a time from the file's bytes.
+/// checking shapes, as f32, one at a time from the file.
 struct WeightReader<'a> {
-    tensors: &'a SafeTensors<'a>,
+    tensors: &'a TensorFile,
     prefix: String,
     file: &'a Path,
 }
@@ -58,12 +59,10 @@ struct WeightReader<'a> {
 impl WeightReader<'_> {
     fn get(&self, name: &str, shape: &[usize]) -> anyhow::Result<Vec<f32>> {
         let full = format!("{}{name}", self.prefix);
-        let t = self
-            .tensors
-            .tensor(&full)
-            .map_err(|_| anyhow!("{} lacks tensor {full}", self.file.display()))?
-            .load(&Device::Cpu)
-            .map_err(|e| anyhow!("{}: tensor {full}: {e}", self.file.display()))?;
+        let t = self.tensors.with_view(&full, |v| {
+            v.load(&Device::Cpu)
+                .map_err(|e| anyhow!("{}: tensor {full}: {e}", self.file.display()))
+        })?;
         if t.dims() != shape {
             bail!(
                 "{}: tensor {full} has shape {:?}, expected {:?} from config.json",
@@ -86,15 +85,14 @@ impl WeightReader<'_> {
         Ok(v)
     }
 
-    /// The token embedding table: packed straight from an f32 file's bytes
-    /// when it is quantised (see `word_table`), without an f32 copy.
+    /// The token embedding table: packed as it is read when it is
+    /// quantised (see `word_table`), without an f32 copy.
     fn word_table(&self, name: &str, shape: &[usize]) -> anyhow::Result<WordTable> {
         let full = format!("{}{name}", self.prefix);
-        if let Ok(view) = self.tensors.tensor(&full) {
-            if view.dtype() == Dtype::F32 && view.shape() == shape {
-                if let Some(t) = WordTable::from_le_bytes(view.data(), shape[1]) {
-                    return Ok(t);
-                }
+        if self.tensors.describe(&full) == Some((Dtype::F32, shape)) {
+            let (reader, len) = self.tensors.reader(&full)?;
+            if let Some(t) = WordTable::from_le_reader(reader, len, shape[1]) {
+                return Ok(t);
             }
         }
         Ok(WordTable::new(self.get(name, shape)?, shape[1]))
@@ -115,7 +113,7 @@ impl WeightReader<'_> {
 
 impl FusedModel {
     pub(super) fn from_tensors(
-        tensors: &SafeTensors<'_>,
+        tensors: &TensorFile,
         cfg: &HfConfig,
         act: Act,
         pos_offset: usize,
@@ -123,11 +121,7 @@ impl FusedModel {
     ) -> anyhow::Result<Self> {
         let prefix = ["", "bert.", "roberta.", "model."]
             .into_iter()
-            .find(|p| {
-                tensors
-                    .tensor(&format!("{p}embeddings.word_embeddings.weight"))
-                    .is_ok()
-            })
+            .find(|p| tensors.contains(&format!("{p}embeddings.word_embeddings.weight")))
             .ok_or_else(|| {
                 anyhow!(
                     "{} lacks tensor embeddings.word_embeddings.weight",

@@ -15,6 +15,8 @@
 //! rows through their own dequantisation, not from an f32 file whose values
 //! must come back bit for bit.
 
+use std::io::Read;
+
 /// Values per block of one scale, as in Q4_0.
 const BLOCK: usize = 32;
 
@@ -40,20 +42,33 @@ impl WordTable {
         pack(blocks, values.len(), hidden).unwrap_or(WordTable::F32(values))
     }
 
-    /// Packs a table of little-endian f32 bytes (rows of `hidden`) into
-    /// blocks, or `None` when it is not made of `k · d` blocks.
-    pub(super) fn from_le_bytes(bytes: &[u8], hidden: usize) -> Option<WordTable> {
-        if !bytes.len().is_multiple_of(4) {
+    /// Packs a table of `len` little-endian f32 bytes read from `bytes`
+    /// (rows of `hidden`) into blocks, or `None` when it is not made of
+    /// `k · d` blocks or cannot be read.
+    pub(super) fn from_le_reader(
+        mut bytes: impl Read,
+        len: u64,
+        hidden: usize,
+    ) -> Option<WordTable> {
+        if !len.is_multiple_of(4 * BLOCK as u64) {
             return None;
         }
-        let blocks = bytes.chunks(4 * BLOCK).map(|b| {
+        let mut failed = false;
+        let mut raw = [0u8; 4 * BLOCK];
+        let blocks = std::iter::from_fn(|| {
+            if bytes.read_exact(&mut raw).is_err() {
+                failed = true;
+                return None;
+            }
             let mut out = [0f32; BLOCK];
-            for (o, x) in out.iter_mut().zip(b.chunks_exact(4)) {
+            for (o, x) in out.iter_mut().zip(raw.chunks_exact(4)) {
                 *o = f32::from_le_bytes([x[0], x[1], x[2], x[3]]);
             }
-            out
-        });
-        pack(blocks, bytes.len() / 4, hidden)
+            Some(out)
+        })
+        .take((len / (4 * BLOCK as u64)) as usize);
+        let table = pack(blocks, (len / 4) as usize, hidden)?;
+        (!failed).then_some(table)
     }
 
     /// Row `id` (of `hidden` values) into `out`.
