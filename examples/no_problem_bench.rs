@@ -65,18 +65,18 @@ fn main() -> Result<()> {
         }
     }
     let m = tally(rows.iter().map(|(t, i)| (t.as_str(), i.as_str())));
+    let positive = ["thank_you", "greeting", "goodbye"];
     if std::env::var_os("SHOW_MISSES").is_some() {
         for (t, i) in &rows {
-            let positive = ["thank_you", "greeting", "goodbye"].contains(&i.as_str());
-            if positive && !no_problem(t) {
+            let wanted = positive.contains(&i.as_str());
+            if wanted && !no_problem(t) {
                 eprintln!("missed {i}: {t}");
             }
-            if !positive && no_problem(t) {
+            if !wanted && no_problem(t) {
                 eprintln!("set aside {i}: {t}");
             }
         }
     }
-    let positive = ["thank_you", "greeting", "goodbye"];
     let small_talk = [
         "yes",
         "no",

@@ -235,9 +235,6 @@ impl CandleEmbedder {
             }
             _ => Device::Cpu,
         };
-        let unreadable = |e: &dyn std::fmt::Display| {
-            anyhow!("{}: cannot read safetensors: {e}", weights_path.display())
-        };
         let model = match opts.backend {
             Backend::Fused => {
                 // Each tensor read from the file as it is needed: never the
@@ -252,8 +249,10 @@ impl CandleEmbedder {
                 )?))
             }
             Backend::Candle => {
-                let tensors = candle_core::safetensors::load(&weights_path, &Device::Cpu)
-                    .map_err(|e| unreadable(&e))?;
+                let tensors =
+                    candle_core::safetensors::load(&weights_path, &Device::Cpu).map_err(|e| {
+                        anyhow!("{}: cannot read safetensors: {e}", weights_path.display())
+                    })?;
                 load_candle_model(tensors, &config_path, &weights_path, arch, &device)?
             }
         };

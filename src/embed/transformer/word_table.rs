@@ -53,13 +53,11 @@ impl WordTable {
         if !len.is_multiple_of(4 * BLOCK as u64) {
             return None;
         }
-        let mut failed = false;
         let mut raw = [0u8; 4 * BLOCK];
+        // A read that fails ends the blocks early, and `pack` refuses a
+        // table short of blocks.
         let blocks = std::iter::from_fn(|| {
-            if bytes.read_exact(&mut raw).is_err() {
-                failed = true;
-                return None;
-            }
+            bytes.read_exact(&mut raw).ok()?;
             let mut out = [0f32; BLOCK];
             for (o, x) in out.iter_mut().zip(raw.chunks_exact(4)) {
                 *o = f32::from_le_bytes([x[0], x[1], x[2], x[3]]);
@@ -67,8 +65,7 @@ impl WordTable {
             Some(out)
         })
         .take((len / (4 * BLOCK as u64)) as usize);
-        let table = pack(blocks, (len / 4) as usize, hidden)?;
-        (!failed).then_some(table)
+        pack(blocks, (len / 4) as usize, hidden)
     }
 
     /// Row `id` (of `hidden` values) into `out`.
@@ -103,7 +100,7 @@ impl WordTable {
 }
 
 /// `len` values (rows of `hidden`) as blocks, or `None` when a block is
-/// not exactly `k · d`.
+/// not exactly `k · d` or there are fewer than `len` values.
 fn pack(
     blocks: impl Iterator<Item = [f32; BLOCK]>,
     len: usize,
@@ -121,7 +118,7 @@ fn pack(
             nibbles[b * BLOCK / 2 + j] = (pair[0] + 8) as u8 | (((pair[1] + 8) as u8) << 4);
         }
     }
-    Some(WordTable::Blocks { nibbles, scales })
+    (scales.len() * BLOCK == len).then_some(WordTable::Blocks { nibbles, scales })
 }
 
 /// A scale `d` and integers `k` in −8..=7 with `k · d` equal, bit for bit,
@@ -186,6 +183,13 @@ mod tests {
         let t = WordTable::new(values.clone(), h);
         assert!(matches!(t, WordTable::Blocks { .. }));
         assert!(t.bytes() * 6 < values.len() * 4);
+        // Read from the file's little-endian bytes: the same table; cut
+        // short, none.
+        let le: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let read = WordTable::from_le_reader(&le[..], le.len() as u64, h).expect("blocks");
+        assert_eq!(rows(&read, n, h), rows(&t, n, h));
+        let cut = &le[..le.len() - 4 * BLOCK];
+        assert!(WordTable::from_le_reader(cut, le.len() as u64, h).is_none());
         let back = rows(&t, n, h);
         assert!(back
             .iter()
