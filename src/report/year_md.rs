@@ -7,7 +7,7 @@ use super::html::year::{
     against_last_month, against_usual, rate_against_usual, verdict, MULTIPLES,
 };
 use super::i18n::{tr, Messages};
-use super::md_head;
+use super::markdown::md_head;
 use crate::model::{ThemeYear, Year};
 
 /// A month's count as a bar character, scaled to the largest; `·` where it
