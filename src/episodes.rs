@@ -19,6 +19,8 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::embed::VectorStore;
+
 use crate::model::{
     Contact, ContactLink, Direction, Episode, LinkReason, Linked, Role, Signal, Timestamp,
 };
@@ -127,7 +129,7 @@ impl SameIssueScorer for LexicalScorer<'_> {
 pub struct EmbeddingScorer<'a> {
     /// Contact index → row in `vectors`.
     pub index: HashMap<usize, usize>,
-    pub vectors: &'a [Vec<f32>],
+    pub vectors: &'a VectorStore,
     /// Pairs (lower contact index first) that share clauses: the cosine of
     /// what each says apart from the other. Such a pair is as alike as the
     /// lesser of the two: a customer's small talk and context, said in
@@ -146,7 +148,7 @@ pub struct EmbeddingScorer<'a> {
 /// own threshold on its own cosine scale.
 pub struct OtherSpace<'a> {
     pub index: &'a HashMap<usize, usize>,
-    pub vectors: &'a [Vec<f32>],
+    pub vectors: &'a VectorStore,
     /// As [`EmbeddingScorer::apart`], in this space.
     pub apart: &'a HashMap<(usize, usize), f32>,
     pub threshold: f32,
@@ -172,14 +174,14 @@ impl OtherSpace<'_> {
 /// The cosine of rows `i` and `j`, or of what contacts `a` and `b` say
 /// apart from each other when that is lower.
 fn whole_or_apart(
-    vectors: &[Vec<f32>],
+    vectors: &VectorStore,
     apart: &HashMap<(usize, usize), f32>,
     i: usize,
     j: usize,
     a: usize,
     b: usize,
 ) -> f32 {
-    let whole = crate::embed::cosine(&vectors[i], &vectors[j]);
+    let whole = vectors.cosine(i, j);
     let apart = apart.get(&(a.min(b), a.max(b))).copied();
     apart.map_or(whole, |x| whole.min(x))
 }
@@ -581,11 +583,12 @@ mod tests {
     fn other_space_maps_its_threshold_onto_the_runs() {
         let unit = |a: f32| vec![a.cos(), a.sin()];
         let main_index = HashMap::from([(0, 0), (1, 1)]);
-        let main_vectors = vec![unit(0.0), unit(1.5)];
+        let main_vectors = VectorStore::from_rows(vec![unit(0.0), unit(1.5)]);
         let other_index = HashMap::from([(2, 0), (3, 1), (4, 2), (5, 3)]);
         // Cosines: 2–3 exactly the other threshold (0.8), 2–4 is 1.0,
         // 2–5 well below it.
-        let other_vectors = vec![unit(0.0), unit(0.8f32.acos()), unit(0.0), unit(1.2)];
+        let other_vectors =
+            VectorStore::from_rows(vec![unit(0.0), unit(0.8f32.acos()), unit(0.0), unit(1.2)]);
         let none = HashMap::new();
         let s = EmbeddingScorer {
             index: main_index,

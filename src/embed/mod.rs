@@ -25,6 +25,7 @@ mod profile;
 #[cfg(feature = "rust-bert")]
 mod rustbert;
 mod select;
+mod store;
 mod transformer;
 
 use crate::progress::Progress;
@@ -33,6 +34,7 @@ pub use profile::{ModelProfile, PROFILE_FILE};
 #[cfg(feature = "rust-bert")]
 pub use rustbert::{import_model, load_rust_bert, ImportReport, RustBertEmbedder};
 pub use select::{choose_embedder, lexical_embedder, model_is_multilingual};
+pub use store::VectorStore;
 pub use transformer::{Backend, CandleEmbedder, CandleOptions, Pooling};
 
 /// A text → vector model.
@@ -58,6 +60,20 @@ pub trait Embedder: Send + Sync {
         done(texts.len());
         Ok(v)
     }
+    /// [`Embedder::embed_counted`], handing the vectors to `sink` as they
+    /// are made instead of returning them: `sink(first, vectors)` gets the
+    /// vectors of texts `first..first + vectors.len()`, from any thread, the
+    /// runs in any order, together covering every text once. A caller that
+    /// writes them out never holds them all ([`VectorStore`]). The vectors
+    /// are `embed`'s, bit for bit.
+    fn embed_each(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+        sink: &(dyn Fn(usize, Vec<Vec<f32>>) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<()> {
+        sink(0, self.embed_counted(texts, done)?)
+    }
     /// Whether the space is fitted to the texts given (the lexical
     /// embedder): then texts embedded in two calls are not comparable.
     fn transductive(&self) -> bool {
@@ -82,6 +98,14 @@ impl<E: Embedder + ?Sized> Embedder for Box<E> {
     ) -> anyhow::Result<Vec<Vec<f32>>> {
         (**self).embed_counted(texts, done)
     }
+    fn embed_each(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+        sink: &(dyn Fn(usize, Vec<Vec<f32>>) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<()> {
+        (**self).embed_each(texts, done, sink)
+    }
     fn transductive(&self) -> bool {
         (**self).transductive()
     }
@@ -103,6 +127,14 @@ impl<E: Embedder + ?Sized> Embedder for &E {
         done: &(dyn Fn(usize) + Sync),
     ) -> anyhow::Result<Vec<Vec<f32>>> {
         (**self).embed_counted(texts, done)
+    }
+    fn embed_each(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+        sink: &(dyn Fn(usize, Vec<Vec<f32>>) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<()> {
+        (**self).embed_each(texts, done, sink)
     }
     fn transductive(&self) -> bool {
         (**self).transductive()
@@ -137,6 +169,22 @@ impl<E: Embedder> Embedder for Metered<E> {
             self.progress.inc(n as u64);
             done(n);
         })
+    }
+    fn embed_each(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+        sink: &(dyn Fn(usize, Vec<Vec<f32>>) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<()> {
+        self.progress.add_total(texts.len() as u64);
+        self.inner.embed_each(
+            texts,
+            &|n| {
+                self.progress.inc(n as u64);
+                done(n);
+            },
+            sink,
+        )
     }
     fn transductive(&self) -> bool {
         self.inner.transductive()

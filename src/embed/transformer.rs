@@ -35,7 +35,7 @@ use candle_core::Device;
 use rayon::prelude::*;
 use tokenizers::{Tokenizer, TruncationParams};
 
-use super::offload::SharedOffload;
+use super::offload::{Offload, SharedOffload};
 use super::profile::ModelProfile;
 use super::Embedder;
 use config::{read_json, read_max_seq_length, read_modules, Act, Arch, HfConfig};
@@ -43,6 +43,37 @@ use pooling::read_pooling;
 pub use pooling::Pooling;
 use reference::load_candle_model;
 use weights::FusedModel;
+
+/// Texts per offload call when the vectors are streamed
+/// ([`Embedder::embed_each`]): Spark's default job size
+/// (`RECONTACT_SPARK_TEXTS_PER_JOB`), so the driver holds one job's vectors
+/// at a time.
+const OFFLOAD_TEXTS: usize = 65_536;
+
+/// Texts tokenised at a time when the vectors are streamed: their token
+/// ids (≈ 200 bytes a text) held for one chunk, not the month.
+const TOKENIZE_TEXTS: usize = 16_384;
+
+/// `batches` (consecutive ranges of texts) grouped into offload calls of
+/// whole batches, at most `max_texts` texts each unless one batch is more:
+/// ranges of batch indices.
+fn offload_calls(
+    batches: &[std::ops::Range<usize>],
+    max_texts: usize,
+) -> Vec<std::ops::Range<usize>> {
+    let mut calls = Vec::new();
+    let mut from = 0;
+    while from < batches.len() {
+        let first = batches[from].start;
+        let mut to = from + 1;
+        while to < batches.len() && batches[to].end - first <= max_texts {
+            to += 1;
+        }
+        calls.push(from..to);
+        from = to;
+    }
+    calls
+}
 
 /// Which forward pass [`CandleEmbedder`] runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -337,6 +368,73 @@ impl CandleEmbedder {
     }
 
     /// Vectors of token ids in input order; `done(n)` as each batch ends.
+    /// The fused backend's batches: cut by token budget, in input order.
+    fn batches(&self, ids: &[Vec<u32>]) -> Vec<std::ops::Range<usize>> {
+        let mut batches: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut start = 0;
+        let mut tokens = 0;
+        for (i, t) in ids.iter().enumerate() {
+            if i > start && tokens + t.len() > self.opts.batch_tokens {
+                batches.push(start..i);
+                start = i;
+                tokens = 0;
+            }
+            tokens += t.len();
+        }
+        if start < ids.len() {
+            batches.push(start..ids.len());
+        }
+        batches
+    }
+
+    /// [`Embedder::embed_each`]'s work on `batches` of `ids`, whose first
+    /// text is text `first` of the call.
+    fn each_batch(
+        &self,
+        ids: &[Vec<u32>],
+        first: usize,
+        batches: &[std::ops::Range<usize>],
+        done: &(dyn Fn(usize) + Sync),
+        sink: &(dyn Fn(usize, Vec<Vec<f32>>) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<()> {
+        if let Some(offload) = &self.offload {
+            // Each call's vectors handed over before the next.
+            for call in offload_calls(batches, OFFLOAD_TEXTS) {
+                let start = batches[call.start].start;
+                let v = self.offloaded(offload.as_ref(), ids, &batches[call])?;
+                done(v.len());
+                sink(first + start, v)?;
+            }
+            return Ok(());
+        }
+        batches.par_iter().try_for_each(|r| {
+            let v = self.forward_batch(&ids[r.clone()])?;
+            done(r.len());
+            sink(first + r.start, v)
+        })
+    }
+
+    /// `batches` of `ids` run by the offload (Spark's executors), their
+    /// vectors in order.
+    fn offloaded(
+        &self,
+        offload: &dyn Offload,
+        ids: &[Vec<u32>],
+        batches: &[std::ops::Range<usize>],
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
+        let parts: Vec<&[Vec<u32>]> = batches.iter().map(|r| &ids[r.clone()]).collect();
+        let out = offload.forward(&self.dir, &parts)?;
+        anyhow::ensure!(
+            out.len() == parts.len()
+                && out
+                    .iter()
+                    .zip(&parts)
+                    .all(|(v, p)| v.len() == p.len() && v.iter().all(|x| x.len() == self.dim())),
+            "the offloaded encoder returned vectors that do not match the batches sent"
+        );
+        Ok(out.into_iter().flatten().collect())
+    }
+
     fn embed_ids(
         &self,
         ids: &[Vec<u32>],
@@ -344,32 +442,11 @@ impl CandleEmbedder {
     ) -> anyhow::Result<Vec<Vec<f32>>> {
         match &self.model {
             Model::Fused(_) => {
-                // Cut batches by token budget, in input order.
-                let mut batches: Vec<std::ops::Range<usize>> = Vec::new();
-                let mut start = 0;
-                let mut tokens = 0;
-                for (i, t) in ids.iter().enumerate() {
-                    if i > start && tokens + t.len() > self.opts.batch_tokens {
-                        batches.push(start..i);
-                        start = i;
-                        tokens = 0;
-                    }
-                    tokens += t.len();
-                }
-                if start < ids.len() {
-                    batches.push(start..ids.len());
-                }
+                let batches = self.batches(ids);
                 if let Some(offload) = &self.offload {
-                    let parts: Vec<&[Vec<u32>]> = batches.iter().map(|r| &ids[r.clone()]).collect();
-                    let out = offload.forward(&self.dir, &parts)?;
-                    anyhow::ensure!(
-                        out.len() == parts.len()
-                            && out.iter().zip(&parts).all(|(v, p)| v.len() == p.len()
-                                && v.iter().all(|x| x.len() == self.dim())),
-                        "the offloaded encoder returned vectors that do not match the batches sent"
-                    );
+                    let out = self.offloaded(offload.as_ref(), ids, &batches)?;
                     done(ids.len());
-                    return Ok(out.into_iter().flatten().collect());
+                    return Ok(out);
                 }
                 let out: Vec<Vec<Vec<f32>>> = batches
                     .par_iter()
@@ -436,6 +513,65 @@ impl Embedder for CandleEmbedder {
         }
         done(texts.len() - distinct.len());
         Ok(slot.into_iter().map(|k| vectors[k].clone()).collect())
+    }
+
+    /// Batch by batch on the fused backend, the batches `embed` cuts, when
+    /// the texts are distinct (as [`super::VectorStore`] gives them);
+    /// otherwise all at once.
+    fn embed_each(
+        &self,
+        texts: &[String],
+        done: &(dyn Fn(usize) + Sync),
+        sink: &(dyn Fn(usize, Vec<Vec<f32>>) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<()> {
+        let distinct = {
+            let mut seen = std::collections::HashSet::with_capacity(texts.len());
+            texts.iter().all(|t| seen.insert(t.as_str()))
+        };
+        if !distinct || !matches!(self.model, Model::Fused(_)) {
+            return sink(0, self.embed_counted(texts, done)?);
+        }
+        let chunk = if self.offload.is_some() {
+            OFFLOAD_TEXTS
+        } else {
+            TOKENIZE_TEXTS
+        };
+        self.stream(texts, chunk, done, sink)
+    }
+}
+
+impl CandleEmbedder {
+    /// [`Embedder::embed_each`] on the fused backend, tokenising `chunk`
+    /// texts at a time, so the month's token ids are not held either.
+    /// Batches are cut greedily from a batch's first text, so cutting what
+    /// is pending (from the first text of the batch still open) gives the
+    /// cuts of the whole; the open batch waits for the next chunk, which
+    /// may add to it.
+    fn stream(
+        &self,
+        texts: &[String],
+        chunk: usize,
+        done: &(dyn Fn(usize) + Sync),
+        sink: &(dyn Fn(usize, Vec<Vec<f32>>) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<()> {
+        let chunk = chunk.max(1);
+        let mut pending: Vec<Vec<u32>> = Vec::new();
+        let mut pending_first = 0;
+        let mut from = 0;
+        while from < texts.len() {
+            let to = (from + chunk).min(texts.len());
+            pending.extend(self.tokenize(&texts[from..to])?);
+            from = to;
+            let mut batches = self.batches(&pending);
+            if from < texts.len() {
+                batches.pop();
+            }
+            let ready = batches.last().map_or(0, |r| r.end);
+            self.each_batch(&pending, pending_first, &batches, done, sink)?;
+            pending.drain(..ready);
+            pending_first += ready;
+        }
+        Ok(())
     }
 }
 
@@ -576,6 +712,46 @@ mod tests {
             let w: Vec<u32> = w.iter().map(|x| x.to_bits()).collect();
             assert_eq!(g, w);
         }
+        // Streamed, locally and offloaded, tokenised in chunks of 7 texts
+        // or all at once: the same vectors, each text once.
+        for (e, chunk) in [(&local, 7), (&offloaded, 7), (&local, 1 << 20)] {
+            let slots = std::sync::Mutex::new(vec![None; texts.len()]);
+            let counted = std::sync::atomic::AtomicUsize::new(0);
+            e.stream(
+                &texts,
+                chunk,
+                &|n| {
+                    counted.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                },
+                &|first, v| {
+                    let mut s = slots.lock().unwrap();
+                    for (k, x) in v.into_iter().enumerate() {
+                        assert!(
+                            s[first + k].replace(x).is_none(),
+                            "text {} twice",
+                            first + k
+                        );
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(counted.into_inner(), texts.len());
+            for (g, w) in slots.into_inner().unwrap().iter().zip(&want) {
+                let g: Vec<u32> = g.as_ref().unwrap().iter().map(|x| x.to_bits()).collect();
+                let w: Vec<u32> = w.iter().map(|x| x.to_bits()).collect();
+                assert_eq!(g, w);
+            }
+        }
+    }
+
+    #[test]
+    fn offload_calls_take_whole_batches_up_to_the_size() {
+        let b = [0..3, 3..5, 5..9, 9..10, 10..30, 30..31];
+        assert_eq!(offload_calls(&b, 5), vec![0..2, 2..4, 4..5, 5..6]);
+        assert_eq!(offload_calls(&b, 1000), vec![0..6]);
+        assert_eq!(offload_calls(&b, 1).len(), 6);
+        assert!(offload_calls(&[], 5).is_empty());
     }
 
     #[test]

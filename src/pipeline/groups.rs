@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 
 use super::known::{self, Assigned};
 use crate::cluster::{self, ClusterParams};
-use crate::embed::{self, CandleEmbedder, Embedder, LexicalEmbedder, Metered};
+use crate::embed::{self, CandleEmbedder, Embedder, LexicalEmbedder, Metered, VectorStore};
 use crate::model::{Clusters, Contact, Reason};
 use crate::progress::Progress;
 use crate::settings::Settings;
@@ -197,7 +197,7 @@ impl<'a> ReasonTexts<'a> {
 #[derive(Default)]
 pub struct LinkVectors {
     pub index: HashMap<usize, usize>,
-    pub vectors: Vectors,
+    pub vectors: VectorStore,
     /// Pairs of contacts (lower index first) that share clauses: the
     /// cosine of what each says apart from the other (`text::apart`).
     pub apart: HashMap<(usize, usize), f32>,
@@ -218,6 +218,15 @@ pub struct OtherLinkVectors {
 }
 
 impl LinkVectors {
+    /// [`VectorStore::check`] of both spaces.
+    pub fn check(&self) -> Result<()> {
+        self.vectors.check()?;
+        match &self.other {
+            Some(o) => o.vectors.check(),
+            None => Ok(()),
+        }
+    }
+
     /// Whether contacts `a` and `b` were both embedded in one space.
     pub fn both_embedded(&self, a: usize, b: usize) -> bool {
         (self.index.contains_key(&a) && self.index.contains_key(&b))
@@ -446,7 +455,7 @@ fn reuse_link_vectors(
     reuse
         .into_iter()
         .map(|r| match r {
-            Some(v) => Ok(link.vectors[v].clone()),
+            Some(v) => Ok(link.vectors.get(v).into_owned()),
             None => fresh.next().context("a reason without a vector"),
         })
         .collect()

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::groups::{LinkVectors, OtherLinkVectors, ReasonTexts, Spaces};
 use crate::embed;
-use crate::embed::Embedder;
+use crate::embed::{Embedder, VectorStore};
 use crate::episodes::{self, EmbeddingScorer, LexicalScorer, OtherSpace, SameIssueScorer};
 use crate::model::{Contact, Linked};
 use crate::settings::{SameIssue, Settings};
@@ -20,6 +20,40 @@ use crate::text;
 /// it is open.
 const APART_WINDOWS: i64 = 3;
 
+/// Where the link vectors go past a size: a month's repeat candidates are
+/// its largest vectors (≈ 1 GB per million contacts with a model).
+pub(super) struct Spill {
+    /// Vectors of one space up to this many bytes stay in memory.
+    pub memory_limit: usize,
+    /// Beside the output (the run's staging folder): on the disk the
+    /// output goes to, not a `/tmp` that may be memory.
+    pub dir: std::path::PathBuf,
+}
+
+impl Spill {
+    /// Up to [`SPILL_DEFAULT_MB`] in memory, or what
+    /// `RECONTACT_VECTORS_IN_MEMORY_MB` says.
+    pub fn new(dir: &std::path::Path) -> Result<Spill> {
+        let mb = match std::env::var("RECONTACT_VECTORS_IN_MEMORY_MB") {
+            Ok(v) => v.trim().parse::<usize>().map_err(|_| {
+                anyhow::anyhow!(
+                    "RECONTACT_VECTORS_IN_MEMORY_MB={v:?}: not a whole number of megabytes"
+                )
+            })?,
+            Err(_) => SPILL_DEFAULT_MB,
+        };
+        Ok(Spill {
+            memory_limit: mb.saturating_mul(1 << 20),
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+/// Megabytes of one space's link vectors held in memory by default
+/// (≈ 170k vectors of 384 values): small and medium months never touch the
+/// disk.
+pub const SPILL_DEFAULT_MB: usize = 256;
+
 /// Embeds the reasons of the contacts that can be repeats, for the
 /// same-issue test: those the run's embedder reads in its space, the
 /// others in the other-scripts model's when there is one. Clustering
@@ -29,6 +63,7 @@ pub(super) fn embed_repeat_candidates(
     settings: &Settings,
     spaces: &Spaces,
     texts: &mut ReasonTexts,
+    spill: &Spill,
 ) -> Result<LinkVectors> {
     let (cands, others): (Vec<usize>, Vec<usize>) =
         episodes::repeat_candidates(contacts, settings.repeat_window_secs)
@@ -41,6 +76,7 @@ pub(super) fn embed_repeat_candidates(
         texts,
         &*spaces.embedder,
         settings.embedding_threshold,
+        spill,
     )?;
     if let Some(model) = &spaces.other_model {
         let profile = model.profile();
@@ -52,7 +88,9 @@ pub(super) fn embed_repeat_candidates(
             inner: model,
             progress: spaces.progress.clone(),
         };
-        let vectors = embed_space(contacts, settings, &others, texts, &metered, threshold)?;
+        let vectors = embed_space(
+            contacts, settings, &others, texts, &metered, threshold, spill,
+        )?;
         main.other = Some(Box::new(OtherLinkVectors {
             vectors,
             threshold,
@@ -70,12 +108,13 @@ fn embed_space(
     texts: &mut ReasonTexts,
     embedder: &dyn Embedder,
     threshold: f32,
+    spill: &Spill,
 ) -> Result<LinkVectors> {
     let reason_texts: Vec<String> = cands.iter().map(|&i| texts.linking(i)).collect();
     let vectors = if cands.is_empty() {
-        Vec::new()
+        VectorStore::default()
     } else {
-        embedder.embed(&reason_texts)?
+        VectorStore::embed(embedder, &reason_texts, spill.memory_limit, &spill.dir)?
     };
     let index: HashMap<usize, usize> = cands.iter().enumerate().map(|(k, &i)| (i, k)).collect();
     let apart = apart_similarities(
@@ -107,7 +146,7 @@ fn apart_similarities(
     threshold: f32,
     cands: &[usize],
     texts: &[String],
-    vectors: &[Vec<f32>],
+    vectors: &VectorStore,
 ) -> Result<HashMap<(usize, usize), f32>> {
     let mut by_customer: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (k, &i) in cands.iter().enumerate() {
@@ -127,7 +166,7 @@ fn apart_similarities(
                 for &q in &ks[x + 1..] {
                     let (i, j) = (cands[p], cands[q]);
                     if (contacts[i].started_at - contacts[j].started_at).abs() > reach
-                        || embed::cosine(&vectors[p], &vectors[q]) < threshold
+                        || vectors.cosine(p, q) < threshold
                     {
                         continue;
                     }

@@ -111,7 +111,8 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     let mut texts = ReasonTexts::new(contacts);
     let link_vectors = if settings.same_issue == SameIssue::Embedding {
         timings.start("embed repeat candidates", Some("texts"));
-        let v = embed_repeat_candidates(contacts, &settings, &spaces, &mut texts)?;
+        let spill = linking::Spill::new(&staging.dir)?;
+        let v = embed_repeat_candidates(contacts, &settings, &spaces, &mut texts, &spill)?;
         timings.lap();
         v
     } else {
@@ -161,6 +162,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
             centroid_threshold: plan.centroid_threshold(),
         },
     )?;
+    link_vectors.check()?;
     drop(link_vectors);
     let embedder_desc = spaces.describe(&embedded.scripts);
     if let Some(w) = spaces.missing_model_warning(&embedded.scripts, &settings) {

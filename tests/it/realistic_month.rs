@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::util::{arg, default_model_or_skip, json, ok_in, report_json};
+use crate::util::{arg, bin, default_model_or_skip, json, ok_in, report_json};
 
 #[test]
 fn realistic_month_from_another_utterance_set() {
@@ -63,4 +63,50 @@ fn realistic_month_from_another_utterance_set() {
     }
     let metrics = json(&out.join("metrics.json"));
     assert!(metrics["fcr_uncertainty"]["low"].as_f64().unwrap() > 0.0);
+
+    // The link vectors written to disk (as past 256 MB) and read back give
+    // the same month, byte for byte. The same --out: the reports name it.
+    let kept = dir.path().join("in-memory");
+    std::fs::rename(&out, &kept).unwrap();
+    let res = bin()
+        .current_dir(root)
+        .env("RECONTACT_VECTORS_IN_MEMORY_MB", "0")
+        .args([
+            "run",
+            month,
+            "--config",
+            &format!("{month}/recontact.toml"),
+            "--out",
+            &arg(&out),
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let mut names: Vec<_> = std::fs::read_dir(&kept)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert!(names.len() > 5);
+    for n in names {
+        let (a, b) = (kept.join(&n), out.join(&n));
+        if a.is_file() {
+            assert!(
+                std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(),
+                "{n:?} differs with the vectors on disk"
+            );
+        }
+    }
+    // Nothing of the spill is left beside the output.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
