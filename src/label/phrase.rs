@@ -4,7 +4,9 @@
 //!
 //! Candidates are spans of a reason's words inside one clause (no
 //! punctuation or number inside), 1–[`MAX_CONTENT`] content words, starting
-//! and ending with one, at most [`MAX_TOKENS`] words. A candidate is scored
+//! and ending with one, at most [`MAX_TOKENS`] words; an English particle
+//! right after a word may end one ("top up", "wake up", "servers are
+//! down"). A candidate is scored
 //! for its category by
 //!
 //! - **coverage**: the share of members that say it;
@@ -53,6 +55,14 @@ pub const EXTEND: f64 = 0.4;
 /// Candidates kept per category, best first, for the caller to choose from.
 pub const KEEP: usize = 12;
 
+/// English particles that may end a phrase right after a content word
+/// (they are stop words everywhere else: never a name alone). Not "in" or
+/// "on": after a noun they are prepositions far more often ("card in",
+/// named a group of foreign-fee questions on a CLINC150 month).
+const PARTICLES: &[&str] = &["up", "down", "out", "off"];
+/// Forms of "be" that may stand between a word and its particle.
+const BE: &[&str] = &["is", "are", "was", "were", "been", "being", "be", "s"];
+
 /// A phrase candidate of one reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Candidate {
@@ -83,6 +93,34 @@ fn candidates(text: &str) -> Vec<Candidate> {
                         break;
                     }
                 } else {
+                    // A verb's particle right after it (or after "is",
+                    // "are") ends a phrase of its own: "top up", "logged
+                    // out", "servers are down" say what "top", "logged",
+                    // "servers" do not.
+                    let after_content = end > start
+                        && (!seg[end - 1].stop
+                            || (end > start + 1
+                                && !seg[end - 2].stop
+                                && BE.contains(&seg[end - 1].key.as_str())));
+                    if after_content
+                        && content.len() < MAX_CONTENT
+                        && PARTICLES.contains(&seg[end].key.as_str())
+                    {
+                        let mut with = content.clone();
+                        with.push(seg[end].key.clone());
+                        let key = with.join(" ");
+                        if seen.insert(key.clone()) {
+                            let surfaces: Vec<&str> = seg[start..=end]
+                                .iter()
+                                .map(|t| t.surface.as_str())
+                                .collect();
+                            out.push(Candidate {
+                                key,
+                                surface: join_words(&surfaces),
+                                content: with,
+                            });
+                        }
+                    }
                     continue;
                 }
                 // A phrase may start with a negation ("not arrived") but
@@ -306,6 +344,24 @@ mod tests {
         assert!(c.contains(&"card has not arrived".to_string()), "{c:?}");
         assert!(!c.iter().any(|s| s.starts_with("my") || s.ends_with("not")));
         assert!(c.contains(&"not arrived".to_string()));
+    }
+
+    #[test]
+    fn a_particle_ends_a_phrase_only_right_after_a_content_word() {
+        let c: Vec<(String, Vec<String>)> = candidates("I cannot top up, the servers are down")
+            .into_iter()
+            .map(|c| (c.surface, c.content))
+            .collect();
+        let surfaces: Vec<&str> = c.iter().map(|x| x.0.as_str()).collect();
+        assert!(surfaces.contains(&"top up"), "{surfaces:?}");
+        assert!(surfaces.contains(&"top"), "{surfaces:?}");
+        // After "are", as said; never after another stop word, never alone.
+        assert!(surfaces.contains(&"servers are down"), "{surfaces:?}");
+        assert!(!surfaces.contains(&"up") && !surfaces.contains(&"down"));
+        let card = candidates("my card was in the machine");
+        assert!(card.iter().all(|x| !x.surface.ends_with(" in")), "{card:?}");
+        let top_up = c.iter().find(|x| x.0 == "top up").unwrap();
+        assert_eq!(top_up.1, vec!["top".to_string(), "up".to_string()]);
     }
 
     #[test]
