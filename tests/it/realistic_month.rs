@@ -18,18 +18,10 @@ fn realistic_month_from_another_utterance_set() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let month = "tests/data/clinc150-realistic";
-    ok_in(
-        root,
-        &[
-            "run",
-            month,
-            "--config",
-            &format!("{month}/recontact.toml"),
-            "--out",
-            &arg(&out),
-            "-q",
-        ],
-    );
+    let config = format!("{month}/recontact.toml");
+    let out_arg = arg(&out);
+    let run_args = ["run", month, "--config", &config, "--out", &out_arg, "-q"];
+    ok_in(root, &run_args);
     let res = ok_in(
         root,
         &[
@@ -71,15 +63,7 @@ fn realistic_month_from_another_utterance_set() {
     let res = bin()
         .current_dir(root)
         .env("RECONTACT_VECTORS_IN_MEMORY_MB", "0")
-        .args([
-            "run",
-            month,
-            "--config",
-            &format!("{month}/recontact.toml"),
-            "--out",
-            &arg(&out),
-            "-q",
-        ])
+        .args(run_args)
         .output()
         .unwrap();
     assert!(
