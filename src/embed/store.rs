@@ -19,10 +19,14 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 
 use super::{cosine, Embedder};
+
+/// Rows written to the file at a time.
+const WRITE_ROWS: usize = 4096;
 
 /// Vectors by text index: one row per distinct text.
 #[derive(Debug, Default)]
@@ -93,7 +97,14 @@ impl VectorStore {
         drop(first);
         let bytes = distinct.len().saturating_mul(dim).saturating_mul(4);
         let rows = if bytes <= memory_limit || dim == 0 {
-            Rows::Memory(embedder.embed(&distinct)?)
+            let v = embedder.embed(&distinct)?;
+            anyhow::ensure!(
+                v.len() == distinct.len(),
+                "the embedder returned {} vectors for {} texts",
+                v.len(),
+                distinct.len()
+            );
+            Rows::Memory(v)
         } else {
             let file = tempfile::tempfile_in(spill_dir).with_context(|| {
                 format!(
@@ -103,15 +114,36 @@ impl VectorStore {
                 )
             })?;
             let row_bytes = dim * 4;
+            let written = AtomicUsize::new(0);
             embedder.embed_each(&distinct, &|_| {}, &|first_row, vectors| {
-                let mut buf = Vec::with_capacity(vectors.len() * row_bytes);
-                for v in &vectors {
-                    anyhow::ensure!(v.len() == dim, "a vector of {} values, not {dim}", v.len());
-                    buf.extend(v.iter().flat_map(|x| x.to_le_bytes()));
+                anyhow::ensure!(
+                    first_row + vectors.len() <= distinct.len(),
+                    "vectors handed over past the texts' end"
+                );
+                // In pieces: an embedder that hands over the whole month at
+                // once (the fallback) must not be copied whole again here.
+                for (k, piece) in vectors.chunks(WRITE_ROWS).enumerate() {
+                    let mut buf = Vec::with_capacity(piece.len() * row_bytes);
+                    for v in piece {
+                        anyhow::ensure!(
+                            v.len() == dim,
+                            "a vector of {} values, not {dim}",
+                            v.len()
+                        );
+                        buf.extend(v.iter().flat_map(|x| x.to_le_bytes()));
+                    }
+                    let at = (first_row + k * WRITE_ROWS) * row_bytes;
+                    file.write_all_at(&buf, at as u64)
+                        .context("cannot write vectors to disk")?;
                 }
-                file.write_all_at(&buf, (first_row * row_bytes) as u64)
-                    .context("cannot write vectors to disk")
+                written.fetch_add(vectors.len(), Ordering::Relaxed);
+                Ok(())
             })?;
+            // Every row once: a gap would read back as zeros, unnoticed.
+            anyhow::ensure!(
+                written.into_inner() == distinct.len(),
+                "the embedder handed over vectors for some texts twice or not at all"
+            );
             Rows::Disk {
                 file,
                 count: distinct.len(),
@@ -257,6 +289,37 @@ mod tests {
         match &s.rows {
             Rows::Memory(v) => assert_eq!(v.len(), 7),
             Rows::Disk { .. } => panic!("in memory"),
+        }
+    }
+
+    /// Hands over every text but the last.
+    struct Short;
+    impl Embedder for Short {
+        fn name(&self) -> String {
+            "short".into()
+        }
+        fn dim(&self) -> usize {
+            3
+        }
+        fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+            Ok(texts.iter().skip(1).map(|t| vector(t)).collect())
+        }
+        fn embed_each(
+            &self,
+            texts: &[String],
+            _done: &(dyn Fn(usize) + Sync),
+            sink: &(dyn Fn(usize, Vec<Vec<f32>>) -> Result<()> + Sync),
+        ) -> Result<()> {
+            sink(0, self.embed(texts)?)
+        }
+    }
+
+    #[test]
+    fn missing_vectors_are_an_error_not_zeros() {
+        let dir = tempfile::tempdir().unwrap();
+        for limit in [0, usize::MAX] {
+            let e = VectorStore::embed(&Short, &texts(), limit, dir.path()).unwrap_err();
+            assert!(e.to_string().contains("vectors"), "{e}");
         }
     }
 

@@ -367,7 +367,6 @@ impl CandleEmbedder {
         Ok(enc.into_iter().map(|e| e.get_ids().to_vec()).collect())
     }
 
-    /// Vectors of token ids in input order; `done(n)` as each batch ends.
     /// The fused backend's batches: cut by token budget, in input order.
     fn batches(&self, ids: &[Vec<u32>]) -> Vec<std::ops::Range<usize>> {
         let mut batches: Vec<std::ops::Range<usize>> = Vec::new();
@@ -435,6 +434,7 @@ impl CandleEmbedder {
         Ok(out.into_iter().flatten().collect())
     }
 
+    /// Vectors of token ids in input order; `done(n)` as each batch ends.
     fn embed_ids(
         &self,
         ids: &[Vec<u32>],
@@ -559,7 +559,9 @@ impl CandleEmbedder {
         let mut pending_first = 0;
         let mut from = 0;
         while from < texts.len() {
-            let to = (from + chunk).min(texts.len());
+            // What is pending and new together make a chunk: one offload
+            // call (one Spark job) per chunk, not a full one and a scrap.
+            let to = (from + chunk.saturating_sub(pending.len()).max(1)).min(texts.len());
             pending.extend(self.tokenize(&texts[from..to])?);
             from = to;
             let mut batches = self.batches(&pending);

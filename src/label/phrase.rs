@@ -102,14 +102,16 @@ fn candidates(text: &str) -> Vec<Candidate> {
                             || (end > start + 1
                                 && !seg[end - 2].stop
                                 && BE.contains(&seg[end - 1].key.as_str())));
+                    // Not after a negation alone ("not up" names nothing).
                     if after_content
                         && content.len() < MAX_CONTENT
+                        && content.iter().any(|w| w != "not")
                         && PARTICLES.contains(&seg[end].key.as_str())
                     {
                         let mut with = content.clone();
                         with.push(seg[end].key.clone());
                         let key = with.join(" ");
-                        if seen.insert(key.clone()) {
+                        if with.windows(2).all(|w| w[0] != w[1]) && seen.insert(key.clone()) {
                             let surfaces: Vec<&str> = seg[start..=end]
                                 .iter()
                                 .map(|t| t.surface.as_str())
@@ -358,6 +360,8 @@ mod tests {
         // After "are", as said; never after another stop word, never alone.
         assert!(surfaces.contains(&"servers are down"), "{surfaces:?}");
         assert!(!surfaces.contains(&"up") && !surfaces.contains(&"down"));
+        let not_up = candidates("it isn't up");
+        assert!(not_up.iter().all(|x| x.key != "not up"), "{not_up:?}");
         let card = candidates("my card was in the machine");
         assert!(card.iter().all(|x| !x.surface.ends_with(" in")), "{card:?}");
         let top_up = c.iter().find(|x| x.0 == "top up").unwrap();

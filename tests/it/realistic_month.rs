@@ -71,12 +71,18 @@ fn realistic_month_from_another_utterance_set() {
         "{}",
         String::from_utf8_lossy(&res.stderr)
     );
-    let mut names: Vec<_> = std::fs::read_dir(&kept)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    names.sort();
+    let names_in = |d: &Path| {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    let names = names_in(&kept);
     assert!(names.len() > 5);
+    // Nothing of the spill is left inside the output either.
+    assert_eq!(names, names_in(&out));
     for n in names {
         let (a, b) = (kept.join(&n), out.join(&n));
         if a.is_file() {
