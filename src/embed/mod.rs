@@ -193,6 +193,26 @@ impl<E: Embedder> Embedder for Metered<E> {
 
 pub use crate::settings::{default_model_dir, model_available, DEFAULT_MODEL_DIR};
 
+/// Each text once, in order of first occurrence, and per text its row in
+/// that list: an embedder embeds a repeated text once (contact centres
+/// repeat themselves), and the order fixes the batches, so every caller
+/// that dedups must do it this way for the same bits.
+pub(crate) fn distinct_texts(texts: &[String]) -> (Vec<String>, Vec<u32>) {
+    let mut first: std::collections::HashMap<&str, u32> =
+        std::collections::HashMap::with_capacity(texts.len());
+    let mut distinct: Vec<String> = Vec::new();
+    let slot = texts
+        .iter()
+        .map(|t| {
+            *first.entry(t.as_str()).or_insert_with(|| {
+                distinct.push(t.clone());
+                (distinct.len() - 1) as u32
+            })
+        })
+        .collect();
+    (distinct, slot)
+}
+
 /// Scales `v` to unit L2 norm in place; a zero vector stays zero.
 #[inline(always)]
 pub fn l2_normalize(v: &mut [f32]) {

@@ -15,7 +15,6 @@
 //! Each distinct text is one row; texts repeated map to it (`slot`).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
@@ -83,18 +82,7 @@ impl VectorStore {
             s.dim = dim;
             return Ok(s);
         }
-        let mut first: HashMap<&str, u32> = HashMap::with_capacity(texts.len());
-        let mut distinct: Vec<String> = Vec::new();
-        let slot: Vec<u32> = texts
-            .iter()
-            .map(|t| {
-                *first.entry(t.as_str()).or_insert_with(|| {
-                    distinct.push(t.clone());
-                    (distinct.len() - 1) as u32
-                })
-            })
-            .collect();
-        drop(first);
+        let (distinct, slot) = super::distinct_texts(texts);
         let bytes = distinct.len().saturating_mul(dim).saturating_mul(4);
         let rows = if bytes <= memory_limit || dim == 0 {
             let v = embedder.embed(&distinct)?;

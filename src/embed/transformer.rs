@@ -494,25 +494,17 @@ impl Embedder for CandleEmbedder {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        let mut first: std::collections::HashMap<&str, usize> =
-            std::collections::HashMap::with_capacity(texts.len());
-        let mut distinct: Vec<String> = Vec::new();
-        let slot: Vec<usize> = texts
-            .iter()
-            .map(|t| {
-                *first.entry(t.as_str()).or_insert_with(|| {
-                    distinct.push(t.clone());
-                    distinct.len() - 1
-                })
-            })
-            .collect();
+        let (distinct, slot) = super::distinct_texts(texts);
         let ids = self.tokenize(&distinct)?;
         let vectors = self.embed_ids(&ids, done)?;
         if distinct.len() == texts.len() {
             return Ok(vectors);
         }
         done(texts.len() - distinct.len());
-        Ok(slot.into_iter().map(|k| vectors[k].clone()).collect())
+        Ok(slot
+            .into_iter()
+            .map(|k| vectors[k as usize].clone())
+            .collect())
     }
 
     /// Batch by batch on the fused backend, the batches `embed` cuts, when
