@@ -81,11 +81,9 @@ const BEFORE_NAME: &[&str] = &[
 ];
 
 /// Thanks words: with one of them, "help" or "reply" is what is thanked
-/// for ("thanks for the help"); without, they ask for something.
+/// for ("thanks for the help"); without, they ask for something. Words
+/// beginning "thank" ("thankful", "thanku") count too.
 const THANKS: &[&str] = &[
-    "thanks",
-    "thank",
-    "thankyou",
     "thanx",
     "thnx",
     "thx",
@@ -96,9 +94,52 @@ const THANKS: &[&str] = &[
     "cheers",
     "appreciate",
     "appreciated",
+    "appreciation",
     "grateful",
+    "gratitude",
+    "obliged",
     "kudos",
+    "merci",
+    "gracias",
+    "danke",
 ];
+
+/// Praise of the help: like a thanks, it makes "answer" or "help" what is
+/// praised ("your answer was good", "great help") rather than asked for.
+/// Not "good" before a time of day ("good morning, i need help") or "at"
+/// ("good at answering questions").
+const PRAISE: &[&str] = &[
+    "great",
+    "good",
+    "awesome",
+    "amazing",
+    "excellent",
+    "brilliant",
+    "perfect",
+    "fantastic",
+    "wonderful",
+    "superb",
+    "outstanding",
+    "terrific",
+    "pleased",
+    "happy",
+    "glad",
+    "satisfied",
+    "impressed",
+    "enjoyable",
+    "enjoyed",
+    "helpful",
+];
+
+/// Words after "good" that make it a greeting or an ability, not praise.
+const NOT_PRAISE_AFTER_GOOD: &[&str] = &["morning", "afternoon", "evening", "night", "day", "at"];
+
+fn is_thanks(w: &str) -> bool {
+    let u = unstretch(w);
+    [w, u.as_str()]
+        .iter()
+        .any(|w| w.starts_with("thank") || THANKS.contains(w))
+}
 
 /// Words that ask for something unless a thanks comes with them.
 const REQUESTS: &[&str] = &[
@@ -118,6 +159,10 @@ const REQUESTS: &[&str] = &[
     "advice",
     "link",
     "dm",
+    "need",
+    "question",
+    "questions",
+    "tell",
 ];
 
 /// One token of a reason: its normalized form, whether it was written with
@@ -314,14 +359,19 @@ pub fn states_no_problem(reason: &str) -> bool {
         if k == Kind::Other {
             return false;
         }
-        thanks |=
-            THANKS.contains(&t.word.as_str()) || THANKS.contains(&unstretch(&t.word).as_str());
+        thanks |= is_thanks(&t.word)
+            || (PRAISE.contains(&t.word.as_str())
+                && !(t.word == "good"
+                    && toks
+                        .get(i + 1)
+                        .is_some_and(|n| NOT_PRAISE_AFTER_GOOD.contains(&n.word.as_str()))));
         request |= REQUESTS.contains(&t.word.as_str());
         prev_name = name;
         kinds.push(k);
         i += 1;
     }
-    // "hello, help me", "reply to my DM": a request, unless it thanks.
+    // "hello, help me", "reply to my DM": a request, unless it thanks or
+    // praises.
     kinds.contains(&Kind::Anchor) && (thanks || !request) && (!question || greeting_question)
 }
 
@@ -367,6 +417,12 @@ mod tests {
             "take care, bye",
             "have a good one",
             "gotta go, talk to you later",
+            "I am thankful for your help!",
+            "that's all i need, thanks!",
+            "your answer was good",
+            "it was pleasant talking with you",
+            "I have to get going, bye",
+            "i can not thank you enough",
         ] {
             assert!(states_no_problem(t), "{t:?} should state no problem");
         }
@@ -396,6 +452,14 @@ mod tests {
             "see you charged me twice",
             "how are you going to fix this?",
             "not helpful",
+            "Good morning, I need help",
+            "hi, I have a question",
+            "hi, tell me",
+            "what's going on with my refund?",
+            "I need to go to the branch, where is it",
+            "kind of broken",
+            "what's going on?",
+            "what kind of questions are you good at answering",
         ] {
             assert!(!states_no_problem(t), "{t:?} states a problem");
         }
@@ -417,6 +481,7 @@ mod tests {
             "嗨，最近怎么样",
             "您好嗎",
             "晚安，再见",
+            "你今天过得如何",
         ] {
             assert!(states_no_problem(t), "{t:?} should state no problem");
         }
@@ -430,6 +495,7 @@ mod tests {
             "可以吗？",
             "你好，退款怎么样了？",
             "最近怎么样都登录不了",
+            "今天退款到账了吗",
         ] {
             assert!(!states_no_problem(t), "{t:?} states a problem");
         }
@@ -451,6 +517,8 @@ mod tests {
             "היי, מה נשמע",
             "אהלן",
             "אחר צהריים טובים",
+            "מה קורה איתך?",
+            "איך היה היום שלך",
         ] {
             assert!(states_no_problem(t), "{t:?} should state no problem");
         }
@@ -461,6 +529,7 @@ mod tests {
             "עזרה",
             "מה קורה עם ההזמנה שלי?",
             "איך אתה מבטל את המנוי",
+            "מה קורה עם ההזמנה שלך",
         ] {
             assert!(!states_no_problem(t), "{t:?} states a problem");
         }

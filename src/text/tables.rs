@@ -548,6 +548,16 @@ pub(crate) const COURTESY_EN: &[&str] = &[
     "wassup",
     "regards",
     "helpful",
+    // Praise and leave-taking in one word more ("your answer was
+    // enjoyable", "oh sweet thanks", "peace"). Not "fun" ("what do you do
+    // for fun") or "kind" ("what kind of card").
+    "enjoyable",
+    "pleasant",
+    "sweet",
+    "thoughtful",
+    "peace",
+    "tata",
+    "buhbye",
 ];
 
 /// Words that go with courtesy but say nothing on their own ("thanks for
@@ -743,6 +753,32 @@ pub(crate) const COURTESY_EN_FILLERS: &[&str] = &[
     "want",
     "wanted",
     "let",
+    // "that's all i need, thanks", "i must say goodbye", "nice to be able
+    // to catch up with you", "thanks for your cooperation".
+    "need",
+    "must",
+    "say",
+    "saying",
+    "able",
+    "catch",
+    "seeing",
+    "leaving",
+    "while",
+    "friend",
+    "friends",
+    "anyone",
+    "fellow",
+    "treating",
+    "tell",
+    "conversing",
+    "providing",
+    "cooperation",
+    "gesture",
+    "question",
+    "questions",
+    "that'll",
+    "it'll",
+    "beaucoup",
 ];
 
 /// Multi-word phrases of no problem that contain a negation ("no
@@ -810,6 +846,25 @@ pub(crate) const COURTESY_EN_PHRASES: &[&[&str]] = &[
     &["great", "help"],
     &["big", "help"],
     &["i", "owe", "you", "one"],
+    &["can", "not", "thank", "you", "enough"],
+    &["cannot", "thank", "you", "enough"],
+    &["why", "thank", "you"],
+    &["why", "hello"],
+    &["catch", "you"],
+    &["out", "of", "here"],
+    &["outta", "here"],
+    &["need", "to", "go"],
+    &["must", "go"],
+    &["got", "to", "run"],
+    &["gotta", "run"],
+    &["get", "going"],
+    &["leaving", "now"],
+    &["how", "do", "you", "feel"],
+    &["how", "you", "are"],
+    &["how", "you've", "been"],
+    &["how", "you're", "doing"],
+    &["how's", "it", "hanging"],
+    &["hows", "it", "hanging"],
 ];
 
 /// Chinese courtesy (matched longest first inside a run of Han
@@ -948,6 +1003,8 @@ pub(crate) const COURTESY_ZH_FILLERS: &[&str] = &[
     "我们", "我們", "的", "了", "啊", "呀", "啦", "哈", "嘿", "呢", "吧", "哒", "嘛", "都", "也",
     "很", "非常", "太", "真", "真的", "挺", "已经", "已經", "已", "就", "这么", "這麼", "一直",
     "的话", "一下", "给", "給", "和",
+    // "你今天过得如何": the day a greeting asks after.
+    "今天",
 ];
 
 /// Chinese courtesy that is a greeting asked as a question ("how are you",
@@ -976,6 +1033,8 @@ pub(crate) const COURTESY_ZH_QUESTIONS: &[&str] = &[
     "一切還好嗎",
     "一切都好吗",
     "一切都好嗎",
+    "今天好吗",
+    "今天好嗎",
 ];
 
 /// Hebrew courtesy words (a leading ו/ה/ל/ש/ב is also read off).
@@ -1086,6 +1145,11 @@ pub(crate) const COURTESY_HE_FILLERS: &[&str] = &[
     "אדיבה",
     "הסבלנות",
     "יום",
+    // "מה קורה איתך", "איך היה היום שלך".
+    "איתך",
+    "איתכם",
+    "שלך",
+    "שלכם",
 ];
 
 /// Hebrew multi-word no-problem phrases that contain a negation.
@@ -1110,6 +1174,8 @@ pub(crate) const COURTESY_HE_PHRASES: &[&[&str]] = &[
     &["איך", "את"],
     &["איך", "אתה"],
     &["אחר", "צהריים"],
+    &["איך", "היה", "היום"],
+    &["איך", "עבר", "היום"],
 ];
 
 /// Auto-replies (normalized, near the start of the text): no problem.
