@@ -67,7 +67,56 @@ pub fn clean_line(line: &str) -> String {
     };
     let s = remove_emoticons(&s);
     let s = remove_sign_off(&s);
+    let s = remove_inline_signatures(&s);
     tidy(&s)
+}
+
+/// A phone signature as a sentence inside a line ("金额不对。发自我的华为手机。
+/// 已提交后台处理。", where a ticket note runs the customer's message and
+/// the agent's words together): the sentence goes, the rest stays. Only a
+/// short sentence: "Sent from my account on Monday, the transfer …" is the
+/// customer's.
+fn remove_inline_signatures(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while !rest.is_empty() {
+        let (sentence, after) = split_sentence(rest);
+        let t = sentence.trim_start();
+        if is_phone_signature(&super::normalize(t)) {
+            out.push(GAP);
+        } else {
+            out.push_str(sentence);
+        }
+        rest = after;
+    }
+    out
+}
+
+/// A phone or mail-app signature: a short line or sentence that starts
+/// like one ("Sent from my iPhone", 发自我的华为手机). A long one that starts
+/// alike is the customer's ("Sent from my account on Monday, the …").
+fn is_phone_signature(normalized: &str) -> bool {
+    normalized.trim().chars().count() <= 40
+        && PHONE_SIGNATURES.iter().any(|p| normalized.starts_with(p))
+}
+
+/// The first sentence of `text` with its closing punctuation, and what
+/// follows. A full stop, `!` or `?` closes a sentence only before a space
+/// or the end ("32.19" is one number); Chinese ones always do.
+fn split_sentence(text: &str) -> (&str, &str) {
+    let mut it = text.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let closes = match c {
+            '。' | '！' | '？' => true,
+            '.' | '!' | '?' => it.peek().is_none_or(|(_, n)| n.is_whitespace()),
+            _ => false,
+        };
+        if closes {
+            let end = i + c.len_utf8();
+            return text.split_at(end);
+        }
+    }
+    (text, "")
 }
 
 /// Stands where something was removed, until `tidy` decides what space
@@ -437,7 +486,7 @@ fn ends_message(line: &str, rest: &[&str], next: &str) -> bool {
         return true;
     }
     let l = super::normalize(t);
-    if PHONE_SIGNATURES.iter().any(|p| l.starts_with(p)) {
+    if is_phone_signature(&l) {
         return true;
     }
     if FORWARD_MARKERS.iter().any(|m| l.contains(m))
@@ -634,6 +683,21 @@ mod tests {
         assert_eq!(clean("It broke - Again"), "It broke - Again");
         assert_eq!(clean("Flight LHR-JFK"), "Flight LHR-JFK");
         assert_eq!(clean("price went up -5"), "price went up -5");
+    }
+
+    #[test]
+    fn a_phone_signature_inside_a_line_goes() {
+        assert_eq!(
+            clean("客户反映：金额不对。发自我的华为手机。已提交后台处理。"),
+            "客户反映：金额不对。已提交后台处理。"
+        );
+        assert_eq!(
+            clean("My card is blocked. Sent from my iPhone. Please call me"),
+            "My card is blocked. Please call me"
+        );
+        // A long sentence that starts alike is the customer's.
+        let own = "Sent from my account on Monday, the transfer of 32.19 never arrived.";
+        assert_eq!(clean(own), own);
     }
 
     #[test]
