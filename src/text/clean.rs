@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::clause::sentence_spans;
 use super::tables::{EMOTICONS, FORWARD_MARKERS, PHONE_SIGNATURES, QUOTE_HEADER_STARTS};
 use super::unicode::is_cjk;
 
@@ -78,17 +79,15 @@ pub fn clean_line(line: &str) -> String {
 /// customer's.
 fn remove_inline_signatures(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
-    let mut rest = line;
-    while !rest.is_empty() {
-        let (sentence, after) = split_sentence(rest);
-        let t = sentence.trim_start();
-        if is_phone_signature(&super::normalize(t)) {
+    let mut at = 0;
+    for (s, e) in sentence_spans(line) {
+        if is_phone_signature(&super::normalize(&line[s..e])) {
+            out.push_str(&line[at..s]);
             out.push(GAP);
-        } else {
-            out.push_str(sentence);
+            at = e;
         }
-        rest = after;
     }
+    out.push_str(&line[at..]);
     out
 }
 
@@ -98,25 +97,6 @@ fn remove_inline_signatures(line: &str) -> String {
 fn is_phone_signature(normalized: &str) -> bool {
     normalized.trim().chars().count() <= 40
         && PHONE_SIGNATURES.iter().any(|p| normalized.starts_with(p))
-}
-
-/// The first sentence of `text` with its closing punctuation, and what
-/// follows. A full stop, `!` or `?` closes a sentence only before a space
-/// or the end ("32.19" is one number); Chinese ones always do.
-fn split_sentence(text: &str) -> (&str, &str) {
-    let mut it = text.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        let closes = match c {
-            '。' | '！' | '？' => true,
-            '.' | '!' | '?' => it.peek().is_none_or(|(_, n)| n.is_whitespace()),
-            _ => false,
-        };
-        if closes {
-            let end = i + c.len_utf8();
-            return text.split_at(end);
-        }
-    }
-    (text, "")
 }
 
 /// Stands where something was removed, until `tidy` decides what space
