@@ -63,6 +63,17 @@ impl Spaces {
         }
     }
 
+    /// The sentence-embedding model of a group's space; `None` for the
+    /// lexical space (transductive: it cannot place a new text in a fitted
+    /// space).
+    pub fn model_of(&self, script: Script) -> Option<&dyn Embedder> {
+        if script == Script::Latin {
+            self.is_model.then_some(&*self.embedder)
+        } else {
+            self.other_model.as_ref().map(|m| m as &dyn Embedder)
+        }
+    }
+
     /// When the default multilingual model is not installed and the month
     /// has reasons in scripts the English-only model cannot read: what the
     /// run fell back to and how to fix it.
@@ -240,6 +251,8 @@ impl LinkVectors {
 /// categories placed in the group's space (for anchoring; empty without
 /// `--previous`).
 pub struct Group {
+    /// The group's script (`Latin`: every reason the run's embedder reads).
+    pub script: Script,
     pub members: Vec<usize>,
     pub vectors: Vectors,
     /// A transductive embedder's second fit, with last month's examples
@@ -405,6 +418,7 @@ pub fn embed(
             )
         };
         groups.push(Group {
+            script,
             members,
             vectors: vecs,
             anchor_vectors: anchor_vecs,
@@ -512,7 +526,13 @@ pub struct Clustered {
 /// month's categories when given) and merges the results; the vectors move
 /// into reason order (no copy: at a million contacts they are hundreds of
 /// megabytes).
-pub fn cluster(groups: Vec<Group>, n: usize, params: &ClusterParams) -> Result<Clustered> {
+pub fn cluster(
+    groups: Vec<Group>,
+    reasons: &[Reason],
+    spaces: Option<&Spaces>,
+    params: &ClusterParams,
+) -> Result<Clustered> {
+    let n = reasons.len();
     let mut clusters = Clusters {
         cluster_of: vec![None; n],
         centroids: Vec::new(),
@@ -520,7 +540,7 @@ pub fn cluster(groups: Vec<Group>, n: usize, params: &ClusterParams) -> Result<C
     let mut vectors: Vectors = vec![Vec::new(); n];
     let mut continues: Vec<Option<usize>> = Vec::new();
     for g in groups {
-        let (members, vecs) = (g.members, g.vectors);
+        let (members, mut vecs) = (g.members, g.vectors);
         if members.is_empty() {
             continue;
         }
@@ -531,6 +551,10 @@ pub fn cluster(groups: Vec<Group>, n: usize, params: &ClusterParams) -> Result<C
         };
         // No catch-alls: a category no tighter than its group is dissolved.
         cluster::dissolve_loose(&mut c, &vecs);
+        // Nor categories of a circumstance customers mention beside
+        // unrelated problems (before anchoring, as above).
+        let model = spaces.and_then(|s| s.model_of(g.script));
+        super::context::dissolve(&mut c, &mut vecs, &members, reasons, model)?;
         // Anchoring (and the stages after) in the second fit: the fresh
         // clusters' centres are recomputed there.
         let vecs = match g.anchor_vectors {
@@ -669,6 +693,7 @@ mod tests {
             vec![a / n, b / n]
         };
         let mk = |members: Vec<usize>, vectors: Vectors| Group {
+            script: Script::Latin,
             members,
             vectors,
             anchor_vectors: None,
@@ -692,9 +717,17 @@ mod tests {
             min_category_size: 3,
             ..ClusterParams::default()
         };
+        let reasons: Vec<Reason> = (0..24)
+            .map(|i| Reason {
+                episode: i,
+                contact: i,
+                text: format!("problem {i}"),
+            })
+            .collect();
         let out = cluster(
             vec![mk(g1.clone(), vecs(0)), mk(g2.clone(), vecs(1))],
-            24,
+            &reasons,
+            None,
             &params,
         )
         .unwrap();

@@ -10,6 +10,7 @@
 //! `known` (`--taxonomy`'s known categories), `linking` (the same-issue
 //! test's vectors and scorer), `write` (the output fan-out).
 
+mod context;
 mod groups;
 mod known;
 mod linking;
@@ -178,7 +179,8 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         mut continues,
     } = groups::cluster(
         embedded.groups,
-        reasons.len(),
+        &reasons,
+        Some(&spaces),
         &ClusterParams {
             min_category_size: settings.min_category_size,
             max_unassigned: settings.max_unassigned,

@@ -196,7 +196,7 @@ fn other_terms(reason: &str, frequent: &HashSet<u64>) -> Vec<u64> {
 }
 
 /// Mean Jaccard similarity over all pairs of term sets (sorted, unique).
-fn mean_jaccard(sets: &[Vec<u64>]) -> f64 {
+pub(crate) fn mean_jaccard(sets: &[Vec<u64>]) -> f64 {
     let mut sum = 0.0;
     let mut pairs = 0usize;
     for i in 0..sets.len() {
@@ -229,11 +229,11 @@ fn mean_jaccard(sets: &[Vec<u64>]) -> f64 {
 }
 
 /// Up to `n` items of `items`, evenly spread by position.
-fn spread<T: Copy>(items: &[T], n: usize) -> Vec<T> {
+pub(crate) fn spread<T: Clone>(items: &[T], n: usize) -> Vec<T> {
     if items.len() <= n {
         return items.to_vec();
     }
-    (0..n).map(|k| items[k * items.len() / n]).collect()
+    (0..n).map(|k| items[k * items.len() / n].clone()).collect()
 }
 
 impl Boilerplate {

@@ -23,6 +23,7 @@
 pub mod boilerplate;
 mod clause;
 pub mod clean;
+pub mod context;
 mod noproblem;
 pub mod reason;
 mod reference;

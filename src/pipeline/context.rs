@@ -1,0 +1,343 @@
+//! Context families out of a group's categories (`text::context`): a
+//! category held together by a circumstance customers mention beside
+//! unrelated problems ("I run a small business", "我现在在泰国出差", an
+//! agent's "已提交后台处理") rather than by one problem is dissolved.
+//!
+//! The text test finds candidates; the model confirms them. Each member's
+//! reason is embedded again without the family's clauses, and the category
+//! is a family only when what is left
+//! - is no tighter than chance (`MAX_LEFTOVER_GAIN`): a real problem's
+//!   members, even with their key clause out, still say related things;
+//! - mostly has a home (`MIN_HOME_SHARE`): it is as close to another
+//!   category as the group's members are to their own. A problem's
+//!   leftovers are circumstances and greetings, which no category is
+//!   about; a circumstance's leftovers are problems the month has
+//!   categories for.
+//!
+//! A family's members then join the category closest to what is left when
+//! that is a home, else stay uncategorised (reported as such, not forced
+//! together). Without a model (the lexical space cannot place a new text
+//! in the space it fitted) nothing is dissolved.
+
+use anyhow::Result;
+
+use crate::embed::{self, cosine, Embedder};
+use crate::model::{Clusters, Reason};
+use crate::text::context::GroupWords;
+
+/// A family's leftovers are at most this much tighter than chance (share
+/// of the way to identical): half of what a category must be tighter than
+/// its group (`cluster::MIN_GAIN`).
+const MAX_LEFTOVER_GAIN: f64 = crate::cluster::MIN_GAIN / 2.0;
+
+/// At least this share of a family's leftovers have a home.
+const MIN_HOME_SHARE: f64 = 0.5;
+
+/// A home: a category whose centre is at least this quantile of the
+/// group's members' cosines to their own centres.
+const HOME_QUANTILE: f64 = 0.05;
+
+/// Dissolves the context families among `clusters` (of one group: row `k`
+/// is reason `members[k]`, with vector `vectors[k]`); returns how many.
+pub fn dissolve(
+    clusters: &mut Clusters,
+    vectors: &mut [Vec<f32>],
+    members: &[usize],
+    reasons: &[Reason],
+    model: Option<&dyn Embedder>,
+) -> Result<usize> {
+    let Some(model) = model else {
+        return Ok(0);
+    };
+    let k = clusters.centroids.len();
+    let texts: Vec<&str> = members.iter().map(|&i| reasons[i].text.as_str()).collect();
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); k];
+    for (r, c) in clusters.cluster_of.iter().enumerate() {
+        if let Some(c) = c {
+            rows[*c].push(r);
+        }
+    }
+    let words = GroupWords::new(&texts);
+    let candidates: Vec<Option<Vec<String>>> =
+        rows.iter().map(|rs| words.family(rs, &texts)).collect();
+    // Leftovers (category, row, text), embedded in one batch.
+    let left: Vec<(usize, usize, String)> = candidates
+        .iter()
+        .enumerate()
+        .filter_map(|(c, f)| f.as_ref().map(|f| (c, f)))
+        .flat_map(|(c, f)| {
+            rows[c]
+                .iter()
+                .zip(f)
+                .filter(|(_, s)| !s.is_empty())
+                .map(move |(&r, s)| (c, r, s.clone()))
+        })
+        .collect();
+    if left.is_empty() {
+        return Ok(0);
+    }
+    let left_texts: Vec<String> = left.iter().map(|(_, _, s)| s.clone()).collect();
+    let fresh = model.embed(&left_texts)?;
+    let mut own: Vec<f32> = clusters
+        .cluster_of
+        .iter()
+        .zip(vectors.iter())
+        .filter_map(|(c, v)| c.map(|c| cosine(v, &clusters.centroids[c])))
+        .collect();
+    own.sort_by(f32::total_cmp);
+    let bar = own
+        .get((own.len() as f64 * HOME_QUANTILE) as usize)
+        .copied()
+        .unwrap_or(f32::INFINITY);
+    let is_candidate: Vec<bool> = candidates.iter().map(Option::is_some).collect();
+    // Per leftover, its best home among the categories that are no
+    // candidates.
+    let home: Vec<Option<usize>> = fresh
+        .iter()
+        .map(|v| {
+            let mut best: Option<(usize, f32)> = None;
+            for (c, centre) in clusters.centroids.iter().enumerate() {
+                if is_candidate[c] {
+                    continue;
+                }
+                let s = cosine(v, centre);
+                if best.is_none_or(|(_, b)| s > b) {
+                    best = Some((c, s));
+                }
+            }
+            best.filter(|(_, s)| *s >= bar).map(|(c, _)| c)
+        })
+        .collect();
+    let base = tightness(vectors.iter());
+    let family: Vec<bool> = (0..k)
+        .map(|c| {
+            if !is_candidate[c] {
+                return false;
+            }
+            let mine: Vec<usize> = (0..left.len()).filter(|&j| left[j].0 == c).collect();
+            let n = mine.len().max(1) as f64;
+            // n random members of the group would be this tight by chance.
+            let chance = (1.0 / n + (n - 1.0) / n * base * base).sqrt();
+            let t = tightness(mine.iter().map(|&j| &fresh[j]));
+            let gain = if chance < 1.0 {
+                (t - chance) / (1.0 - chance)
+            } else {
+                1.0
+            };
+            let homed = mine.iter().filter(|&&j| home[j].is_some()).count();
+            gain <= MAX_LEFTOVER_GAIN && homed as f64 >= MIN_HOME_SHARE * n
+        })
+        .collect();
+    let n_families = family.iter().filter(|f| **f).count();
+    if n_families == 0 {
+        return Ok(0);
+    }
+    // Survivors keep their order.
+    let mut new_id = vec![None; k];
+    let mut survivors = 0;
+    for (c, f) in family.iter().enumerate() {
+        if !f {
+            new_id[c] = Some(survivors);
+            survivors += 1;
+        }
+    }
+    for l in clusters.cluster_of.iter_mut() {
+        *l = l.and_then(|c| new_id[c]);
+    }
+    for ((c, r, _), (v, h)) in left.iter().zip(fresh.into_iter().zip(home)) {
+        if let (true, Some(h)) = (family[*c], h) {
+            clusters.cluster_of[*r] = new_id[h];
+            vectors[*r] = v;
+        }
+    }
+    clusters.centroids = embed::centroids(&clusters.cluster_of, vectors, survivors);
+    Ok(n_families)
+}
+
+/// How alike unit vectors are: the length of their mean (1 when all are
+/// the same, near 0 when they point every way).
+fn tightness<'a>(vectors: impl Iterator<Item = &'a Vec<f32>>) -> f64 {
+    let mut sum: Vec<f64> = Vec::new();
+    let mut n = 0usize;
+    for v in vectors.filter(|v| !v.is_empty()) {
+        if sum.is_empty() {
+            sum = vec![0.0; v.len()];
+        }
+        for (a, b) in sum.iter_mut().zip(v) {
+            *a += f64::from(*b);
+        }
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    sum.iter().map(|x| x * x).sum::<f64>().sqrt() / n as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Words hashed into 64 dimensions: texts sharing words are alike.
+    struct Words;
+
+    impl Embedder for Words {
+        fn name(&self) -> String {
+            "words".into()
+        }
+        fn dim(&self) -> usize {
+            64
+        }
+        fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+            Ok(texts
+                .iter()
+                .map(|t| {
+                    let mut v = vec![0.0f32; 64];
+                    for w in t.split(|c: char| !c.is_alphanumeric()) {
+                        if w.len() > 2 {
+                            v[(crate::text::fnv1a(&w.to_lowercase()) % 64) as usize] += 1.0;
+                        }
+                    }
+                    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
+                    v.iter().map(|x| x / n).collect()
+                })
+                .collect())
+        }
+    }
+
+    const ISSUES: [[&str; 4]; 3] = [
+        [
+            "where is my card pin",
+            "cannot find my card pin",
+            "card pin never arrived",
+            "how to get my card pin",
+        ],
+        [
+            "refund not received yet",
+            "waiting for my refund",
+            "refund still missing",
+            "when does my refund arrive",
+        ],
+        [
+            "transfer to my friend failed",
+            "bank transfer failed twice",
+            "my transfer failed again",
+            "why did the transfer fail",
+        ],
+    ];
+
+    #[test]
+    fn a_circumstance_category_dissolves_into_its_members_problems() {
+        let trades = ["bakery", "taxi firm", "plumbing business", "cafe"];
+        let mut texts: Vec<String> = Vec::new();
+        let mut of: Vec<Option<usize>> = Vec::new();
+        for (c, issue) in ISSUES.iter().enumerate() {
+            for t in issue.iter().chain(issue.iter()) {
+                texts.push(t.to_string());
+                of.push(Some(c));
+            }
+        }
+        // Category 3: the same circumstance beside each of the problems.
+        for (k, issue) in ISSUES.iter().enumerate() {
+            for (j, t) in issue.iter().enumerate() {
+                texts.push(format!(
+                    "I run a small {} and use this account for it. {t}.",
+                    trades[(j + k) % 4]
+                ));
+                of.push(Some(3));
+            }
+        }
+        let reasons: Vec<Reason> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Reason {
+                episode: i,
+                contact: i,
+                text: t.clone(),
+            })
+            .collect();
+        let mut vectors = Words.embed(&texts).unwrap();
+        let mut clusters = Clusters {
+            centroids: embed::centroids(&of, &vectors, 4),
+            cluster_of: of,
+        };
+        let members: Vec<usize> = (0..texts.len()).collect();
+        let n = dissolve(
+            &mut clusters,
+            &mut vectors,
+            &members,
+            &reasons,
+            Some(&Words),
+        )
+        .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(clusters.centroids.len(), 3);
+        // Each member of the dissolved category joined its problem's.
+        for (r, label) in clusters.cluster_of.iter().enumerate().skip(24) {
+            assert_eq!(*label, Some((r - 24) / 4), "{}", texts[r]);
+        }
+        // Without a model nothing is dissolved.
+        let mut v2 = Words.embed(&texts).unwrap();
+        let mut c2 = Clusters {
+            centroids: embed::centroids(&vec![Some(0); texts.len()], &v2, 1),
+            cluster_of: vec![Some(0); texts.len()],
+        };
+        assert_eq!(
+            dissolve(&mut c2, &mut v2, &members, &reasons, None).unwrap(),
+            0
+        );
+    }
+
+    #[test]
+    fn a_problem_category_with_circumstances_beside_it_stays() {
+        // One problem said beside many different circumstances: what is
+        // left (the circumstances) has no category of its own.
+        let context = [
+            "I am travelling in Spain",
+            "I just moved to Leeds",
+            "I have been with you for years",
+            "my phone is new",
+            "I am helping my uncle",
+            "it is my first week",
+        ];
+        let mut texts: Vec<String> = Vec::new();
+        let mut of: Vec<Option<usize>> = Vec::new();
+        for (c, issue) in ISSUES.iter().enumerate().skip(1) {
+            for t in issue.iter().chain(issue.iter()) {
+                texts.push(t.to_string());
+                of.push(Some(c - 1));
+            }
+        }
+        for (j, c) in context.iter().enumerate() {
+            texts.push(format!("{c}. {}.", ISSUES[0][j % 4]));
+            of.push(Some(2));
+        }
+        texts.push(ISSUES[0][0].to_string());
+        of.push(Some(2));
+        let reasons: Vec<Reason> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Reason {
+                episode: i,
+                contact: i,
+                text: t.clone(),
+            })
+            .collect();
+        let mut vectors = Words.embed(&texts).unwrap();
+        let mut clusters = Clusters {
+            centroids: embed::centroids(&of, &vectors, 3),
+            cluster_of: of.clone(),
+        };
+        let members: Vec<usize> = (0..texts.len()).collect();
+        let n = dissolve(
+            &mut clusters,
+            &mut vectors,
+            &members,
+            &reasons,
+            Some(&Words),
+        )
+        .unwrap();
+        assert_eq!(n, 0);
+        assert_eq!(clusters.cluster_of, of);
+    }
+}
