@@ -21,6 +21,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::label::name_key;
 use crate::model::Category;
 
 /// Two categories (or themes) whose centred centres have at least this
@@ -319,36 +320,36 @@ pub fn settle_names(
         .iter()
         .zip(theme_categories)
         .filter(|(cs, _)| cs.len() > 1)
-        .map(|(_, t)| t.label.clone())
+        .map(|(_, t)| name_key(&t.label))
         .collect();
     let mut used: std::collections::BTreeSet<String> =
-        categories.iter().map(|c| c.label.clone()).collect();
+        categories.iter().map(|c| name_key(&c.label)).collect();
     used.extend(theme_names.iter().cloned());
     for cs in themes.iter().filter(|cs| cs.len() > 1) {
         for &c in cs {
-            if !theme_names.contains(&categories[c].label) {
+            if !theme_names.contains(&name_key(&categories[c].label)) {
                 continue;
             }
             let cat = &categories[c];
             let name = cat
                 .name_candidates
                 .iter()
-                .find(|n| !used.contains(*n))
+                .find(|n| !used.contains(&name_key(n)))
                 .cloned()
                 .or_else(|| {
                     cat.keywords
                         .iter()
                         .filter(|k| !cat.label.contains(k.as_str()))
                         .map(|k| format!("{} · {k}", cat.label))
-                        .find(|n| !used.contains(n))
+                        .find(|n| !used.contains(&name_key(n)))
                 })
                 .unwrap_or_else(|| {
                     (2..)
                         .map(|n| format!("{} ({n})", cat.label))
-                        .find(|n| !used.contains(n))
+                        .find(|n| !used.contains(&name_key(n)))
                         .unwrap_or_default()
                 });
-            used.insert(name.clone());
+            used.insert(name_key(&name));
             categories[c].label = name;
         }
     }

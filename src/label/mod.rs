@@ -244,7 +244,7 @@ fn unique_names(categories: &mut [Category], phrases: &[phrase::Ranked], taken: 
             .cmp(&categories[a].members.len())
             .then(a.cmp(&b))
     });
-    let mut used: std::collections::HashSet<String> = taken.iter().cloned().collect();
+    let mut used: std::collections::HashSet<String> = taken.iter().map(|t| name_key(t)).collect();
     let mut used_words: std::collections::HashSet<Vec<String>> = std::collections::HashSet::new();
     for c in order {
         categories[c].name_candidates = phrases
@@ -254,7 +254,7 @@ fn unique_names(categories: &mut [Category], phrases: &[phrase::Ranked], taken: 
         let pick = phrases.get(c).and_then(|r| {
             r.phrases
                 .iter()
-                .find(|(s, words)| !used.contains(s) && !used_words.contains(words))
+                .find(|(s, words)| !used.contains(&name_key(s)) && !used_words.contains(words))
         });
         let name = match pick {
             Some((s, words)) => {
@@ -264,14 +264,14 @@ fn unique_names(categories: &mut [Category], phrases: &[phrase::Ranked], taken: 
             None => {
                 let mut name = categories[c].label.clone();
                 let mut extra = categories[c].keywords.iter().skip(3);
-                while used.contains(&name) {
+                while used.contains(&name_key(&name)) {
                     match extra.next() {
                         Some(k) if !name.contains(k.as_str()) => name = format!("{name} / {k}"),
                         Some(_) => {}
                         None => {
                             let base = name.clone();
                             let mut n = 2;
-                            while used.contains(&name) {
+                            while used.contains(&name_key(&name)) {
                                 name = format!("{base} ({n})");
                                 n += 1;
                             }
@@ -281,9 +281,18 @@ fn unique_names(categories: &mut [Category], phrases: &[phrase::Ranked], taken: 
                 name
             }
         };
-        used.insert(name.clone());
+        used.insert(name_key(&name));
         categories[c].label = name;
     }
+}
+
+/// What makes two names the same to a reader: their letters and digits,
+/// case folded ("top-up", "Top up" and "topup" are one name).
+pub fn name_key(name: &str) -> String {
+    crate::text::normalize(name)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
 }
 
 /// A short name: the top keywords covering at most three words, joined
@@ -578,5 +587,34 @@ mod tests {
             cats.iter().map(|c| &c.label).collect::<Vec<_>>()
         );
         assert_eq!(cats[0].label, "refund status");
+    }
+
+    #[test]
+    fn names_that_differ_only_in_spacing_or_hyphens_are_one() {
+        assert_eq!(name_key("Top-up"), name_key("top up"));
+        assert_eq!(name_key("卡 没到"), name_key("卡没到"));
+        assert_ne!(name_key("top up"), name_key("top up fee"));
+        let texts = [
+            "top-up failed",
+            "my top-up failed",
+            "top-up failed again",
+            "top up failed",
+            "the top up failed",
+            "top up failed twice",
+        ];
+        let reasons: Vec<Reason> = texts.iter().map(|t| reason(t)).collect();
+        let vectors: Vec<Vec<f32>> = vec![vec![1.0, 0.0]; 6];
+        let clusters = Clusters {
+            cluster_of: vec![Some(0), Some(0), Some(0), Some(1), Some(1), Some(1)],
+            centroids: vec![vec![1.0, 0.0]; 2],
+        };
+        let cats = label(&reasons, &vectors, &clusters, &LabelOptions::default());
+        assert_ne!(
+            name_key(&cats[0].label),
+            name_key(&cats[1].label),
+            "{} / {}",
+            cats[0].label,
+            cats[1].label
+        );
     }
 }
