@@ -1,23 +1,24 @@
 //! Context families out of a group's categories (`text::context`): a
 //! category held together by a circumstance customers mention beside
-//! unrelated problems ("I run a small business", "我现在在泰国出差", an
-//! agent's "已提交后台处理") rather than by one problem is dissolved.
+//! unrelated problems ("I run a small business", "我现在在泰国出差", "I've
+//! tried the FAQ already", an agent's note) rather than by one problem is
+//! dissolved.
 //!
-//! The text test finds candidates; the model confirms them. Each member's
-//! reason is embedded again without the family's clauses, and the category
-//! is a family only when what is left
-//! - is no tighter than chance (`MAX_LEFTOVER_GAIN`): a real problem's
+//! The words find candidates (`text::context`: most members have a clause
+//! of the category's characteristic words beside something else); the
+//! model decides. What is left of a sample of the members, embedded again
+//! without those clauses, must
+//! - be no tighter than chance (`MAX_LEFTOVER_GAIN`): a real problem's
 //!   members, even with their key clause out, still say related things;
-//! - mostly has a home (`MIN_HOME_SHARE`): it is as close to another
-//!   category as the group's members are to their own. A problem's
-//!   leftovers are circumstances and greetings, which no category is
-//!   about; a circumstance's leftovers are problems the month has
-//!   categories for.
+//! - mostly have a home (`MIN_HOME_SHARE`): lie as near another category
+//!   as the group's members lie to their own. A problem's leftovers are
+//!   circumstances and greetings, which no category is about; a
+//!   circumstance's leftovers are problems the month has categories for.
 //!
-//! A family's members then join the category closest to what is left when
-//! that is a home, else stay uncategorised (reported as such, not forced
-//! together). Without a model (the lexical space cannot place a new text
-//! in the space it fitted) nothing is dissolved.
+//! A family's members then join the category nearest what is left of them
+//! when that is a home, else stay uncategorised (counted as such, not
+//! forced together). Without a model (the lexical space cannot place a new
+//! text in the space it fitted) nothing is dissolved.
 
 use anyhow::Result;
 
@@ -32,6 +33,9 @@ const MAX_LEFTOVER_GAIN: f64 = crate::cluster::MIN_GAIN / 2.0;
 
 /// At least this share of a family's leftovers have a home.
 const MIN_HOME_SHARE: f64 = 0.5;
+
+/// Leftovers of a candidate read by the test.
+const LEFTOVER_SAMPLE: usize = 96;
 
 /// A home: a category whose centre is at least this quantile of the
 /// group's members' cosines to their own centres.
@@ -59,8 +63,8 @@ pub fn dissolve(
     }
     let words = GroupWords::new(&texts);
     let candidates: Vec<Option<Vec<String>>> =
-        rows.iter().map(|rs| words.family(rs, &texts)).collect();
-    // Leftovers (category, row, text), embedded in one batch.
+        rows.iter().map(|rs| words.candidate(rs, &texts)).collect();
+    // Leftovers (category, row, text).
     let left: Vec<(usize, usize, String)> = candidates
         .iter()
         .enumerate()
@@ -76,8 +80,20 @@ pub fn dissolve(
     if left.is_empty() {
         return Ok(0);
     }
-    let left_texts: Vec<String> = left.iter().map(|(_, _, s)| s.clone()).collect();
-    let fresh = model.embed(&left_texts)?;
+    let of_candidate: Vec<Vec<usize>> = (0..k)
+        .map(|c| (0..left.len()).filter(|&j| left[j].0 == c).collect())
+        .collect();
+    // The test reads a sample of each candidate's leftovers (evenly
+    // spread), so it costs the same at any volume.
+    let mut fresh: Vec<Option<Vec<f32>>> = vec![None; left.len()];
+    let sample: Vec<usize> = of_candidate
+        .iter()
+        .flat_map(|js| {
+            let m = js.len().min(LEFTOVER_SAMPLE);
+            (0..m).map(move |i| js[i * js.len() / m])
+        })
+        .collect();
+    embed_into(model, &left, &sample, &mut fresh)?;
     let mut own: Vec<f32> = clusters
         .cluster_of
         .iter()
@@ -89,42 +105,29 @@ pub fn dissolve(
         .get((own.len() as f64 * HOME_QUANTILE) as usize)
         .copied()
         .unwrap_or(f32::INFINITY);
-    let is_candidate: Vec<bool> = candidates.iter().map(Option::is_some).collect();
-    // Per leftover, its best home among the categories that are no
-    // candidates.
-    let home: Vec<Option<usize>> = fresh
-        .iter()
-        .map(|v| {
-            let mut best: Option<(usize, f32)> = None;
-            for (c, centre) in clusters.centroids.iter().enumerate() {
-                if is_candidate[c] {
-                    continue;
-                }
-                let s = cosine(v, centre);
-                if best.is_none_or(|(_, b)| s > b) {
-                    best = Some((c, s));
-                }
-            }
-            best.filter(|(_, s)| *s >= bar).map(|(c, _)| c)
-        })
-        .collect();
     let base = tightness(vectors.iter());
     let family: Vec<bool> = (0..k)
         .map(|c| {
-            if !is_candidate[c] {
+            let tested: Vec<&Vec<f32>> = of_candidate[c]
+                .iter()
+                .filter_map(|&j| fresh[j].as_ref())
+                .collect();
+            if tested.is_empty() {
                 return false;
             }
-            let mine: Vec<usize> = (0..left.len()).filter(|&j| left[j].0 == c).collect();
-            let n = mine.len().max(1) as f64;
+            let n = tested.len() as f64;
             // n random members of the group would be this tight by chance.
             let chance = (1.0 / n + (n - 1.0) / n * base * base).sqrt();
-            let t = tightness(mine.iter().map(|&j| &fresh[j]));
+            let t = tightness(tested.iter().copied());
             let gain = if chance < 1.0 {
                 (t - chance) / (1.0 - chance)
             } else {
                 1.0
             };
-            let homed = mine.iter().filter(|&&j| home[j].is_some()).count();
+            let homed = tested
+                .iter()
+                .filter(|v| home(v, &clusters.centroids, |o| o == c, bar).is_some())
+                .count();
             gain <= MAX_LEFTOVER_GAIN && homed as f64 >= MIN_HOME_SHARE * n
         })
         .collect();
@@ -132,7 +135,12 @@ pub fn dissolve(
     if n_families == 0 {
         return Ok(0);
     }
-    // Survivors keep their order.
+    let rest: Vec<usize> = (0..left.len())
+        .filter(|&j| family[left[j].0] && fresh[j].is_none())
+        .collect();
+    embed_into(model, &left, &rest, &mut fresh)?;
+    // Survivors keep their order; a family's members join their home
+    // among them.
     let mut new_id = vec![None; k];
     let mut survivors = 0;
     for (c, f) in family.iter().enumerate() {
@@ -144,14 +152,57 @@ pub fn dissolve(
     for l in clusters.cluster_of.iter_mut() {
         *l = l.and_then(|c| new_id[c]);
     }
-    for ((c, r, _), (v, h)) in left.iter().zip(fresh.into_iter().zip(home)) {
-        if let (true, Some(h)) = (family[*c], h) {
-            clusters.cluster_of[*r] = new_id[h];
-            vectors[*r] = v;
+    for ((c, r, _), v) in left.iter().zip(fresh) {
+        if !family[*c] {
+            continue;
+        }
+        if let Some(v) = v {
+            if let Some(h) = home(&v, &clusters.centroids, |o| family[o], bar) {
+                clusters.cluster_of[*r] = new_id[h];
+                vectors[*r] = v;
+            }
         }
     }
     clusters.centroids = embed::centroids(&clusters.cluster_of, vectors, survivors);
     Ok(n_families)
+}
+
+/// The category (not `excluded`) whose centre is nearest `v`, if it is at
+/// least `bar` near.
+fn home(
+    v: &[f32],
+    centres: &[Vec<f32>],
+    excluded: impl Fn(usize) -> bool,
+    bar: f32,
+) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for (c, centre) in centres.iter().enumerate() {
+        if excluded(c) {
+            continue;
+        }
+        let s = cosine(v, centre);
+        if best.is_none_or(|(_, b)| s > b) {
+            best = Some((c, s));
+        }
+    }
+    best.filter(|(_, s)| *s >= bar).map(|(c, _)| c)
+}
+
+/// Embeds the leftovers `which` (indices into `left`) into `fresh`.
+fn embed_into(
+    model: &dyn Embedder,
+    left: &[(usize, usize, String)],
+    which: &[usize],
+    fresh: &mut [Option<Vec<f32>>],
+) -> Result<()> {
+    if which.is_empty() {
+        return Ok(());
+    }
+    let texts: Vec<String> = which.iter().map(|&j| left[j].2.clone()).collect();
+    for (&j, v) in which.iter().zip(model.embed(&texts)?) {
+        fresh[j] = Some(v);
+    }
+    Ok(())
 }
 
 /// How alike unit vectors are: the length of their mean (1 when all are
