@@ -69,10 +69,20 @@ pub fn dissolve_loose(clusters: &mut crate::model::Clusters, vectors: &[Vec<f32>
         .iter()
         .map(|&c| base < 1.0 && (c - base) / (1.0 - base) >= MIN_GAIN)
         .collect();
-    let mut new_id = vec![None; k];
+    retain(clusters, &keep);
+    coh.into_iter()
+        .zip(&keep)
+        .filter_map(|(c, k)| k.then_some(c))
+        .collect()
+}
+
+/// Keeps the clusters `keep` says, in their order: the others' reasons
+/// become uncategorised and their centroids go.
+pub fn retain(clusters: &mut crate::model::Clusters, keep: &[bool]) {
+    let mut new_id = vec![None; keep.len()];
     let mut n = 0;
-    for c in 0..k {
-        if keep[c] {
+    for (c, &k) in keep.iter().enumerate() {
+        if k {
             new_id[c] = Some(n);
             n += 1;
         }
@@ -80,16 +90,12 @@ pub fn dissolve_loose(clusters: &mut crate::model::Clusters, vectors: &[Vec<f32>
     for l in clusters.cluster_of.iter_mut() {
         *l = l.and_then(|c| new_id[c]);
     }
-    let mut kept_coh = Vec::with_capacity(n);
-    let mut centroids = Vec::with_capacity(n);
-    for c in 0..k {
-        if keep[c] {
-            kept_coh.push(coh[c]);
-            centroids.push(std::mem::take(&mut clusters.centroids[c]));
-        }
-    }
-    clusters.centroids = centroids;
-    kept_coh
+    let centroids = std::mem::take(&mut clusters.centroids);
+    clusters.centroids = centroids
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(c, &k)| k.then_some(c))
+        .collect();
 }
 
 #[cfg(test)]

@@ -22,8 +22,10 @@
 
 use anyhow::Result;
 
+use crate::cluster;
 use crate::embed::{self, cosine, Embedder};
 use crate::model::{Clusters, Reason};
+use crate::text::boilerplate::spread;
 use crate::text::context::GroupWords;
 
 /// A family's leftovers are at most this much tighter than chance (share
@@ -80,18 +82,16 @@ pub fn dissolve(
     if left.is_empty() {
         return Ok(0);
     }
-    let of_candidate: Vec<Vec<usize>> = (0..k)
-        .map(|c| (0..left.len()).filter(|&j| left[j].0 == c).collect())
-        .collect();
+    let mut of_candidate: Vec<Vec<usize>> = vec![Vec::new(); k];
+    for (j, (c, _, _)) in left.iter().enumerate() {
+        of_candidate[*c].push(j);
+    }
     // The test reads a sample of each candidate's leftovers (evenly
     // spread), so it costs the same at any volume.
     let mut fresh: Vec<Option<Vec<f32>>> = vec![None; left.len()];
     let sample: Vec<usize> = of_candidate
         .iter()
-        .flat_map(|js| {
-            let m = js.len().min(LEFTOVER_SAMPLE);
-            (0..m).map(move |i| js[i * js.len() / m])
-        })
+        .flat_map(|js| spread(js, LEFTOVER_SAMPLE))
         .collect();
     embed_into(model, &left, &sample, &mut fresh)?;
     let mut own: Vec<f32> = clusters
@@ -139,31 +139,23 @@ pub fn dissolve(
         .filter(|&j| family[left[j].0] && fresh[j].is_none())
         .collect();
     embed_into(model, &left, &rest, &mut fresh)?;
-    // Survivors keep their order; a family's members join their home
-    // among them.
-    let mut new_id = vec![None; k];
-    let mut survivors = 0;
-    for (c, f) in family.iter().enumerate() {
-        if !f {
-            new_id[c] = Some(survivors);
-            survivors += 1;
-        }
-    }
-    for l in clusters.cluster_of.iter_mut() {
-        *l = l.and_then(|c| new_id[c]);
-    }
+    // A family's members join their home among the survivors, or become
+    // uncategorised with the family; survivors keep their order.
     for ((c, r, _), v) in left.iter().zip(fresh) {
         if !family[*c] {
             continue;
         }
+        clusters.cluster_of[*r] = None;
         if let Some(v) = v {
             if let Some(h) = home(&v, &clusters.centroids, |o| family[o], bar) {
-                clusters.cluster_of[*r] = new_id[h];
+                clusters.cluster_of[*r] = Some(h);
                 vectors[*r] = v;
             }
         }
     }
-    clusters.centroids = embed::centroids(&clusters.cluster_of, vectors, survivors);
+    let keep: Vec<bool> = family.iter().map(|f| !f).collect();
+    cluster::retain(clusters, &keep);
+    clusters.centroids = embed::centroids(&clusters.cluster_of, vectors, clusters.centroids.len());
     Ok(n_families)
 }
 
