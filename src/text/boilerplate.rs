@@ -56,7 +56,12 @@ use super::unicode::{dominant_script, normalize, Script};
 use super::words::words;
 
 /// A phrase is boilerplate only if at least this many contacts have it.
-pub const MIN_CONTACTS: usize = 20;
+/// Ten, not more: a small script group (a Chinese hotline inside an
+/// English month: a few hundred reasons) must still lose its agent note
+/// ("已提交后台处理" in 13 reasons of a 10k month named a theme at 20); the
+/// attached and cohesion tests, not this floor, are what keep a frequent
+/// complaint (BENCHMARKS.md, issue 13.1: the floor at 10).
+pub const MIN_CONTACTS: usize = 10;
 /// … and at least this share of the contacts (0.5 %).
 pub const MIN_SHARE: f64 = 0.005;
 /// … and it has at least this many content words.
@@ -600,12 +605,14 @@ mod tests {
             "The card payment for my rent bounced.",
             "Every contactless card payment is refused.",
         ];
-        for i in 0..60 {
+        // Each detail below the floor, so only the complaint is frequent.
+        for i in 0..card.len() * (MIN_CONTACTS - 2) {
             reasons.push(format!("My card was declined. {}", card[i % card.len()]));
         }
         let bp = Boilerplate::learn(reasons.iter().map(String::as_str));
         assert!(bp.is_empty(), "{:?}", bp.stats());
         let s = &bp.stats()[0];
+        assert_eq!(s.phrase, "my card was declined");
         assert!(
             s.standalone == 0.0 && s.cohesion > s.baseline * MAX_COHESION_RATIO,
             "{s:?}"
@@ -618,13 +625,13 @@ mod tests {
         for r in reasons.iter_mut().step_by(4) {
             r.push_str(" Please help!");
         }
-        for r in reasons.iter_mut().skip(1).step_by(40) {
+        for r in reasons.iter_mut().skip(1).step_by(50) {
             r.push_str(" Ticket escalated to tier two.");
         }
         let bp = Boilerplate::learn(reasons.iter().map(String::as_str));
         assert!(bp.is_empty(), "{:?}", bp.phrases());
         // Too few contacts to learn anything.
-        let few = ["Action: passed to specialist team."; 19];
+        let few = ["Action: passed to specialist team."; MIN_CONTACTS - 1];
         assert!(Boilerplate::learn(few).is_empty());
     }
 
