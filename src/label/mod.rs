@@ -12,6 +12,7 @@ mod company;
 mod phrase;
 
 pub use company::company_words;
+pub use phrase::PhraseSpace;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -19,7 +20,7 @@ use crate::embed::cosine;
 use crate::model::{Category, Clusters, Reason};
 use crate::text::{self as lang, is_han};
 
-pub struct LabelOptions {
+pub struct LabelOptions<'a> {
     /// Keywords per category.
     pub keywords: usize,
     /// Representative quotes per category.
@@ -27,14 +28,18 @@ pub struct LabelOptions {
     /// Word keys that never name a group: the company's own
     /// ([`company_words`]).
     pub company_words: HashSet<String>,
+    /// Places name phrases in the categories' space, to rank them by what
+    /// they mean (`phrase::rerank`); `None` ranks by words alone.
+    pub phrase_space: Option<&'a dyn PhraseSpace>,
 }
 
-impl Default for LabelOptions {
+impl Default for LabelOptions<'_> {
     fn default() -> Self {
         LabelOptions {
             keywords: 8,
             quotes: 5,
             company_words: HashSet::new(),
+            phrase_space: None,
         }
     }
 }
@@ -179,13 +184,20 @@ pub fn label_avoiding(
             }
         })
         .collect();
-    let phrases = phrase::rank_phrases(
+    let mut phrases = phrase::rank_phrases(
         reasons,
         &members,
         vectors,
         &clusters.centroids,
         &opts.company_words,
     );
+    if let Some(place) = opts.phrase_space {
+        let space: Vec<u32> = members
+            .iter()
+            .map(|m| m.first().map_or(0, |&i| place.space_of(&reasons[i].text)))
+            .collect();
+        phrase::rerank(&mut phrases, &clusters.centroids, &space, place);
+    }
     unique_names(&mut categories, &phrases, taken);
     categories
 }

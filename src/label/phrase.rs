@@ -13,14 +13,16 @@
 //! - **distinctness**: the share of the month's reasons saying it that are
 //!   in this category (a phrase every category has names none);
 //! - **closeness**: the mean cosine to the centre of the members that say
-//!   it, against the category's mean (as KeyBERT ranks phrases by
-//!   similarity to the document, here without embedding them again);
+//!   it, against the category's mean;
 //! - a small bonus per extra content word, so "refund status" beats
 //!   "refund" when both cover the same members.
 //!
 //! The best phrase then gives way to a longer one containing its words
 //! when at least [`EXTEND`] of its members say the longer one ("lost" →
-//! "lost my card"): a name should say as much as most members say.
+//! "lost my card"): a name should say as much as most members say. Where
+//! the run has a model for the category's space, [`rerank`] then embeds
+//! the candidates and lets a phrase sharing the best one's words win by
+//! what it means ("charged" → "charged an extra fee").
 //!
 //! Words found throughout the month (the company's name, a channel word)
 //! never name a group: a content word in at least [`THROUGHOUT_CATEGORIES`]
@@ -177,6 +179,8 @@ fn extended<'a>(key: &'a str, scored: &[(f64, &'a str)], stats: &Stats<'a>) -> &
 pub struct Ranked {
     /// (surface, content word keys sorted), best first.
     pub phrases: Vec<(String, Vec<String>)>,
+    /// Each phrase's score, in the same order.
+    pub scores: Vec<f64>,
 }
 
 /// Ranks name phrases for each category (`members[c]`: reason indices).
@@ -300,12 +304,19 @@ pub fn rank_phrases(
             // Say as much as most of the members say: a phrase gives way to
             // a longer one containing its words ("lost" → "lost my card")
             // when at least EXTEND of its members say the longer one.
+            // An extension keeps the score of the phrase it stands for.
             let mut seen = HashSet::new();
-            let phrases = scored
+            let (keys, scores): (Vec<&str>, Vec<f64>) = scored
                 .iter()
-                .map(|(_, key)| extended(extended(key, &scored, &stats), &scored, &stats))
-                .filter(|key| seen.insert(*key))
+                .map(|(sc, key)| {
+                    let key = extended(extended(key, &scored, &stats), &scored, &stats);
+                    (key, *sc)
+                })
+                .filter(|(key, _)| seen.insert(*key))
                 .take(KEEP)
+                .unzip();
+            let phrases = keys
+                .into_iter()
                 .map(|key| {
                     let s = &stats[key];
                     // Most frequent surface; ties alphabetical.
@@ -319,9 +330,139 @@ pub fn rank_phrases(
                     (surface, content)
                 })
                 .collect();
-            Ranked { phrases }
+            Ranked { phrases, scores }
         })
         .collect()
+}
+
+/// Where name phrases can be placed: the run's embedding spaces.
+pub trait PhraseSpace: Sync {
+    /// The space a text belongs to (categories of one space compare).
+    fn space_of(&self, text: &str) -> u32;
+    /// Embeds phrases in the space of the categories they name; `None` for
+    /// a phrase no model of the run reads (its space is lexical).
+    fn place(&self, texts: &[String]) -> Vec<Option<Vec<f32>>>;
+}
+
+/// Weight of a phrase's closeness to its centre against its words'
+/// statistics, among the phrases that may replace the lexical best: lexical
+/// score × centred cosine^`MEANING`.
+pub const MEANING: i32 = 2;
+
+/// Lets what phrases mean choose among the ones that say the same thing
+/// (as KeyBERT ranks candidate phrases by embedding similarity to the
+/// document): the lexical best gives way to a phrase that shares one of
+/// its words, lies nearer its own category's centre than any other
+/// category's (distinct), and scores best by lexical score × closeness^
+/// [`MEANING`] (central). "charged" becomes "charged an extra fee",
+/// "deposited" "deposited a cheque", "transfer" "transfer fail".
+///
+/// Only phrases sharing a word: measured on three months, letting any
+/// phrase win named categories by a circumstance their members share
+/// ("moved to belfast", "travelling in spain") or by the domain's most
+/// general word ("card"). Cosines are taken after removing the space's
+/// common direction (the mean of its categories' centres), as the themes
+/// stage does: uncentred, a bank's "card" is near every centre. `space[c]`:
+/// category `c`'s space. Every distinct phrase is embedded once, in one
+/// batch. A category with a phrase the space cannot place keeps its
+/// lexical order.
+pub fn rerank(
+    ranked: &mut [Ranked],
+    centroids: &[Vec<f32>],
+    space: &[u32],
+    place: &dyn PhraseSpace,
+) {
+    let texts: Vec<String> = ranked
+        .iter()
+        .flat_map(|r| r.phrases.iter().map(|(s, _)| s.clone()))
+        .collect::<std::collections::BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    if texts.is_empty() {
+        return;
+    }
+    let vectors: HashMap<&str, Vec<f32>> = texts
+        .iter()
+        .map(String::as_str)
+        .zip(place.place(&texts))
+        .filter_map(|(t, v)| Some((t, v?)))
+        .collect();
+    // Each space's common direction: its categories' centres averaged.
+    let mut sums: BTreeMap<u32, (Vec<f64>, usize)> = BTreeMap::new();
+    for (c, centre) in centroids.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+        let e = sums
+            .entry(space[c])
+            .or_insert_with(|| (vec![0.0; centre.len()], 0));
+        if e.0.len() == centre.len() {
+            for (a, b) in e.0.iter_mut().zip(centre) {
+                *a += f64::from(*b);
+            }
+            e.1 += 1;
+        }
+    }
+    let means: BTreeMap<u32, Vec<f64>> = sums
+        .into_iter()
+        .map(|(s, (sum, n))| (s, sum.iter().map(|x| x / n.max(1) as f64).collect()))
+        .collect();
+    let centred = |v: &[f32], c: usize| -> Option<Vec<f64>> {
+        let mean = means.get(&space[c]).filter(|m| m.len() == v.len())?;
+        Some(v.iter().zip(mean).map(|(a, m)| f64::from(*a) - m).collect())
+    };
+    let centres: Vec<Option<Vec<f64>>> = centroids
+        .iter()
+        .enumerate()
+        .map(|(c, v)| centred(v, c))
+        .collect();
+    for (c, r) in ranked.iter_mut().enumerate() {
+        let Some(centre) = &centres[c] else { continue };
+        // Per phrase: (closeness to its own centre, and by how much it is
+        // nearer that than any other category's of the space).
+        let placed: Option<Vec<(f64, f64)>> = r
+            .phrases
+            .iter()
+            .map(|(s, _)| {
+                let v = centred(vectors.get(s.as_str())?, c)?;
+                let own = cos64(&v, centre).max(0.0);
+                let other = centres
+                    .iter()
+                    .enumerate()
+                    .filter(|(o, _)| *o != c && space[*o] == space[c])
+                    .filter_map(|(_, oc)| oc.as_ref())
+                    .map(|oc| cos64(&v, oc))
+                    .fold(0.0f64, f64::max);
+                Some((own, own - other))
+            })
+            .collect();
+        let Some(placed) = placed else { continue };
+        let Some(words) = r.phrases.first().map(|p| p.1.clone()) else {
+            continue;
+        };
+        // The lexical best gives way to a phrase sharing one of its words
+        // that says the group's meaning better: nearer its own centre than
+        // any other (distinct), and closest to it (central).
+        let pick = (0..r.phrases.len())
+            .filter(|&i| placed[i].1 > 0.0)
+            .filter(|&i| r.phrases[i].1.iter().any(|w| words.contains(w)))
+            .map(|i| (r.scores[i] * placed[i].0.powi(MEANING), i))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        if let Some((_, i)) = pick.filter(|(_, i)| *i > 0) {
+            let p = r.phrases.remove(i);
+            r.phrases.insert(0, p);
+            let sc = r.scores.remove(i);
+            r.scores.insert(0, sc);
+        }
+    }
+}
+
+fn cos64(a: &[f64], b: &[f64]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let nb = b.iter().map(|x| x * x).sum::<f64>().sqrt();
+    if na == 0.0 || nb == 0.0 {
+        0.0
+    } else {
+        dot / (na * nb)
+    }
 }
 
 #[cfg(test)]
@@ -424,5 +565,86 @@ mod tests {
         assert!(r[0].phrases[0].0.contains("优惠券"), "{:?}", r[0]);
         assert!(!r[0].phrases[0].0.contains(' '));
         assert_eq!(r[1].phrases[0].0, "הכרטיס לא הגיע", "{:?}", r[1]);
+    }
+
+    /// Phrases placed by a table: unknown ones cannot be placed.
+    struct Table(Vec<(&'static str, Vec<f32>)>);
+
+    impl PhraseSpace for Table {
+        fn space_of(&self, _: &str) -> u32 {
+            0
+        }
+        fn place(&self, texts: &[String]) -> Vec<Option<Vec<f32>>> {
+            texts
+                .iter()
+                .map(|t| self.0.iter().find(|(p, _)| p == t).map(|(_, v)| v.clone()))
+                .collect()
+        }
+    }
+
+    fn ranked(phrases: &[(&str, &[&str], f64)]) -> Ranked {
+        Ranked {
+            phrases: phrases
+                .iter()
+                .map(|(s, w, _)| (s.to_string(), w.iter().map(|w| w.to_string()).collect()))
+                .collect(),
+            scores: phrases.iter().map(|p| p.2).collect(),
+        }
+    }
+
+    #[test]
+    fn meaning_chooses_among_phrases_sharing_the_best_ones_words() {
+        // Every vector shares a common direction (the last axis), as
+        // sentence embeddings do; fees lie along axis 0, cards along 1,
+        // moving house along 2.
+        let centres = vec![vec![0.6, 0.0, 0.2, 1.0], vec![0.0, 0.6, 0.0, 1.0]];
+        let space = Table(vec![
+            ("charged", vec![0.1, 0.1, 0.0, 1.0]),
+            ("charged an extra fee", vec![0.7, 0.0, 0.0, 1.0]),
+            ("moved to belfast", vec![0.0, 0.0, 0.9, 1.0]),
+            // The domain's general word: near the common direction.
+            ("card", vec![0.1, 0.1, 0.0, 1.0]),
+            ("charged for a card", vec![0.0, 0.8, 0.0, 1.0]),
+            ("card arrived", vec![0.0, 0.7, 0.0, 1.0]),
+        ]);
+        let mut r = vec![
+            ranked(&[
+                ("charged", &["charg"], 0.5),
+                ("moved to belfast", &["belfast", "move"], 0.45),
+                ("charged for a card", &["card", "charg"], 0.4),
+                ("charged an extra fee", &["charg", "extra", "fee"], 0.3),
+            ]),
+            ranked(&[
+                ("card", &["card"], 0.6),
+                ("card arrived", &["arriv", "card"], 0.5),
+            ]),
+        ];
+        rerank(&mut r, &centres, &[0, 0], &space);
+        let names: Vec<&str> = r.iter().map(|x| x.phrases[0].0.as_str()).collect();
+        // Not the circumstance (no shared word), nor the phrase nearer the
+        // card category: the one that says the fee.
+        assert_eq!(names, vec!["charged an extra fee", "card arrived"]);
+        // The others keep their lexical order behind it.
+        let rest: Vec<&str> = r[0].phrases[1..].iter().map(|p| p.0.as_str()).collect();
+        assert_eq!(
+            rest,
+            vec!["charged", "moved to belfast", "charged for a card"]
+        );
+    }
+
+    #[test]
+    fn a_category_the_space_cannot_place_keeps_its_order() {
+        let centres = vec![vec![1.0, 0.0, 1.0], vec![0.0, 1.0, 1.0]];
+        let space = Table(vec![("refund status", vec![1.0, 0.0, 1.0])]);
+        let mut r = vec![
+            ranked(&[
+                ("refund", &["refund"], 0.5),
+                ("refund status", &["refund", "status"], 0.3),
+            ]),
+            ranked(&[]),
+        ];
+        let before = r.clone();
+        rerank(&mut r, &centres, &[0, 0], &space);
+        assert_eq!(r, before);
     }
 }

@@ -66,11 +66,19 @@ impl Spaces {
     /// The sentence-embedding model of a group's space; `None` for the
     /// lexical space (transductive: it cannot place a new text in a fitted
     /// space).
-    pub fn model_of(&self, script: Script) -> Option<&dyn Embedder> {
+    /// Every text it embeds counts on the open stage.
+    pub fn model_of(&self, script: Script) -> Option<Box<dyn Embedder + '_>> {
         if script == Script::Latin {
-            self.is_model.then_some(&*self.embedder)
+            // Metered already.
+            self.is_model
+                .then(|| Box::new(&*self.embedder) as Box<dyn Embedder + '_>)
         } else {
-            self.other_model.as_ref().map(|m| m as &dyn Embedder)
+            self.other_model.as_ref().map(|m| {
+                Box::new(Metered {
+                    inner: m,
+                    progress: self.progress.clone(),
+                }) as Box<dyn Embedder + '_>
+            })
         }
     }
 
@@ -121,6 +129,36 @@ impl Spaces {
             scripts,
             self.other_model.is_some(),
         )
+    }
+}
+
+/// Name phrases are placed in the space their script's categories were
+/// grouped in, by that space's model; `None` where the space is lexical
+/// (it cannot place a new text) or the model fails (names then rank by
+/// their words alone).
+impl crate::label::PhraseSpace for Spaces {
+    fn space_of(&self, text: &str) -> u32 {
+        self.script_of(text) as u32
+    }
+
+    fn place(&self, texts: &[String]) -> Vec<Option<Vec<f32>>> {
+        let mut by_script: BTreeMap<Script, Vec<usize>> = BTreeMap::new();
+        for (i, t) in texts.iter().enumerate() {
+            by_script.entry(self.script_of(t)).or_default().push(i);
+        }
+        let mut out = vec![None; texts.len()];
+        for (script, which) in by_script {
+            let Some(model) = self.model_of(script) else {
+                continue;
+            };
+            let batch: Vec<String> = which.iter().map(|&i| texts[i].clone()).collect();
+            if let Ok(vectors) = model.embed(&batch) {
+                for (&i, v) in which.iter().zip(vectors) {
+                    out[i] = Some(v);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -554,7 +592,7 @@ pub fn cluster(
         // Nor categories of a circumstance customers mention beside
         // unrelated problems (before anchoring, as above).
         let model = spaces.and_then(|s| s.model_of(g.script));
-        super::context::dissolve(&mut c, &mut vecs, &members, reasons, model)?;
+        super::context::dissolve(&mut c, &mut vecs, &members, reasons, model.as_deref())?;
         // Anchoring (and the stages after) in the second fit: the fresh
         // clusters' centres are recomputed there.
         let vecs = match g.anchor_vectors {

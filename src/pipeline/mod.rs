@@ -171,7 +171,9 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     }
     timings.lap();
 
-    timings.start("cluster", None);
+    // Counts what it embeds: the lexical fits of scripts no model reads,
+    // what is left of context-family candidates' members.
+    timings.start("cluster", Some("texts"));
 
     let groups::Clustered {
         mut clusters,
@@ -205,7 +207,8 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     let identity = identity(&spaces, &settings, &clusters.centroids, &model_space);
     timings.lap();
 
-    timings.start("label", None);
+    // Counts the name phrases it embeds (`label::PhraseSpace`).
+    timings.start("label", Some("texts"));
 
     let label_options = LabelOptions {
         keywords: 8,
@@ -216,6 +219,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
                 crate::text::mentions(&contacts[r.contact].text),
             )
         })),
+        phrase_space: Some(&spaces),
     };
 
     let mut categories = label::label(&reasons, &reason_vectors, &clusters, &label_options);
@@ -224,7 +228,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     }
     timings.lap();
 
-    timings.start("themes", None);
+    timings.start("themes", Some("texts"));
 
     // Themes: categories of one issue together, in the space they were
     // clustered in; a known category is a theme of its own.

@@ -1062,7 +1062,14 @@ fn progress_is_json_lines_on_stderr_and_nothing_with_quiet() {
     let embed = done("embed reasons");
     assert!(embed["count"].as_u64().unwrap() > 0, "{embed}");
     assert_eq!(embed["count"], embed["total"], "{embed}");
-    assert!(done("cluster").get("count").is_none());
+    // Stages that embed along the way count what they embed.
+    for stage in ["cluster", "label", "themes"] {
+        let d = done(stage);
+        assert_eq!(d["unit"], "texts", "{d}");
+        assert!(d["count"].is_u64(), "{d}");
+        assert!(d["total"].is_null() || d["total"] == d["count"], "{d}");
+    }
+    assert!(done("rank").get("count").is_none());
 
     // Not a terminal, no flag: plain timestamped lines, no escapes.
     let r = go("plain", &[]);
