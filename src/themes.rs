@@ -21,6 +21,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::embed::cosine_f64;
 use crate::label::name_key;
 use crate::model::Category;
 
@@ -81,14 +82,6 @@ fn sum_of(members: &[usize], vectors: &[Vec<f32>], dim: usize) -> (Vec<f64>, usi
 
 fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
-}
-
-fn cos(a: &[f64], b: &[f64]) -> f64 {
-    let (na, nb) = (norm(a), norm(b));
-    if na == 0.0 || nb == 0.0 {
-        return 0.0;
-    }
-    a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() / (na * nb)
 }
 
 /// One space's categories merged into themes.
@@ -169,7 +162,7 @@ fn merge_space(
                 if apart(x, y) {
                     continue;
                 }
-                let s = cos(&x.centre, &y.centre);
+                let s = cosine_f64(&x.centre, &y.centre);
                 sim[a][b] = s;
                 sim[b][a] = s;
             }
@@ -218,7 +211,9 @@ fn merge_space(
                 continue;
             }
             let s = match &nodes[o] {
-                Some(z) if !(prior.is_some() && z.last_month.is_some()) => cos(&centre, &z.centre),
+                Some(z) if !(prior.is_some() && z.last_month.is_some()) => {
+                    cosine_f64(&centre, &z.centre)
+                }
                 _ => f64::NEG_INFINITY,
             };
             sim[a][o] = s;

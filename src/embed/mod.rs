@@ -255,6 +255,17 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     kernels::dot(a, b) / (na * nb)
 }
 
+/// [`cosine`] of centred (f64) vectors: the themes stage and the namer
+/// compare centres with a space's common direction taken out.
+pub fn cosine_f64(a: &[f64], b: &[f64]) -> f64 {
+    let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let (na, nb) = (norm(a), norm(b));
+    if na == 0.0 || nb == 0.0 {
+        return 0.0;
+    }
+    a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() / (na * nb)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,7 +36,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use crate::embed::cosine;
+use crate::embed::{cosine, cosine_f64};
 use crate::model::Reason;
 use crate::text::{join_words, segments};
 
@@ -422,13 +422,13 @@ pub fn rerank(
             .iter()
             .map(|(s, _)| {
                 let v = centred(vectors.get(s.as_str())?, c)?;
-                let own = cos64(&v, centre).max(0.0);
+                let own = cosine_f64(&v, centre).max(0.0);
                 let other = centres
                     .iter()
                     .enumerate()
                     .filter(|(o, _)| *o != c && space[*o] == space[c])
                     .filter_map(|(_, oc)| oc.as_ref())
-                    .map(|oc| cos64(&v, oc))
+                    .map(|oc| cosine_f64(&v, oc))
                     .fold(0.0f64, f64::max);
                 Some((own, own - other))
             })
@@ -451,17 +451,6 @@ pub fn rerank(
             let sc = r.scores.remove(i);
             r.scores.insert(0, sc);
         }
-    }
-}
-
-fn cos64(a: &[f64], b: &[f64]) -> f64 {
-    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    let na = a.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let nb = b.iter().map(|x| x * x).sum::<f64>().sqrt();
-    if na == 0.0 || nb == 0.0 {
-        0.0
-    } else {
-        dot / (na * nb)
     }
 }
 
