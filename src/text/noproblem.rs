@@ -294,6 +294,17 @@ fn kinds_of_han(run: &str) -> Option<(Vec<Kind>, bool)> {
 /// thanks, praise, greetings, "ok", "got it", emoji only, an auto-reply, or
 /// nothing at all.
 pub fn states_no_problem(reason: &str) -> bool {
+    courtesy(reason, true)
+}
+
+/// Like [`states_no_problem`], without asking for a word that says no
+/// problem on its own: "it was for", "my account is". What is left of a
+/// clause whose reference was taken out.
+pub(super) fn only_courtesy_or_fillers(reason: &str) -> bool {
+    courtesy(reason, false)
+}
+
+fn courtesy(reason: &str, anchored: bool) -> bool {
     let cleaned = strip_symbols(reason);
     if !cleaned.chars().any(char::is_alphanumeric) {
         return true;
@@ -372,7 +383,9 @@ pub fn states_no_problem(reason: &str) -> bool {
     }
     // "hello, help me", "reply to my DM": a request, unless it thanks or
     // praises.
-    kinds.contains(&Kind::Anchor) && (thanks || !request) && (!question || greeting_question)
+    (kinds.contains(&Kind::Anchor) || !anchored)
+        && (thanks || !request)
+        && (!question || greeting_question)
 }
 
 #[cfg(test)]

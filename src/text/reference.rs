@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::noproblem::states_no_problem;
+use super::noproblem::{only_courtesy_or_fillers, states_no_problem};
 
 fn reference_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -90,11 +90,54 @@ fn without_references(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// True for text that holds at least one reference and, around them, only
-/// what states no problem (a greeting, thanks, punctuation): "Order 12345.",
-/// "hi, transaction id 8f3a9c21 thanks", "流水号 20261003谢谢啦".
+/// Numbers and identifiers said without a label: an answer to the
+/// agent's "can you give me …" ("Sure, it's 53841698", "It was for
+/// £210.37", "6c4d3187"). ASCII word bounds, so "好的20261003" has one.
+fn bare_number_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?:[$€£¥₪]\s*)?(?-u:\b)[A-Za-z0-9]*[0-9][A-Za-z0-9.,]*(?-u:\b)")
+            .expect("the number pattern compiles")
+    })
+}
+
+/// `text` without its bare numbers and identifiers (a token of digits, or
+/// of letters and at least two digits: not "4g" or "ps5"), and whether it
+/// had one.
+fn without_bare_numbers(text: &str) -> (String, bool) {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut found = false;
+    for m in bare_number_re().find_iter(text) {
+        let token = m
+            .as_str()
+            .trim_start_matches(['$', '€', '£', '¥', '₪', ' ']);
+        let digits = token.chars().filter(char::is_ascii_digit).count();
+        let letters = token.chars().filter(char::is_ascii_alphabetic).count();
+        if letters > 0 && (digits < 2 || token.len() < 6) {
+            continue;
+        }
+        out.push_str(&text[at..m.start()]);
+        out.push(' ');
+        at = m.end();
+        found = true;
+    }
+    out.push_str(&text[at..]);
+    (out, found)
+}
+
+/// True for text that holds at least one reference (labelled, or a bare
+/// number or identifier) and, around them, only what states no problem or
+/// goes with one (a greeting, thanks, "it's", "my", punctuation): "Order
+/// 12345.", "hi, transaction id 8f3a9c21 thanks", "流水号 20261003谢谢啦",
+/// "Sure, it's 53841698", "It was for £210.37". "Charged 32.19 twice"
+/// states a problem.
 pub fn only_references(text: &str) -> bool {
-    without_references(text).is_some_and(|rest| states_no_problem(&rest))
+    let labelled = without_references(text);
+    let found = labelled.is_some();
+    let rest = labelled.unwrap_or_else(|| text.to_string());
+    let (rest, bare) = without_bare_numbers(&rest);
+    (found || bare) && (states_no_problem(&rest) || only_courtesy_or_fillers(&rest))
 }
 
 #[cfg(test)]
@@ -125,6 +168,33 @@ mod tests {
     }
 
     #[test]
+    fn a_number_given_without_a_label_is_a_reference() {
+        // Answers to "can you give me your account number / the amount".
+        for t in [
+            "Sure, it's 53841698.",
+            "It was for £210.37.",
+            "Afternoon, nice to speak with you It was for £210.37.",
+            "Hello, good morning. Transaction ID 6c4d3187. My account number is 53841698. Okay, thanks for your help.",
+            "12345",
+            "6c4d3187",
+            "好的，20261003",
+            "כן, 4471",
+        ] {
+            assert!(only_references(t), "{t}");
+        }
+        for t in [
+            "my ps5 is broken",
+            "4g not working since 2 days",
+            "I paid 210.37 and got nothing",
+            "top up 20",
+            "refund of £32.19 please",
+            "is it 20?",
+        ] {
+            assert!(!only_references(t), "{t}");
+        }
+    }
+
+    #[test]
     fn a_problem_beside_a_reference_is_kept() {
         for t in [
             "Order 12345 never arrived",
@@ -137,7 +207,6 @@ mod tests {
             "charged 32.19 twice",
             "金额不对，多扣了12元",
             "order",
-            "12345",
             "",
         ] {
             assert!(!only_references(t), "{t}");
