@@ -15,6 +15,11 @@
 //!   circumstances and greetings, which no category is about; a
 //!   circumstance's leftovers are problems the month has categories for.
 //!
+//! A circumstance its members mostly tell alone ("I fly back from Greece
+//! on Friday.") leaves the model nothing to read; the words decide it
+//! (`GroupWords::alone`: the month tells it beside problems of many other
+//! categories).
+//!
 //! A family's members then join the category nearest what is left of them
 //! when that is a home, else stay uncategorised (counted as such, not
 //! forced together). Without a model (the lexical space cannot place a new
@@ -64,8 +69,23 @@ pub fn dissolve(
         }
     }
     let words = GroupWords::new(&texts);
-    let candidates: Vec<Option<Vec<String>>> =
+    let mut candidates: Vec<Option<Vec<String>>> =
         rows.iter().map(|rs| words.candidate(rs, &texts)).collect();
+    // Circumstances said alone, decided by where else the month says them
+    // (`GroupWords::alone`): their members mostly have no leftover for the
+    // model to read.
+    let alone: Vec<bool> = (0..k)
+        .map(|c| {
+            candidates[c].is_none() && {
+                let a = words.alone(c, &rows[c], &texts, &clusters.cluster_of);
+                let found = a.is_some();
+                if found {
+                    candidates[c] = a;
+                }
+                found
+            }
+        })
+        .collect();
     // Leftovers (category, row, text).
     let left: Vec<(usize, usize, String)> = candidates
         .iter()
@@ -79,7 +99,7 @@ pub fn dissolve(
                 .map(move |(&r, s)| (c, r, s.clone()))
         })
         .collect();
-    if left.is_empty() {
+    if left.is_empty() && !alone.contains(&true) {
         return Ok(0);
     }
     let mut of_candidate: Vec<Vec<usize>> = vec![Vec::new(); k];
@@ -91,7 +111,9 @@ pub fn dissolve(
     let mut fresh: Vec<Option<Vec<f32>>> = vec![None; left.len()];
     let sample: Vec<usize> = of_candidate
         .iter()
-        .flat_map(|js| spread(js, LEFTOVER_SAMPLE))
+        .zip(&alone)
+        .filter(|(_, a)| !**a)
+        .flat_map(|(js, _)| spread(js, LEFTOVER_SAMPLE))
         .collect();
     embed_into(model, &left, &sample, &mut fresh)?;
     let mut own: Vec<f32> = clusters
@@ -108,6 +130,9 @@ pub fn dissolve(
     let base = tightness(vectors.iter());
     let family: Vec<bool> = (0..k)
         .map(|c| {
+            if alone[c] {
+                return true;
+            }
             let tested: Vec<&Vec<f32>> = of_candidate[c]
                 .iter()
                 .filter_map(|&j| fresh[j].as_ref())
@@ -291,6 +316,57 @@ mod tests {
             "why did the transfer fail",
         ],
     ];
+
+    #[test]
+    fn a_circumstance_said_alone_dissolves_and_its_members_stay_uncategorised() {
+        let problems = [
+            "where is my card pin",
+            "refund not received yet",
+            "bank transfer failed twice",
+            "exchange rate looks wrong",
+            "charged twice for coffee",
+            "cannot change account name",
+            "direct debit bounced",
+            "order new plastic card",
+        ];
+        let mut texts: Vec<String> = Vec::new();
+        let mut of: Vec<Option<usize>> = Vec::new();
+        for (c, p) in problems.iter().enumerate() {
+            for lead in ["", "hi, ", "please: "] {
+                texts.push(format!("{lead}{p}"));
+                of.push(Some(c));
+            }
+            // Elsewhere the trip stands beside each problem.
+            texts.push(format!("I fly back from Italy on Friday. {p}."));
+            of.push(Some(c));
+        }
+        let first = texts.len();
+        for place in ["Greece", "Mexico", "Japan", "Peru", "Spain"] {
+            texts.push(format!("Hi, I fly back from {place} on Friday."));
+            of.push(Some(8));
+        }
+        texts.push("I fly back from Chile on Friday. where is my card pin".into());
+        of.push(Some(8));
+        let (reasons, mut vectors, mut clusters) = month(&texts, of, 9);
+        let members: Vec<usize> = (0..texts.len()).collect();
+        let n = dissolve(
+            &mut clusters,
+            &mut vectors,
+            &members,
+            &reasons,
+            Some(&Words),
+        )
+        .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(clusters.centroids.len(), 8);
+        for (label, text) in clusters.cluster_of[first..first + 5]
+            .iter()
+            .zip(&texts[first..])
+        {
+            assert_eq!(*label, None, "{text}");
+        }
+        assert_eq!(clusters.cluster_of[first + 5], Some(0));
+    }
 
     #[test]
     fn a_circumstance_category_dissolves_into_its_members_problems() {

@@ -22,6 +22,10 @@
 //!    often said alone ("Where is my card PIN?"); a circumstance rarely
 //!    is.
 //!
+//! A circumstance its members tell alone (`GroupWords::alone`) fails 3;
+//! the month shows what it is: the same phrase stands beside problems of
+//! many other categories, spread evenly, as no problem does.
+//!
 //! A family's members keep their words (quotes are the customer's).
 
 use super::boilerplate::MAX_STANDALONE;
@@ -62,6 +66,20 @@ impl GroupWords {
         if rows.len() < 2 {
             return None;
         }
+        let characteristic = self.characteristic(rows);
+        if characteristic.is_empty() {
+            return None;
+        }
+        let left = self.leftovers(rows, texts, &characteristic);
+        let standalone = left.iter().filter(|s| s.is_empty()).count();
+        if standalone as f64 > MAX_STANDALONE * rows.len() as f64 {
+            return None;
+        }
+        Some(left)
+    }
+
+    /// The content words in at least half of `rows`.
+    fn characteristic(&self, rows: &[usize]) -> BTreeSet<&str> {
         let mut df: BTreeMap<&str, usize> = BTreeMap::new();
         for &r in rows {
             for k in &self.keys[r] {
@@ -69,31 +87,202 @@ impl GroupWords {
             }
         }
         let need = (rows.len() as f64 * MIN_WORD_SHARE).ceil() as usize;
-        let characteristic: BTreeSet<&str> = df
-            .into_iter()
+        df.into_iter()
             .filter(|(_, n)| *n >= need)
             .map(|(k, _)| k)
-            .collect();
-        if characteristic.is_empty() {
-            return None;
-        }
-        let left: Vec<String> = rows
-            .iter()
+            .collect()
+    }
+
+    /// Each of `rows` without the family's clauses; empty where nothing
+    /// that states a problem is left.
+    fn leftovers(&self, rows: &[usize], texts: &[&str], family: &BTreeSet<&str>) -> Vec<String> {
+        rows.iter()
             .map(|&r| {
-                let s = without_family(texts[r], &characteristic);
+                let s = without_family(texts[r], family);
                 if states_no_problem(&s) {
                     String::new()
                 } else {
                     s
                 }
             })
-            .collect();
-        let standalone = left.iter().filter(|s| s.is_empty()).count();
-        if standalone as f64 > MAX_STANDALONE * rows.len() as f64 {
+            .collect()
+    }
+
+    /// When the category `c` (its reasons `rows`; `category_of[r]` for
+    /// every reason of the group) is a circumstance its members mostly
+    /// state alone ("I fly back from Greece on Friday.", beside a greeting
+    /// at most), which the month shows to be a circumstance: elsewhere in
+    /// the group the same clause stands beside problems of many other
+    /// categories, none of them holding much of it (`MIN_ALONE_SPREAD`,
+    /// `MAX_ALONE_CATEGORY_SHARE`), at least as often as here
+    /// (`MIN_ALONE_ATTACHED`). A problem is said beside a related problem
+    /// at most ("lost card" beside "new card"), and mostly inside its own
+    /// clause, which does not count. Each member without the family's
+    /// clauses, as [`GroupWords::candidate`] gives them; `None` for any
+    /// other category.
+    pub fn alone(
+        &self,
+        c: usize,
+        rows: &[usize],
+        texts: &[&str],
+        category_of: &[Option<usize>],
+    ) -> Option<Vec<String>> {
+        if rows.len() < 2 {
             return None;
         }
-        Some(left)
+        let characteristic = self.characteristic(rows);
+        // A phrase of several words, so one common word ("card") never
+        // makes a family.
+        if characteristic.len() < 2 {
+            return None;
+        }
+        let says = |r: usize| {
+            self.keys[r]
+                .iter()
+                .filter(|k| characteristic.contains(k.as_str()))
+                .count()
+                >= 2
+                && has_family_phrase(texts[r], &characteristic)
+        };
+        let here = rows.iter().filter(|&&r| says(r)).count();
+        if (here as f64) < MIN_WORD_SHARE * rows.len() as f64 {
+            return None;
+        }
+        // Asked, it is a question about something ("Can I use American
+        // Express?"), however many other problems it comes up beside; a
+        // circumstance is told.
+        let asked = rows
+            .iter()
+            .filter(|&&r| says(r) && asks_in_family(texts[r], &characteristic))
+            .count();
+        if asked as f64 > MAX_STANDALONE * here as f64 {
+            return None;
+        }
+        let mut elsewhere: BTreeMap<usize, usize> = BTreeMap::new();
+        for (r, o) in category_of.iter().enumerate() {
+            let Some(o) = *o else { continue };
+            if o == c || !says(r) {
+                continue;
+            }
+            let rest = without_family(texts[r], &characteristic);
+            if !states_no_problem(&rest) {
+                *elsewhere.entry(o).or_default() += 1;
+            }
+        }
+        let attached: usize = elsewhere.values().sum();
+        let most = elsewhere.values().copied().max().unwrap_or(0);
+        let family = elsewhere.len() >= MIN_ALONE_SPREAD
+            && attached as f64 >= MIN_ALONE_ATTACHED * here as f64
+            && most as f64 <= MAX_ALONE_CATEGORY_SHARE * attached as f64;
+        // Members that do not say it are the category's stragglers, not
+        // problems told beside it: they stay uncategorised with it.
+        family.then(|| {
+            let mut left = self.leftovers(rows, texts, &characteristic);
+            for (l, &r) in left.iter_mut().zip(rows) {
+                if !says(r) {
+                    l.clear();
+                }
+            }
+            left
+        })
     }
+}
+
+/// A circumstance said alone in a category is attached to problems of at
+/// least this many other categories …
+const MIN_ALONE_SPREAD: usize = 5;
+/// … at least this many times as often as it is said in the category …
+const MIN_ALONE_ATTACHED: f64 = 0.5;
+/// … and no one of them holds more than this share of those.
+const MAX_ALONE_CATEGORY_SHARE: f64 = 0.15;
+
+/// Words that open a question (English), or ask one anywhere in a
+/// clause (Chinese, Hebrew).
+const QUESTION_OPENERS: &[&str] = &[
+    "can", "could", "how", "what", "why", "where", "when", "which", "who", "is", "are", "do",
+    "does", "did", "will", "would", "should", "may", "am",
+];
+const QUESTION_WORDS: &[&str] = &[
+    "吗",
+    "嗎",
+    "怎么",
+    "怎麼",
+    "什么",
+    "什麼",
+    "为什么",
+    "為什麼",
+    "哪",
+    "如何",
+    "能不能",
+    "可不可以",
+    "איך",
+    "למה",
+    "מה",
+    "מתי",
+    "איפה",
+    "האם",
+    "כמה",
+];
+
+/// Whether `text` asks something: a question mark, a clause opening with
+/// a question word, or a Chinese or Hebrew question word.
+fn asks(text: &str) -> bool {
+    if text.contains(['?', '？']) {
+        return true;
+    }
+    text.lines().any(|line| {
+        clause_spans(line).into_iter().any(|(a, b)| {
+            let ws: Vec<String> = line[a..b]
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            ws.first()
+                .is_some_and(|w| QUESTION_OPENERS.contains(&w.as_str()))
+                || ws.iter().any(|w| {
+                    QUESTION_WORDS.iter().any(|q| {
+                        // A run of Han characters holds its words; a
+                        // Hebrew word is itself.
+                        if w.chars().any(is_cjk) {
+                            w.contains(q)
+                        } else {
+                            w == q
+                        }
+                    })
+                })
+        })
+    })
+}
+
+/// Whether a sentence of `text` that holds the family's phrase asks
+/// something.
+fn asks_in_family(text: &str, characteristic: &BTreeSet<&str>) -> bool {
+    text.lines().any(|line| {
+        sentence_spans(line).into_iter().any(|(s, e)| {
+            let sentence = &line[s..e];
+            // The question mark closing the sentence, which the span may
+            // leave out.
+            let mark = line[e..].trim_start().starts_with(['?', '？']);
+            (mark || asks(sentence)) && has_family_phrase(sentence, characteristic)
+        })
+    })
+}
+
+/// Whether a clause of `text` holds most of the family's phrase (two of
+/// its words at least).
+fn has_family_phrase(text: &str, characteristic: &BTreeSet<&str>) -> bool {
+    text.lines().any(|line| {
+        sentence_spans(line).into_iter().any(|(s, e)| {
+            let sentence = &line[s..e];
+            clause_spans(sentence).into_iter().any(|(a, b)| {
+                let hits = words(&sentence[a..b])
+                    .iter()
+                    .filter(|w| characteristic.contains(w.key.as_str()))
+                    .count();
+                hits >= 2 && hits * 2 >= characteristic.len()
+            })
+        })
+    })
 }
 
 /// `text` without the family's clauses.
@@ -217,6 +406,102 @@ mod tests {
             "Where is the PIN for my card?",
         ];
         assert_eq!(test(&members, PROBLEMS), None);
+    }
+
+    /// Category 0 is `members`; each of `others` is (text, category).
+    fn alone(members: &[&str], others: &[(&str, usize)]) -> Option<Vec<String>> {
+        let texts: Vec<&str> = members
+            .iter()
+            .copied()
+            .chain(others.iter().map(|o| o.0))
+            .collect();
+        let category_of: Vec<Option<usize>> = members
+            .iter()
+            .map(|_| Some(0))
+            .chain(others.iter().map(|o| Some(o.1)))
+            .collect();
+        let rows: Vec<usize> = (0..members.len()).collect();
+        GroupWords::new(&texts).alone(0, &rows, &texts, &category_of)
+    }
+
+    const TRIPS: &[&str] = &[
+        "I fly back from Greece on Friday.",
+        "Hi, I fly back from Mexico on Friday.",
+        "I fly back from Japan on Friday. Thanks.",
+        "Afternoon, I fly back from Morocco on Friday.",
+        "I fly back from Spain on Friday.",
+        "I fly back from Peru on Friday. where is my card?",
+    ];
+
+    #[test]
+    fn a_circumstance_said_alone_that_the_month_says_beside_many_problems_is_a_family() {
+        // Elsewhere the same trip stands beside a different problem in
+        // each of eight categories.
+        let beside: Vec<String> = PROBLEMS
+            .iter()
+            .map(|p| format!("I fly back from Italy on Friday. {p}"))
+            .collect();
+        let others: Vec<(&str, usize)> = beside
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i + 1))
+            .collect();
+        let left = alone(TRIPS, &others).expect("a family");
+        assert!(left[..5].iter().all(String::is_empty), "{left:?}");
+        assert_eq!(left[5], "where is my card?");
+        // Said beside problems of two categories only: a problem's
+        // company, not a circumstance's.
+        let others: Vec<(&str, usize)> = beside
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), 1 + i % 2))
+            .collect();
+        assert_eq!(alone(TRIPS, &others), None);
+        // Said in the category only.
+        assert_eq!(alone(TRIPS, &[]), None);
+        // Asked, it is a question, however spread what it comes up beside.
+        let others: Vec<(&str, usize)> = beside
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i + 1))
+            .collect();
+        let asked = [
+            "Can I fly back from Greece on Friday?",
+            "can i fly back from Mexico on Friday",
+            "Hi, how do I fly back from Japan on Friday",
+            "I fly back from Peru on Friday?",
+        ];
+        assert_eq!(alone(&asked, &others), None);
+    }
+
+    #[test]
+    fn a_problem_said_alone_stays_though_it_comes_up_beside_others() {
+        // "card stolen" is said alone, and inside the clauses of other
+        // problems, which do not count.
+        let members = [
+            "My card was stolen.",
+            "my card got stolen yesterday",
+            "Hi, my card was stolen!",
+            "I think my card was stolen",
+        ];
+        let inside: Vec<String> = (0..8)
+            .map(|i| format!("my stolen card number {i} was used for a payment i did not make"))
+            .collect();
+        let others: Vec<(&str, usize)> = inside
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i + 1))
+            .collect();
+        assert_eq!(alone(&members, &others), None);
+        // One common word is no family.
+        let members = ["where is my card?", "card please", "my card?", "card!"];
+        let beside: Vec<String> = PROBLEMS.iter().map(|p| format!("My card. {p}")).collect();
+        let others: Vec<(&str, usize)> = beside
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i + 1))
+            .collect();
+        assert_eq!(alone(&members, &others), None);
     }
 
     #[test]
