@@ -296,6 +296,22 @@ mod tests {
         (reasons, vectors, clusters)
     }
 
+    /// `k` categories as `of` says, after `dissolve` with the words'
+    /// model: how many it dissolved, and what is left.
+    fn dissolved(texts: &[String], of: Vec<Option<usize>>, k: usize) -> (usize, Clusters) {
+        let (reasons, mut vectors, mut clusters) = month(texts, of, k);
+        let members: Vec<usize> = (0..texts.len()).collect();
+        let n = dissolve(
+            &mut clusters,
+            &mut vectors,
+            &members,
+            &reasons,
+            Some(&Words),
+        )
+        .unwrap();
+        (n, clusters)
+    }
+
     const ISSUES: [[&str; 4]; 3] = [
         [
             "where is my card pin",
@@ -347,16 +363,7 @@ mod tests {
         }
         texts.push("I fly back from Chile on Friday. where is my card pin".into());
         of.push(Some(8));
-        let (reasons, mut vectors, mut clusters) = month(&texts, of, 9);
-        let members: Vec<usize> = (0..texts.len()).collect();
-        let n = dissolve(
-            &mut clusters,
-            &mut vectors,
-            &members,
-            &reasons,
-            Some(&Words),
-        )
-        .unwrap();
+        let (n, clusters) = dissolved(&texts, of, 9);
         assert_eq!(n, 1);
         assert_eq!(clusters.centroids.len(), 8);
         for (label, text) in clusters.cluster_of[first..first + 5]
@@ -389,16 +396,7 @@ mod tests {
                 of.push(Some(3));
             }
         }
-        let (reasons, mut vectors, mut clusters) = month(&texts, of, 4);
-        let members: Vec<usize> = (0..texts.len()).collect();
-        let n = dissolve(
-            &mut clusters,
-            &mut vectors,
-            &members,
-            &reasons,
-            Some(&Words),
-        )
-        .unwrap();
+        let (n, clusters) = dissolved(&texts, of, 4);
         assert_eq!(n, 1);
         assert_eq!(clusters.centroids.len(), 3);
         // Each member of the dissolved category joined its problem's.
@@ -406,11 +404,12 @@ mod tests {
             assert_eq!(*label, Some((r - 24) / 4), "{}", texts[r]);
         }
         // Without a model nothing is dissolved.
-        let mut v2 = Words.embed(&texts).unwrap();
+        let (reasons, mut v2, _) = month(&texts, vec![Some(0); texts.len()], 1);
         let mut c2 = Clusters {
             centroids: embed::centroids(&vec![Some(0); texts.len()], &v2, 1),
             cluster_of: vec![Some(0); texts.len()],
         };
+        let members: Vec<usize> = (0..texts.len()).collect();
         assert_eq!(
             dissolve(&mut c2, &mut v2, &members, &reasons, None).unwrap(),
             0
@@ -443,20 +442,11 @@ mod tests {
         }
         texts.push(ISSUES[0][0].to_string());
         of.push(Some(2));
-        let (reasons, mut vectors, mut clusters) = month(&texts, of.clone(), 3);
         // The words alone would take it for a family: the model keeps it.
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let rows: Vec<usize> = (0..of.len()).filter(|&r| of[r] == Some(2)).collect();
         assert!(GroupWords::new(&refs).candidate(&rows, &refs).is_some());
-        let members: Vec<usize> = (0..texts.len()).collect();
-        let n = dissolve(
-            &mut clusters,
-            &mut vectors,
-            &members,
-            &reasons,
-            Some(&Words),
-        )
-        .unwrap();
+        let (n, clusters) = dissolved(&texts, of.clone(), 3);
         assert_eq!(n, 0);
         assert_eq!(clusters.cluster_of, of);
     }

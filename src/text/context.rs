@@ -424,6 +424,15 @@ mod tests {
         GroupWords::new(&texts).alone(0, &rows, &texts, &category_of)
     }
 
+    /// Each of `texts` in a category of its own, 1, 2, …
+    fn one_each(texts: &[String]) -> Vec<(&str, usize)> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i + 1))
+            .collect()
+    }
+
     const TRIPS: &[&str] = &[
         "I fly back from Greece on Friday.",
         "Hi, I fly back from Mexico on Friday.",
@@ -441,11 +450,7 @@ mod tests {
             .iter()
             .map(|p| format!("I fly back from Italy on Friday. {p}"))
             .collect();
-        let others: Vec<(&str, usize)> = beside
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.as_str(), i + 1))
-            .collect();
+        let others = one_each(&beside);
         let left = alone(TRIPS, &others).expect("a family");
         assert!(left[..5].iter().all(String::is_empty), "{left:?}");
         assert_eq!(left[5], "where is my card?");
@@ -460,11 +465,7 @@ mod tests {
         // Said in the category only.
         assert_eq!(alone(TRIPS, &[]), None);
         // Asked, it is a question, however spread what it comes up beside.
-        let others: Vec<(&str, usize)> = beside
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.as_str(), i + 1))
-            .collect();
+        let others = one_each(&beside);
         let asked = [
             "Can I fly back from Greece on Friday?",
             "can i fly back from Mexico on Friday",
@@ -487,20 +488,12 @@ mod tests {
         let inside: Vec<String> = (0..8)
             .map(|i| format!("my stolen card number {i} was used for a payment i did not make"))
             .collect();
-        let others: Vec<(&str, usize)> = inside
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.as_str(), i + 1))
-            .collect();
+        let others = one_each(&inside);
         assert_eq!(alone(&members, &others), None);
         // One common word is no family.
         let members = ["where is my card?", "card please", "my card?", "card!"];
         let beside: Vec<String> = PROBLEMS.iter().map(|p| format!("My card. {p}")).collect();
-        let others: Vec<(&str, usize)> = beside
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.as_str(), i + 1))
-            .collect();
+        let others = one_each(&beside);
         assert_eq!(alone(&members, &others), None);
     }
 
