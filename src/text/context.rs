@@ -144,7 +144,9 @@ impl GroupWords {
                 >= 2
                 && has_family_phrase(texts[r], &characteristic)
         };
-        let here = rows.iter().filter(|&&r| says(r)).count();
+        // Per member (in `rows` order): whether it says the phrase.
+        let said: Vec<bool> = rows.iter().map(|&r| says(r)).collect();
+        let here = said.iter().filter(|s| **s).count();
         if (here as f64) < MIN_WORD_SHARE * rows.len() as f64 {
             return None;
         }
@@ -153,7 +155,8 @@ impl GroupWords {
         // circumstance is told.
         let asked = rows
             .iter()
-            .filter(|&&r| says(r) && asks_in_family(texts[r], &characteristic))
+            .zip(&said)
+            .filter(|(&r, &s)| s && asks_in_family(texts[r], &characteristic))
             .count();
         if asked as f64 > MAX_STANDALONE * here as f64 {
             return None;
@@ -178,8 +181,8 @@ impl GroupWords {
         // problems told beside it: they stay uncategorised with it.
         family.then(|| {
             let mut left = self.leftovers(rows, texts, &characteristic);
-            for (l, &r) in left.iter_mut().zip(rows) {
-                if !says(r) {
+            for (l, &s) in left.iter_mut().zip(&said) {
+                if !s {
                     l.clear();
                 }
             }
@@ -268,6 +271,12 @@ fn asks_in_family(text: &str, characteristic: &BTreeSet<&str>) -> bool {
     })
 }
 
+/// A clause with `hits` of a family's `n` characteristic words holds most
+/// of its phrase: two of them at least, and half.
+fn holds_phrase(hits: usize, n: usize) -> bool {
+    hits >= 2 && hits * 2 >= n
+}
+
 /// Whether a clause of `text` holds most of the family's phrase (two of
 /// its words at least).
 fn has_family_phrase(text: &str, characteristic: &BTreeSet<&str>) -> bool {
@@ -279,7 +288,7 @@ fn has_family_phrase(text: &str, characteristic: &BTreeSet<&str>) -> bool {
                     .iter()
                     .filter(|w| characteristic.contains(w.key.as_str()))
                     .count();
-                hits >= 2 && hits * 2 >= characteristic.len()
+                holds_phrase(hits, characteristic.len())
             })
         })
     })
@@ -302,7 +311,7 @@ fn without_family(text: &str, characteristic: &BTreeSet<&str>) -> String {
                 // phrase of several (the rest is its slot: a town, a
                 // trade). A problem clause that mentions one of them stays.
                 let mostly = hits > 0 && hits * 2 >= ws.len();
-                let phrase = hits >= 2 && hits * 2 >= characteristic.len();
+                let phrase = holds_phrase(hits, characteristic.len());
                 if !(mostly || phrase) {
                     kept.push(clause);
                 }

@@ -76,18 +76,21 @@ fn references(text: &str) -> Vec<(usize, usize)> {
 /// `text` without its references, or `None` when it has none.
 fn without_references(text: &str) -> Option<String> {
     let spans = references(text);
-    if spans.is_empty() {
-        return None;
-    }
+    (!spans.is_empty()).then(|| cut(text, &spans))
+}
+
+/// `text` with each of `spans` (in order, not overlapping) replaced by a
+/// space.
+fn cut(text: &str, spans: &[(usize, usize)]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (s, e) in spans {
+    for &(s, e) in spans {
         out.push_str(&text[at..s]);
         out.push(' ');
         at = e;
     }
     out.push_str(&text[at..]);
-    Some(out)
+    out
 }
 
 /// Numbers and identifiers said without a label: an answer to the
@@ -105,25 +108,19 @@ fn bare_number_re() -> &'static Regex {
 /// of letters and at least two digits: not "4g" or "ps5"), and whether it
 /// had one.
 fn without_bare_numbers(text: &str) -> (String, bool) {
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    let mut found = false;
-    for m in bare_number_re().find_iter(text) {
-        let token = m
-            .as_str()
-            .trim_start_matches(['$', '€', '£', '¥', '₪', ' ']);
-        let digits = token.chars().filter(char::is_ascii_digit).count();
-        let letters = token.chars().filter(char::is_ascii_alphabetic).count();
-        if letters > 0 && (digits < 2 || token.len() < 6) {
-            continue;
-        }
-        out.push_str(&text[at..m.start()]);
-        out.push(' ');
-        at = m.end();
-        found = true;
-    }
-    out.push_str(&text[at..]);
-    (out, found)
+    let spans: Vec<(usize, usize)> = bare_number_re()
+        .find_iter(text)
+        .filter(|m| {
+            let token = m
+                .as_str()
+                .trim_start_matches(['$', '€', '£', '¥', '₪', ' ']);
+            let digits = token.chars().filter(char::is_ascii_digit).count();
+            let letters = token.chars().filter(char::is_ascii_alphabetic).count();
+            letters == 0 || (digits >= 2 && token.len() >= 6)
+        })
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    (cut(text, &spans), !spans.is_empty())
 }
 
 /// True for text that holds at least one reference (labelled, or a bare
