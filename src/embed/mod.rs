@@ -22,6 +22,7 @@ mod lexical;
 mod linalg;
 pub mod offload;
 mod profile;
+pub mod quant;
 #[cfg(feature = "rust-bert")]
 mod rustbert;
 mod select;

@@ -90,7 +90,10 @@ impl FusedModel {
             for r in qkv.chunks_exact_mut(h3) {
                 r.copy_from_slice(&layer.b_qkv);
             }
+            // Query, key and value stay f32: attention scores are what int8
+            // would disturb most (BENCHMARKS.md, issue 18.2).
             kernels::matmul(&mut qkv, &x, &layer.w_qkv, total, h, h3, true);
+            let q8 = layer.int8.as_ref();
             let mut start = 0;
             for &len in &lens {
                 attention(
@@ -105,11 +108,17 @@ impl FusedModel {
                 start += len;
             }
             h1.copy_from_slice(&x);
-            kernels::matmul(&mut h1, &ctx, &layer.w_o, total, h, h, true);
+            match q8 {
+                Some(q) => q.w_o.matmul(&mut h1, &ctx, total, true),
+                None => kernels::matmul(&mut h1, &ctx, &layer.w_o, total, h, h, true),
+            }
             for r in h1.chunks_exact_mut(h) {
                 kernels::bias_layer_norm(r, &layer.b_o, &layer.ln1_g, &layer.ln1_b, self.eps);
             }
-            kernels::matmul(&mut mid, &h1, &layer.w_i, total, h, inter, false);
+            match q8 {
+                Some(q) => q.w_i.matmul(&mut mid, &h1, total, false),
+                None => kernels::matmul(&mut mid, &h1, &layer.w_i, total, h, inter, false),
+            }
             for r in mid.chunks_exact_mut(inter) {
                 match self.act {
                     Act::Gelu => kernels::bias_gelu(r, &layer.b_i),
@@ -118,7 +127,10 @@ impl FusedModel {
                 }
             }
             x.copy_from_slice(&h1);
-            kernels::matmul(&mut x, &mid, &layer.w_out, total, inter, h, true);
+            match q8 {
+                Some(q) => q.w_out.matmul(&mut x, &mid, total, true),
+                None => kernels::matmul(&mut x, &mid, &layer.w_out, total, inter, h, true),
+            }
             for r in x.chunks_exact_mut(h) {
                 kernels::bias_layer_norm(r, &layer.b_out, &layer.ln2_g, &layer.ln2_b, self.eps);
             }

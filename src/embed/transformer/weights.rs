@@ -12,6 +12,7 @@ use safetensors::Dtype;
 use super::config::{Act, HfConfig};
 use super::tensor_file::TensorFile;
 use super::word_table::WordTable;
+use crate::embed::quant::QuantMatrix;
 
 pub(super) struct FusedLayer {
     /// Query, key and value projections side by side: `[hidden, 3·hidden]`.
@@ -29,6 +30,18 @@ pub(super) struct FusedLayer {
     pub(super) b_out: Vec<f32>,
     pub(super) ln2_g: Vec<f32>,
     pub(super) ln2_b: Vec<f32>,
+    /// The four linear layers in int8, when the run uses them.
+    pub(super) int8: Option<Int8Layer>,
+}
+
+/// A layer's linear weights quantised for the VNNI kernel (`embed::quant`):
+/// all but the query, key and value projections, which stay f32 (with them
+/// in int8, 3 of 2,000 texts fell below cosine 0.995 of f32; BENCHMARKS.md,
+/// issue 18.2).
+pub(super) struct Int8Layer {
+    pub(super) w_o: QuantMatrix,
+    pub(super) w_i: QuantMatrix,
+    pub(super) w_out: QuantMatrix,
 }
 
 pub(super) struct FusedModel {
@@ -118,6 +131,7 @@ impl FusedModel {
         act: Act,
         pos_offset: usize,
         file: &Path,
+        int8: bool,
     ) -> anyhow::Result<Self> {
         let prefix = ["", "bert.", "roberta.", "model."]
             .into_iter()
@@ -138,6 +152,8 @@ impl FusedModel {
             "embeddings.token_type_embeddings.weight",
             &[cfg.type_vocab_size, h],
         )?;
+        let emb_ln_g = r.get("embeddings.LayerNorm.weight", &[h])?;
+        let emb_ln_b = r.get("embeddings.LayerNorm.bias", &[h])?;
         let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
         for l in 0..cfg.num_hidden_layers {
             let p = format!("encoder.layer.{l}.");
@@ -151,22 +167,46 @@ impl FusedModel {
                 dst[h..2 * h].copy_from_slice(&k[row * h..(row + 1) * h]);
                 dst[2 * h..].copy_from_slice(&vv[row * h..(row + 1) * h]);
             }
+            let w_o = r.linear_t(&format!("{p}attention.output.dense.weight"), h, h)?;
+            let w_i = r.linear_t(&format!("{p}intermediate.dense.weight"), i, h)?;
+            let w_out = r.linear_t(&format!("{p}output.dense.weight"), h, i)?;
+            let ln1_g = r.get(&format!("{p}attention.output.LayerNorm.weight"), &[h])?;
+            let ln1_b = r.get(&format!("{p}attention.output.LayerNorm.bias"), &[h])?;
+            // How large each channel of a layer-normalised input runs: its
+            // gain plus its bias (the normalised values are about ±1).
+            let size = |g: &[f32], b: &[f32]| -> Vec<f32> {
+                g.iter().zip(b).map(|(g, b)| g.abs() + b.abs()).collect()
+            };
+            let int8 = if int8 {
+                (|| {
+                    Some(Int8Layer {
+                        w_o: QuantMatrix::new(&w_o, h, h)?,
+                        w_i: QuantMatrix::smoothed(&w_i, h, i, Some(&size(&ln1_g, &ln1_b)))?,
+                        w_out: QuantMatrix::new(&w_out, i, h)?,
+                    })
+                })()
+            } else {
+                None
+            };
+            let ln2_g = r.get(&format!("{p}output.LayerNorm.weight"), &[h])?;
+            let ln2_b = r.get(&format!("{p}output.LayerNorm.bias"), &[h])?;
             let mut b_qkv = r.get(&format!("{p}attention.self.query.bias"), &[h])?;
             b_qkv.extend(r.get(&format!("{p}attention.self.key.bias"), &[h])?);
             b_qkv.extend(r.get(&format!("{p}attention.self.value.bias"), &[h])?);
             layers.push(FusedLayer {
                 w_qkv,
                 b_qkv,
-                w_o: r.linear_t(&format!("{p}attention.output.dense.weight"), h, h)?,
+                w_o,
                 b_o: r.get(&format!("{p}attention.output.dense.bias"), &[h])?,
-                ln1_g: r.get(&format!("{p}attention.output.LayerNorm.weight"), &[h])?,
-                ln1_b: r.get(&format!("{p}attention.output.LayerNorm.bias"), &[h])?,
-                w_i: r.linear_t(&format!("{p}intermediate.dense.weight"), i, h)?,
+                ln1_g,
+                ln1_b,
+                w_i,
                 b_i: r.get(&format!("{p}intermediate.dense.bias"), &[i])?,
-                w_out: r.linear_t(&format!("{p}output.dense.weight"), h, i)?,
+                w_out,
                 b_out: r.get(&format!("{p}output.dense.bias"), &[h])?,
-                ln2_g: r.get(&format!("{p}output.LayerNorm.weight"), &[h])?,
-                ln2_b: r.get(&format!("{p}output.LayerNorm.bias"), &[h])?,
+                ln2_g,
+                ln2_b,
+                int8,
             });
         }
         Ok(Self {
@@ -184,8 +224,8 @@ impl FusedModel {
                 &[cfg.max_position_embeddings, h],
             )?,
             type0: types[..h].to_vec(),
-            emb_ln_g: r.get("embeddings.LayerNorm.weight", &[h])?,
-            emb_ln_b: r.get("embeddings.LayerNorm.bias", &[h])?,
+            emb_ln_g,
+            emb_ln_b,
             layers,
         })
     }
