@@ -30,7 +30,8 @@ pub(super) struct FusedLayer {
     pub(super) b_out: Vec<f32>,
     pub(super) ln2_g: Vec<f32>,
     pub(super) ln2_b: Vec<f32>,
-    /// The four linear layers in int8, when the run uses them.
+    /// The attention-output and feed-forward layers in int8, when the run
+    /// uses them (`Int8Layer`).
     pub(super) int8: Option<Int8Layer>,
 }
 
