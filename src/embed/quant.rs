@@ -4,7 +4,9 @@
 //! it arrives (symmetric, per row, then shifted by 128 to u8, because
 //! AVX-512 VNNI's `vpdpbusd` multiplies u8 by i8); the products are summed
 //! exactly in i32 and scaled back to f32. Four times the multiply-adds of
-//! f32 per instruction, and a quarter of the weight bytes to stream.
+//! f32 per instruction, and a quarter of the weight bytes to stream. A
+//! row's few outlier channels are taken out before it is quantised and
+//! computed in f32 (LLM.int8()'s decomposition, [`QuantMatrix::with_outliers`]).
 //!
 //! Written by hand: the `gemm` crate has no integer kernels, and candle's
 //! quantised matmul is a per-row dot product built for generation, not for
@@ -39,9 +41,18 @@ pub struct QuantMatrix {
     /// Per column: 128 × the sum of its quantised values (what the u8
     /// shift adds to every product sum).
     shift: Vec<i32>,
-    /// Per input channel: what an activation is multiplied by before it is
-    /// quantised (the weights' row was multiplied by its inverse), or empty.
-    smooth: Vec<f32>,
+    /// Outlier channels: see [`QuantMatrix::with_outliers`].
+    outliers: Option<Outliers>,
+}
+
+/// What an activation row's outlier channels are computed with.
+struct Outliers {
+    /// A channel is an outlier in a row when it exceeds this many times
+    /// the row's root mean square.
+    ratio: f32,
+    /// The weights in f32 (`[k, n]`): an outlier channel's
+    /// row of them is added in full precision.
+    rows: Vec<f32>,
 }
 
 /// Whether this CPU runs the VNNI kernel.
@@ -63,40 +74,8 @@ impl QuantMatrix {
     /// multiple of [`NR`] (the f32 path then serves: every BERT-family
     /// width in use, 384, 768, 1,024 and their multiples, is).
     pub fn new(b: &[f32], k: usize, n: usize) -> Option<QuantMatrix> {
-        Self::smoothed(b, k, n, None)
-    }
-
-    /// As [`QuantMatrix::new`], with the activations' channel sizes
-    /// (`act[i]`: how large input channel `i` runs) moved half into the
-    /// weights, as SmoothQuant does: a few channels of a transformer's
-    /// layer-normalised activations run many times larger than the rest
-    /// (their gain and bias are large), and per-row scales would spend the
-    /// int8 range on them. Channel `i` is divided by √(act[i] / max|W[i,:]|)
-    /// and row `i` of the weights multiplied by it; the product is the same.
-    pub fn smoothed(b: &[f32], k: usize, n: usize, act: Option<&[f32]>) -> Option<QuantMatrix> {
-        if n == 0
-            || k == 0
-            || !n.is_multiple_of(NR)
-            || b.len() < k * n
-            || act.is_some_and(|a| a.len() != k)
-        {
+        if n == 0 || k == 0 || !n.is_multiple_of(NR) || b.len() < k * n {
             return None;
-        }
-        let mut smooth = Vec::new();
-        let mut owned;
-        let mut b = b;
-        if let Some(act) = act {
-            owned = b[..k * n].to_vec();
-            smooth = vec![1f32; k];
-            for (i, row) in owned.chunks_exact_mut(n).enumerate() {
-                let w = row.iter().fold(0f32, |s, x| s.max(x.abs()));
-                if w > 0.0 && act[i] > 0.0 && act[i].is_finite() {
-                    let f = (act[i] / w).sqrt();
-                    smooth[i] = 1.0 / f;
-                    row.iter_mut().for_each(|x| *x *= f);
-                }
-            }
-            b = &owned;
         }
         let kp = k.div_ceil(4) * 4;
         let mut scale = vec![0f32; n];
@@ -136,8 +115,26 @@ impl QuantMatrix {
             packed,
             scale,
             shift,
-            smooth,
+            outliers: None,
         })
+    }
+
+    /// Computes each activation row's outlier channels in f32, as
+    /// LLM.int8() does: a transformer's residual stream has a few channels
+    /// that run five to ten times the rest (in all-MiniLM-L6-v2, two of
+    /// 384), and a row's int8 scale would spend its range on them. A
+    /// channel above `ratio` × the row's root mean square is taken out of
+    /// the row before it is quantised and its product added from `b` (the
+    /// same `[k, n]` weights, kept in f32). Decided per row, so a text's
+    /// numbers do not depend on the batch it is in.
+    pub fn with_outliers(mut self, b: &[f32], ratio: f32) -> QuantMatrix {
+        if b.len() >= self.k * self.n && ratio > 0.0 {
+            self.outliers = Some(Outliers {
+                ratio,
+                rows: b[..self.k * self.n].to_vec(),
+            });
+        }
+        self
     }
 
     /// `dst[m, n] (+)= a[m, k] · B`, on the VNNI kernel when the CPU has it
@@ -147,44 +144,80 @@ impl QuantMatrix {
         if m == 0 {
             return;
         }
-        let (qa, sa) = self.quantise_rows(a, m);
+        let (qa, sa, outliers) = self.quantise_rows(a, m);
         #[cfg(target_arch = "x86_64")]
         if available() {
             // SAFETY: the CPU has the features the kernel is compiled for;
             // `qa` holds `m` rounded up to `MR` rows of `kp` bytes, `packed`
             // every panel, and `dst` is checked above.
             unsafe { self.kernel_vnni(dst, &qa, &sa, m, accumulate) };
+            self.add_outliers(dst, &outliers);
             return;
         }
         self.kernel_scalar(dst, &qa, &sa, m, accumulate);
+        self.add_outliers(dst, &outliers);
+    }
+
+    /// Adds each outlier channel's product, `(row, channel, value)`, in f32.
+    fn add_outliers(&self, dst: &mut [f32], outliers: &[(usize, usize, f32)]) {
+        let Some(o) = &self.outliers else { return };
+        let n = self.n;
+        #[cfg(target_arch = "x86_64")]
+        let fast = available();
+        for &(r, c, x) in outliers {
+            let (d, w) = (&mut dst[r * n..(r + 1) * n], &o.rows[c * n..(c + 1) * n]);
+            #[cfg(target_arch = "x86_64")]
+            if fast {
+                // SAFETY: the CPU has AVX-512 F; `d` and `w` are `n` long.
+                unsafe { add_scaled_avx512(d, x, w) };
+                continue;
+            }
+            add_scaled(d, x, w);
+        }
     }
 
     /// The scalar kernel on its own (tests compare the two).
     pub fn matmul_scalar(&self, dst: &mut [f32], a: &[f32], m: usize, accumulate: bool) {
         assert!(dst.len() >= m * self.n && a.len() >= m * self.k);
-        let (qa, sa) = self.quantise_rows(a, m);
+        let (qa, sa, outliers) = self.quantise_rows(a, m);
         self.kernel_scalar(dst, &qa, &sa, m, accumulate);
+        self.add_outliers(dst, &outliers);
     }
 
     /// Rows of `a` as u8 (symmetric i8 + 128), `kp` bytes each, padded to a
-    /// multiple of [`MR`] rows with the shifted zero; and each row's scale.
-    fn quantise_rows(&self, a: &[f32], m: usize) -> (Vec<u8>, Vec<f32>) {
+    /// multiple of [`MR`] rows with the shifted zero; each row's scale; and
+    /// the outlier channels taken out, `(row, channel, value)`.
+    #[allow(clippy::type_complexity)]
+    fn quantise_rows(&self, a: &[f32], m: usize) -> (Vec<u8>, Vec<f32>, Vec<(usize, usize, f32)>) {
         let rows = m.div_ceil(MR) * MR;
         let mut qa = vec![128u8; rows * self.kp];
         let mut sa = vec![0f32; rows];
+        let mut outliers = Vec::new();
         #[cfg(target_arch = "x86_64")]
         let fast = available();
-        let mut scaled = vec![0f32; if self.smooth.is_empty() { 0 } else { self.k }];
-        for (r, row) in a[..m * self.k].chunks_exact(self.k).enumerate() {
+        let mut cleaned = vec![0f32; if self.outliers.is_some() { self.k } else { 0 }];
+        for (r, orig) in a[..m * self.k].chunks_exact(self.k).enumerate() {
             let out = &mut qa[r * self.kp..r * self.kp + self.k];
-            let row = if self.smooth.is_empty() {
-                row
-            } else {
-                for ((d, x), f) in scaled.iter_mut().zip(row).zip(&self.smooth) {
-                    *d = x * f;
+            let mut row = orig;
+            if let Some(o) = &self.outliers {
+                let start = outliers.len();
+                #[cfg(target_arch = "x86_64")]
+                if fast {
+                    // SAFETY: the CPU has AVX-512 F.
+                    unsafe { find_outliers_avx512(row, r, o.ratio, &mut outliers) };
+                } else {
+                    find_outliers(row, r, o.ratio, &mut outliers);
                 }
-                &scaled[..]
-            };
+                #[cfg(not(target_arch = "x86_64"))]
+                find_outliers(row, r, o.ratio, &mut outliers);
+                if outliers.len() > start {
+                    cleaned.copy_from_slice(orig);
+                    for &(_, c, _) in &outliers[start..] {
+                        cleaned[c] = 0.0;
+                    }
+                    row = &cleaned[..];
+                }
+            }
             #[cfg(target_arch = "x86_64")]
             if fast {
                 // SAFETY: the CPU has AVX-512 F and BW; `out` is as long as `row`.
@@ -193,7 +226,7 @@ impl QuantMatrix {
             }
             sa[r] = quantise_row(row, out);
         }
-        (qa, sa)
+        (qa, sa, outliers)
     }
 
     /// One output: the exact integer sum rescaled (the vector kernel does
@@ -289,6 +322,102 @@ impl QuantMatrix {
     }
 }
 
+/// Pushes `(r, channel, value)` for each channel of `row` above
+/// `ratio` × the row's root mean square. The sum of squares runs in
+/// sixteen lanes, then the lanes in order, as the vector version does, so
+/// both pick the same channels. A row with NaN has a NaN bar: none.
+fn find_outliers(row: &[f32], r: usize, ratio: f32, out: &mut Vec<(usize, usize, f32)>) {
+    let chunks = row.len() / 16;
+    let mut acc = [0f32; 16];
+    for c in 0..chunks {
+        for (a, &x) in acc.iter_mut().zip(&row[c * 16..c * 16 + 16]) {
+            *a += x * x;
+        }
+    }
+    let bar = ratio * (sum_lanes(&acc, &row[chunks * 16..]) / row.len() as f32).sqrt();
+    for (c, x) in row.iter().enumerate() {
+        if x.abs() > bar {
+            out.push((r, c, *x));
+        }
+    }
+}
+
+/// The lanes added in order, then the squares of the tail.
+#[inline(always)]
+fn sum_lanes(acc: &[f32; 16], tail: &[f32]) -> f32 {
+    let mut s = 0f32;
+    for &a in acc {
+        s += a;
+    }
+    for &x in tail {
+        s += x * x;
+    }
+    s
+}
+
+/// [`find_outliers`] sixteen channels at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn find_outliers_avx512(
+    row: &[f32],
+    r: usize,
+    ratio: f32,
+    out: &mut Vec<(usize, usize, f32)>,
+) {
+    use std::arch::x86_64::*;
+    let chunks = row.len() / 16;
+    let p = row.as_ptr();
+    let mut acc = _mm512_setzero_ps();
+    for c in 0..chunks {
+        let v = _mm512_loadu_ps(p.add(c * 16));
+        acc = _mm512_add_ps(acc, _mm512_mul_ps(v, v));
+    }
+    let mut lanes = [0f32; 16];
+    _mm512_storeu_ps(lanes.as_mut_ptr(), acc);
+    let bar = ratio * (sum_lanes(&lanes, &row[chunks * 16..]) / row.len() as f32).sqrt();
+    let vbar = _mm512_set1_ps(bar);
+    for c in 0..chunks {
+        let v = _mm512_abs_ps(_mm512_loadu_ps(p.add(c * 16)));
+        let mut mask = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(v, vbar);
+        while mask != 0 {
+            let ch = c * 16 + mask.trailing_zeros() as usize;
+            out.push((r, ch, row[ch]));
+            mask &= mask - 1;
+        }
+    }
+    for (c, x) in row.iter().enumerate().skip(chunks * 16) {
+        if x.abs() > bar {
+            out.push((r, c, *x));
+        }
+    }
+}
+
+/// `d += x · w`, a multiply then an add per element (no fused
+/// multiply-add, so the vector version gives the same numbers).
+fn add_scaled(d: &mut [f32], x: f32, w: &[f32]) {
+    for (d, &w) in d.iter_mut().zip(w) {
+        *d += x * w;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn add_scaled_avx512(d: &mut [f32], x: f32, w: &[f32]) {
+    use std::arch::x86_64::*;
+    let n = d.len().min(w.len());
+    let chunks = n / 16;
+    let vx = _mm512_set1_ps(x);
+    for c in 0..chunks {
+        let pd = d.as_mut_ptr().add(c * 16);
+        let v = _mm512_add_ps(
+            _mm512_loadu_ps(pd),
+            _mm512_mul_ps(vx, _mm512_loadu_ps(w.as_ptr().add(c * 16))),
+        );
+        _mm512_storeu_ps(pd, v);
+    }
+    add_scaled(&mut d[chunks * 16..n], x, &w[chunks * 16..n]);
+}
+
 /// One row quantised: `out[i]` is round-half-even(`row[i]` × 127 /
 /// max|row|) plus 128. Returns the row's scale: 0 for a zero row, or one
 /// holding a NaN or an infinity, which stays at the shifted zero.
@@ -318,14 +447,20 @@ fn quantise_one(x: f32, inv: f32) -> u8 {
 #[target_feature(enable = "avx512f,avx512bw")]
 unsafe fn quantise_row_avx512(row: &[f32], out: &mut [u8]) -> f32 {
     use std::arch::x86_64::*;
-    if row.iter().any(|x| !x.is_finite()) {
-        return 0.0;
-    }
     let chunks = row.len() / 16;
     let p = row.as_ptr();
     let mut m = _mm512_setzero_ps();
+    // x·0 is NaN exactly when x is NaN or infinite.
+    let zero = _mm512_setzero_ps();
+    let mut bad: u16 = 0;
     for c in 0..chunks {
-        m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(p.add(c * 16))));
+        let v = _mm512_loadu_ps(p.add(c * 16));
+        let z = _mm512_mul_ps(v, zero);
+        bad |= _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(z, z);
+        m = _mm512_max_ps(m, _mm512_abs_ps(v));
+    }
+    if bad != 0 || row[chunks * 16..].iter().any(|x| !x.is_finite()) {
+        return 0.0;
     }
     let mut amax = _mm512_reduce_max_ps(m);
     for &x in &row[chunks * 16..] {
@@ -423,6 +558,51 @@ mod tests {
                 assert!(err <= 0.04 * norm, "row {i}: error {err} against {norm}");
             }
         }
+    }
+
+    #[test]
+    fn outlier_channels_are_computed_in_f32() {
+        // Rows like a transformer's residual stream: two channels run ten
+        // times the rest.
+        let (m, k, n) = (9, 384, 128);
+        let mut a = values(m * k, 21);
+        for r in 0..m {
+            a[r * k + 99] = 10.0 + r as f32;
+            a[r * k + 63] = -9.0;
+        }
+        let b: Vec<f32> = values(k * n, 22).iter().map(|x| x * 0.05).collect();
+        let exact = f32_product(&a, &b, m, k, n);
+        let error = |got: &[f32]| {
+            let e: f32 = exact.iter().zip(got).map(|(x, y)| (x - y) * (x - y)).sum();
+            let s: f32 = exact.iter().map(|x| x * x).sum();
+            (e / s).sqrt()
+        };
+        let plain = QuantMatrix::new(&b, k, n).expect("quantised");
+        let mut without = vec![0f32; m * n];
+        plain.matmul(&mut without, &a, m, false);
+        let q = QuantMatrix::new(&b, k, n)
+            .expect("quantised")
+            .with_outliers(&b, 4.0);
+        let mut fast = vec![0f32; m * n];
+        let mut slow = vec![0f32; m * n];
+        q.matmul(&mut fast, &a, m, false);
+        q.matmul_scalar(&mut slow, &a, m, false);
+        assert_eq!(fast, slow);
+        let (with, plain_err) = (error(&fast), error(&without));
+        assert!(
+            with < plain_err / 2.0,
+            "with outliers {with}, without {plain_err}"
+        );
+        // A row on its own gives the same numbers as in the batch.
+        let mut one = vec![0f32; n];
+        q.matmul(&mut one, &a[4 * k..5 * k], 1, false);
+        assert_eq!(one, fast[4 * n..5 * n]);
+        // A NaN row has no outliers and gives zeros, as without them.
+        let mut bad = a[..k].to_vec();
+        bad[5] = f32::NAN;
+        let mut d = vec![1f32; n];
+        q.matmul(&mut d, &bad, 1, false);
+        assert!(d.iter().all(|&x| x == 0.0));
     }
 
     #[test]

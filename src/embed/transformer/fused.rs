@@ -11,18 +11,35 @@ use crate::embed::kernels;
 
 impl FusedModel {
     /// Embeds one packed batch of token-id sequences. The element-wise
-    /// parts are compiled twice, for AVX2+FMA and for the baseline, and the
-    /// variant is picked at run time (the GEMMs dispatch on their own).
+    /// parts are compiled three times, for AVX-512, AVX2+FMA and the
+    /// baseline, and the variant is picked at run time (the GEMMs dispatch
+    /// on their own). Their lanes and summation order are written out, so
+    /// the variants give the same numbers.
     pub(super) fn forward(
         &self,
         seqs: &[Vec<u32>],
         pooling: &[Pooling],
     ) -> anyhow::Result<Vec<Vec<f32>>> {
         #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU supports the features the variant is built for.
+            return unsafe { self.forward_avx512(seqs, pooling) };
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
             // SAFETY: the CPU supports the features the variant is built for.
             return unsafe { self.forward_avx2(seqs, pooling) };
         }
+        self.forward_impl(seqs, pooling)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    unsafe fn forward_avx512(
+        &self,
+        seqs: &[Vec<u32>],
+        pooling: &[Pooling],
+    ) -> anyhow::Result<Vec<Vec<f32>>> {
         self.forward_impl(seqs, pooling)
     }
 
@@ -83,17 +100,13 @@ impl FusedModel {
         }
         let mut qkv = vec![0f32; total * h3];
         let mut ctx = vec![0f32; total * h];
-        let mut h1 = vec![0f32; total * h];
         let mut mid = vec![0f32; total * inter];
         let mut scores = vec![0f32; max_len * max_len];
         for layer in &self.layers {
             for r in qkv.chunks_exact_mut(h3) {
                 r.copy_from_slice(&layer.b_qkv);
             }
-            // Query, key and value stay f32: attention scores are what int8
-            // would disturb most (BENCHMARKS.md, issue 18.2).
-            kernels::matmul(&mut qkv, &x, &layer.w_qkv, total, h, h3, true);
-            let q8 = layer.int8.as_ref();
+            layer.w_qkv.matmul(&mut qkv, &x, total, true);
             let mut start = 0;
             for &len in &lens {
                 attention(
@@ -107,18 +120,13 @@ impl FusedModel {
                 );
                 start += len;
             }
-            h1.copy_from_slice(&x);
-            match q8 {
-                Some(q) => q.w_o.matmul(&mut h1, &ctx, total, true),
-                None => kernels::matmul(&mut h1, &ctx, &layer.w_o, total, h, h, true),
-            }
-            for r in h1.chunks_exact_mut(h) {
+            // The residual stream is updated in place: `x` was read by the
+            // projections above and is needed only as the residual now.
+            layer.w_o.matmul(&mut x, &ctx, total, true);
+            for r in x.chunks_exact_mut(h) {
                 kernels::bias_layer_norm(r, &layer.b_o, &layer.ln1_g, &layer.ln1_b, self.eps);
             }
-            match q8 {
-                Some(q) => q.w_i.matmul(&mut mid, &h1, total, false),
-                None => kernels::matmul(&mut mid, &h1, &layer.w_i, total, h, inter, false),
-            }
+            layer.w_i.matmul(&mut mid, &x, total, false);
             for r in mid.chunks_exact_mut(inter) {
                 match self.act {
                     Act::Gelu => kernels::bias_gelu(r, &layer.b_i),
@@ -126,11 +134,7 @@ impl FusedModel {
                     Act::Relu => kernels::bias_relu(r, &layer.b_i),
                 }
             }
-            x.copy_from_slice(&h1);
-            match q8 {
-                Some(q) => q.w_out.matmul(&mut x, &mid, total, true),
-                None => kernels::matmul(&mut x, &mid, &layer.w_out, total, inter, h, true),
-            }
+            layer.w_out.matmul(&mut x, &mid, total, true);
             for r in x.chunks_exact_mut(h) {
                 kernels::bias_layer_norm(r, &layer.b_out, &layer.ln2_g, &layer.ln2_b, self.eps);
             }

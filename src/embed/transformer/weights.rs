@@ -12,37 +12,63 @@ use safetensors::Dtype;
 use super::config::{Act, HfConfig};
 use super::tensor_file::TensorFile;
 use super::word_table::WordTable;
+use crate::embed::kernels;
 use crate::embed::quant::QuantMatrix;
 
 pub(super) struct FusedLayer {
     /// Query, key and value projections side by side: `[hidden, 3·hidden]`.
-    pub(super) w_qkv: Vec<f32>,
+    pub(super) w_qkv: Linear,
     pub(super) b_qkv: Vec<f32>,
-    pub(super) w_o: Vec<f32>,
+    pub(super) w_o: Linear,
     pub(super) b_o: Vec<f32>,
     pub(super) ln1_g: Vec<f32>,
     pub(super) ln1_b: Vec<f32>,
     /// `[hidden, intermediate]`.
-    pub(super) w_i: Vec<f32>,
+    pub(super) w_i: Linear,
     pub(super) b_i: Vec<f32>,
     /// `[intermediate, hidden]`.
-    pub(super) w_out: Vec<f32>,
+    pub(super) w_out: Linear,
     pub(super) b_out: Vec<f32>,
     pub(super) ln2_g: Vec<f32>,
     pub(super) ln2_b: Vec<f32>,
-    /// The attention-output and feed-forward layers in int8, when the run
-    /// uses them (`Int8Layer`).
-    pub(super) int8: Option<Int8Layer>,
 }
 
-/// A layer's linear weights quantised for the VNNI kernel (`embed::quant`):
-/// all but the query, key and value projections, which stay f32 (with them
-/// in int8, 3 of 2,000 texts fell below cosine 0.995 of f32; BENCHMARKS.md,
-/// issue 18.2).
-pub(super) struct Int8Layer {
-    pub(super) w_o: QuantMatrix,
-    pub(super) w_i: QuantMatrix,
-    pub(super) w_out: QuantMatrix,
+/// A linear layer's weights, `[in, out]`: f32 for the `gemm` kernels, or
+/// int8 for the VNNI kernel (`embed::quant`) when the run uses it.
+pub(super) enum Linear {
+    F32 { w: Vec<f32>, k: usize, n: usize },
+    Int8(QuantMatrix),
+}
+
+/// A channel of a projection's input above this many times its row's root
+/// mean square is computed in f32 (`QuantMatrix::with_outliers`), for the
+/// inputs that are layer-normalised or attention's output: in
+/// all-MiniLM-L6-v2 about two of 384 channels per row pass it, the
+/// residual stream's known outlier channels.
+const OUTLIER_RATIO: f32 = 4.0;
+
+/// The same for the feed-forward's output projection, whose input (after
+/// GELU) is heavy-tailed: at 4, 15 of 1,536 channels per row pass, at 8
+/// about two, for nearly the same accuracy (BENCHMARKS.md, issue 18.2).
+const OUTLIER_RATIO_FFN_OUT: f32 = 8.0;
+
+impl Linear {
+    /// `w` (`[k, n]`) in int8 with outlier channels past `ratio`, when
+    /// asked and the kernel takes its width; else as it is.
+    fn new(w: Vec<f32>, k: usize, n: usize, int8: bool, ratio: f32) -> Linear {
+        match int8.then(|| QuantMatrix::new(&w, k, n)).flatten() {
+            Some(q) => Linear::Int8(q.with_outliers(&w, ratio)),
+            None => Linear::F32 { w, k, n },
+        }
+    }
+
+    /// `dst[m, n] (+)= a[m, k] · W`.
+    pub(super) fn matmul(&self, dst: &mut [f32], a: &[f32], m: usize, accumulate: bool) {
+        match self {
+            Linear::F32 { w, k, n } => kernels::matmul(dst, a, w, m, *k, *n, accumulate),
+            Linear::Int8(q) => q.matmul(dst, a, m, accumulate),
+        }
+    }
 }
 
 pub(super) struct FusedModel {
@@ -173,41 +199,24 @@ impl FusedModel {
             let w_out = r.linear_t(&format!("{p}output.dense.weight"), h, i)?;
             let ln1_g = r.get(&format!("{p}attention.output.LayerNorm.weight"), &[h])?;
             let ln1_b = r.get(&format!("{p}attention.output.LayerNorm.bias"), &[h])?;
-            // How large each channel of a layer-normalised input runs: its
-            // gain plus its bias (the normalised values are about ±1).
-            let size = |g: &[f32], b: &[f32]| -> Vec<f32> {
-                g.iter().zip(b).map(|(g, b)| g.abs() + b.abs()).collect()
-            };
-            let int8 = if int8 {
-                (|| {
-                    Some(Int8Layer {
-                        w_o: QuantMatrix::new(&w_o, h, h)?,
-                        w_i: QuantMatrix::smoothed(&w_i, h, i, Some(&size(&ln1_g, &ln1_b)))?,
-                        w_out: QuantMatrix::new(&w_out, i, h)?,
-                    })
-                })()
-            } else {
-                None
-            };
             let ln2_g = r.get(&format!("{p}output.LayerNorm.weight"), &[h])?;
             let ln2_b = r.get(&format!("{p}output.LayerNorm.bias"), &[h])?;
             let mut b_qkv = r.get(&format!("{p}attention.self.query.bias"), &[h])?;
             b_qkv.extend(r.get(&format!("{p}attention.self.key.bias"), &[h])?);
             b_qkv.extend(r.get(&format!("{p}attention.self.value.bias"), &[h])?);
             layers.push(FusedLayer {
-                w_qkv,
+                w_qkv: Linear::new(w_qkv, h, 3 * h, int8, OUTLIER_RATIO),
                 b_qkv,
-                w_o,
+                w_o: Linear::new(w_o, h, h, int8, OUTLIER_RATIO),
                 b_o: r.get(&format!("{p}attention.output.dense.bias"), &[h])?,
                 ln1_g,
                 ln1_b,
-                w_i,
+                w_i: Linear::new(w_i, h, i, int8, OUTLIER_RATIO),
                 b_i: r.get(&format!("{p}intermediate.dense.bias"), &[i])?,
-                w_out,
+                w_out: Linear::new(w_out, i, h, int8, OUTLIER_RATIO_FFN_OUT),
                 b_out: r.get(&format!("{p}output.dense.bias"), &[h])?,
                 ln2_g,
                 ln2_b,
-                int8,
             });
         }
         Ok(Self {
