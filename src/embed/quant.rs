@@ -125,14 +125,12 @@ impl QuantMatrix {
     /// 384), and a row's int8 scale would spend its range on them. A
     /// channel above `ratio` × the row's root mean square is taken out of
     /// the row before it is quantised and its product added from `b` (the
-    /// same `[k, n]` weights, kept in f32). Decided per row, so a text's
-    /// numbers do not depend on the batch it is in.
-    pub fn with_outliers(mut self, b: &[f32], ratio: f32) -> QuantMatrix {
+    /// same `[k, n]` weights, kept in f32; taken, not copied). Decided per
+    /// row, so a text's numbers do not depend on the batch it is in.
+    pub fn with_outliers(mut self, mut b: Vec<f32>, ratio: f32) -> QuantMatrix {
         if b.len() >= self.k * self.n && ratio > 0.0 {
-            self.outliers = Some(Outliers {
-                ratio,
-                rows: b[..self.k * self.n].to_vec(),
-            });
+            b.truncate(self.k * self.n);
+            self.outliers = Some(Outliers { ratio, rows: b });
         }
         self
     }
@@ -582,7 +580,7 @@ mod tests {
         plain.matmul(&mut without, &a, m, false);
         let q = QuantMatrix::new(&b, k, n)
             .expect("quantised")
-            .with_outliers(&b, 4.0);
+            .with_outliers(b.clone(), 4.0);
         let mut fast = vec![0f32; m * n];
         let mut slow = vec![0f32; m * n];
         q.matmul(&mut fast, &a, m, false);

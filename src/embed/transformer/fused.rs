@@ -13,8 +13,9 @@ impl FusedModel {
     /// Embeds one packed batch of token-id sequences. The element-wise
     /// parts are compiled three times, for AVX-512, AVX2+FMA and the
     /// baseline, and the variant is picked at run time (the GEMMs dispatch
-    /// on their own). Their lanes and summation order are written out, so
-    /// the variants give the same numbers.
+    /// on their own). Their lanes and summation order are written out in
+    /// `kernels`, not left to the vector width; that the AVX-512 and AVX2
+    /// variants agree bit for bit is not tested (a CPU runs one of them).
     pub(super) fn forward(
         &self,
         seqs: &[Vec<u32>],

@@ -57,7 +57,7 @@ impl Linear {
     /// asked and the kernel takes its width; else as it is.
     fn new(w: Vec<f32>, k: usize, n: usize, int8: bool, ratio: f32) -> Linear {
         match int8.then(|| QuantMatrix::new(&w, k, n)).flatten() {
-            Some(q) => Linear::Int8(q.with_outliers(&w, ratio)),
+            Some(q) => Linear::Int8(q.with_outliers(w, ratio)),
             None => Linear::F32 { w, k, n },
         }
     }
