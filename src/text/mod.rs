@@ -11,6 +11,7 @@
 //! - `reason`: an episode's contact reason and PII masking;
 //! - `boilerplate`: template phrases learned from the month and stripped;
 //! - `noproblem`: contacts that state no problem (thanks, ok, auto-replies);
+//! - `praise`: praise and celebration that ask for nothing;
 //! - `shared`: texts without the clauses another text also says (the
 //!   same-issue test; a customer's context across their episodes);
 //! - `terminal`: control characters escaped in what is printed;
@@ -25,6 +26,7 @@ mod clause;
 pub mod clean;
 pub mod context;
 mod noproblem;
+mod praise;
 pub mod reason;
 mod reference;
 mod shared;

@@ -12,10 +12,12 @@
 //! and "תודה, אבל הכרטיס לא הגיע" state a problem; fixed no-problem phrases
 //! with a negation ("no worries", 没问题, "אין בעיה") are read as courtesy.
 //!
+//! Praise of a named thing in more words than a name ("I love the new app
+//! design", "Happy Halloween, best burritos in town") is `praise`'s rule.
+//!
 //! Limits: a word missing from the lists makes the contact a problem (the
 //! safe side: a missed thanks stays in the analysis; a complaint is never
-//! dropped for a praise word in it). Praise of a named thing in more words
-//! than a name ("I love the new app design") is not caught; sarcasm
+//! dropped for a praise word in it); sarcasm
 //! ("great, thanks a lot") is read as thanks.
 
 use std::collections::HashSet;
@@ -294,7 +296,7 @@ fn kinds_of_han(run: &str) -> Option<(Vec<Kind>, bool)> {
 /// thanks, praise, greetings, "ok", "got it", emoji only, an auto-reply, or
 /// nothing at all.
 pub fn states_no_problem(reason: &str) -> bool {
-    courtesy(reason, true)
+    courtesy(reason, true) || super::praise::states_praise(reason)
 }
 
 /// Like [`states_no_problem`], without asking for a word that says no

@@ -163,6 +163,47 @@ fn root_causes_from_real_looking_text() {
     assert!(html.contains(r#"id="no-problem""#));
 }
 
+/// Customers who praise or celebrate (a promotion, the new app, a
+/// holiday), in three languages, each twice: set aside as no problem
+/// stated with the thanks-only ones, never a reason or a theme. A praise
+/// with a complaint in it stays a reason.
+#[test]
+fn praise_and_celebration_state_no_problem() {
+    let mut month = social_month();
+    let praise = [
+        "@NorthwindBank Loving the new app design, best bank ever! 😍",
+        "Happy Halloween @NorthwindBank! The pumpkin card design is awesome 🎃",
+        "@NorthwindBank 新的App界面太棒了，点赞",
+        "@NorthwindBank האפליקציה החדשה מעולה, כל הכבוד!",
+        "Kudos to the branch team in Leeds, superb service today",
+        "@NorthwindBank Thanks for the free coffee at the branch!",
+    ];
+    for (u, text) in praise.iter().enumerate() {
+        for (k, hour) in [(0, 10), (1, 14)] {
+            month.push_str(&format!(
+                "p{u}{k},P{u},TP{u},2026-10-{:02}T{hour}:00:00Z,\"{text}\",social\n",
+                5 + u
+            ));
+        }
+    }
+    // Praise beside a problem is a reason.
+    month.push_str(
+        "q1,Q1,TQ1,2026-10-20T09:00:00Z,\"Love the new app but it crashes at login since the update\",social\n\
+         q2,Q1,TQ1,2026-10-20T15:00:00Z,\"still crashing at login, love the design though\",social\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_month(dir.path(), &month);
+    let rc = &report_json(&out)["root_causes"];
+    assert_eq!(rc["no_problem_stated"]["episodes"], 8 + 6, "{rc}");
+    assert_eq!(rc["reasons"], 60 + 1, "{rc}");
+    for c in rows(&out.join("categories.csv")) {
+        let name = c["label"].to_lowercase();
+        for bad in ["halloween", "design", "kudos", "coffee", "点赞", "מעולה"] {
+            assert!(!name.contains(bad), "name {name:?} has {bad:?}");
+        }
+    }
+}
+
 /// A social-media desk answering for two brands: customers write the
 /// brand they address into their problem ("my Skyline flight"), so each
 /// brand's word sits in its own topics, never throughout the month.
