@@ -130,7 +130,8 @@ fn strip_customer_context(
 
 /// Up to `n` distinct examples of `reasons` as the report quotes them (PII
 /// masked, one line), the most frequent first (ties: the earliest), each
-/// with the id of a contact that said it.
+/// with the id of a contact that said it. "(no text)" comes after every
+/// example with words: it shows a reader nothing of what was set aside.
 pub fn examples(reasons: &[Reason], contacts: &[Contact], n: usize) -> Vec<(String, String)> {
     // text → (count, first position, contact id)
     let mut seen: BTreeMap<String, (usize, usize, &str)> = BTreeMap::new();
@@ -142,7 +143,13 @@ pub fn examples(reasons: &[Reason], contacts: &[Contact], n: usize) -> Vec<(Stri
         e.0 += 1;
     }
     let mut v: Vec<(String, (usize, usize, &str))> = seen.into_iter().collect();
-    v.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
+    let empty = |t: &str| t == NO_TEXT;
+    v.sort_by(|a, b| {
+        empty(&a.0)
+            .cmp(&empty(&b.0))
+            .then(b.1 .0.cmp(&a.1 .0))
+            .then(a.1 .1.cmp(&b.1 .1))
+    });
     v.into_iter()
         .take(n)
         .map(|(t, (_, _, id))| (id.to_string(), t))
@@ -168,13 +175,15 @@ pub fn spread_examples(
         .collect()
 }
 
+const NO_TEXT: &str = "(no text)";
+
 /// A reason as the report quotes it: PII masked, one line; "(no text)"
 /// for an empty reason, so the report never shows an empty quote.
 fn quoted(r: &Reason) -> String {
     let masked = text::reason::mask_pii(&r.text);
     let line = masked.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.is_empty() {
-        "(no text)".into()
+        NO_TEXT.into()
     } else {
         line
     }
@@ -233,6 +242,27 @@ mod tests {
         assert!(r[0].text.contains("refund"));
         assert_eq!(read(&linked, &cs, Categorise::All, of).stated.len(), 2);
         assert!(read(&linked, &cs, Categorise::None, of).stated.is_empty());
+    }
+
+    #[test]
+    fn examples_with_words_come_before_no_text() {
+        use crate::test_support::contact;
+        let cs: Vec<Contact> = (0..4)
+            .map(|i| contact(&format!("C{i}"), "U1", i as f64, ""))
+            .collect();
+        let r = |contact: usize, text: &str| Reason {
+            episode: contact,
+            contact,
+            text: text.into(),
+        };
+        // The empty reason is the most frequent, yet shown last.
+        let reasons = [r(0, ""), r(1, ""), r(2, "thanks, love the app!"), r(3, "")];
+        let ex = examples(&reasons, &cs, 2);
+        assert_eq!(
+            ex[0],
+            ("C2".to_string(), "thanks, love the app!".to_string())
+        );
+        assert_eq!(ex[1], ("C0".to_string(), NO_TEXT.to_string()));
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub struct Report<'a> {
     pub reasons: usize,
     /// Of those, the ones that fit no category.
     pub uncategorised: &'a SetAside,
-    /// Episodes whose reason states no problem (thanks, "ok", auto-replies):
+    /// Episodes whose reason states no problem (thanks, praise, "ok", auto-replies):
     /// never clustered or ranked.
     pub no_problem_stated: &'a SetAside,
     /// Phrases learned from the month as boilerplate and stripped.

@@ -258,6 +258,18 @@ const CUE_PREFIXES_EN: &[&str] = &[
     "wast",
     "apolog",
     "sorry",
+    "ruin",
+    "slow",
+    "wors",
+    "barely",
+    "dead",
+    "kill",
+    "unable",
+    "shit",
+    "crap",
+    "wtf",
+    "damn",
+    "fuck",
 ];
 
 /// English openings that ask for something: an order, not a praise ("find
@@ -688,6 +700,7 @@ mod tests {
         for t in [
             "Best pizza in town, love you guys!",
             "Kudos to the crew on my flight this morning, smoothest landing ever",
+            "Great crew on the San Diego flight!",
             "Happy Halloween!! Enjoying my $3 costume burrito 🎃",
             "@AcmeAir Awesome, thank you so much!",
             "Thanks to the crew for the candy on today's flight",
@@ -724,6 +737,7 @@ mod tests {
             "Play my favorite playlist",
             "Love the service, can you upgrade my plan?",
             "Not happy with the new update",
+            "Thank you I updated my phone and now it is even slower. Thank you for ruining it!",
             "happy to pay if you fix the router",
             "很喜欢你们的产品，但是最近总是坏",
             "谢谢，请尽快退款",
