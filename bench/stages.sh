@@ -31,7 +31,7 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml ||
 machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
 
 echo "machine: $machine, threads $threads"
-echo "| commit | month | contacts | embedder | wall s | peak RSS MB | contacts/s | ingest | embed repeat candidates | episodes | metrics | embed reasons | cluster | label | rank | output (index) | categories |"
+echo "| commit | month | contacts | embedder | wall s | peak RSS MB | contacts/s | ingest | learn templates | embed repeat candidates | episodes | metrics | embed reasons | cluster | label | rank | output (index) | categories |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
  seed=$((n % 1000 + 7))
@@ -57,7 +57,7 @@ times = dict((k.strip(), float(v)) for k, v in re.findall(r"([a-z ]+) ([\d.]+)s"
 ix = re.search(r"in ([\d.]+)s \(inside output", text)
 cats = re.search(r"; (\d+) categories", text)
 embedder = re.search(r"embedder: ([^;\n]+)", text).group(1).split(" for ")[0]
-cols = ["ingest", "embed repeat candidates", "episodes", "metrics", "embed reasons", "cluster", "label", "rank"]
+cols = ["ingest", "learn templates", "embed repeat candidates", "episodes", "metrics", "embed reasons", "cluster", "label", "rank"]
 row = [commit, kind, n, embedder, wall, str(int(rss) // 1024), str(round(int(n) / float(wall)))]
 row += ["%.2f" % times[c] if c in times else "–" for c in cols]
 row.append("%.2f (%s)" % (times.get("output", 0), ix.group(1) if ix else "–"))

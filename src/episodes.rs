@@ -25,6 +25,7 @@ use crate::model::{
     Contact, ContactLink, Direction, Episode, LinkReason, Linked, Role, Signal, Timestamp,
 };
 use crate::settings::{FcrBasis, HandlerLevel, SameIssue, Settings};
+use crate::text::{self, Boilerplate};
 
 /// Decides whether a later contact is about the same issue as an episode.
 /// The lexical scorer is the default; an embedding scorer can replace it.
@@ -255,7 +256,14 @@ pub fn data_end(contacts: &[Contact], settings: &Settings) -> Timestamp {
 }
 
 /// Links contacts into episodes and judges FCR.
-pub fn link(contacts: &[Contact], settings: &Settings, scorer: &dyn SameIssueScorer) -> Linked {
+/// `templates`: the month's template phrases (learned from the repeat
+/// candidates' texts), which a courtesy contact may carry beside its thanks.
+pub fn link(
+    contacts: &[Contact],
+    settings: &Settings,
+    scorer: &dyn SameIssueScorer,
+    templates: &Boilerplate,
+) -> Linked {
     let data_end = data_end(contacts, settings);
 
     // Group by customer; anonymous contacts each stand alone.
@@ -275,7 +283,7 @@ pub fn link(contacts: &[Contact], settings: &Settings, scorer: &dyn SameIssueSco
                 (contacts[a].started_at, &contacts[a].contact_id)
                     .cmp(&(contacts[b].started_at, &contacts[b].contact_id))
             });
-            link_customer(&idx, contacts, settings, scorer)
+            link_customer(&idx, contacts, settings, scorer, templates)
         })
         .collect();
     linked.extend(
@@ -341,6 +349,7 @@ fn link_customer(
     contacts: &[Contact],
     s: &Settings,
     scorer: &dyn SameIssueScorer,
+    templates: &Boilerplate,
 ) -> CustomerEpisodes {
     let mut open: Vec<Open> = Vec::new();
     let mut reasons: Vec<Vec<(usize, LinkReason, f32)>> = Vec::new();
@@ -378,7 +387,7 @@ fn link_customer(
                 (Direction::Inbound, SameIssue::Any) => {
                     latest.map(|e| (e, LinkReason::InWindow, 0.0))
                 }
-                (Direction::Inbound, _) if says_no_problem(c) => {
+                (Direction::Inbound, _) if says_no_problem(c, templates) => {
                     latest.map(|e| (e, LinkReason::Courtesy, 0.0))
                 }
                 (Direction::Inbound, _) => {
@@ -441,9 +450,27 @@ fn link_customer(
 /// sorted!", "Yes.") is not a repeat, however alike it reads: it joins the
 /// open episode it answers as a courtesy contact, which neither counts as
 /// customer effort nor starts an issue of its own. (A ticket or a transfer
-/// links it as before.)
-fn says_no_problem(c: &Contact) -> bool {
-    crate::text::states_no_problem(&crate::text::reason::linking_reason(&c.text))
+/// links it as before.) The month's template phrases around a thanks do
+/// not make it a problem ("Thanks, that worked. I've been with you for 13
+/// years."): a phrase pasted under every kind of contact says nothing about
+/// this one. A contact made only of them is not courtesy.
+fn says_no_problem(c: &Contact, templates: &Boilerplate) -> bool {
+    let courtesy = |t: &str| text::states_no_problem(t) || text::confirms_resolution(t);
+    let reason = text::reason::linking_reason(&c.text);
+    if courtesy(&reason) {
+        return true;
+    }
+    let rest = templates.strip(&reason);
+    if rest == reason {
+        return false;
+    }
+    if rest.chars().any(char::is_alphanumeric) {
+        return courtesy(&rest);
+    }
+    // Linking reads nothing but templates (it leaves out small talk, which
+    // says no issue): the customer's own words around them decide.
+    let own = templates.strip(&text::customer_words(&c.text));
+    own.chars().any(char::is_alphanumeric) && courtesy(&own)
 }
 
 /// Roles in episode order: transfer legs and outbound keep theirs; the
@@ -574,7 +601,7 @@ fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{contact, run};
+    use crate::test_support::{contact, run, run_with_templates};
 
     /// A pair only the other-scripts model embedded is judged on that
     /// model's scale: its threshold lands on the run's, 1 stays 1, and a
@@ -674,6 +701,58 @@ mod tests {
         );
         let l = run(&cs, &Settings::default());
         assert_eq!(episode_of(&l, &cs, "a"), episode_of(&l, &cs, "b"));
+    }
+
+    #[test]
+    fn thanks_beside_the_months_templates_or_a_reference_is_courtesy() {
+        // A context phrase pasted under every kind of contact of the month.
+        let context = "I've been with Northwind for many years.";
+        let month: Vec<String> = [
+            "my card was declined at the shop",
+            "how do I change my address",
+            "the app crashes when I log in",
+            "what is the exchange rate for yen",
+            "I want to close my savings account",
+            "my transfer to my landlord failed",
+            "can I raise my credit limit",
+            "where do I find my statement",
+            "my pin is blocked after three tries",
+            "why was I charged a fee abroad",
+            "I need a new cheque book",
+            "the direct debit went out twice",
+        ]
+        .iter()
+        .map(|t| format!("{t}. {context}"))
+        .collect();
+        let templates = Boilerplate::learn(month.iter().map(String::as_str));
+        assert!(!templates.is_empty(), "the context phrase is learned");
+        let mut cs = card();
+        cs[1] = contact(
+            "b",
+            "U1",
+            2.0,
+            &format!("Customer: Thanks so much, all good now. {context}"),
+        );
+        let l = run_with_templates(&cs, &Settings::default(), &templates);
+        assert_eq!(l.links[1].role, Role::Courtesy, "{:?}", l.links);
+        // Without the month's templates it reads as a contact of its own.
+        let l = run(&cs, &Settings::default());
+        assert_ne!(l.links[1].role, Role::Courtesy);
+        // A template alone says nothing, not thanks.
+        cs[1] = contact("b", "U1", 2.0, &format!("Customer: {context}"));
+        let l = run_with_templates(&cs, &Settings::default(), &templates);
+        assert_ne!(l.links[1].role, Role::Courtesy);
+        // "That worked" with its order number is courtesy; a plain thanks
+        // with one is a chase.
+        cs[1] = contact(
+            "b",
+            "U1",
+            2.0,
+            "Customer: Thank you, that worked. Order #2232095.",
+        );
+        assert_eq!(run(&cs, &Settings::default()).links[1].role, Role::Courtesy);
+        cs[1] = contact("b", "U1", 2.0, "Customer: Order #2232095, thanks");
+        assert_ne!(run(&cs, &Settings::default()).links[1].role, Role::Courtesy);
     }
 
     #[test]
@@ -907,12 +986,17 @@ mod tests {
         let scorer = LexicalScorer::new(&cs, 0.15);
         let s = Settings::default();
         // Data ends at the last contact: the episode may still get a repeat.
-        let l = link(&cs, &s, &scorer);
+        let l = link(&cs, &s, &scorer, &Boilerplate::default());
         assert!(l.episodes[0].window_open);
         assert!(!l.episodes[0].fcr);
         // A single contact whose window is open is not counted as resolved.
         let one = vec![cs[0].clone()];
-        let l = link(&one, &s, &LexicalScorer::new(&one, 0.15));
+        let l = link(
+            &one,
+            &s,
+            &LexicalScorer::new(&one, 0.15),
+            &Boilerplate::default(),
+        );
         assert!(l.episodes[0].window_open && !l.episodes[0].fcr);
         assert!(l.episodes[0].signals.is_empty());
     }

@@ -3,7 +3,7 @@
 use crate::episodes::{link, LexicalScorer};
 use crate::model::{Contact, Direction, Linked, SourceRef};
 use crate::settings::Settings;
-use crate::text;
+use crate::text::{self, Boilerplate};
 
 /// A contact for hand-made cases; `t` in hours from the month's start.
 pub(crate) fn contact(id: &str, customer: &str, t: f64, text_: &str) -> Contact {
@@ -35,11 +35,16 @@ pub(crate) fn contact(id: &str, customer: &str, t: f64, text_: &str) -> Contact 
 
 /// Links with a data end far after the contacts (all windows closed).
 pub(crate) fn run(cs: &[Contact], s: &Settings) -> Linked {
+    run_with_templates(cs, s, &Boilerplate::default())
+}
+
+/// [`run`] with the month's template phrases.
+pub(crate) fn run_with_templates(cs: &[Contact], s: &Settings, templates: &Boilerplate) -> Linked {
     let mut s = s.clone();
     let end = cs.iter().map(|c| c.started_at).max().unwrap_or(0) + 30 * 86_400;
     s.period_end_at = Some(end);
     let scorer = LexicalScorer::new(cs, s.similarity_threshold);
-    link(cs, &s, &scorer)
+    link(cs, &s, &scorer, templates)
 }
 
 /// Property tests' settings: `cases` inputs drawn from a fixed seed, so a

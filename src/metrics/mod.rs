@@ -483,7 +483,12 @@ mod tests {
     fn window_open_counted_apart() {
         let cs = vec![contact("a", "U1", 0.0, "Customer: refund")];
         let s = Settings::default();
-        let l = crate::episodes::link(&cs, &s, &crate::episodes::LexicalScorer::new(&cs, 0.15));
+        let l = crate::episodes::link(
+            &cs,
+            &s,
+            &crate::episodes::LexicalScorer::new(&cs, 0.15),
+            &crate::text::Boilerplate::default(),
+        );
         let m = compute(&cs, &l, &IngestStats::default(), &s, chrono_tz::UTC);
         assert_eq!(m.window_open_episodes, 1);
         assert_eq!(m.closed_episodes, 0);

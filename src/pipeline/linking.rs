@@ -14,6 +14,7 @@ use crate::episodes::{self, EmbeddingScorer, LexicalScorer, OtherSpace, SameIssu
 use crate::model::{Contact, Linked};
 use crate::settings::{SameIssue, Settings};
 use crate::text;
+use crate::text::Boilerplate;
 
 /// How far apart (in repeat windows) two contacts of a customer can be and
 /// still be compared: an episode's earlier contacts stay comparable while
@@ -202,15 +203,29 @@ fn apart_similarities(
         .collect())
 }
 
+/// The month's template phrases (`text::Boilerplate`) among the texts
+/// linking reads: the repeat candidates'. A thanks that comes with them
+/// is still a courtesy contact (`episodes::link`).
+pub(super) fn templates(
+    contacts: &[Contact],
+    settings: &Settings,
+    texts: &mut ReasonTexts,
+) -> Boilerplate {
+    let cands = episodes::repeat_candidates(contacts, settings.repeat_window_secs);
+    let linking: Vec<String> = cands.iter().map(|&i| texts.linking(i)).collect();
+    Boilerplate::learn(linking.iter().map(String::as_str))
+}
+
 /// The episodes stage with the same-issue test the settings ask for.
 pub(super) fn link(
     contacts: &[Contact],
     settings: &Settings,
     spaces: &Spaces,
     v: &LinkVectors,
+    templates: &Boilerplate,
 ) -> Linked {
     let scorer = scorer(contacts, settings, spaces, v);
-    episodes::link(contacts, settings, scorer.as_ref())
+    episodes::link(contacts, settings, scorer.as_ref(), templates)
 }
 
 /// The same-issue test the settings ask for.

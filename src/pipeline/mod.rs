@@ -37,6 +37,7 @@ use crate::rank::{self, RankOptions};
 use crate::reasons;
 use crate::report::{self, Report};
 use crate::settings::{EmbedderChoice, ReportLanguage, SameIssue, Settings};
+use crate::text::Boilerplate;
 use crate::themes;
 use crate::trend::{self, EmbedderIdentity};
 use groups::{LinkVectors, ReasonTexts, Spaces};
@@ -110,6 +111,9 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     }
 
     let mut texts = ReasonTexts::new(contacts);
+    timings.start("learn templates", None);
+    let templates = linking::templates(contacts, &settings, &mut texts);
+    timings.lap();
     let link_vectors = if settings.same_issue == SameIssue::Embedding {
         timings.start("embed repeat candidates", Some("texts"));
         let spill = linking::Spill::new(&staging.dir)?;
@@ -124,7 +128,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     // once).
     timings.start("episodes", None);
     let scorer = scorer(contacts, &settings, &spaces, &link_vectors);
-    let linked = episodes::link(contacts, &settings, scorer.as_ref());
+    let linked = episodes::link(contacts, &settings, scorer.as_ref(), &templates);
     timings.lap();
     timings.start("metrics", None);
     let same_issue_calibration =
@@ -132,7 +136,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     drop(scorer);
 
     let mut metrics = metrics::compute(contacts, &linked, &ingested.stats, &settings, tz);
-    if let Some(l) = linking_sensitivity(contacts, &settings, &spaces, &link_vectors) {
+    if let Some(l) = linking_sensitivity(contacts, &settings, &spaces, &link_vectors, &templates) {
         metrics.fcr_uncertainty = interval::with_linking(metrics.fcr_uncertainty, l);
     }
     metrics.same_issue_calibration = same_issue_calibration;
@@ -564,6 +568,7 @@ fn linking_sensitivity(
     settings: &Settings,
     spaces: &Spaces,
     v: &LinkVectors,
+    templates: &Boilerplate,
 ) -> Option<interval::LinkingSensitivity> {
     let (test, threshold) = match settings.same_issue {
         SameIssue::Embedding => ("embedding", settings.embedding_threshold),
@@ -574,7 +579,7 @@ fn linking_sensitivity(
         let mut s = settings.clone();
         s.embedding_threshold += shift;
         s.similarity_threshold += shift;
-        metrics::fcr_counts(&link(contacts, &s, spaces, v))
+        metrics::fcr_counts(&link(contacts, &s, spaces, v, templates))
     };
     let if_linked = counts(-interval::LINKING_MARGIN);
     let if_not_linked = counts(interval::LINKING_MARGIN);

@@ -1036,6 +1036,7 @@ fn progress_is_json_lines_on_stderr_and_nothing_with_quiet() {
     };
     let stages = [
         "ingest",
+        "learn templates",
         "episodes",
         "metrics",
         "reasons",
