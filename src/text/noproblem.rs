@@ -136,7 +136,7 @@ const PRAISE: &[&str] = &[
 /// Words after "good" that make it a greeting or an ability, not praise.
 const NOT_PRAISE_AFTER_GOOD: &[&str] = &["morning", "afternoon", "evening", "night", "day", "at"];
 
-fn is_thanks(w: &str) -> bool {
+pub(super) fn is_thanks(w: &str) -> bool {
     let u = unstretch(w);
     [w, u.as_str()]
         .iter()

@@ -25,7 +25,9 @@
 //! opposite bias, in three languages.
 
 use super::clean::strip_symbols;
+use super::noproblem::is_thanks;
 use super::unicode::{is_han, is_hebrew, normalize};
+use super::words::hebrew_prefix_forms_leaving;
 
 /// Longest praise read as such, in words (Han characters count as one
 /// word per two).
@@ -550,7 +552,8 @@ pub(super) fn states_praise(reason: &str) -> bool {
     let mut weak = false;
     let mut words = 0usize;
     let mut first_latin = true;
-    for piece in pieces(&norm) {
+    let pieces = pieces(&norm);
+    for piece in &pieces {
         match piece {
             Piece::Han(run) => {
                 words += run.chars().count().div_ceil(2);
@@ -565,7 +568,9 @@ pub(super) fn states_praise(reason: &str) -> bool {
             Piece::Word(w) => {
                 words += 1;
                 if w.chars().any(is_hebrew) {
-                    let forms = hebrew_forms(&w);
+                    // Two letters may remain: "ולא" is "and not".
+                    let mut forms = vec![w.clone()];
+                    forms.extend(hebrew_prefix_forms_leaving(w, 2));
                     if forms.iter().any(|f| CUES_HE.contains(&f.as_str())) {
                         return false;
                     }
@@ -586,25 +591,29 @@ pub(super) fn states_praise(reason: &str) -> bool {
                     return false;
                 }
                 anchor |= ANCHORS_EN.contains(&bare.as_str());
-                weak |= WEAK_EN.contains(&bare.as_str()) || bare.starts_with("thank");
+                weak |= WEAK_EN.contains(&bare.as_str()) || is_thanks(&bare);
             }
         }
     }
     let exclaimed = norm.contains(['!', '！']);
-    (anchor || (weak && (exclaimed || thanks_for(&norm))))
+    let said: Vec<&str> = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Han(w) | Piece::Word(w) => w.as_str(),
+        })
+        .collect();
+    (anchor || (weak && (exclaimed || thanks_for(&said))))
         && words <= MAX_WORDS
-        && !asks_in_english(&norm)
+        && !asks_in_english(&said)
 }
 
 /// "thanks for …", "thank you to …", "thanks so much for …": gratitude
 /// for something, not politeness after a request.
-fn thanks_for(norm: &str) -> bool {
-    let words: Vec<&str> = norm
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-        .collect();
+fn thanks_for(words: &[&str]) -> bool {
     words.iter().enumerate().any(|(i, w)| {
-        (w.starts_with("thank") || *w == "thx")
+        // "obliged to report my stolen card" is bound to, not grateful.
+        is_thanks(w)
+            && *w != "obliged"
             && words[i + 1..]
                 .iter()
                 .take(4)
@@ -649,21 +658,6 @@ fn pieces(text: &str) -> Vec<Piece> {
     out
 }
 
-/// A Hebrew word and its forms without one or two prefix letters.
-fn hebrew_forms(w: &str) -> Vec<String> {
-    let mut out = vec![w.to_string()];
-    let chars: Vec<char> = w.chars().collect();
-    let mut i = 0;
-    while i < 2
-        && chars.len() - i > 2
-        && matches!(chars[i], 'ו' | 'ה' | 'ב' | 'ל' | 'מ' | 'ש' | 'כ')
-    {
-        i += 1;
-        out.push(chars[i..].iter().collect());
-    }
-    out
-}
-
 /// Four digits or more in a row: an order, account or phone number.
 fn has_identifier(text: &str) -> bool {
     let mut run = 0;
@@ -678,11 +672,7 @@ fn has_identifier(text: &str) -> bool {
 
 /// "I'd love to …", "would like", "we'd enjoy": a wish, that is a request;
 /// "can you", "let me know" anywhere ("siri can you play …").
-fn asks_in_english(norm: &str) -> bool {
-    let words: Vec<&str> = norm
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-        .collect();
+fn asks_in_english(words: &[&str]) -> bool {
     words.windows(2).any(|p| {
         (matches!(p[0], "i'd" | "id" | "we'd" | "would" | "wd")
             && matches!(p[1], "love" | "like" | "enjoy" | "appreciate"))

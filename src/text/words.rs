@@ -269,10 +269,15 @@ pub(crate) fn hebrew_key(w: &str) -> String {
 /// letters taken off, while three letters or more remain ("והכרטיס" →
 /// "הכרטיס", "כרטיס", "רטיס"): what the search index also files it under.
 pub(crate) fn hebrew_prefix_forms(w: &str) -> Vec<String> {
+    hebrew_prefix_forms_leaving(w, 3)
+}
+
+/// [`hebrew_prefix_forms`] while at least `min_left` letters remain.
+pub(crate) fn hebrew_prefix_forms_leaving(w: &str, min_left: usize) -> Vec<String> {
     let chars: Vec<char> = w.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
-    while chars.len() - i > 3 && is_hebrew_prefix(chars[i]) {
+    while chars.len() - i > min_left && is_hebrew_prefix(chars[i]) {
         i += 1;
         out.push(chars[i..].iter().collect());
     }
