@@ -166,9 +166,9 @@ const RESOLVED_ZH: &[&str] = &[
     "弄好",
 ];
 
-/// True for a thanks that says the problem is over, with a reference
-/// beside it: "Thank you, that worked. Order #2232095.", "好了，谢谢。流水号
-/// 300040". A chase gives its reference with a plain thanks ("order 12345,
+/// True for a thanks that says the problem is over, or praises, with a
+/// reference beside it: "Thank you, that worked. Order #2232095.", "好了，
+/// 谢谢。流水号 300040", "Amazing service, thank you. Order #6611006". A chase gives its reference with a plain thanks ("order 12345,
 /// thanks") and stays a repeat contact ([`only_references`] is for the
 /// reasons stage, which asks what went wrong, not whether it is a repeat).
 pub fn confirms_resolution(text: &str) -> bool {
@@ -183,6 +183,8 @@ pub fn confirms_resolution(text: &str) -> bool {
     norm.split(|c: char| !c.is_alphanumeric())
         .any(|w| RESOLVED_WORDS.contains(&w))
         || RESOLVED_ZH.iter().any(|w| norm.contains(w))
+        // Praise of the service says it too ("Amazing service, thank you.").
+        || super::praise::states_praise(&rest)
 }
 
 #[cfg(test)]
@@ -197,6 +199,7 @@ mod tests {
             "Thanks so much, all sorted now! Order #5000436.",
             "好了，谢谢。流水号 300040",
             "תודה, הסתדר. אסמכתא 3889127",
+            "afternoon, amazing service, thank you. order #6611006.",
         ] {
             assert!(confirms_resolution(t), "{t:?} confirms resolution");
         }
