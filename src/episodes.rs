@@ -726,33 +726,27 @@ mod tests {
         .collect();
         let templates = Boilerplate::learn(month.iter().map(String::as_str));
         assert!(!templates.is_empty(), "the context phrase is learned");
-        let mut cs = card();
-        cs[1] = contact(
-            "b",
-            "U1",
-            2.0,
-            &format!("Customer: Thanks so much, all good now. {context}"),
-        );
-        let l = run_with_templates(&cs, &Settings::default(), &templates);
-        assert_eq!(l.links[1].role, Role::Courtesy, "{:?}", l.links);
+        let none = Boilerplate::default();
+        // The role of a second contact saying `text` two hours after a card
+        // complaint.
+        let role = |text: &str, templates: &Boilerplate| {
+            let mut cs = card();
+            cs[1] = contact("b", "U1", 2.0, &format!("Customer: {text}"));
+            run_with_templates(&cs, &Settings::default(), templates).links[1].role
+        };
+        let thanks = format!("Thanks so much, all good now. {context}");
+        assert_eq!(role(&thanks, &templates), Role::Courtesy);
         // Without the month's templates it reads as a contact of its own.
-        let l = run(&cs, &Settings::default());
-        assert_ne!(l.links[1].role, Role::Courtesy);
+        assert_ne!(role(&thanks, &none), Role::Courtesy);
         // A template alone says nothing, not thanks.
-        cs[1] = contact("b", "U1", 2.0, &format!("Customer: {context}"));
-        let l = run_with_templates(&cs, &Settings::default(), &templates);
-        assert_ne!(l.links[1].role, Role::Courtesy);
+        assert_ne!(role(context, &templates), Role::Courtesy);
         // "That worked" with its order number is courtesy; a plain thanks
         // with one is a chase.
-        cs[1] = contact(
-            "b",
-            "U1",
-            2.0,
-            "Customer: Thank you, that worked. Order #2232095.",
+        assert_eq!(
+            role("Thank you, that worked. Order #2232095.", &none),
+            Role::Courtesy
         );
-        assert_eq!(run(&cs, &Settings::default()).links[1].role, Role::Courtesy);
-        cs[1] = contact("b", "U1", 2.0, "Customer: Order #2232095, thanks");
-        assert_ne!(run(&cs, &Settings::default()).links[1].role, Role::Courtesy);
+        assert_ne!(role("Order #2232095, thanks", &none), Role::Courtesy);
     }
 
     #[test]
