@@ -65,11 +65,11 @@ pub(super) fn embed_repeat_candidates(
     spaces: &Spaces,
     texts: &mut ReasonTexts,
     spill: &Spill,
+    candidates: Vec<usize>,
 ) -> Result<LinkVectors> {
-    let (cands, others): (Vec<usize>, Vec<usize>) =
-        episodes::repeat_candidates(contacts, settings.repeat_window_secs)
-            .into_iter()
-            .partition(|&i| spaces.readable(&texts.linking(i)));
+    let (cands, others): (Vec<usize>, Vec<usize>) = candidates
+        .into_iter()
+        .partition(|&i| spaces.readable(&texts.linking(i)));
     let mut main = embed_space(
         contacts,
         settings,
@@ -204,14 +204,9 @@ fn apart_similarities(
 }
 
 /// The month's template phrases (`text::Boilerplate`) among the texts
-/// linking reads: the repeat candidates'. A thanks that comes with them
-/// is still a courtesy contact (`episodes::link`).
-pub(super) fn templates(
-    contacts: &[Contact],
-    settings: &Settings,
-    texts: &mut ReasonTexts,
-) -> Boilerplate {
-    let cands = episodes::repeat_candidates(contacts, settings.repeat_window_secs);
+/// linking reads: the repeat candidates' (`cands`). A thanks that comes
+/// with them is still a courtesy contact (`episodes::link`).
+pub(super) fn templates(cands: &[usize], texts: &mut ReasonTexts) -> Boilerplate {
     let linking: Vec<String> = cands.iter().map(|&i| texts.linking(i)).collect();
     Boilerplate::learn(linking.iter().map(String::as_str))
 }

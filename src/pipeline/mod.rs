@@ -112,12 +112,16 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
 
     let mut texts = ReasonTexts::new(contacts);
     timings.start("learn templates", None);
-    let templates = linking::templates(contacts, &settings, &mut texts);
+    // The contacts that can be repeats: the texts templates are learned
+    // from and, with embeddings, the ones embedded.
+    let candidates = episodes::repeat_candidates(contacts, settings.repeat_window_secs);
+    let templates = linking::templates(&candidates, &mut texts);
     timings.lap();
     let link_vectors = if settings.same_issue == SameIssue::Embedding {
         timings.start("embed repeat candidates", Some("texts"));
         let spill = linking::Spill::new(&staging.dir)?;
-        let v = embed_repeat_candidates(contacts, &settings, &spaces, &mut texts, &spill)?;
+        let v =
+            embed_repeat_candidates(contacts, &settings, &spaces, &mut texts, &spill, candidates)?;
         timings.lap();
         v
     } else {

@@ -130,11 +130,18 @@ fn without_bare_numbers(text: &str) -> (String, bool) {
 /// "Sure, it's 53841698", "It was for £210.37". "Charged 32.19 twice"
 /// states a problem.
 pub fn only_references(text: &str) -> bool {
+    let (rest, had) = without_any_references(text);
+    had && (states_no_problem(&rest) || only_courtesy_or_fillers(&rest))
+}
+
+/// `text` without its references, labelled or bare, and whether it had
+/// one.
+fn without_any_references(text: &str) -> (String, bool) {
     let labelled = without_references(text);
     let found = labelled.is_some();
     let rest = labelled.unwrap_or_else(|| text.to_string());
     let (rest, bare) = without_bare_numbers(&rest);
-    (found || bare) && (states_no_problem(&rest) || only_courtesy_or_fillers(&rest))
+    (rest, found || bare)
 }
 
 /// Words that say the problem is over ("that worked", "all sorted",
@@ -168,15 +175,13 @@ const RESOLVED_ZH: &[&str] = &[
 
 /// True for a thanks that says the problem is over, or praises, with a
 /// reference beside it: "Thank you, that worked. Order #2232095.", "好了，
-/// 谢谢。流水号 300040", "Amazing service, thank you. Order #6611006". A chase gives its reference with a plain thanks ("order 12345,
-/// thanks") and stays a repeat contact ([`only_references`] is for the
+/// 谢谢。流水号 300040", "Amazing service, thank you. Order #6611006". A
+/// chase gives its reference with a plain thanks ("order 12345, thanks")
+/// and stays a repeat contact ([`only_references`] is for the
 /// reasons stage, which asks what went wrong, not whether it is a repeat).
 pub fn confirms_resolution(text: &str) -> bool {
-    let labelled = without_references(text);
-    let found = labelled.is_some();
-    let rest = labelled.unwrap_or_else(|| text.to_string());
-    let (rest, bare) = without_bare_numbers(&rest);
-    if !(found || bare) || !states_no_problem(&rest) {
+    let (rest, had) = without_any_references(text);
+    if !had || !states_no_problem(&rest) {
         return false;
     }
     let norm = crate::text::normalize(&rest);
