@@ -41,7 +41,7 @@ mod words;
 pub use boilerplate::{Boilerplate, PhraseStats};
 pub use clean::{clean, mentions};
 pub use noproblem::states_no_problem;
-pub use reference::{confirms_resolution, only_references};
+pub use reference::only_references;
 pub use shared::{apart, clause_keys, without_clauses};
 pub use speaker::{customer_words, speaker_prefix, turns, Speaker};
 pub use spreadsheet::{spreadsheet_safe, SafeCsv};

@@ -144,84 +144,9 @@ fn without_any_references(text: &str) -> (String, bool) {
     (rest, found || bare)
 }
 
-/// Words that say the problem is over ("that worked", "all sorted",
-/// "搞定了", "הסתדר"), more than a thanks does.
-const RESOLVED_WORDS: &[&str] = &[
-    "worked",
-    "works",
-    "sorted",
-    "fixed",
-    "resolved",
-    "solved",
-    "perfect",
-    "עבד",
-    "עובד",
-    "הסתדר",
-    "סודר",
-    "נפתר",
-    "מושלם",
-];
-/// The same in Chinese, found inside a run of Han characters.
-const RESOLVED_ZH: &[&str] = &[
-    "好了",
-    "解决了",
-    "解決了",
-    "搞定",
-    "可以了",
-    "处理好",
-    "處理好",
-    "弄好",
-];
-
-/// True for a thanks that says the problem is over, or praises, with a
-/// reference beside it: "Thank you, that worked. Order #2232095.", "好了，
-/// 谢谢。流水号 300040", "Amazing service, thank you. Order #6611006". A
-/// chase gives its reference with a plain thanks ("order 12345, thanks")
-/// and stays a repeat contact ([`only_references`] is for the
-/// reasons stage, which asks what went wrong, not whether it is a repeat).
-pub fn confirms_resolution(text: &str) -> bool {
-    let (rest, had) = without_any_references(text);
-    if !had || !states_no_problem(&rest) {
-        return false;
-    }
-    let norm = crate::text::normalize(&rest);
-    norm.split(|c: char| !c.is_alphanumeric())
-        .any(|w| RESOLVED_WORDS.contains(&w))
-        || RESOLVED_ZH.iter().any(|w| norm.contains(w))
-        // Praise of the service says it too ("Amazing service, thank you.").
-        || super::praise::states_praise(&rest)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_solved_problem_with_its_reference_confirms_resolution() {
-        for t in [
-            "Thank you, that worked. Order #2232095.",
-            "That's perfect, thanks a lot. Ref: NW3984116",
-            "Thanks so much, all sorted now! Order #5000436.",
-            "好了，谢谢。流水号 300040",
-            "תודה, הסתדר. אסמכתא 3889127",
-            "afternoon, amazing service, thank you. order #6611006.",
-        ] {
-            assert!(confirms_resolution(t), "{t:?} confirms resolution");
-        }
-        for t in [
-            // A chase: its reference and a plain thanks.
-            "Order 12345, thanks",
-            "hi, transaction id 8f3a9c21 thanks",
-            // Solved, with no reference: `states_no_problem`'s to judge.
-            "Thank you, that worked.",
-            // Not solved.
-            "That didn't work. Order #2232095.",
-            "Thanks, it worked but order 12345 is still missing",
-            "已经好了吗？流水号 300040",
-        ] {
-            assert!(!confirms_resolution(t), "{t:?} does not");
-        }
-    }
 
     #[test]
     fn a_label_and_an_identifier_are_a_reference() {
@@ -241,6 +166,12 @@ mod tests {
             "金额441.77元。",
             "Amount: $32.19",
             "סכום 120 ₪",
+            // A thanks that says it is over, or praises, beside one.
+            "Thank you, that worked. Order #2232095.",
+            "Thanks so much, all sorted now! Order #5000436.",
+            "好了，谢谢。流水号 300040",
+            "תודה, הסתדר. אסמכתא 3889127",
+            "afternoon, amazing service, thank you. order #6611006.",
         ] {
             assert!(only_references(t), "{t}");
         }
@@ -285,6 +216,12 @@ mod tests {
             "ההזמנה 4471 לא הגיעה",
             "charged 32.19 twice",
             "金额不对，多扣了12元",
+            // A chase says what it chases.
+            "Any update on order 12345?",
+            "Still waiting, order #2232095",
+            "That didn't work. Order #2232095.",
+            "Thanks, it worked but order 12345 is still missing",
+            "已经好了吗？流水号 300040",
             "order",
             "",
         ] {
