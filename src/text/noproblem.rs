@@ -437,6 +437,9 @@ mod tests {
             "your answer was good",
             "it was pleasant talking with you",
             "I have to get going, bye",
+            "Sorry to bother you, thanks for your help!",
+            "All sorted now! Any help appreciated.",
+            "Perfect, cheers. Screenshot attached.",
             "i can not thank you enough",
         ] {
             assert!(states_no_problem(t), "{t:?} should state no problem");
@@ -448,6 +451,10 @@ mod tests {
         for t in [
             "thanks but my refund still hasn't arrived",
             "Thanks. My card was declined",
+            // An opener alone, or with a request, is no thanks.
+            "Sorry to bother you.",
+            "sorry, any update on my refund",
+            "thanks, see the screenshot of the error",
             "ok but it's still not working",
             "not fixed",
             "Thanks? I waited 3 hours",
@@ -497,6 +504,9 @@ mod tests {
             "您好嗎",
             "晚安，再见",
             "你今天过得如何",
+            // How customers address the agent; "the problem is solved".
+            "感谢客服小姐姐。",
+            "问题解决了，谢谢亲",
         ] {
             assert!(states_no_problem(t), "{t:?} should state no problem");
         }
@@ -511,6 +521,8 @@ mod tests {
             "你好，退款怎么样了？",
             "最近怎么样都登录不了",
             "今天退款到账了吗",
+            "问题还没解决",
+            "父亲的卡被冻结了",
         ] {
             assert!(!states_no_problem(t), "{t:?} states a problem");
         }

@@ -372,8 +372,9 @@ pub fn linking_reason(raw: &str) -> String {
             {
                 break;
             }
-            for m in sentence_re().find_iter(line) {
-                let s = m.as_str().trim();
+            // Clause spans never split "32.19" or "t.co" (issue 13.1).
+            for (from, to) in clause_spans(line) {
+                let s = line[from..to].trim();
                 if s.is_empty() || is_chatter(s) || is_repeat_statement(s) {
                     continue;
                 }
@@ -402,14 +403,6 @@ pub fn linking_reason(raw: &str) -> String {
         return text::customer_words(raw).trim().to_string();
     }
     reason
-}
-
-fn sentence_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    // Clauses for `linking_reason`: up to and including sentence or clause
-    // punctuation (Latin and CJK), so "Hi, my card..." loses its greeting
-    // but keeps the rest.
-    RE.get_or_init(|| Regex::new(r"[^.!?。！？,，;；\n]+[.!?。！？,，;；]*").expect("valid regex"))
 }
 
 /// A sign-off line of an e-mail ("Kind regards,", "Thanks, Amelia Brown"):
@@ -582,6 +575,14 @@ mod tests {
         assert_eq!(
             contact_reason("הלקוח מדווח: החיוב של 49.90 ש&quot;ח כפול"),
             "החיוב של 49.90 ש\"ח כפול"
+        );
+    }
+
+    #[test]
+    fn linking_keeps_numbers_and_links_whole() {
+        assert_eq!(
+            linking_reason("Customer: I was charged £32.19 twice, see https://imgur.com/a/rcc."),
+            "I was charged £32.19 twice, see https://imgur.com/a/rcc."
         );
     }
 

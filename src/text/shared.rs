@@ -136,7 +136,10 @@ fn cut_phrases(text: &str, phrases: &HashSet<String>) -> String {
         return text.to_string();
     }
     let spans = units(text);
-    let keys: Vec<String> = spans.iter().map(|&(s, e)| phrase_key(&text[s..e])).collect();
+    let keys: Vec<String> = spans
+        .iter()
+        .map(|&(s, e)| phrase_key(&text[s..e]))
+        .collect();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     // In a fixed order, so the result does not depend on the set's.
     let mut ordered: Vec<&String> = phrases.iter().collect();
@@ -235,13 +238,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a, "Hey, how can i turn on direct deposit.");
-        assert_eq!(b, "could you please let me apply for a new credit card. Order #8337823.");
+        assert_eq!(
+            b,
+            "could you please let me apply for a new credit card. Order #8337823."
+        );
         let (a, b) = apart(
             "打扰一下，这是去纽约的火车时刻表我是学生，流水号 3680451",
             "你好，我是学生，指出我去我的家的方向。",
         )
         .unwrap();
-        assert!(!a.contains("我是学生") && !b.contains("我是学生"), "{a} / {b}");
+        assert!(
+            !a.contains("我是学生") && !b.contains("我是学生"),
+            "{a} / {b}"
+        );
         assert!(a.contains("火车时刻表") && b.contains("方向"), "{a} / {b}");
     }
 
@@ -249,7 +258,10 @@ mod tests {
     fn a_short_problem_inside_a_longer_one_is_not_cut() {
         // Three words: a problem, not context; nothing else is shared.
         assert_eq!(
-            apart("Card got declined.", "my card got declined again at the till"),
+            apart(
+                "Card got declined.",
+                "my card got declined again at the till"
+            ),
             None
         );
         // One says only what the other holds inside: compare the wholes.
