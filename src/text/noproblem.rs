@@ -173,6 +173,8 @@ struct Token {
     word: String,
     capital: bool,
     after_stop: bool,
+    /// A comma came right before it ("thanks for your help, Becky").
+    after_comma: bool,
     han: bool,
 }
 
@@ -181,38 +183,45 @@ fn tokens(text: &str) -> Vec<Token> {
     let mut word = String::new();
     let mut han = false;
     let mut stop = true;
-    let flush = |word: &mut String, han: bool, stop: &mut bool, out: &mut Vec<Token>| {
-        if word.is_empty() {
-            return;
-        }
-        let capital = word.chars().next().is_some_and(char::is_uppercase);
-        out.push(Token {
-            word: normalize(word).replace('’', "'"),
-            capital,
-            after_stop: *stop,
-            han,
-        });
-        *stop = false;
-        word.clear();
-    };
+    let mut comma = false;
+    let flush =
+        |word: &mut String, han: bool, stop: &mut bool, comma: &mut bool, out: &mut Vec<Token>| {
+            if word.is_empty() {
+                return;
+            }
+            let capital = word.chars().next().is_some_and(char::is_uppercase);
+            out.push(Token {
+                word: normalize(word).replace('’', "'"),
+                capital,
+                after_stop: *stop,
+                after_comma: *comma,
+                han,
+            });
+            *stop = false;
+            *comma = false;
+            word.clear();
+        };
     for c in text.chars() {
         let h = is_han(c);
         let part =
             h || c.is_alphanumeric() || (matches!(c, '\'' | '’') && !word.is_empty() && !han);
         if !part {
-            flush(&mut word, han, &mut stop, &mut out);
+            flush(&mut word, han, &mut stop, &mut comma, &mut out);
             if matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | ';' | '；' | '\n') {
                 stop = true;
+            }
+            if matches!(c, ',' | '，') {
+                comma = true;
             }
             continue;
         }
         if !word.is_empty() && h != han {
-            flush(&mut word, han, &mut stop, &mut out);
+            flush(&mut word, han, &mut stop, &mut comma, &mut out);
         }
         han = h;
         word.push(c);
     }
-    flush(&mut word, han, &mut stop, &mut out);
+    flush(&mut word, han, &mut stop, &mut comma, &mut out);
     // "it's" and "its'" alike: apostrophes at the ends are not the word.
     for t in &mut out {
         let trimmed = t.word.trim_matches('\'');
@@ -364,7 +373,12 @@ fn courtesy(reason: &str, anchored: bool) -> bool {
             // you nike").
             let prev = &toks[i - 1];
             let last = toks.get(i + 1).is_none_or(|n| n.after_stop);
-            if (t.capital || last) && (BEFORE_NAME.contains(&prev.word.as_str()) || prev_name) {
+            // Or, capitalised, closing a thanks after a comma: "thanks for
+            // your help, Becky."
+            let closing = t.capital && last && t.after_comma && thanks;
+            if ((t.capital || last) && (BEFORE_NAME.contains(&prev.word.as_str()) || prev_name))
+                || closing
+            {
                 k = Kind::Filler;
                 name = true;
             }
@@ -438,6 +452,7 @@ mod tests {
             "it was pleasant talking with you",
             "I have to get going, bye",
             "Sorry to bother you, thanks for your help!",
+            "Thanks for your help, Becky.",
             "All sorted now! Any help appreciated.",
             "Perfect, cheers. Screenshot attached.",
             "i can not thank you enough",
@@ -455,6 +470,7 @@ mod tests {
             "Sorry to bother you.",
             "sorry, any update on my refund",
             "thanks, see the screenshot of the error",
+            "thanks for the help, Refund still missing",
             "ok but it's still not working",
             "not fixed",
             "Thanks? I waited 3 hours",
