@@ -210,6 +210,15 @@ mod tests {
             apart("My card was declined.", "My card was declined."),
             None
         );
+        // What is left of one is a greeting and a reference: the shared
+        // part was the problem itself.
+        assert_eq!(
+            apart(
+                "Hey, please increase your volume Ref: NW7249359",
+                "Sorry to bother you. Please increase your volume.",
+            ),
+            None
+        );
     }
 
     #[test]
