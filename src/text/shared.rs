@@ -63,9 +63,11 @@ pub fn apart(a: &str, b: &str) -> Option<(String, String)> {
 /// Otherwise the shared part was the problem itself, and the wholes are
 /// what to compare.
 fn says_something(rest: &str) -> bool {
+    // `only_courtesy_or_fillers` holds wherever `states_no_problem`'s word
+    // test does; praise is the rest of that test.
     rest.chars().any(char::is_alphanumeric)
         && !super::noproblem::only_courtesy_or_fillers(rest)
-        && !super::states_no_problem(rest)
+        && !super::praise::states_praise(rest)
         && !super::only_references(rest)
 }
 
@@ -140,13 +142,13 @@ fn cut_phrases(text: &str, phrases: &HashSet<String>) -> String {
         .iter()
         .map(|&(s, e)| phrase_key(&text[s..e]))
         .collect();
+    let hay: Vec<&str> = keys.iter().map(String::as_str).collect();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     // In a fixed order, so the result does not depend on the set's.
     let mut ordered: Vec<&String> = phrases.iter().collect();
     ordered.sort_unstable_by(|x, y| y.len().cmp(&x.len()).then(x.cmp(y)));
     for p in ordered {
         let needle = key_units(p);
-        let hay: Vec<&str> = keys.iter().map(String::as_str).collect();
         if let Some(at) = find(&hay, &needle) {
             let (s, e) = (spans[at].0, spans[at + needle.len() - 1].1);
             if !cuts.iter().any(|&(cs, ce)| s < ce && cs < e) {
