@@ -15,7 +15,7 @@
 //! Anonymous customers are never linked. Customers are independent, so they
 //! are linked in parallel; episode numbering sorts by first contact time.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -237,6 +237,113 @@ pub fn repeat_candidates(contacts: &[Contact], window_secs: i64) -> Vec<usize> {
             }
         }
     }
+    out.sort_unstable();
+    out
+}
+
+/// The repeat candidates (`candidates`, sorted) the same-issue test can
+/// compare: each inbound contact it decides (one with an earlier contact
+/// within the window that no transfer, ticket or courtesy links first) and
+/// every earlier contact of that customer an episode can chain it to
+/// (consecutive gaps within the window or the transfer gap, or one
+/// ticket). Only these need a vector: outbound contacts, courtesy, ticket
+/// and transfer links with nothing after them are never compared, and a
+/// third of a realistic month's candidates are such (BENCHMARKS.md, issue
+/// 18.3). A superset of what [`link`] asks the scorer, on any threshold.
+pub fn compared_candidates(
+    contacts: &[Contact],
+    settings: &Settings,
+    templates: &Boilerplate,
+    candidates: &[usize],
+) -> Vec<usize> {
+    // The candidates' customers, with all their contacts: the others
+    // decide transfers, tickets and the chains between candidates.
+    let wanted: HashSet<&str> = candidates
+        .iter()
+        .filter_map(|&i| contacts[i].customer_id.as_deref())
+        .collect();
+    let mut by_customer: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, c) in contacts.iter().enumerate() {
+        if let Some(id) = c.customer_id.as_deref().filter(|id| wanted.contains(id)) {
+            by_customer.entry(id).or_default().push(i);
+        }
+    }
+    let is_candidate = |i: usize| candidates.binary_search(&i).is_ok();
+    let chain_gap = settings.repeat_window_secs.max(settings.transfer_gap_secs);
+    let customers: Vec<Vec<usize>> = by_customer.into_values().collect();
+    let mut out: Vec<usize> = customers
+        .into_par_iter()
+        .flat_map_iter(|mut idx| {
+            // The order `link` reads them in.
+            idx.sort_by(|&a, &b| {
+                (contacts[a].started_at, &contacts[a].contact_id)
+                    .cmp(&(contacts[b].started_at, &contacts[b].contact_id))
+            });
+            let n = idx.len();
+            // Chains: union of neighbours within the gap and of one ticket.
+            let mut parent: Vec<usize> = (0..n).collect();
+            fn root(p: &mut [usize], mut x: usize) -> usize {
+                while p[x] != x {
+                    p[x] = p[p[x]];
+                    x = p[x];
+                }
+                x
+            }
+            let mut first_of_ticket: HashMap<&str, usize> = HashMap::new();
+            let mut decided = vec![false; n];
+            for k in 0..n {
+                let c = &contacts[idx[k]];
+                if k > 0 && c.started_at - contacts[idx[k - 1]].started_at <= chain_gap {
+                    let (a, b) = (root(&mut parent, k - 1), root(&mut parent, k));
+                    parent[b] = a;
+                }
+                let mut same_ticket = false;
+                if let Some(t) = c.ticket_id.as_deref() {
+                    match first_of_ticket.get(t) {
+                        Some(&f) => {
+                            same_ticket = true;
+                            let (a, b) = (root(&mut parent, f), root(&mut parent, k));
+                            parent[b] = a;
+                        }
+                        None => {
+                            first_of_ticket.insert(t, k);
+                        }
+                    }
+                }
+                // As `link_customer` decides, in its order.
+                let transfer = (0..k)
+                    .rev()
+                    .take_while(|&j| {
+                        c.started_at - contacts[idx[j]].started_at < settings.transfer_gap_secs
+                    })
+                    .find(|&j| contacts[idx[j]].direction == c.direction)
+                    .is_some_and(|j| contacts[idx[j]].transferred);
+                let in_window = k > 0
+                    && c.started_at - contacts[idx[k - 1]].started_at
+                        <= settings.repeat_window_secs;
+                decided[k] = c.direction == Direction::Inbound
+                    && in_window
+                    && !transfer
+                    && !same_ticket
+                    && !says_no_problem(c, templates);
+            }
+            // Per chain, the last contact decided: it and everything of
+            // its chain before it may be compared.
+            let mut last_decided: HashMap<usize, usize> = HashMap::new();
+            for (k, _) in decided.iter().enumerate().filter(|(_, &d)| d) {
+                let r = root(&mut parent, k);
+                last_decided.insert(r, k);
+            }
+            let mut keep = Vec::new();
+            for (k, &i) in idx.iter().enumerate() {
+                let r = root(&mut parent, k);
+                if last_decided.get(&r).is_some_and(|&l| k <= l) && is_candidate(i) {
+                    keep.push(i);
+                }
+            }
+            keep
+        })
+        .collect();
     out.sort_unstable();
     out
 }
@@ -1077,5 +1184,85 @@ mod tests {
         let l = run(&cs, &Settings::default());
         assert_eq!(l.episodes[0].episode_id, "E0000001");
         assert_eq!(cs[l.episodes[0].first].contact_id, "a");
+    }
+
+    /// Records which pairs `link` asks about; the similarity is a fixed
+    /// hash of the pair, so links (and the episodes they chain) vary.
+    struct Recording(std::sync::Mutex<Vec<(usize, usize)>>);
+
+    impl SameIssueScorer for Recording {
+        fn similarity(&self, a: usize, b: usize) -> f32 {
+            if let Ok(mut v) = self.0.lock() {
+                v.push((a, b));
+            }
+            let h = (a.min(b) * 7919 + a.max(b) * 104_729) % 1000;
+            h as f32 / 1000.0
+        }
+        fn threshold(&self) -> f32 {
+            0.5
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::test_support::fuzz_config(256))]
+
+        /// Every pair the same-issue test is asked about is of contacts
+        /// `compared_candidates` keeps: skipping the others' vectors
+        /// changes no decision.
+        #[test]
+        fn only_compared_candidates_are_compared(
+            rows in proptest::collection::vec(
+                (0u8..3, 0u32..600, proptest::bool::ANY, 0u8..4, proptest::bool::ANY, 0u8..5),
+                1..24,
+            ),
+            cues in proptest::bool::ANY,
+        ) {
+            const TEXTS: [&str; 5] = [
+                "Customer: my card was declined",
+                "Customer: Thanks, all sorted!",
+                "Customer: still no refund",
+                "Customer: how do I change my address",
+                "Customer: the app crashes again",
+            ];
+            let cs: Vec<Contact> = rows
+                .iter()
+                .enumerate()
+                .map(|(k, &(who, hours, outbound, ticket, transferred, text))| {
+                    let mut c = contact(
+                        &format!("c{k}"),
+                        &format!("U{who}"),
+                        f64::from(hours),
+                        TEXTS[usize::from(text)],
+                    );
+                    if outbound {
+                        c.direction = Direction::Outbound;
+                    }
+                    c.ticket_id = (ticket > 1).then(|| format!("T{ticket}").into());
+                    c.transferred = transferred;
+                    c
+                })
+                .collect();
+            let s = Settings {
+                repeat_cues: cues,
+                period_end_at: cs.iter().map(|c| c.started_at).max(),
+                ..Settings::default()
+            };
+            let templates = Boilerplate::default();
+            let candidates = repeat_candidates(&cs, s.repeat_window_secs);
+            let keep = compared_candidates(&cs, &s, &templates, &candidates);
+            proptest::prop_assert!(keep.iter().all(|i| candidates.binary_search(i).is_ok()));
+            let scorer = Recording(std::sync::Mutex::new(Vec::new()));
+            link(&cs, &s, &scorer, &templates);
+            let asked = scorer.0.lock().map(|v| v.clone()).unwrap_or_default();
+            for (a, b) in asked {
+                // A pair outside the candidates is no vector's business.
+                if candidates.binary_search(&a).is_ok() && candidates.binary_search(&b).is_ok() {
+                    proptest::prop_assert!(
+                        keep.binary_search(&a).is_ok() && keep.binary_search(&b).is_ok(),
+                        "asked {a}–{b}, kept {keep:?}"
+                    );
+                }
+            }
+        }
     }
 }

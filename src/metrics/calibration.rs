@@ -10,6 +10,11 @@
 //! rate), the threshold that would hold that rate at [`FALSE_LINK_RATE`],
 //! and the share of close pairs that are the same issue.
 //!
+//! With embeddings, only the contacts the test can compare have vectors
+//! (`episodes::compared_candidates`), so both kinds of pair are of those:
+//! the close pairs are ones the linker decides, not an outbound or
+//! courtesy contact or a ticket link beside them.
+//!
 //! Reported as evidence in metrics.json; the decision still uses the
 //! threshold in use (adopting the calibrated one needs the evaluation
 //! across utterance sets that issue 14 asks for; see BENCHMARKS.md).

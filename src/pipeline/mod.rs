@@ -120,8 +120,12 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
     let link_vectors = if settings.same_issue == SameIssue::Embedding {
         timings.start("embed repeat candidates", Some("texts"));
         let spill = linking::Spill::new(&staging.dir)?;
+        // Only those the test can compare: the others' vectors would
+        // change no decision (issue 18.3).
+        let compared = episodes::compared_candidates(contacts, &settings, &templates, &candidates);
+        drop(candidates);
         let v =
-            embed_repeat_candidates(contacts, &settings, &spaces, &mut texts, &spill, candidates)?;
+            embed_repeat_candidates(contacts, &settings, &spaces, &mut texts, &spill, compared)?;
         timings.lap();
         v
     } else {
