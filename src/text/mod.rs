@@ -138,6 +138,9 @@ mod text_tests {
         assert!(has_repeat_cue(&normalize("I called before about this")));
         assert!(has_repeat_cue(&normalize("It is STILL NOT working")));
         assert!(has_repeat_cue(&normalize("我的退款还是没有到账")));
+        assert!(has_repeat_cue(&normalize("上周已经反映过这个问题了")));
+        assert!(has_repeat_cue(&normalize("我上週已經反映過這個問題了")));
+        assert!(!has_repeat_cue(&normalize("在日历上周六上午七点添加会议")));
         assert!(has_repeat_cue(&normalize("אני פונה שוב בעניין ההחזר")));
         assert!(!has_repeat_cue(&normalize("My card has not arrived")));
     }

@@ -270,6 +270,8 @@ const REPEAT_WORDS: &[&str] = &[
     "联系",
     "第二次",
     "问题",
+    "上周",
+    "反映",
     "פונה",
     "טופל",
     "הפעם",
@@ -495,6 +497,11 @@ mod tests {
         let r = contact_reason(zh);
         assert_eq!(r, "我的退款还没到账");
         assert!(!r.contains("22955186") && !r.contains("谢谢"), "{r}");
+        // "I reported this last week" says it is a repeat, not what of.
+        assert_eq!(
+            contact_reason("客户：您好，上周已经反映过这个问题了，正在播放什么"),
+            "正在播放什么"
+        );
         let he = "נציג: שלום, איך אפשר לעזור?\nלקוח: אני פונה שוב.\nלקוח: הכרטיס שלי לא הגיע\nלקוח: תודה רבה";
         assert_eq!(contact_reason(he), "הכרטיס שלי לא הגיע");
     }

@@ -71,6 +71,10 @@ const REPEAT_CUES: &[&str] = &[
     "第二次",
     "第三次",
     "还没",
+    // "I reported this already": as "already reported". Not 上周 ("last
+    // week") alone: as a substring it is also in 日历上周六 ("on the
+    // calendar, Saturday").
+    "反映过",
     // Hebrew
     "שוב",
     "עדיין",
