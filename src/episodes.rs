@@ -247,9 +247,9 @@ pub fn repeat_candidates(contacts: &[Contact], window_secs: i64) -> Vec<usize> {
 /// every earlier contact of that customer an episode can chain it to
 /// (consecutive gaps within the window or the transfer gap, or one
 /// ticket). Only these need a vector: outbound contacts, courtesy, ticket
-/// and transfer links with nothing after them are never compared, and a
-/// third of a realistic month's candidates are such (BENCHMARKS.md, issue
-/// 18.3). A superset of what [`link`] asks the scorer, on any threshold.
+/// and transfer links with nothing after them are never compared, and
+/// over a quarter of a realistic month's candidates are such
+/// (BENCHMARKS.md, issue 18.3). A superset of what [`link`] asks the scorer, on any threshold.
 pub fn compared_candidates(
     contacts: &[Contact],
     settings: &Settings,
