@@ -1212,10 +1212,13 @@ mod tests {
         #[test]
         fn only_compared_candidates_are_compared(
             rows in proptest::collection::vec(
-                (0u8..3, 0u32..600, proptest::bool::ANY, 0u8..4, proptest::bool::ANY, 0u8..5),
+                (0u8..3, 0u32..600, 0u8..4, proptest::bool::ANY, 0u8..4, proptest::bool::ANY, 0u8..5),
                 1..24,
             ),
             cues in proptest::bool::ANY,
+            // Windows of a day or a week; a transfer gap of 15 minutes or
+            // (a centre's odd setting) longer than the window.
+            (window_days, long_transfer) in (1i64..8, proptest::bool::ANY),
         ) {
             const TEXTS: [&str; 5] = [
                 "Customer: my card was declined",
@@ -1227,11 +1230,13 @@ mod tests {
             let cs: Vec<Contact> = rows
                 .iter()
                 .enumerate()
-                .map(|(k, &(who, hours, outbound, ticket, transferred, text))| {
+                .map(|(k, &(who, hours, steps, outbound, ticket, transferred, text))| {
+                    // Six-minute steps, so some contacts fall inside a
+                    // transfer gap of each other.
                     let mut c = contact(
                         &format!("c{k}"),
                         &format!("U{who}"),
-                        f64::from(hours),
+                        f64::from(hours) + f64::from(steps) * 0.1,
                         TEXTS[usize::from(text)],
                     );
                     if outbound {
@@ -1244,6 +1249,8 @@ mod tests {
                 .collect();
             let s = Settings {
                 repeat_cues: cues,
+                repeat_window_secs: window_days * 86_400,
+                transfer_gap_secs: if long_transfer { 9 * 86_400 } else { 15 * 60 },
                 period_end_at: cs.iter().map(|c| c.started_at).max(),
                 ..Settings::default()
             };
