@@ -274,11 +274,7 @@ pub fn compared_candidates(
     let mut out: Vec<usize> = customers
         .into_par_iter()
         .flat_map_iter(|mut idx| {
-            // The order `link` reads them in.
-            idx.sort_by(|&a, &b| {
-                (contacts[a].started_at, &contacts[a].contact_id)
-                    .cmp(&(contacts[b].started_at, &contacts[b].contact_id))
-            });
+            in_linking_order(&mut idx, contacts);
             let n = idx.len();
             // Chains: union of neighbours within the gap and of one ticket.
             let mut parent: Vec<usize> = (0..n).collect();
@@ -311,13 +307,7 @@ pub fn compared_candidates(
                     }
                 }
                 // As `link_customer` decides, in its order.
-                let transfer = (0..k)
-                    .rev()
-                    .take_while(|&j| {
-                        c.started_at - contacts[idx[j]].started_at < settings.transfer_gap_secs
-                    })
-                    .find(|&j| contacts[idx[j]].direction == c.direction)
-                    .is_some_and(|j| contacts[idx[j]].transferred);
+                let transfer = transfer_leg_of(&idx, k, contacts, settings).is_some();
                 let in_window = k > 0
                     && c.started_at - contacts[idx[k - 1]].started_at
                         <= settings.repeat_window_secs;
@@ -346,6 +336,29 @@ pub fn compared_candidates(
         .collect();
     out.sort_unstable();
     out
+}
+
+/// One customer's contacts in the order [`link`] reads them: by time, then
+/// contact id.
+fn in_linking_order(idx: &mut [usize], contacts: &[Contact]) {
+    idx.sort_by(|&a, &b| {
+        (contacts[a].started_at, &contacts[a].contact_id)
+            .cmp(&(contacts[b].started_at, &contacts[b].contact_id))
+    });
+}
+
+/// The earlier contact (position in `idx`, linking order) that the `k`-th
+/// continues as a transfer leg: the latest one in its direction within the
+/// transfer gap, when that one was transferred. Looks back past contacts
+/// in the other direction (an outbound call can fall between a transfer
+/// and its continuation).
+fn transfer_leg_of(idx: &[usize], k: usize, contacts: &[Contact], s: &Settings) -> Option<usize> {
+    let c = &contacts[idx[k]];
+    (0..k)
+        .rev()
+        .take_while(|&j| c.started_at - contacts[idx[j]].started_at < s.transfer_gap_secs)
+        .find(|&j| contacts[idx[j]].direction == c.direction)
+        .filter(|&j| contacts[idx[j]].transferred)
 }
 
 /// An episode while one customer's contacts are being linked.
@@ -386,10 +399,7 @@ pub fn link(
     let mut linked: CustomerEpisodes = groups
         .into_par_iter()
         .flat_map_iter(|mut idx| {
-            idx.sort_by(|&a, &b| {
-                (contacts[a].started_at, &contacts[a].contact_id)
-                    .cmp(&(contacts[b].started_at, &contacts[b].contact_id))
-            });
+            in_linking_order(&mut idx, contacts);
             link_customer(&idx, contacts, settings, scorer, templates)
         })
         .collect();
@@ -466,14 +476,8 @@ fn link_customer(
         let c = &contacts[i];
         let mut choice: Option<(usize, LinkReason, f32)> = None;
 
-        // 1. Transfer leg: the same contact, handed on. Look back past
-        // contacts in the other direction (an outbound call can fall between
-        // a transfer and its continuation).
-        let leg_of = (0..k)
-            .rev()
-            .take_while(|&j| c.started_at - contacts[idx[j]].started_at < s.transfer_gap_secs)
-            .find(|&j| contacts[idx[j]].direction == c.direction);
-        if let Some(j) = leg_of.filter(|&j| contacts[idx[j]].transferred) {
+        // 1. Transfer leg: the same contact, handed on.
+        if let Some(j) = transfer_leg_of(idx, k, contacts, s) {
             choice = Some((episode_of[j], LinkReason::Transfer, 0.0));
         }
         // 2. Same ticket, any gap.
