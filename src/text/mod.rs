@@ -141,6 +141,13 @@ mod text_tests {
         assert!(has_repeat_cue(&normalize("上周已经反映过这个问题了")));
         assert!(has_repeat_cue(&normalize("我上週已經反映過這個問題了")));
         assert!(!has_repeat_cue(&normalize("在日历上周六上午七点添加会议")));
+        // 反映过来 is "realised", not "have reported"; a real cue beside
+        // it still counts.
+        assert!(!has_repeat_cue(&normalize("我刚才没反映过来，扣款是什么")));
+        assert!(!has_repeat_cue(&normalize("我剛才沒反映過來")));
+        assert!(has_repeat_cue(&normalize(
+            "没反映过来，上周已经反映过这个问题"
+        )));
         assert!(has_repeat_cue(&normalize("אני פונה שוב בעניין ההחזר")));
         assert!(!has_repeat_cue(&normalize("My card has not arrived")));
     }

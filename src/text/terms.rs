@@ -87,9 +87,19 @@ const REPEAT_CUES: &[&str] = &[
     "בפעם הקודמת",
 ];
 
+/// Words that hold a cue but say something else: 反映过来 is "realised"
+/// ("我没反映过来" = "I didn't realise"), not "have reported".
+const NOT_CUES: &[&str] = &["反映过来"];
+
 /// True when normalized customer words contain an explicit repeat cue.
 pub fn has_repeat_cue(normalized: &str) -> bool {
-    REPEAT_CUES.iter().any(|c| normalized.contains(c))
+    let mut text = std::borrow::Cow::Borrowed(normalized);
+    for n in NOT_CUES {
+        if text.contains(n) {
+            text = std::borrow::Cow::Owned(text.replace(n, " "));
+        }
+    }
+    REPEAT_CUES.iter().any(|c| text.contains(c))
 }
 
 /// Stable 64-bit FNV-1a: term hashes must not change between runs.
