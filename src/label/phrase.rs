@@ -62,6 +62,9 @@ pub const KEEP: usize = 12;
 /// "on": after a noun they are prepositions far more often ("card in",
 /// named a group of foreign-fee questions on a CLINC150 month).
 const PARTICLES: &[&str] = &["up", "down", "out", "off"];
+/// Verbs (word keys) whose "in" is a particle: "can't log in", "signed in"
+/// say what "log" and "signed" do not.
+const IN_VERBS: &[&str] = &["log", "sign", "check", "plug"];
 /// Forms of "be" that may stand between a word and its particle.
 const BE: &[&str] = &["is", "are", "was", "were", "been", "being", "be", "s"];
 
@@ -108,7 +111,10 @@ fn candidates(text: &str) -> Vec<Candidate> {
                     if after_content
                         && content.len() < MAX_CONTENT
                         && content.iter().any(|w| w != "not")
-                        && PARTICLES.contains(&seg[end].key.as_str())
+                        && (PARTICLES.contains(&seg[end].key.as_str())
+                            || (seg[end].key == "in"
+                                && !seg[end - 1].stop
+                                && IN_VERBS.contains(&seg[end - 1].key.as_str())))
                     {
                         let mut with = content.clone();
                         with.push(seg[end].key.clone());
@@ -494,6 +500,11 @@ mod tests {
         assert!(not_up.iter().all(|x| x.key != "not up"), "{not_up:?}");
         let card = candidates("my card was in the machine");
         assert!(card.iter().all(|x| !x.surface.ends_with(" in")), "{card:?}");
+        // "in" only after a verb it belongs to.
+        let log_in = candidates("I can't log in since yesterday, signed in twice");
+        let log_in: Vec<&str> = log_in.iter().map(|x| x.surface.as_str()).collect();
+        assert!(log_in.contains(&"log in"), "{log_in:?}");
+        assert!(log_in.contains(&"signed in"), "{log_in:?}");
         let top_up = c.iter().find(|x| x.0 == "top up").unwrap();
         assert_eq!(top_up.1, vec!["top".to_string(), "up".to_string()]);
     }
