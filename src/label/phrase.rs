@@ -60,10 +60,12 @@ pub const KEEP: usize = 12;
 /// English particles that may end a phrase right after a content word
 /// (they are stop words everywhere else: never a name alone). Not "in" or
 /// "on": after a noun they are prepositions far more often ("card in",
-/// named a group of foreign-fee questions on a CLINC150 month).
+/// named a group of foreign-fee questions on a CLINC150 month); "in" only
+/// after one of [`IN_VERBS`].
 const PARTICLES: &[&str] = &["up", "down", "out", "off"];
-/// Verbs (word keys) whose "in" is a particle: "can't log in", "signed in"
-/// say what "log" and "signed" do not.
+/// Verbs (word keys, content words) whose "in" is a particle: "can't log
+/// in", "signed in" say what "log" and "signed" do not. Being content
+/// words, they satisfy the "right after a content word" test themselves.
 const IN_VERBS: &[&str] = &["log", "sign", "check", "plug"];
 /// Forms of "be" that may stand between a word and its particle.
 const BE: &[&str] = &["is", "are", "was", "were", "been", "being", "be", "s"];
@@ -113,7 +115,6 @@ fn candidates(text: &str) -> Vec<Candidate> {
                         && content.iter().any(|w| w != "not")
                         && (PARTICLES.contains(&seg[end].key.as_str())
                             || (seg[end].key == "in"
-                                && !seg[end - 1].stop
                                 && IN_VERBS.contains(&seg[end - 1].key.as_str())))
                     {
                         let mut with = content.clone();
