@@ -272,6 +272,23 @@ const CUE_PREFIXES_EN: &[&str] = &[
     "wtf",
     "damn",
     "fuck",
+    // Trouble said in words that name no fault ("having trouble making
+    // purchases …, Brilliant"): a thanks after it does not undo it.
+    "troubl",
+    "difficult",
+    "struggl",
+    "confus",
+    "unhappy",
+    "dissatisf",
+    "incorrect",
+    "mistake",
+    "stolen",
+    "hack",
+    "locked",
+    "declin",
+    "reject",
+    "faulty",
+    "defect",
 ];
 
 /// English openings that ask for something: an order, not a praise ("find
@@ -735,6 +752,9 @@ mod tests {
             "השירות מעולה אבל ההזמנה לא הגיעה",
             "תודה, מתי יגיע ההחזר",
             "The agent was awesome, the package is still missing though",
+            "having trouble making purchases on Xbox one store for fifa points, Brilliant",
+            "struggling to log in on the app, amazing support",
+            "my account got locked, brilliant",
         ] {
             assert!(!states_praise(t), "{t}");
         }
