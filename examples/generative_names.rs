@@ -24,6 +24,66 @@ use candle_core::quantized::gguf_file;
 use candle_core::{Device, Tensor};
 use candle_transformers::models::quantized_gemma3::ModelWeights;
 
+/// A string array of the GGUF's metadata.
+fn strings(ct: &gguf_file::Content, key: &str) -> Result<Vec<String>> {
+    let v = ct
+        .metadata
+        .get(key)
+        .with_context(|| format!("{key} missing"))?;
+    Ok(v.to_vec()?
+        .iter()
+        .map(|v| v.to_string().cloned())
+        .collect::<candle_core::Result<_>>()?)
+}
+
+/// Greedy continuation of `ids`, at most `max` tokens, until `stop` says so.
+fn generate(
+    forward: &mut dyn FnMut(&Tensor, usize) -> candle_core::Result<Tensor>,
+    ids: &[u32],
+    max: usize,
+    stop: &dyn Fn(u32) -> bool,
+) -> Result<Vec<u32>> {
+    let mut pos = 0;
+    let mut input = ids.to_vec();
+    let mut out = Vec::new();
+    for _ in 0..max {
+        let x = Tensor::new(input.as_slice(), &Device::Cpu)?.unsqueeze(0)?;
+        let logits = forward(&x, pos)?.squeeze(0)?;
+        pos += input.len();
+        let next = logits.argmax(0)?.to_scalar::<u32>()?;
+        if stop(next) {
+            break;
+        }
+        out.push(next);
+        input = vec![next];
+    }
+    Ok(out)
+}
+
+/// (phrase namer's name, first five quotes cut to 160 characters) per row.
+fn groups(csv_path: &str) -> Result<Vec<(String, Vec<String>)>> {
+    let mut rdr = csv::Reader::from_path(csv_path)?;
+    let headers = rdr.headers()?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .context(format!("no {name} column"))
+    };
+    let (qi, ni) = (col("quotes")?, col("name")?);
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec?;
+        let quotes = rec[qi]
+            .split(" | ")
+            .take(5)
+            .map(|q| q.chars().take(160).collect::<String>().replace('\n', " "))
+            .collect();
+        out.push((rec[ni].to_string(), quotes));
+    }
+    Ok(out)
+}
+
 struct Spm {
     id: HashMap<String, u32>,
     tokens: Vec<String>,
@@ -32,11 +92,7 @@ struct Spm {
 
 impl Spm {
     fn from_gguf(ct: &gguf_file::Content) -> Result<Spm> {
-        let tokens: Vec<String> = ct.metadata["tokenizer.ggml.tokens"]
-            .to_vec()?
-            .iter()
-            .map(|v| v.to_string().cloned())
-            .collect::<candle_core::Result<_>>()?;
+        let tokens = strings(ct, "tokenizer.ggml.tokens")?;
         let scores: Vec<f32> = ct.metadata["tokenizer.ggml.scores"]
             .to_vec()?
             .iter()
@@ -130,16 +186,8 @@ Messages:
 
 /// GPT-2 style BPE from a GGUF's vocabulary and merges, as a tokenizer.json.
 fn bpe_from_gguf(ct: &gguf_file::Content) -> Result<tokenizers::Tokenizer> {
-    let tokens: Vec<String> = ct.metadata["tokenizer.ggml.tokens"]
-        .to_vec()?
-        .iter()
-        .map(|v| v.to_string().cloned())
-        .collect::<candle_core::Result<_>>()?;
-    let merges: Vec<String> = ct.metadata["tokenizer.ggml.merges"]
-        .to_vec()?
-        .iter()
-        .map(|v| v.to_string().cloned())
-        .collect::<candle_core::Result<_>>()?;
+    let tokens = strings(ct, "tokenizer.ggml.tokens")?;
+    let merges = strings(ct, "tokenizer.ggml.merges")?;
     let vocab: serde_json::Map<String, serde_json::Value> = tokens
         .iter()
         .enumerate()
@@ -166,16 +214,11 @@ fn smol(model_path: &str, csv_path: &str) -> Result<()> {
     let mut file = std::fs::File::open(model_path)?;
     let ct = gguf_file::Content::read(&mut file)?;
     let tok = bpe_from_gguf(&ct)?;
-    let tokens: Vec<String> = ct.metadata["tokenizer.ggml.tokens"]
-        .to_vec()?
-        .iter()
-        .map(|v| v.to_string().cloned())
-        .collect::<candle_core::Result<_>>()?;
+    let tokens = strings(&ct, "tokenizer.ggml.tokens")?;
     let id = |s: &str| tokens.iter().position(|t| t == s).map(|i| i as u32);
     let start = id("<|im_start|>").context("im_start")?;
     let end = id("<|im_end|>").context("im_end")?;
-    let dev = Device::Cpu;
-    let mut model = Llama::from_gguf(ct, &mut file, &dev)?;
+    let mut model = Llama::from_gguf(ct, &mut file, &Device::Cpu)?;
     let enc = |s: &str| -> Result<Vec<u32>> {
         Ok(tok
             .encode(s, false)
@@ -183,20 +226,11 @@ fn smol(model_path: &str, csv_path: &str) -> Result<()> {
             .get_ids()
             .to_vec())
     };
-    let mut rdr = csv::Reader::from_path(csv_path)?;
-    let headers = rdr.headers()?.clone();
-    let qi = headers
-        .iter()
-        .position(|h| h == "quotes")
-        .context("quotes")?;
-    let ni = headers.iter().position(|h| h == "name").context("name")?;
-    for rec in rdr.records() {
-        let rec = rec?;
+    for (name, quotes) in groups(csv_path)? {
         let t0 = std::time::Instant::now();
         let mut user = CHAT.to_string();
-        for q in rec[qi].split(" | ").take(5) {
-            let q: String = q.chars().take(160).collect();
-            user.push_str(&format!("- {}\n", q.replace('\n', " ")));
+        for q in &quotes {
+            user.push_str(&format!("- {q}\n"));
         }
         user.push_str("\nWhat is the problem, in at most five words?");
         let mut ids = vec![start];
@@ -209,107 +243,51 @@ fn smol(model_path: &str, csv_path: &str) -> Result<()> {
         ids.extend(enc("\n")?);
         ids.push(start);
         ids.extend(enc("assistant\n")?);
-        let mut pos = 0;
-        let mut input = ids.clone();
-        let mut out = Vec::new();
-        for _ in 0..16 {
-            let x = Tensor::new(input.as_slice(), &dev)?.unsqueeze(0)?;
-            let logits = model.forward(&x, pos)?.squeeze(0)?;
-            pos += input.len();
-            let next = logits.argmax(0)?.to_scalar::<u32>()?;
-            if next == end || tokens[next as usize].contains('\u{010A}') {
-                break;
-            }
-            out.push(next);
-            input = vec![next];
-        }
-        let name = tok.decode(&out, true).map_err(|e| anyhow::anyhow!("{e}"))?;
-        println!(
-            "{}\t{}\t{:.2}s\t{} tokens",
-            &rec[ni],
-            name.trim(),
-            t0.elapsed().as_secs_f32(),
-            ids.len()
-        );
+        // Ċ is the byte-level form of a newline.
+        let stop = |t: u32| t == end || tokens[t as usize].contains('\u{010A}');
+        let out = generate(&mut |x, p| model.forward(x, p), &ids, 16, &stop)?;
+        let said = tok.decode(&out, true).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let secs = t0.elapsed().as_secs_f32();
+        println!("{name}\t{}\t{secs:.2}s\t{} tokens", said.trim(), ids.len());
     }
     Ok(())
 }
 
 fn main() -> Result<()> {
-    if std::env::var("SMOL").is_ok() {
-        let args: Vec<String> = std::env::args().collect();
-        return smol(&args[1], &args[2]);
-    }
     let args: Vec<String> = std::env::args().collect();
-    let model_path = &args[1];
-    let csv_path = &args[2];
+    let (Some(model_path), Some(csv_path)) = (args.get(1), args.get(2)) else {
+        anyhow::bail!("usage: generative_names MODEL.gguf themes.csv");
+    };
+    if std::env::var("SMOL").is_ok() {
+        return smol(model_path, csv_path);
+    }
     let mut file = std::fs::File::open(model_path)?;
     let ct = gguf_file::Content::read(&mut file)?;
     let spm = Spm::from_gguf(&ct)?;
     let bos = ct.metadata["tokenizer.ggml.bos_token_id"].to_u32()?;
-    let dev = Device::Cpu;
-    let mut model = ModelWeights::from_gguf(ct, &mut file, &dev)?;
-    let newline = spm.encode("\n");
-    let mut rdr = csv::Reader::from_path(csv_path)?;
-    let headers = rdr.headers()?.clone();
-    let qi = headers
-        .iter()
-        .position(|h| h == "quotes")
-        .context("quotes")?;
-    let ni = headers.iter().position(|h| h == "name").context("name")?;
+    let mut model = ModelWeights::from_gguf(ct, &mut file, &Device::Cpu)?;
     // A plain continuation, to check the model and tokenizer read text.
     if let Ok(p) = std::env::var("PROBE") {
         let ids: Vec<u32> = std::iter::once(bos).chain(spm.encode(&p)).collect();
-        eprintln!(
-            "probe ids {:?}",
-            ids.iter()
-                .map(|&i| spm.tokens[i as usize].clone())
-                .collect::<Vec<_>>()
-        );
-        let mut input = ids.clone();
-        let mut pos = 0;
-        let mut out = Vec::new();
-        for _ in 0..20 {
-            let x = Tensor::new(input.as_slice(), &dev)?.unsqueeze(0)?;
-            let logits = model.forward(&x, pos)?.squeeze(0)?;
-            pos += input.len();
-            let next = logits.argmax(0)?.to_scalar::<u32>()?;
-            out.push(next);
-            input = vec![next];
-        }
+        let out = generate(&mut |x, p| model.forward(x, p), &ids, 20, &|_| false)?;
         println!("{}", spm.decode(&out));
         return Ok(());
     }
-    for rec in rdr.records() {
-        let rec = rec?;
+    let newline = spm.encode("\n");
+    for (name, quotes) in groups(csv_path)? {
         let t0 = std::time::Instant::now();
         let mut prompt = PROMPT.to_string();
-        for q in rec[qi].split(" | ").take(5) {
-            let q: String = q.chars().take(160).collect();
-            prompt.push_str(&format!("- {}\n", q.replace('\n', " ")));
+        for q in &quotes {
+            prompt.push_str(&format!("- {q}\n"));
         }
         prompt.push_str("Problem:");
-        let mut ids = vec![bos];
-        ids.extend(spm.encode(&prompt));
-        let mut pos = 0;
-        let mut input = ids.clone();
-        let mut out = Vec::new();
-        for _ in 0..16 {
-            let x = Tensor::new(input.as_slice(), &dev)?.unsqueeze(0)?;
-            let logits = model.forward(&x, pos)?.squeeze(0)?;
-            pos += input.len();
-            let next = logits.argmax(0)?.to_scalar::<u32>()?;
-            if spm.tokens[next as usize].contains('\n') || newline.contains(&next) {
-                break;
-            }
-            out.push(next);
-            input = vec![next];
-        }
+        let ids: Vec<u32> = std::iter::once(bos).chain(spm.encode(&prompt)).collect();
+        let stop = |t: u32| spm.tokens[t as usize].contains('\n') || newline.contains(&t);
+        let out = generate(&mut |x, p| model.forward(x, p), &ids, 16, &stop)?;
+        let secs = t0.elapsed().as_secs_f32();
         println!(
-            "{}\t{}\t{:.2}s\t{} tokens",
-            &rec[ni],
+            "{name}\t{}\t{secs:.2}s\t{} tokens",
             spm.decode(&out).trim(),
-            t0.elapsed().as_secs_f32(),
             ids.len()
         );
     }
