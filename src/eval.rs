@@ -35,6 +35,55 @@ pub struct Scores {
     pub categories: Option<CategoryScores>,
     /// The same at the theme level (themes.csv, `theme_id`).
     pub themes: Option<CategoryScores>,
+    /// How many members say the names (report.json, no truth needed).
+    pub names: Option<NameScores>,
+}
+
+/// Names against their members: `name_said_by` from report.json.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct NameScores {
+    /// Themes: mean share of members saying the name, weighted by episodes.
+    pub themes_said_by: f64,
+    /// Themes whose name fewer than [`FEW_SAY_IT`] of their members say.
+    pub themes_few_say: usize,
+    pub themes: usize,
+    /// The same for categories.
+    pub categories_said_by: f64,
+    pub categories_few_say: usize,
+    pub categories: usize,
+}
+
+/// A name said by fewer of its members than this describes few of them.
+pub const FEW_SAY_IT: f64 = 0.2;
+
+/// Name figures of a run's report.json; `None` without one (or with a
+/// version before `name_said_by`).
+fn score_names(out_dir: &Path) -> Option<NameScores> {
+    let text = std::fs::read_to_string(out_dir.join(layout::REPORT_JSON)).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let level = |key: &str| -> Option<(f64, usize, usize)> {
+        let groups = v["root_causes"][key].as_array()?;
+        let (mut said, mut weight, mut few) = (0.0, 0.0, 0);
+        for g in groups {
+            let s = g["name_said_by"].as_f64()?;
+            let e = g["episodes"].as_f64().unwrap_or(0.0);
+            said += s * e;
+            weight += e;
+            few += usize::from(s < FEW_SAY_IT);
+        }
+        let mean = if weight > 0.0 { said / weight } else { 0.0 };
+        Some((round(mean), few, groups.len()))
+    };
+    let (themes_said_by, themes_few_say, themes) = level("themes")?;
+    let (categories_said_by, categories_few_say, categories) = level("categories")?;
+    Some(NameScores {
+        themes_said_by,
+        themes_few_say,
+        themes,
+        categories_said_by,
+        categories_few_say,
+        categories,
+    })
 }
 
 /// Root-cause categories against the true categories of the truly non-FCR
@@ -221,6 +270,7 @@ pub fn score(out_dir: &Path, truth_path: &Path, language: Option<&str>) -> Resul
         non_fcr_f1: round(f1(np, nr)),
         categories: score_categories(out_dir, &th, &trows, &ch, &crows, Level::Category)?,
         themes: score_categories(out_dir, &th, &trows, &ch, &crows, Level::Theme)?,
+        names: score_names(out_dir),
     })
 }
 

@@ -85,6 +85,9 @@ pub struct RankedCategory {
     /// Mean cosine of the members to the centre (0 for a known category
     /// with no case).
     pub cohesion: f64,
+    /// Share of its members whose reason says its name (`label::said`).
+    #[serde(skip)]
+    pub name_said_by: f64,
     /// Against last month (`--previous`).
     pub trend: Option<crate::model::CategoryTrend>,
     /// The theme it belongs to (empty for a known category with no case).

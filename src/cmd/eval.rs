@@ -70,5 +70,17 @@ pub fn run(args: Args) -> Result<()> {
             );
         }
     }
+    if let Some(n) = &s.names {
+        println!(
+            "names said by members  themes {:.4} ({} of {} by < {:.0} %)  categories {:.4} ({} of {})",
+            n.themes_said_by,
+            n.themes_few_say,
+            n.themes,
+            crate::eval::FEW_SAY_IT * 100.0,
+            n.categories_said_by,
+            n.categories_few_say,
+            n.categories
+        );
+    }
     Ok(())
 }

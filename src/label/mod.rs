@@ -10,6 +10,7 @@
 
 mod company;
 mod phrase;
+pub mod said;
 
 pub use company::company_words;
 pub use phrase::PhraseSpace;
@@ -263,10 +264,20 @@ fn unique_names(categories: &mut [Category], phrases: &[phrase::Ranked], taken: 
             .get(c)
             .map(|r| r.phrases.iter().map(|(s, _)| s.clone()).collect())
             .unwrap_or_default();
+        // The best phrase not taken; a later one only when it is said by
+        // enough members to stand for the best ("transfer" taken, its
+        // category is not named "transfer from france a couple", said by
+        // 2 of 35).
         let pick = phrases.get(c).and_then(|r| {
             r.phrases
                 .iter()
-                .find(|(s, words)| !used.contains(&name_key(s)) && !used_words.contains(words))
+                .enumerate()
+                .find(|(i, (s, words))| {
+                    !used.contains(&name_key(s))
+                        && !used_words.contains(words)
+                        && (*i == 0 || r.may_stand_for_best(*i))
+                })
+                .map(|(_, p)| p)
         });
         let name = match pick {
             Some((s, words)) => {

@@ -343,6 +343,7 @@ pub fn run(plan: &RunPlan, require_model: bool) -> Result<RunReport> {
         reasons.len(),
         settings.trend_correction,
     );
+    label::said::stamp(&mut ranked, &mut ranked_themes, &categories, &reasons);
     let mut linked = linked;
     stamp_category_ids(&mut linked, &ranked, &ranked_themes);
     timings.lap();

@@ -14,7 +14,7 @@ use crate::settings::format_duration;
 
 /// Bumped when a field is removed, renamed or changes meaning; adding a
 /// field bumps it too, since the schema admits no unknown fields.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 #[derive(Debug, Serialize)]
 pub struct ReportJson {
@@ -128,6 +128,8 @@ pub struct ThemeJson {
     pub share: f64,
     pub score: f64,
     pub cohesion: f64,
+    /// Share of its episodes whose reason says its name (version 8).
+    pub name_said_by: f64,
     /// Its category ids, best first.
     pub categories: Vec<String>,
     pub quotes: Vec<Quote>,
@@ -170,6 +172,8 @@ pub struct CategoryJson {
     pub trend: Option<crate::model::CategoryTrend>,
     /// Mean cosine of the members to the centre (version 4).
     pub cohesion: f64,
+    /// Share of its episodes whose reason says its name (version 8).
+    pub name_said_by: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -290,6 +294,7 @@ fn category(out_dir: &str, c: &RankedCategory) -> CategoryJson {
         drill_down: DrillDown { search, sample },
         taxonomy_key: c.taxonomy_key.clone(),
         cohesion: (c.cohesion * 1000.0).round() / 1000.0,
+        name_said_by: (c.name_said_by * 1000.0).round() / 1000.0,
         trend: c.trend.clone(),
     }
 }
@@ -317,6 +322,7 @@ fn theme(r: &Report, t: &RankedTheme) -> ThemeJson {
         share: c.share,
         score: c.score,
         cohesion: (c.cohesion * 1000.0).round() / 1000.0,
+        name_said_by: (c.name_said_by * 1000.0).round() / 1000.0,
         categories: t
             .categories
             .iter()

@@ -385,6 +385,7 @@ pub(crate) mod fixtures {
             episode_indices: Vec::new(),
             category_index: Some(i),
             cohesion: 0.8,
+            name_said_by: 0.5,
             taxonomy_key: None,
             trend: None,
             theme_id: String::new(),

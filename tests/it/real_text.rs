@@ -155,6 +155,12 @@ fn root_causes_from_real_looking_text() {
         .find(|c| c["quotes"].contains("£32.19"))
         .expect("a category quoting the double charge as written");
     assert!(charged["quotes"].contains(" & "), "{}", charged["quotes"]);
+    // Each name says how many of its episodes say it; a phrase name is
+    // said by some of them (a keyword list of no one's words would not be).
+    for c in rc["categories"].as_array().unwrap() {
+        let said = c["name_said_by"].as_f64().unwrap();
+        assert!(said > 0.0 && said <= 1.0, "{c}");
+    }
 
     let md = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("state no problem"), "{md}");
