@@ -69,6 +69,7 @@ pub fn clean_line(line: &str) -> String {
     let s = remove_emoticons(&s);
     let s = remove_sign_off(&s);
     let s = remove_inline_signatures(&s);
+    let s = remove_trailing_signature(&s);
     tidy(&s)
 }
 
@@ -91,11 +92,65 @@ fn remove_inline_signatures(line: &str) -> String {
     out
 }
 
+/// A phone signature ending a line right after the customer's last words,
+/// with no sentence end between ("אסמכתא 6221443 נשלח מה-iPhone שלי",
+/// "order 1234 Sent from my iPhone"): it goes when it names a device or a
+/// mail app, so "the money was sent from my account" stays, and, after the
+/// line's start, when it keeps its capital.
+fn remove_trailing_signature(line: &str) -> String {
+    let len = line.chars().count();
+    let mut prev: Option<char> = None;
+    for (n, (i, c)) in line.char_indices().enumerate() {
+        let boundary = prev.is_none_or(|p| !p.is_alphanumeric()) || super::unicode::is_han(c);
+        prev = Some(c);
+        // Mid-line, an English signature keeps its capital ("… 1234 Sent
+        // from my iPhone"); "it was sent from my phone" is the customer's.
+        if !boundary || len - n > SIGNATURE_CHARS || (n > 0 && c.is_lowercase()) {
+            continue;
+        }
+        let tail = super::normalize(&line[i..]);
+        if is_phone_signature(&tail) && DEVICES.iter().any(|d| tail.contains(d)) {
+            let mut out = line[..i].to_string();
+            out.push(GAP);
+            return out;
+        }
+    }
+    line.to_string()
+}
+
+/// Words of a phone or mail-app signature's device (normalized).
+const DEVICES: &[&str] = &[
+    "iphone",
+    "ipad",
+    "android",
+    "samsung",
+    "galaxy",
+    "huawei",
+    "xiaomi",
+    "pixel",
+    "mobile",
+    "phone",
+    "outlook",
+    "yahoo",
+    "mail",
+    "手机",
+    "手機",
+    "华为",
+    "華為",
+    "נייד",
+    "אייפון",
+    "סמארטפון",
+    "אנדרואיד",
+];
+
+/// Longest phone signature, in characters.
+const SIGNATURE_CHARS: usize = 40;
+
 /// A phone or mail-app signature: a short line or sentence that starts
 /// like one ("Sent from my iPhone", 发自我的华为手机). A long one that starts
 /// alike is the customer's ("Sent from my account on Monday, the …").
 fn is_phone_signature(normalized: &str) -> bool {
-    normalized.trim().chars().count() <= 40
+    normalized.trim().chars().count() <= SIGNATURE_CHARS
         && PHONE_SIGNATURES.iter().any(|p| normalized.starts_with(p))
 }
 
@@ -677,6 +732,26 @@ mod tests {
         );
         // A long sentence that starts alike is the customer's.
         let own = "Sent from my account on Monday, the transfer of 32.19 never arrived.";
+        assert_eq!(clean(own), own);
+    }
+
+    #[test]
+    fn a_phone_signature_ending_a_line_goes() {
+        assert_eq!(clean("אסמכתא 6221443 נשלח מה-iPhone שלי"), "אסמכתא 6221443");
+        assert_eq!(
+            clean("My card is blocked, order 1234 Sent from my iPhone"),
+            "My card is blocked, order 1234"
+        );
+        assert_eq!(
+            clean("金额不对 流水号123发自我的华为手机"),
+            "金额不对 流水号123"
+        );
+        // Without a device it is the customer's.
+        let own = "the refund was sent from my account";
+        assert_eq!(clean(own), own);
+        let own = "Why was it sent from my old address";
+        assert_eq!(clean(own), own);
+        let own = "the code never came, it was sent from my phone";
         assert_eq!(clean(own), own);
     }
 
