@@ -305,6 +305,18 @@ fn category_markdown(o: &mut String, r: &Report, c: &RankedCategory) {
         tr!(t, "md.keywords_label"),
         c.keywords.join(t.get("common.list_sep"))
     );
+    if c.category_index.is_some() {
+        let _ = writeln!(
+            o,
+            "- **{}** {}",
+            tr!(t, "md.name_said_label"),
+            tr!(
+                t,
+                "md.name_said",
+                share = format!("{:.0}", c.name_said_by * 100.0)
+            )
+        );
+    }
     if !c.theme_id.is_empty() {
         let _ = writeln!(
             o,

@@ -164,9 +164,12 @@ fn root_causes_from_real_looking_text() {
 
     let md = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("state no problem"), "{md}");
+    // Each category's entry says how many of its episodes say its name.
+    assert!(md.contains("- **Name:** said by "), "{md}");
     assert!(md.contains("Template phrases"), "{md}");
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains(r#"id="no-problem""#));
+    assert!(html.contains("<dt>episodes saying its name</dt>"), "{html}");
 }
 
 /// Customers who praise or celebrate (a promotion, the new app, a

@@ -67,7 +67,7 @@ fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) 
         let _ = write!(o, r#"<li dir="auto">{}</li>"#, escape(k));
     }
     o.push_str("</ul>");
-    let nums: [(&str, String); 12] = [
+    let nums: [(&str, String); 13] = [
         ("col.episodes", num(c.episodes)),
         ("col.extra", num(c.extra_contacts)),
         ("col.share", format!("{:.1}%", c.share * 100.0)),
@@ -77,6 +77,13 @@ fn card_body(o: &mut String, r: &Report, c: &RankedCategory, weeks: &[&String]) 
             format!("{:.2}", c.avg_contacts_per_episode),
         ),
         ("card.score_short", format!("{:.2}", c.score)),
+        (
+            "card.name_said",
+            match c.category_index {
+                Some(_) => format!("{:.0}%", c.name_said_by * 100.0),
+                None => "—".to_string(),
+            },
+        ),
         ("signal.escalated", num(c.escalated)),
         ("signal.transferred", num(c.transferred)),
         ("signal.reopened", num(c.reopened)),
