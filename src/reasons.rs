@@ -20,8 +20,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::model::{Contact, Linked, Reason};
+use rayon::prelude::*;
+
+use crate::model::{Contact, Direction, Linked, Reason};
 use crate::settings::Categorise;
+use crate::text::reason::contact_reason;
 use crate::text::{self, Boilerplate};
 
 /// How many distinct examples of the set-aside reasons are kept.
@@ -66,17 +69,49 @@ pub fn read(
     // a template pasted under resolved and unresolved issues alike is
     // counted in all of them ("已提交后台处理" under 12 of a sample month's
     // contacts, 5 of them categorised, named a theme).
+    // Read in parallel and not kept: at a million contacts these are most
+    // of the month's texts, and only the learner needs them.
     let categorised: HashSet<usize> = raw.iter().map(|r| r.episode).collect();
-    let others: Vec<String> = (0..linked.episodes.len())
-        .filter(|e| !categorised.contains(e))
-        .map(|e| reason_of(linked.episodes[e].first))
-        .collect();
-    let boilerplate = Boilerplate::learn(
+    let read_all = |ids: Vec<usize>| -> Vec<String> {
+        ids.par_iter()
+            .map(|&c| {
+                contacts
+                    .get(c)
+                    .map_or_else(String::new, |c| contact_reason(&c.text))
+            })
+            .collect()
+    };
+    let others = read_all(
+        (0..linked.episodes.len())
+            .filter(|e| !categorised.contains(e))
+            .map(|e| linked.episodes[e].first)
+            .collect(),
+    );
+    // The customers' later contacts count towards how often a phrase
+    // occurs: "已提交後臺處理" was under 16 contacts of a 1k month, only 9 of
+    // them an episode's first, below the learner's floor.
+    let later = read_all(
+        linked
+            .episodes
+            .iter()
+            .flat_map(|ep| {
+                ep.contacts.iter().copied().filter(move |&c| {
+                    c != ep.first
+                        && contacts
+                            .get(c)
+                            .is_some_and(|c| c.direction == Direction::Inbound)
+                })
+            })
+            .collect(),
+    );
+    let boilerplate = Boilerplate::learn_with_later(
         raw.iter()
             .map(|r| r.text.as_str())
             .chain(others.iter().map(String::as_str)),
+        later.iter().map(String::as_str),
     );
     drop(others);
+    drop(later);
     let mut out = Reasons {
         boilerplate,
         ..Reasons::default()

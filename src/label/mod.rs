@@ -262,7 +262,7 @@ fn unique_names(categories: &mut [Category], phrases: &[phrase::Ranked], taken: 
     for c in order {
         categories[c].name_candidates = phrases
             .get(c)
-            .map(|r| r.phrases.iter().map(|(s, _)| s.clone()).collect())
+            .map(|r| r.phrases.iter().map(|p| p.text.clone()).collect())
             .unwrap_or_default();
         // The best phrase not taken; a later one only when it is said by
         // enough members to stand for the best ("transfer" taken, its
@@ -272,17 +272,17 @@ fn unique_names(categories: &mut [Category], phrases: &[phrase::Ranked], taken: 
             r.phrases
                 .iter()
                 .enumerate()
-                .find(|(i, (s, words))| {
-                    !used.contains(&name_key(s))
-                        && !used_words.contains(words)
+                .find(|(i, p)| {
+                    !used.contains(&name_key(&p.text))
+                        && !used_words.contains(&p.words)
                         && (*i == 0 || r.may_stand_for_best(*i))
                 })
                 .map(|(_, p)| p)
         });
         let name = match pick {
-            Some((s, words)) => {
-                used_words.insert(words.clone());
-                s.clone()
+            Some(p) => {
+                used_words.insert(p.words.clone());
+                p.text.clone()
             }
             None => {
                 let mut name = categories[c].label.clone();

@@ -180,18 +180,27 @@ fn extended<'a>(key: &'a str, scored: &[(f64, &'a str)], stats: &Stats<'a>) -> &
         .unwrap_or(key)
 }
 
+/// One name candidate of a category.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Phrase {
+    /// The words as most members write them.
+    pub text: String,
+    /// Its content word keys, sorted.
+    pub words: Vec<String>,
+    /// Its lexical score (an extension keeps the score of the phrase it
+    /// stands for).
+    pub score: f64,
+    /// How many members say it.
+    pub said: usize,
+    /// How many members say its least said word.
+    pub word_said: usize,
+}
+
 /// A category's name candidates, best first (at most [`KEEP`]); empty when
 /// no phrase is shared by enough members.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ranked {
-    /// (surface, content word keys sorted), best first.
-    pub phrases: Vec<(String, Vec<String>)>,
-    /// Each phrase's score, in the same order.
-    pub scores: Vec<f64>,
-    /// How many members say each phrase, in the same order.
-    pub said: Vec<usize>,
-    /// For each phrase, how many members say its least said word.
-    pub word_said: Vec<usize>,
+    pub phrases: Vec<Phrase>,
 }
 
 /// A phrase stands in for the best one (chosen for what it means, or
@@ -211,9 +220,10 @@ impl Ranked {
     /// Whether phrase `i` is said by enough members to stand for the
     /// best ([`STAND_IN_WORDS`], [`STAND_IN_MIN`]).
     pub fn may_stand_for_best(&self, i: usize) -> bool {
-        let best = self.said.first().copied().unwrap_or(0);
-        self.said.get(i).copied().unwrap_or(0) >= STAND_IN_MIN
-            && self.word_said.get(i).copied().unwrap_or(0) as f64 > STAND_IN_WORDS * best as f64
+        let best = self.phrases.first().map_or(0, |p| p.said);
+        self.phrases.get(i).is_some_and(|p| {
+            p.said >= STAND_IN_MIN && p.word_said as f64 > STAND_IN_WORDS * best as f64
+        })
     }
 }
 
@@ -349,39 +359,34 @@ pub fn rank_phrases(
                 .filter(|(key, _)| seen.insert(*key))
                 .take(KEEP)
                 .unzip();
-            let said = keys.iter().map(|k| stats[k].0).collect();
-            let word_said = keys
-                .iter()
-                .map(|k| {
-                    stats[k]
-                        .3
-                        .iter()
-                        .map(|w| stats.get(w.as_str()).map_or(0, |s| s.0))
-                        .min()
-                        .unwrap_or(0)
-                })
-                .collect();
             let phrases = keys
                 .into_iter()
-                .map(|key| {
+                .zip(scores)
+                .map(|(key, score)| {
                     let s = &stats[key];
                     // Most frequent surface; ties alphabetical.
-                    let surface =
+                    let text =
                         s.2.iter()
                             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
                             .map_or(key, |(s, _)| *s)
                             .to_string();
-                    let mut content = s.3.to_vec();
-                    content.sort();
-                    (surface, content)
+                    let mut words = s.3.to_vec();
+                    let word_said = words
+                        .iter()
+                        .map(|w| stats.get(w.as_str()).map_or(0, |s| s.0))
+                        .min()
+                        .unwrap_or(0);
+                    words.sort();
+                    Phrase {
+                        text,
+                        words,
+                        score,
+                        said: s.0,
+                        word_said,
+                    }
                 })
                 .collect();
-            Ranked {
-                phrases,
-                scores,
-                said,
-                word_said,
-            }
+            Ranked { phrases }
         })
         .collect()
 }
@@ -425,7 +430,7 @@ pub fn rerank(
 ) {
     let texts: Vec<String> = ranked
         .iter()
-        .flat_map(|r| r.phrases.iter().map(|(s, _)| s.clone()))
+        .flat_map(|r| r.phrases.iter().map(|p| p.text.clone()))
         .collect::<std::collections::BTreeSet<String>>()
         .into_iter()
         .collect();
@@ -471,8 +476,8 @@ pub fn rerank(
         let placed: Option<Vec<(f64, f64)>> = r
             .phrases
             .iter()
-            .map(|(s, _)| {
-                let v = centred(vectors.get(s.as_str())?, c)?;
+            .map(|p| {
+                let v = centred(vectors.get(p.text.as_str())?, c)?;
                 let own = cosine_f64(&v, centre).max(0.0);
                 let other = centres
                     .iter()
@@ -485,7 +490,7 @@ pub fn rerank(
             })
             .collect();
         let Some(placed) = placed else { continue };
-        let Some(words) = r.phrases.first().map(|p| p.1.clone()) else {
+        let Some(words) = r.phrases.first().map(|p| p.words.clone()) else {
             continue;
         };
         // The lexical best gives way to a phrase sharing one of its words
@@ -493,19 +498,13 @@ pub fn rerank(
         // any other (distinct), and closest to it (central).
         let pick = (0..r.phrases.len())
             .filter(|&i| placed[i].1 > 0.0)
-            .filter(|&i| r.phrases[i].1.iter().any(|w| words.contains(w)))
+            .filter(|&i| r.phrases[i].words.iter().any(|w| words.contains(w)))
             .filter(|&i| r.may_stand_for_best(i))
-            .map(|i| (r.scores[i] * placed[i].0.powi(MEANING), i))
+            .map(|i| (r.phrases[i].score * placed[i].0.powi(MEANING), i))
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
         if let Some((_, i)) = pick.filter(|(_, i)| *i > 0) {
             let p = r.phrases.remove(i);
             r.phrases.insert(0, p);
-            let sc = r.scores.remove(i);
-            r.scores.insert(0, sc);
-            let n = r.said.remove(i);
-            r.said.insert(0, n);
-            let n = r.word_said.remove(i);
-            r.word_said.insert(0, n);
         }
     }
 }
@@ -583,7 +582,7 @@ mod tests {
         let vectors: Vec<Vec<f32>> = vec![vec![1.0]; 15];
         let centroids = vec![vec![1.0]; 5];
         let r = rank_phrases(&reasons, &members, &vectors, &centroids, &HashSet::new());
-        let best: Vec<&str> = r.iter().map(|x| x.phrases[0].0.as_str()).collect();
+        let best: Vec<&str> = r.iter().map(|x| x.phrases[0].text.as_str()).collect();
         assert_eq!(
             best,
             vec![
@@ -596,7 +595,7 @@ mod tests {
         );
         assert!(r
             .iter()
-            .all(|x| x.phrases.iter().all(|(s, _)| !s.contains("acme"))));
+            .all(|x| x.phrases.iter().all(|p| !p.text.contains("acme"))));
     }
 
     #[test]
@@ -612,9 +611,9 @@ mod tests {
         let reasons: Vec<Reason> = texts.iter().map(|t| reason(t)).collect();
         let members = vec![vec![0, 1, 2], vec![3, 4, 5]];
         let r = rank_phrases(&reasons, &members, &[], &[vec![], vec![]], &HashSet::new());
-        assert!(r[0].phrases[0].0.contains("优惠券"), "{:?}", r[0]);
-        assert!(!r[0].phrases[0].0.contains(' '));
-        assert_eq!(r[1].phrases[0].0, "הכרטיס לא הגיע", "{:?}", r[1]);
+        assert!(r[0].phrases[0].text.contains("优惠券"), "{:?}", r[0]);
+        assert!(!r[0].phrases[0].text.contains(' '));
+        assert_eq!(r[1].phrases[0].text, "הכרטיס לא הגיע", "{:?}", r[1]);
     }
 
     /// Phrases placed by a table: unknown ones cannot be placed.
@@ -636,11 +635,14 @@ mod tests {
         Ranked {
             phrases: phrases
                 .iter()
-                .map(|(s, w, _)| (s.to_string(), w.iter().map(|w| w.to_string()).collect()))
+                .map(|(s, w, score)| Phrase {
+                    text: s.to_string(),
+                    words: w.iter().map(|w| w.to_string()).collect(),
+                    score: *score,
+                    said: 10,
+                    word_said: 10,
+                })
                 .collect(),
-            scores: phrases.iter().map(|p| p.2).collect(),
-            said: vec![10; phrases.len()],
-            word_said: vec![10; phrases.len()],
         }
     }
 
@@ -652,8 +654,14 @@ mod tests {
             ("charged an extra fee", &["charged", "extra", "fee"], 0.8),
             ("said by two", &["said", "two"], 0.7),
         ]);
-        r.said = vec![26, 6, 4, 2];
-        r.word_said = vec![26, 6, 21, 20];
+        for (p, (said, word_said)) in r
+            .phrases
+            .iter_mut()
+            .zip([(26, 26), (6, 6), (4, 21), (2, 20)])
+        {
+            p.said = said;
+            p.word_said = word_said;
+        }
         // "belfast" said by 6 of the 26 saying "moved": a circumstance.
         assert!(!r.may_stand_for_best(1));
         // Its words said widely, the phrase by enough members.
@@ -690,12 +698,12 @@ mod tests {
             ]),
         ];
         rerank(&mut r, &centres, &[0, 0], &space);
-        let names: Vec<&str> = r.iter().map(|x| x.phrases[0].0.as_str()).collect();
+        let names: Vec<&str> = r.iter().map(|x| x.phrases[0].text.as_str()).collect();
         // Not the circumstance (no shared word), nor the phrase nearer the
         // card category: the one that says the fee.
         assert_eq!(names, vec!["charged an extra fee", "card arrived"]);
         // The others keep their lexical order behind it.
-        let rest: Vec<&str> = r[0].phrases[1..].iter().map(|p| p.0.as_str()).collect();
+        let rest: Vec<&str> = r[0].phrases[1..].iter().map(|p| p.text.as_str()).collect();
         assert_eq!(
             rest,
             vec!["charged", "moved to belfast", "charged for a card"]

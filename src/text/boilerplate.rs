@@ -82,7 +82,7 @@ pub const SAMPLE: usize = 200;
 pub struct PhraseStats {
     /// The phrase's key (normalized words, digit runs as `0`).
     pub phrase: String,
-    /// Distinct contacts with the phrase.
+    /// Distinct contacts with the phrase, later contacts included.
     pub contacts: usize,
     /// Content words of the phrase.
     pub words: usize,
@@ -246,11 +246,25 @@ impl Boilerplate {
     /// contact, as `reason::contact_reason` gives them). See the module doc
     /// for the rule.
     pub fn learn<'a>(reasons: impl IntoIterator<Item = &'a str>) -> Boilerplate {
-        let reasons: Vec<&str> = reasons.into_iter().collect();
+        Self::learn_with_later(reasons, std::iter::empty())
+    }
+
+    /// [`Boilerplate::learn`], with the customers' later contacts counted
+    /// towards how often a phrase occurs, but not judged: a customer's
+    /// repeats restate one problem, so they would make the company of a
+    /// phrase they share look alike (the cohesion test) and a short chase
+    /// look standalone. A note pasted under repeats as often as under first
+    /// contacts is then found in a small month too.
+    pub fn learn_with_later<'a>(
+        reasons: impl IntoIterator<Item = &'a str>,
+        later: impl IntoIterator<Item = &'a str>,
+    ) -> Boilerplate {
+        let mut reasons: Vec<&str> = reasons.into_iter().collect();
         let n = reasons.len();
         if n < MIN_CONTACTS {
             return Boilerplate::default();
         }
+        reasons.extend(later);
         // Pass 1: the distinct phrase keys of each contact, hashed, and the
         // contact's script.
         let (hashes, scripts): (Vec<Vec<(u64, Script)>>, Vec<Script>) = reasons
@@ -321,7 +335,7 @@ impl Boilerplate {
         let cand_hashes: HashSet<u64> = candidates.values().map(|(h, _)| *h).collect();
         // Contacts of each candidate, in order.
         let mut members: HashMap<u64, Vec<usize>> = HashMap::new();
-        for (i, hs) in hashes.iter().enumerate() {
+        for (i, hs) in hashes.iter().enumerate().take(n) {
             for (h, _) in hs {
                 if cand_hashes.contains(h) {
                     members.entry(*h).or_default().push(i);
@@ -344,7 +358,7 @@ impl Boilerplate {
         let mut stats = Vec::new();
         let mut phrases = HashSet::new();
         for (phrase, (h, w)) in candidates {
-            let ids = &members[&h];
+            let Some(ids) = members.get(&h) else { continue };
             let standalone =
                 ids.iter().filter(|&&i| other_of(i).is_empty()).count() as f64 / ids.len() as f64;
             let with_content: Vec<usize> = ids
@@ -376,7 +390,7 @@ impl Boilerplate {
             }
             stats.push(PhraseStats {
                 phrase,
-                contacts: ids.len(),
+                contacts: counts.get(&h).map_or(ids.len(), |c| c.0),
                 words: w,
                 standalone,
                 cohesion,
@@ -527,6 +541,43 @@ mod tests {
         let s = &bp.stats()[0];
         assert_eq!(s.contacts, 50);
         assert!(s.boilerplate && s.standalone == 0.0, "{s:?}");
+    }
+
+    #[test]
+    fn later_contacts_count_towards_the_floor_but_are_not_judged() {
+        // A note under 6 first contacts and 6 later ones: under the floor
+        // of 10 on first contacts alone.
+        let note = |r: &str| format!("{r} Ticket raised with the back office.");
+        let first: Vec<String> = (0..200)
+            .map(|i| {
+                let r = unrelated(i);
+                if i % 30 == 0 {
+                    note(&r)
+                } else {
+                    r
+                }
+            })
+            .collect();
+        let later: Vec<String> = (200..206).map(|i| note(&unrelated(i))).collect();
+        let alone = Boilerplate::learn(first.iter().map(String::as_str));
+        assert!(alone.is_empty(), "{:?}", alone.stats());
+        let both = Boilerplate::learn_with_later(
+            first.iter().map(String::as_str),
+            later.iter().map(String::as_str),
+        );
+        assert_eq!(both.phrases(), vec!["ticket raised with the back office"]);
+        assert_eq!(both.stats()[0].contacts, 13);
+        // One customer chasing twelve times with the same words: frequent,
+        // but one first contact is no evidence of a template.
+        let chase = format!("{} My card was declined at the till.", unrelated(0));
+        let mut first: Vec<String> = (1..200).map(unrelated).collect();
+        first.push(chase.clone());
+        let later = vec![chase; 12];
+        let bp = Boilerplate::learn_with_later(
+            first.iter().map(String::as_str),
+            later.iter().map(String::as_str),
+        );
+        assert!(bp.is_empty(), "{:?}", bp.stats());
     }
 
     #[test]

@@ -99,6 +99,16 @@ fn remove_inline_signatures(line: &str) -> String {
 /// line's start, when it keeps its capital.
 fn remove_trailing_signature(line: &str) -> String {
     let len = line.chars().count();
+    // Most lines name no device near their end: normalize that window once
+    // instead of every candidate tail of it.
+    let window = line
+        .char_indices()
+        .nth(len.saturating_sub(SIGNATURE_CHARS))
+        .map_or(line, |(i, _)| &line[i..]);
+    let window = super::normalize(window);
+    if !DEVICES.iter().any(|d| window.contains(d)) {
+        return line.to_string();
+    }
     let mut prev: Option<char> = None;
     for (n, (i, c)) in line.char_indices().enumerate() {
         let boundary = prev.is_none_or(|p| !p.is_alphanumeric()) || super::unicode::is_han(c);

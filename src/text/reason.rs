@@ -325,8 +325,18 @@ pub fn contact_reason(raw: &str) -> String {
                     adjacent = false;
                     continue;
                 }
-                joiner.push(line_no, line, span, adjacent);
-                adjacent = true;
+                // A reference at the clause's edge goes; what it separated
+                // stays apart (a line break), so a template after it is
+                // still a clause of its own for the boilerplate learner.
+                let (a, b) = text::reference::without_edge_references(s);
+                if a > 0 {
+                    line_no += 1;
+                }
+                joiner.push(line_no, line, (span.0 + a, span.0 + b), adjacent && a == 0);
+                adjacent = b == s.len();
+                if !adjacent {
+                    line_no += 1;
+                }
             }
         }
     }

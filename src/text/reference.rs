@@ -35,17 +35,74 @@ fn reference_re() -> &'static Regex {
     })
 }
 
-/// An amount said as a reference, "Amount: 32.19", "金额441.77元",
-/// "סכום 120 ₪": which payment, not what went wrong with it ("charged 32.19
+/// An amount said as a reference, "Amount: 32.19", "The amount was
+/// £32.19", "金额是441.77元", "הסכום היה 120 ₪": which payment, not what went wrong with it ("charged 32.19
 /// twice" has no label and stays).
 fn amount_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)(?:\bamount(?:\s+of)?|金额|金額|\bסכום)\s*(?:is\s+|[:：=]\s*)?[$€£¥₪]?\s*\d[\d,.]*\s*(?:元|块|塊|圆|圓|₪|\$|€|£|¥|\b(?:usd|eur|gbp|ils|nis|rmb|cny)\b)?",
+            r"(?i)(?:\b(?:the\s+)?amount(?:\s+of)?|金额|金額|\b[הבו]?סכום)\s*(?:(?:is|was|היה|הוא)\s+|是|为|為|[:：=]\s*)?[$€£¥₪]?\s*\d[\d,.]*\s*(?:元|块|塊|圆|圓|₪|\$|€|£|¥|\b(?:usd|eur|gbp|ils|nis|rmb|cny)\b)?",
         )
         .expect("the amount pattern compiles")
     })
+}
+
+/// A reference whose label names nothing but the reference ("transaction
+/// id", "ref", 流水号, אסמכתא), or any label with an explicit "#", "id" or
+/// "number" ("Order #4821"): unlike "my order 12345 never came", where
+/// "order" is what the problem is about.
+fn pure_reference_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let pure = r"(?:transaction|txn|reference|ref|case|ticket|tracking|confirmation|receipt|serial)(?:\s*(?:id|no\.?|nr\.?|number|num|code|#))?";
+        let labelled = r"(?:order|booking|invoice|account|acct|policy|claim|parcel|shipment|reservation|member(?:ship)?|customer)\s*(?:id|no\.?|nr\.?|number|num|#)";
+        let han = r"(?:流水号|交易号|交易编号|单号|编号|工单号|参考号|订单号|订单编号|流水號|交易號|交易編號|單號|編號|工單號|參考號|訂單號|訂單編號)";
+        let hebrew = r"(?:מספר\s+הזמנה|מספר\s+אסמכתא|מספר\s+פנייה|מספר\s+עסקה|פנייה\s+מספר|הזמנה\s+מספר|אסמכתא)";
+        Regex::new(&format!(
+            r"(?i)(?:\b(?:{pure}|{labelled})|{han}|\b{hebrew})\s*(?:is\s+|[:：=#]\s*|#)?([A-Za-z0-9][A-Za-z0-9_\-/.]*[A-Za-z0-9]|\d)"
+        ))
+        .expect("the pure reference pattern compiles")
+    })
+}
+
+/// What of a clause to keep when it starts or ends with a reference given
+/// beside the problem, with no sentence end between ("… from my tablet
+/// אסמכתא 6950668", "Transaction ID 2706e953 the transfer failed"): the
+/// byte range without it (and the punctuation after it), or the whole
+/// clause. Left in, the reference word gathered unrelated problems into
+/// one category. A reference inside the clause stays.
+pub(crate) fn without_edge_references(clause: &str) -> (usize, usize) {
+    let is_gap = |c: char| {
+        c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；' | ':' | '：' | '-' | '–')
+    };
+    let is_end = |c: char| is_gap(c) || matches!(c, '.' | '!' | '?' | '。' | '！' | '？');
+    let mut spans: Vec<(usize, usize)> = pure_reference_re()
+        .captures_iter(clause)
+        .filter_map(|c| {
+            let (whole, id) = (c.get(0)?, c.get(1)?);
+            let digits = id.as_str().chars().filter(char::is_ascii_digit).count();
+            (digits >= 2).then_some((whole.start(), whole.end()))
+        })
+        .chain(amount_re().find_iter(clause).map(|m| (m.start(), m.end())))
+        .collect();
+    spans.sort_unstable();
+    let (mut start, mut end) = (0, clause.len());
+    if let Some(&(s, e)) = spans.first() {
+        if clause[..s].chars().all(is_gap) {
+            let rest = &clause[e..];
+            start = e + (rest.len() - rest.trim_start_matches(is_end).len());
+        }
+    }
+    if let Some(&(s, e)) = spans.last() {
+        if s >= start && clause[e..].chars().all(is_end) {
+            end = clause[..s].trim_end_matches(is_gap).len();
+        }
+    }
+    if start >= end || !clause[start..end].chars().any(char::is_alphanumeric) {
+        return (0, clause.len());
+    }
+    (start, end)
 }
 
 /// The byte spans of the references in `text`.
@@ -172,6 +229,54 @@ mod tests {
             "好了，谢谢。流水号 300040",
             "תודה, הסתדר. אסמכתא 3889127",
             "afternoon, amazing service, thank you. order #6611006.",
+        ] {
+            assert!(only_references(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_reference_at_a_clauses_edge_goes() {
+        let kept = |t: &str| {
+            let (a, b) = without_edge_references(t);
+            t[a..b].to_string()
+        };
+        assert_eq!(
+            kept("תוכל להדליק את המכשיר מהטאבלט שלך אסמכתא 6950668"),
+            "תוכל להדליק את המכשיר מהטאבלט שלך"
+        );
+        assert_eq!(
+            kept("אסמכתא 7693978 בדקתי כבר בשאלות הנפוצות."),
+            "בדקתי כבר בשאלות הנפוצות."
+        );
+        assert_eq!(
+            kept("Transaction ID 2706e953. the transfer failed"),
+            "the transfer failed"
+        );
+        assert_eq!(
+            kept("the transfer failed Order #4821."),
+            "the transfer failed"
+        );
+        assert_eq!(kept("תגדירי רשימה הסכום היה 694.14 ₪."), "תגדירי רשימה");
+        assert_eq!(kept("退款没到 流水号 20261003"), "退款没到");
+        // The label is what the problem is about, or the reference sits
+        // inside the clause, or it is all there is: kept whole.
+        for t in [
+            "my order 12345 never came",
+            "I want to check my order 12345",
+            "the ref 12345 was rejected by the shop",
+            "Order #4821.",
+            "top up 20",
+        ] {
+            assert_eq!(kept(t), t);
+        }
+    }
+
+    #[test]
+    fn an_amount_said_with_a_verb_is_a_reference() {
+        for t in [
+            "הסכום היה 694.14 ₪.",
+            "The amount was £32.19.",
+            "金额是441.77元。",
         ] {
             assert!(only_references(t), "{t}");
         }
