@@ -18,26 +18,32 @@ use regex::Regex;
 
 use super::noproblem::{only_courtesy_or_fillers, states_no_problem};
 
+/// A label (`latin` after a word boundary, `han`, or `hebrew` after a
+/// word boundary), an optional "is"/":", then the identifier (letters,
+/// digits, - _ / .; checked for two digits by the callers).
+fn labelled_re(latin: &str, han: &str, hebrew: &str) -> Regex {
+    Regex::new(&format!(
+        r"(?i)(?:\b{latin}|{han}|\b{hebrew})\s*(?:is\s+|[:：=#]\s*|#)?([A-Za-z0-9][A-Za-z0-9_\-/.]*[A-Za-z0-9]|\d)"
+    ))
+    .expect("the reference pattern compiles")
+}
+
+/// Suffixes of a Latin label: "id", "number", "#" …
+const SUFFIX: &str = r"(?:\s*(?:id|no\.?|nr\.?|number|num|code|#))";
+
 fn reference_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        // The label, an optional "id"/"number"/"#", optional "is"/":", then
-        // the identifier (letters, digits, - _ / .; checked for two digits
-        // in `references`).
         let latin = r"(?:order|transaction|txn|reference|ref|case|ticket|tracking|booking|confirmation|invoice|account|acct|policy|claim|parcel|shipment|reservation|receipt|serial|member(?:ship)?|customer)";
-        let suffix = r"(?:\s*(?:id|no\.?|nr\.?|number|num|code|#))?";
         let han = r"(?:订单号|订单编号|订单|流水号|交易号|交易编号|单号|编号|工单号|工单|参考号|会员号|訂單號|訂單編號|訂單|流水號|交易號|交易編號|單號|編號|工單號|工單|參考號|會員號)";
         let hebrew = r"(?:מספר\s+הזמנה|מספר\s+אסמכתא|מספר\s+פנייה|מספר\s+עסקה|מספר\s+לקוח|מספר\s+חשבון|הזמנה\s+מספר|פנייה\s+מספר|אסמכתא|הזמנה)";
-        Regex::new(&format!(
-            r"(?i)(?:\b{latin}(?:\s+{latin})?{suffix}|{han}|\b{hebrew})\s*(?:is\s+|[:：=#]\s*|#)?([A-Za-z0-9][A-Za-z0-9_\-/.]*[A-Za-z0-9]|\d)"
-        ))
-        .expect("the reference pattern compiles")
+        labelled_re(&format!("{latin}(?:\\s+{latin})?{SUFFIX}?"), han, hebrew)
     })
 }
 
 /// An amount said as a reference, "Amount: 32.19", "The amount was
-/// £32.19", "金额是441.77元", "הסכום היה 120 ₪": which payment, not what went wrong with it ("charged 32.19
-/// twice" has no label and stays).
+/// £32.19", "金额是441.77元", "הסכום היה 120 ₪": which payment, not what
+/// went wrong with it ("charged 32.19 twice" has no label and stays).
 fn amount_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -55,14 +61,11 @@ fn amount_re() -> &'static Regex {
 fn pure_reference_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let pure = r"(?:transaction|txn|reference|ref|case|ticket|tracking|confirmation|receipt|serial)(?:\s*(?:id|no\.?|nr\.?|number|num|code|#))?";
-        let labelled = r"(?:order|booking|invoice|account|acct|policy|claim|parcel|shipment|reservation|member(?:ship)?|customer)\s*(?:id|no\.?|nr\.?|number|num|#)";
+        let pure = r"(?:transaction|txn|reference|ref|case|ticket|tracking|confirmation|receipt|serial)";
+        let labelled = r"(?:order|booking|invoice|account|acct|policy|claim|parcel|shipment|reservation|member(?:ship)?|customer)";
         let han = r"(?:流水号|交易号|交易编号|单号|编号|工单号|参考号|订单号|订单编号|流水號|交易號|交易編號|單號|編號|工單號|參考號|訂單號|訂單編號)";
         let hebrew = r"(?:מספר\s+הזמנה|מספר\s+אסמכתא|מספר\s+פנייה|מספר\s+עסקה|פנייה\s+מספר|הזמנה\s+מספר|אסמכתא)";
-        Regex::new(&format!(
-            r"(?i)(?:\b(?:{pure}|{labelled})|{han}|\b{hebrew})\s*(?:is\s+|[:：=#]\s*|#)?([A-Za-z0-9][A-Za-z0-9_\-/.]*[A-Za-z0-9]|\d)"
-        ))
-        .expect("the pure reference pattern compiles")
+        labelled_re(&format!("(?:{pure}{SUFFIX}?|{labelled}{SUFFIX})"), han, hebrew)
     })
 }
 
