@@ -14,8 +14,8 @@
 //! Agglomerative, centroid linkage (a theme's centre is its members' mean),
 //! within one space (a script group: vectors of different spaces do not
 //! compare); the most similar pair first while its centred cosine reaches
-//! [`MERGE_COSINE`], and only while the merged theme is no catch-all by the
-//! categories' own bar (`cluster::MIN_GAIN` over its group). Known
+//! [`MERGE_COSINE`], and only while the merged theme is no catch-all: it
+//! stays tighter than its group (`cluster::MIN_GAIN_OVER_GROUP`). Known
 //! categories (`--taxonomy`) are themes of their own: the team's own
 //! categories are already at the level it reviews.
 
@@ -170,7 +170,7 @@ fn merge_space(
     }
     let gain_ok = |sum: &[f64], n: usize| {
         let coh = norm(sum) / n.max(1) as f64;
-        base < 1.0 && (coh - base) / (1.0 - base) >= crate::cluster::MIN_GAIN
+        base < 1.0 && (coh - base) / (1.0 - base) >= crate::cluster::MIN_GAIN_OVER_GROUP
     };
     loop {
         // The most similar pair that may merge; ties: lowest indices.

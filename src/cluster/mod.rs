@@ -67,7 +67,7 @@ mod reference;
 mod score;
 
 pub use anchor::{anchor_group, centre_of_examples, CENTROID_THRESHOLD};
-pub use cohesion::{cohesion, dissolve_loose, retain, MIN_GAIN};
+pub use cohesion::{cohesion, dissolve_loose, retain, MIN_GAIN_OVER_CHANCE, MIN_GAIN_OVER_GROUP};
 pub use score::{ari, nmi};
 
 use kernels::{dot, Matrix, Rng};

@@ -34,9 +34,9 @@ use crate::text::boilerplate::spread;
 use crate::text::context::GroupWords;
 
 /// A family's leftovers are at most this much tighter than chance (share
-/// of the way to identical): half of what a category must be tighter than
-/// its group (`cluster::MIN_GAIN`).
-const MAX_LEFTOVER_GAIN: f64 = crate::cluster::MIN_GAIN / 2.0;
+/// of the way to identical): half of what a theme must be tighter than its
+/// group (`cluster::MIN_GAIN_OVER_GROUP`).
+const MAX_LEFTOVER_GAIN: f64 = crate::cluster::MIN_GAIN_OVER_GROUP / 2.0;
 
 /// At least this share of a family's leftovers have a home.
 const MIN_HOME_SHARE: f64 = 0.5;
