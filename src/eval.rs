@@ -96,6 +96,9 @@ pub struct CategoryScores {
     /// Over the categorised ones.
     pub nmi: f64,
     pub ari: f64,
+    /// Over all of them, the uncategorised as one more group: what leaving
+    /// reasons out costs is weighed against the purity it buys.
+    pub nmi_all: f64,
     pub predicted_categories: usize,
     pub true_categories: usize,
     /// How many of the true top-10 categories by extra contacts are the
@@ -347,6 +350,8 @@ fn score_categories(
             .collect()
     };
     let p_ids = ids(assigned.iter().map(|x| x.0).collect());
+    let p_all = ids(items.iter().map(|x| x.0).collect());
+    let t_all = ids(items.iter().map(|x| x.1).collect());
     let t_ids = ids(assigned.iter().map(|x| x.1).collect());
     // Majority true category of each predicted category.
     let mut votes: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
@@ -397,6 +402,7 @@ fn score_categories(
         }),
         nmi: round(crate::cluster::nmi(&p_ids, &t_ids)),
         ari: round(crate::cluster::ari(&p_ids, &t_ids)),
+        nmi_all: round(crate::cluster::nmi(&p_all, &t_all)),
         predicted_categories: distinct(&p_ids),
         true_categories: distinct(&t_ids),
         top10_hits,

@@ -68,6 +68,7 @@ pub fn run(args: Args) -> Result<()> {
                 "  NMI {:.4}  ARI {:.4}  top-10 hits {}/10  #1 purity {:.4}",
                 c.nmi, c.ari, c.top10_hits, c.top1_purity
             );
+            println!("  NMI with the uncategorised as one group {:.4}", c.nmi_all);
         }
     }
     if let Some(n) = &s.names {
