@@ -140,6 +140,8 @@ pub(crate) struct Joiner {
     out: String,
     /// (line number, end byte) of the last kept clause.
     last: Option<(usize, usize)>,
+    /// The next clause starts a new line (see [`Joiner::push_break`]).
+    break_next: bool,
 }
 
 impl Joiner {
@@ -153,7 +155,9 @@ impl Joiner {
         adjacent: bool,
     ) {
         let text = &line[span.0..span.1];
+        let broken = std::mem::take(&mut self.break_next);
         match self.last {
+            Some(_) if broken => self.out.push('\n'),
             Some((l, end)) if l == line_no && adjacent => self.out.push_str(&line[end..span.0]),
             Some((l, _)) if l != line_no => self.out.push('\n'),
             Some(_) => {
@@ -171,6 +175,12 @@ impl Joiner {
         }
         self.out.push_str(text);
         self.last = Some((line_no, span.1));
+    }
+
+    /// The next clause is joined by a line break, as if it began a line:
+    /// what was cut out between them separated them.
+    pub(crate) fn push_break(&mut self) {
+        self.break_next = true;
     }
 
     pub(crate) fn finish(self) -> String {

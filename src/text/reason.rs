@@ -330,12 +330,12 @@ pub fn contact_reason(raw: &str) -> String {
                 // still a clause of its own for the boilerplate learner.
                 let (a, b) = text::reference::without_edge_references(s);
                 if a > 0 {
-                    line_no += 1;
+                    joiner.push_break();
                 }
                 joiner.push(line_no, line, (span.0 + a, span.0 + b), adjacent && a == 0);
                 adjacent = b == s.len();
                 if !adjacent {
-                    line_no += 1;
+                    joiner.push_break();
                 }
             }
         }

@@ -82,11 +82,7 @@ pub(crate) fn without_edge_references(clause: &str) -> (usize, usize) {
     let is_end = |c: char| is_gap(c) || matches!(c, '.' | '!' | '?' | '。' | '！' | '？');
     let mut spans: Vec<(usize, usize)> = pure_reference_re()
         .captures_iter(clause)
-        .filter_map(|c| {
-            let (whole, id) = (c.get(0)?, c.get(1)?);
-            let digits = id.as_str().chars().filter(char::is_ascii_digit).count();
-            (digits >= 2).then_some((whole.start(), whole.end()))
-        })
+        .filter_map(|c| labelled_identifier(clause, &c))
         .chain(amount_re().find_iter(clause).map(|m| (m.start(), m.end())))
         .collect();
     spans.sort_unstable();
@@ -108,22 +104,25 @@ pub(crate) fn without_edge_references(clause: &str) -> (usize, usize) {
     (start, end)
 }
 
+/// The byte span of a label-and-identifier match (group 1: the
+/// identifier) when the identifier has at least two digits and ends
+/// there: an amount is not an identifier ("订单12元").
+fn labelled_identifier(text: &str, c: &regex::Captures<'_>) -> Option<(usize, usize)> {
+    let (whole, id) = (c.get(0)?, c.get(1)?);
+    let digits = id.as_str().chars().filter(char::is_ascii_digit).count();
+    let next = text[id.end()..].chars().next();
+    let ends = next.is_none_or(|ch| !ch.is_alphanumeric() || super::is_han(ch));
+    let unit =
+        next.is_some_and(|ch| matches!(ch, '元' | '块' | '塊' | '圆' | '圓' | '₪' | '$' | '%'));
+    (digits >= 2 && ends && !unit).then(|| (whole.start(), whole.end()))
+}
+
 /// The byte spans of the references in `text`.
 fn references(text: &str) -> Vec<(usize, usize)> {
     let amounts = amount_re().find_iter(text).map(|m| (m.start(), m.end()));
     let mut spans: Vec<(usize, usize)> = reference_re()
         .captures_iter(text)
-        .filter_map(|c| {
-            let whole = c.get(0)?;
-            let id = c.get(1)?;
-            let digits = id.as_str().chars().filter(char::is_ascii_digit).count();
-            // An amount is not an identifier: "订单12元".
-            let next = text[id.end()..].chars().next();
-            let ends = next.is_none_or(|ch| !ch.is_alphanumeric() || super::is_han(ch));
-            let unit = next
-                .is_some_and(|ch| matches!(ch, '元' | '块' | '塊' | '圆' | '圓' | '₪' | '$' | '%'));
-            (digits >= 2 && ends && !unit).then(|| (whole.start(), whole.end()))
-        })
+        .filter_map(|c| labelled_identifier(text, &c))
         .collect();
     // In text order, and a span starting inside the one before it dropped,
     // so `without_references` can cut them in one pass.
