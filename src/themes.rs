@@ -21,6 +21,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::cluster::{add_up, norm, sum_of};
 use crate::embed::cosine_f64;
 use crate::label::name_key;
 use crate::model::Category;
@@ -64,24 +65,12 @@ pub fn group(
     themes
 }
 
-/// Sum of a category's member vectors (f64: the order is the members'), and
-/// how many there are.
-fn sum_of(members: &[usize], vectors: &[Vec<f32>], dim: usize) -> (Vec<f64>, usize) {
-    let mut s = vec![0.0f64; dim];
-    let mut n = 0;
-    for &i in members {
-        if let Some(v) = vectors.get(i).filter(|v| v.len() == dim) {
-            for (a, b) in s.iter_mut().zip(v) {
-                *a += f64::from(*b);
-            }
-            n += 1;
-        }
-    }
-    (s, n)
-}
-
-fn norm(v: &[f64]) -> f64 {
-    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+/// The vectors of `members` (indices into `vectors`), in their order.
+fn members_of<'a>(
+    members: &'a [usize],
+    vectors: &'a [Vec<f32>],
+) -> impl Iterator<Item = &'a Vec<f32>> + 'a {
+    members.iter().filter_map(|&i| vectors.get(i))
 }
 
 /// One space's categories merged into themes.
@@ -97,17 +86,11 @@ fn merge_space(
         .map_or(0, Vec::len);
     let sums: Vec<(Vec<f64>, usize)> = cats
         .iter()
-        .map(|&c| sum_of(&categories[c].members, vectors, dim))
+        .map(|&c| sum_of(members_of(&categories[c].members, vectors), dim))
         .collect();
-    let total_n: usize = sums.iter().map(|s| s.1).sum();
+    let (total, total_n) = add_up(&sums, dim);
     if dim == 0 || total_n == 0 || cats.len() < 2 {
         return cats.iter().map(|&c| vec![c]).collect();
-    }
-    let mut total = vec![0.0f64; dim];
-    for (s, _) in &sums {
-        for (a, b) in total.iter_mut().zip(s) {
-            *a += b;
-        }
     }
     // The group's cohesion taken as one, and its common direction.
     let base = norm(&total) / total_n as f64;
@@ -268,7 +251,7 @@ pub fn centres(
                 .iter()
                 .find_map(|&i| vectors.get(i))
                 .map_or(0, Vec::len);
-            let (s, _) = sum_of(&members, vectors, dim);
+            let (s, _) = sum_of(members_of(&members, vectors), dim);
             let n = norm(&s);
             s.iter()
                 .map(|x| if n > 0.0 { (x / n) as f32 } else { 0.0 })

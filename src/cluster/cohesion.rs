@@ -102,100 +102,108 @@ pub fn dissolve_loose(clusters: &mut crate::model::Clusters, vectors: &[Vec<f32>
         .collect()
 }
 
+/// The sum (in f64) and count of the vectors of length `dim`, in order.
+pub(crate) fn sum_of<'a>(
+    vectors: impl IntoIterator<Item = &'a Vec<f32>>,
+    dim: usize,
+) -> (Vec<f64>, usize) {
+    let mut s = vec![0.0f64; dim];
+    let mut n = 0;
+    for v in vectors.into_iter().filter(|v| v.len() == dim) {
+        for (a, b) in s.iter_mut().zip(v) {
+            *a += f64::from(*b);
+        }
+        n += 1;
+    }
+    (s, n)
+}
+
+/// Partial sums (as from [`sum_of`]) added up in their order, for the same
+/// bits whatever produced them in parallel.
+pub(crate) fn add_up<'a>(
+    parts: impl IntoIterator<Item = &'a (Vec<f64>, usize)>,
+    dim: usize,
+) -> (Vec<f64>, usize) {
+    let mut total = vec![0.0f64; dim];
+    let mut n = 0;
+    for (s, k) in parts {
+        n += k;
+        for (a, b) in total.iter_mut().zip(s) {
+            *a += b;
+        }
+    }
+    (total, n)
+}
+
+pub(crate) fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
 /// Each category's gain in centred cohesion over a random group of its
 /// size (see [`dissolve_loose`]); 0 where it cannot be measured.
 fn centred_gain(members: &[Vec<usize>], vectors: &[Vec<f32>]) -> Vec<f64> {
     use rayon::prelude::*;
+    const CHUNK: usize = 4096;
     let dim = vectors.iter().map(Vec::len).max().unwrap_or(0);
-    let usable = |v: &&Vec<f32>| v.len() == dim && dim > 0;
-    // The group's mean, summed in fixed chunks for the same bits on any
-    // thread count.
-    let sum_chunks: Vec<(Vec<f64>, usize)> = vectors
-        .par_chunks(4096)
-        .map(|chunk| {
-            let mut s = vec![0.0f64; dim];
-            let mut n = 0;
-            for v in chunk.iter().filter(usable) {
-                n += 1;
-                for (a, &x) in s.iter_mut().zip(v) {
-                    *a += f64::from(x);
-                }
-            }
-            (s, n)
-        })
-        .collect();
-    let mut mean = vec![0.0f64; dim];
-    let mut total = 0usize;
-    for (s, n) in &sum_chunks {
-        total += n;
-        for (a, x) in mean.iter_mut().zip(s) {
-            *a += x;
-        }
+    if dim == 0 {
+        return vec![0.0; members.len()];
     }
+    // Summed in fixed chunks, added up in order: the same bits on any
+    // thread count.
+    let parts: Vec<(Vec<f64>, usize)> = vectors
+        .par_chunks(CHUNK)
+        .map(|chunk| sum_of(chunk, dim))
+        .collect();
+    let (sum, total) = add_up(&parts, dim);
     if total < 2 {
         return vec![0.0; members.len()];
     }
-    mean.iter_mut().for_each(|a| *a /= total as f64);
-    // A vector made unit length after the mean is taken out.
-    let centred = |v: &[f32]| -> Option<Vec<f64>> {
-        let u: Vec<f64> = v
-            .iter()
-            .zip(&mean)
-            .map(|(&x, m)| f64::from(x) - m)
-            .collect();
-        let norm = u.iter().map(|x| x * x).sum::<f64>().sqrt();
-        (norm > 1e-9).then(|| u.into_iter().map(|x| x / norm).collect())
-    };
-    let mean_of = |idx: &mut dyn Iterator<Item = &Vec<f32>>| -> (Vec<f64>, usize) {
+    let mean: Vec<f64> = sum.iter().map(|x| x / total as f64).collect();
+    // The sum and count of vectors made unit length after the mean is
+    // taken out (one with nothing left counts for nothing).
+    let centred_sum = |vs: &mut dyn Iterator<Item = &Vec<f32>>| -> (Vec<f64>, usize) {
         let mut s = vec![0.0f64; dim];
         let mut n = 0;
-        for v in idx {
-            if let Some(u) = centred(v) {
+        for v in vs.filter(|v| v.len() == dim) {
+            let u: Vec<f64> = v
+                .iter()
+                .zip(&mean)
+                .map(|(&x, m)| f64::from(x) - m)
+                .collect();
+            let len = norm(&u);
+            if len > 1e-9 {
                 n += 1;
                 for (a, x) in s.iter_mut().zip(u) {
-                    *a += x;
+                    *a += x / len;
                 }
             }
         }
         (s, n)
     };
-    let norm_of_mean = |(s, n): (Vec<f64>, usize)| -> f64 {
-        if n == 0 {
-            0.0
-        } else {
-            s.iter().map(|x| x * x).sum::<f64>().sqrt() / n as f64
-        }
-    };
-    let whole: Vec<(Vec<f64>, usize)> = vectors
-        .par_chunks(4096)
-        .map(|chunk| mean_of(&mut chunk.iter().filter(usable)))
+    // Cohesion of unit vectors about their own centre: their mean's norm.
+    let cohesion_of = |(s, n): &(Vec<f64>, usize)| if *n == 0 { 0.0 } else { norm(s) / *n as f64 };
+    let parts: Vec<(Vec<f64>, usize)> = vectors
+        .par_chunks(CHUNK)
+        .map(|chunk| centred_sum(&mut chunk.iter()))
         .collect();
-    let mut all = vec![0.0f64; dim];
-    let mut n_all = 0usize;
-    for (s, n) in whole {
-        n_all += n;
-        for (a, x) in all.iter_mut().zip(s) {
-            *a += x;
-        }
-    }
-    let mu2 = norm_of_mean((all, n_all)).powi(2);
-    let big_n = n_all as f64;
+    let whole = add_up(&parts, dim);
+    let mu2 = cohesion_of(&whole).powi(2);
+    let big_n = whole.1 as f64;
     members
         .par_iter()
         .map(|m| {
-            let got = mean_of(&mut m.iter().filter_map(|&i| vectors.get(i)).filter(usable));
+            let got = centred_sum(&mut m.iter().filter_map(|&i| vectors.get(i)));
             let n = got.1 as f64;
-            if got.1 == 0 || n_all < 2 {
+            if got.1 == 0 || whole.1 < 2 {
                 return 0.0;
             }
             let chance = (mu2 + (1.0 - mu2) * (big_n - n) / (n * (big_n - 1.0)))
                 .max(0.0)
                 .sqrt();
-            let cc = norm_of_mean(got);
             if chance >= 1.0 {
                 0.0
             } else {
-                (cc - chance) / (1.0 - chance)
+                (cohesion_of(&got) - chance) / (1.0 - chance)
             }
         })
         .collect()
