@@ -21,7 +21,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cluster::{add_up, norm, sum_of};
+use crate::cluster::{add_up, norm, sum_of, tighter_than_group};
 use crate::embed::cosine_f64;
 use crate::label::name_key;
 use crate::model::Category;
@@ -32,6 +32,11 @@ use crate::model::Category;
 /// issues on the sample, 0.7 leaves the 100k month's near-duplicate
 /// splits apart (BENCHMARKS.md, issue 13).
 pub const MERGE_COSINE: f64 = 0.6;
+/// Two categories named alike ("verify my identity" and "identity
+/// verification", "אימיילים חדשים" and "מיילים חדשים") are one theme at
+/// this lower centred cosine: their members' own words say one issue, and
+/// a reader could not tell two such themes apart.
+pub const NAMED_ALIKE_COSINE: f64 = 0.4;
 
 /// Per theme, its categories (indices into the categories), ascending; the
 /// themes in order of their first category. Every category is in exactly
@@ -135,6 +140,20 @@ fn merge_space(
         }));
     }
     let k = nodes.len();
+    // Whose names are alike: a node goes by its largest category's name
+    // (what its theme will usually be called), so a broad theme does not
+    // gather every near name of its many categories.
+    let lead = |n: &Node| lead_of(&n.cats, categories);
+    let mut alike = vec![vec![false; k]; k];
+    for a in 0..k {
+        for b in a + 1..k {
+            if let (Some(x), Some(y)) = (&nodes[a], &nodes[b]) {
+                let v = named_alike(&categories[lead(x)].label, &categories[lead(y)].label);
+                alike[a][b] = v;
+                alike[b][a] = v;
+            }
+        }
+    }
     // Pairwise centred cosines; a merged node's row is recomputed.
     let mut sim = vec![vec![f64::NEG_INFINITY; k]; k];
     // Two of last month's themes stay two.
@@ -151,10 +170,7 @@ fn merge_space(
             }
         }
     }
-    let gain_ok = |sum: &[f64], n: usize| {
-        let coh = norm(sum) / n.max(1) as f64;
-        base < 1.0 && (coh - base) / (1.0 - base) >= crate::cluster::MIN_GAIN_OVER_GROUP
-    };
+    let gain_ok = |sum: &[f64], n: usize| tighter_than_group(norm(sum) / n.max(1) as f64, base);
     loop {
         // The most similar pair that may merge; ties: lowest indices.
         let mut best: Option<(usize, usize, f64)> = None;
@@ -163,7 +179,12 @@ fn merge_space(
                 continue;
             }
             for (b, &s) in sim[a].iter().enumerate().skip(a + 1) {
-                if s < MERGE_COSINE || best.is_some_and(|(_, _, bs)| s <= bs) {
+                let bar = if alike[a][b] {
+                    NAMED_ALIKE_COSINE
+                } else {
+                    MERGE_COSINE
+                };
+                if s < bar || best.is_some_and(|(_, _, bs)| s <= bs) {
                     continue;
                 }
                 best = Some((a, b, s));
@@ -185,6 +206,7 @@ fn merge_space(
         }
         let mut cs = x.cats;
         cs.extend(y.cats);
+        let merged_lead = lead_of(&cs, categories);
         let centre = centred(&sum, n);
         let prior = x.last_month.or(y.last_month);
         for o in 0..k {
@@ -201,6 +223,11 @@ fn merge_space(
             };
             sim[a][o] = s;
             sim[o][a] = s;
+            let v = nodes[o].as_ref().is_some_and(|z| {
+                named_alike(&categories[merged_lead].label, &categories[lead(z)].label)
+            });
+            alike[a][o] = v;
+            alike[o][a] = v;
         }
         nodes[a] = Some(Node {
             cats: cs,
@@ -211,6 +238,53 @@ fn merge_space(
         });
     }
     nodes.into_iter().flatten().map(|n| n.cats).collect()
+}
+
+/// The largest of `cats` (ties: the lowest index).
+fn lead_of(cats: &[usize], categories: &[Category]) -> usize {
+    cats.iter()
+        .copied()
+        .max_by(|&p, &q| {
+            let (sp, sq) = (categories[p].members.len(), categories[q].members.len());
+            sp.cmp(&sq).then(q.cmp(&p))
+        })
+        .unwrap_or(0)
+}
+
+/// A name's content words (stemmed; Hebrew prefix letters off).
+fn name_words(name: &str) -> Vec<String> {
+    crate::text::words(name)
+        .into_iter()
+        .map(|w| w.key)
+        .collect()
+}
+
+/// Two words a reader takes for one: equal, or the shorter (three letters
+/// or more, at least 60 % of the longer) at the longer's start or end: an
+/// inflection the stemmer left ("verif", "verifi") or a spelling variant
+/// ("מיילים", "אימיילים"); not a word inside a compound ("play",
+/// "playlist").
+fn word_alike(a: &str, b: &str) -> bool {
+    let (na, nb) = (a.chars().count(), b.chars().count());
+    let (short, long, ns, nl) = if na <= nb {
+        (a, b, na, nb)
+    } else {
+        (b, a, nb, na)
+    };
+    short == long
+        || (ns >= 3 && ns * 5 >= nl * 3 && (long.starts_with(short) || long.ends_with(short)))
+}
+
+/// Two names that say the same thing: every content word of the one with
+/// fewer is matched in the other, which adds at most one more ("top-up"
+/// and "top-up my card", "identity verification" and "verify my
+/// identity").
+fn named_alike(a: &str, b: &str) -> bool {
+    let (a, b) = (name_words(a), name_words(b));
+    let (few, many) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    !few.is_empty()
+        && many.len() <= few.len() + 1
+        && few.iter().all(|w| many.iter().any(|v| word_alike(w, v)))
 }
 
 /// Per reason, its theme: the theme of its category.
@@ -288,7 +362,8 @@ pub fn single_names(themes: &[Vec<usize>], categories: &[Category]) -> Vec<Strin
 
 /// No name twice in a report: a category of a larger theme that is named
 /// like a theme (its theme usually took the best phrase of its largest
-/// category) takes its next phrase, else its name with its next keyword.
+/// category) takes its next phrase sharing a word with that name, else its
+/// name with its next keyword.
 pub fn settle_names(
     categories: &mut [Category],
     themes: &[Vec<usize>],
@@ -309,9 +384,19 @@ pub fn settle_names(
                 continue;
             }
             let cat = &categories[c];
+            // Its next phrase that still says what the taken name said
+            // ("calendar" → "calendar events"): an unrelated later phrase
+            // is often a circumstance few members share ("maternity leave
+            // at the moment").
+            let said = name_words(&cat.label);
             let name = cat
                 .name_candidates
                 .iter()
+                .filter(|n| {
+                    name_words(n)
+                        .iter()
+                        .any(|w| said.iter().any(|v| word_alike(w, v)))
+                })
                 .find(|n| !used.contains(&name_key(n)))
                 .cloned()
                 .or_else(|| {
@@ -455,6 +540,93 @@ mod tests {
         ];
         let themes = group(&cats, &vectors, &[Some(0); 5], &last);
         assert_eq!(themes, vec![vec![0, 1, 2], vec![3], vec![4]]);
+    }
+
+    #[test]
+    fn names_alike_say_the_same_thing() {
+        assert!(named_alike("verify my identity", "identity verification"));
+        assert!(named_alike("top-up", "top-up my card"));
+        assert!(named_alike("disposable cards", "disposable virtual card"));
+        assert!(named_alike("אימיילים חדשים", "מיילים חדשים"));
+        assert!(named_alike("清单", "清单删除"));
+        // A word inside a compound is another word.
+        assert!(!named_alike("playlist", "play"));
+        // Different problems, or one name with more than one word added.
+        assert!(!named_alike("lost card", "card arrive"));
+        assert!(!named_alike("refund", "refund blocked card"));
+        assert!(!named_alike("", "refund"));
+    }
+
+    #[test]
+    fn categories_named_alike_merge_at_a_lower_cosine() {
+        // Categories 0 and 1 lean the same way but not enough to merge on
+        // their centres alone; 2–4 are other issues.
+        let mut cats = Vec::new();
+        let mut vectors = Vec::new();
+        for (k, dir) in [
+            [2.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            [2.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9],
+            [2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            [2.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0],
+            [2.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0],
+        ]
+        .iter()
+        .enumerate()
+        {
+            let start = vectors.len();
+            vectors.extend(around(dir, 20, 0.2, k));
+            cats.push(category((start..vectors.len()).collect()));
+        }
+        let names = [
+            "refund status",
+            "card pin",
+            "exchange rate",
+            "top-up",
+            "atm",
+        ];
+        for (c, n) in cats.iter_mut().zip(names) {
+            c.label = n.to_string();
+        }
+        let apart = group(&cats, &vectors, &[Some(0); 5], &[]);
+        assert_eq!(apart.len(), 5, "{apart:?}");
+        cats[1].label = "status of my refund".to_string();
+        let together = group(&cats, &vectors, &[Some(0); 5], &[]);
+        assert_eq!(together, vec![vec![0, 1], vec![2], vec![3], vec![4]]);
+    }
+
+    #[test]
+    fn a_category_named_like_its_theme_keeps_saying_it() {
+        let named = |label: &str, candidates: &[&str], keywords: &[&str]| {
+            let mut c = category(vec![0]);
+            c.label = label.to_string();
+            c.name_candidates = candidates.iter().map(|s| s.to_string()).collect();
+            c.keywords = keywords.iter().map(|s| s.to_string()).collect();
+            c
+        };
+        let mut cats = vec![
+            named(
+                "calendar",
+                &[
+                    "calendar",
+                    "maternity leave at the moment",
+                    "calendar events",
+                ],
+                &["calendar", "events"],
+            ),
+            named("meeting", &["meeting"], &["meeting"]),
+            named("播放", &["播放", "继续"], &["播放", "播客"]),
+            named("song", &["song"], &["song"]),
+        ];
+        let theme_named = |label: &str| named(label, &[], &[]);
+        settle_names(
+            &mut cats,
+            &[vec![0, 1], vec![2, 3]],
+            &[theme_named("calendar"), theme_named("播放")],
+        );
+        assert_eq!(cats[0].label, "calendar events");
+        assert_eq!(cats[1].label, "meeting");
+        // No later phrase says it: the name and its next keyword.
+        assert_eq!(cats[2].label, "播放 · 播客");
     }
 
     #[test]

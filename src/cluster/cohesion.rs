@@ -49,6 +49,12 @@ pub const MIN_GAIN_OVER_CHANCE: f64 = 0.35;
 /// themes are held to this bar too.
 pub const MIN_GAIN_OVER_GROUP: f64 = 0.25;
 
+/// Whether a raw cohesion `coh` gains at least [`MIN_GAIN_OVER_GROUP`] over
+/// its group's `base`: the one test categories and merged themes share.
+pub fn tighter_than_group(coh: f64, base: f64) -> bool {
+    base < 1.0 && (coh - base) / (1.0 - base) >= MIN_GAIN_OVER_GROUP
+}
+
 /// Dissolves the categories of one script group that are no tighter than
 /// chance and no tighter than the group: such a category gathers reasons
 /// that fit nothing else (a catch-all), so its reasons are left
@@ -90,10 +96,7 @@ pub fn dissolve_loose(clusters: &mut crate::model::Clusters, vectors: &[Vec<f32>
     let keep: Vec<bool> = coh
         .iter()
         .zip(&over_chance)
-        .map(|(&c, &g)| {
-            g >= MIN_GAIN_OVER_CHANCE
-                || (base < 1.0 && (c - base) / (1.0 - base) >= MIN_GAIN_OVER_GROUP)
-        })
+        .map(|(&c, &g)| g >= MIN_GAIN_OVER_CHANCE || tighter_than_group(c, base))
         .collect();
     retain(clusters, &keep);
     coh.into_iter()

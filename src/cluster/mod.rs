@@ -68,7 +68,9 @@ mod score;
 
 pub use anchor::{anchor_group, centre_of_examples, CENTROID_THRESHOLD};
 pub(crate) use cohesion::{add_up, norm, sum_of};
-pub use cohesion::{cohesion, dissolve_loose, retain, MIN_GAIN_OVER_CHANCE, MIN_GAIN_OVER_GROUP};
+pub use cohesion::{
+    cohesion, dissolve_loose, retain, tighter_than_group, MIN_GAIN_OVER_CHANCE, MIN_GAIN_OVER_GROUP,
+};
 pub use score::{ari, nmi};
 
 use kernels::{dot, Matrix, Rng};

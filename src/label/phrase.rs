@@ -26,9 +26,13 @@
 //!
 //! Words found throughout the month (the company's name, a channel word)
 //! never name a group: a content word in at least [`THROUGHOUT_CATEGORIES`]
-//! of the categories and [`THROUGHOUT_REASONS`] of the reasons is left out
-//! of every name, as are the company's own words the caller passes
-//! (`company`: brands the customers address). Uniqueness across the month (a diversity penalty, as MMR
+//! of the categories and [`THROUGHOUT_REASONS`] of the reasons names none
+//! alone; it may stand beside a word that does where the group says it
+//! more than [`THROUGHOUT_LIFT`] times as often as the month ("new card"
+//! in a bank's month where most groups say "card"; never the company's
+//! name, said everywhere alike). The company's own words the
+//! caller passes (`company`: brands the customers address) are left out of
+//! every name. Uniqueness across the month (a diversity penalty, as MMR
 //! has) is applied by the caller, which takes each category's best phrase
 //! not already used.
 
@@ -51,6 +55,9 @@ pub const THROUGHOUT_CATEGORIES: f64 = 0.6;
 pub const MIN_THROUGHOUT_CATEGORIES: usize = 5;
 /// … and share of all categorised reasons.
 pub const THROUGHOUT_REASONS: f64 = 0.05;
+/// A word throughout the month may stand beside a naming word only in a
+/// group that says it more than this multiple of its month-wide rate.
+pub const THROUGHOUT_LIFT: f64 = 1.5;
 /// A phrase gives way to a longer one containing its words said by at
 /// least this share of the members that say it.
 pub const EXTEND: f64 = 0.4;
@@ -255,6 +262,8 @@ pub fn rank_phrases(
     let mut df_all: HashMap<&str, usize> = HashMap::new();
     let mut word_reasons: HashMap<&str, usize> = HashMap::new();
     let mut word_categories: HashMap<&str, HashSet<usize>> = HashMap::new();
+    // Members saying a word, per category.
+    let mut word_members: HashMap<(&str, usize), usize> = HashMap::new();
     for (p, &i) in per_reason.iter().zip(&clustered) {
         let c = category_of[i].unwrap_or_default();
         let mut words_here = HashSet::new();
@@ -266,6 +275,9 @@ pub fn rank_phrases(
                     .entry(cand.content[0].as_str())
                     .or_default()
                     .insert(c);
+                *word_members
+                    .entry((cand.content[0].as_str(), c))
+                    .or_default() += 1;
             }
         }
     }
@@ -298,16 +310,29 @@ pub fn rank_phrases(
                     .map_or(1.0, |v| f64::from(cosine(v, &centroids[c])))
             };
             let mean_close = ms.iter().map(|&i| close_of(i)).sum::<f64>() / size as f64;
+            // A word throughout the month said here no more than anywhere
+            // (the company's name in every reason) names nothing, not
+            // even beside another word; one said here far more than in
+            // the month ("card" in a group about new cards) may stand
+            // beside a word that names.
+            let flat = |w: &str| {
+                let here = word_members.get(&(w, c)).copied().unwrap_or(0) as f64 / size as f64;
+                let month = word_reasons.get(w).copied().unwrap_or(0) as f64 / n;
+                here <= THROUGHOUT_LIFT * month
+            };
             // key → (members saying it, summed closeness, surface counts, content)
             let mut stats: Stats = BTreeMap::new();
             for &i in ms {
                 let Some(&p) = position.get(&i) else { continue };
                 let close = close_of(i);
                 for cand in &per_reason[p] {
-                    if cand
-                        .content
-                        .iter()
-                        .any(|w| throughout.contains(w.as_str()) || company.contains(w))
+                    // A word throughout the month names nothing alone but
+                    // may stand beside one that does ("new card" where
+                    // every category says "card").
+                    let month_word = |w: &String| throughout.contains(w.as_str());
+                    if cand.content.iter().any(|w| company.contains(w))
+                        || cand.content.iter().all(month_word)
+                        || cand.content.iter().any(|w| month_word(w) && flat(w))
                     {
                         continue;
                     }
@@ -596,6 +621,43 @@ mod tests {
         assert!(r
             .iter()
             .all(|x| x.phrases.iter().all(|p| !p.text.contains("acme"))));
+    }
+
+    #[test]
+    fn a_month_word_said_here_most_stands_beside_the_naming_word() {
+        // "card" is in five of six groups, so it names none alone; the
+        // first group says it three times as often as the month: "new
+        // card", not "new".
+        let texts = [
+            "I need a new card",
+            "new card please",
+            "ordered a new card",
+            "refund status",
+            "what is my refund status",
+            "refund status for my card",
+            "app crashes on login",
+            "app crashes with my card",
+            "the app crashes",
+            "payment failed",
+            "card payment failed",
+            "payment failed again",
+            "parcel lost",
+            "card parcel lost",
+            "parcel lost today",
+            "pin blocked",
+            "pin blocked card",
+            "my pin blocked",
+        ];
+        let reasons: Vec<Reason> = texts.iter().map(|t| reason(t)).collect();
+        let members: Vec<Vec<usize>> = (0..6).map(|c| vec![3 * c, 3 * c + 1, 3 * c + 2]).collect();
+        let vectors: Vec<Vec<f32>> = vec![vec![1.0]; 18];
+        let centroids = vec![vec![1.0]; 6];
+        let r = rank_phrases(&reasons, &members, &vectors, &centroids, &HashSet::new());
+        assert_eq!(r[0].phrases[0].text, "new card");
+        // Where "card" is said no more than in the month, it names nothing.
+        assert!(r[1..]
+            .iter()
+            .all(|x| x.phrases.iter().all(|p| !p.text.contains("card"))));
     }
 
     #[test]
