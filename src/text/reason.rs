@@ -319,7 +319,17 @@ pub fn contact_reason(raw: &str) -> String {
                 break;
             }
             let mut adjacent = false;
-            for span in clause_spans(line) {
+            // A reference inside a clause after its problem cuts it in
+            // two; what follows is a clause of its own.
+            let pieces = clause_spans(line).into_iter().flat_map(|(a, b)| {
+                let pieces = text::reference::inner_reference_pieces(&line[a..b]);
+                let n = pieces.len();
+                pieces
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(k, (s, e))| ((a + s, a + e), k + 1 < n))
+            });
+            for (span, cut_after) in pieces {
                 let s = &line[span.0..span.1];
                 if is_chatter(s) || is_repeat_statement(s) || text::only_references(s) {
                     adjacent = false;
@@ -333,7 +343,7 @@ pub fn contact_reason(raw: &str) -> String {
                     joiner.push_break();
                 }
                 joiner.push(line_no, line, (span.0 + a, span.0 + b), adjacent && a == 0);
-                adjacent = b == s.len();
+                adjacent = b == s.len() && !cut_after;
                 if !adjacent {
                     joiner.push_break();
                 }

@@ -104,6 +104,46 @@ pub(crate) fn without_edge_references(clause: &str) -> (usize, usize) {
     (start, end)
 }
 
+/// The pieces of a clause either side of a reference given inside it,
+/// after the problem and before more words, with no sentence end between
+/// ("你能点亮灯光吗流水号 20261003真的很着急", "please remove item a from
+/// my list Ref: NW4821 Quick question"): byte ranges without the
+/// reference, in order; the whole clause when there is none. Only where
+/// the words before it state something (content words): in "the ref 12345
+/// was rejected" or "my order #4821 never came" the reference is what the
+/// clause is about, and the clause stays whole. Chinese runs sentences
+/// together without punctuation in chat, so this is where its references
+/// sit; left in, "流水号" named a group of unrelated requests.
+pub(crate) fn inner_reference_pieces(clause: &str) -> Vec<(usize, usize)> {
+    let is_gap = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                ',' | '，' | '、' | ';' | '；' | ':' | '：' | '-' | '–' | '—'
+            )
+    };
+    let mut pieces = Vec::new();
+    let mut from = 0;
+    for c in pure_reference_re().captures_iter(clause) {
+        let Some((s, e)) = labelled_identifier(clause, &c) else {
+            continue;
+        };
+        if s < from {
+            continue;
+        }
+        let before = clause[from..s].trim_end_matches(is_gap);
+        let after = &clause[e..];
+        let more_after = after.chars().any(char::is_alphanumeric);
+        if !more_after || super::words(before).is_empty() {
+            continue;
+        }
+        pieces.push((from, from + before.len()));
+        from = e + (after.len() - after.trim_start_matches(is_gap).len());
+    }
+    pieces.push((from, clause.len()));
+    pieces
+}
+
 /// The byte span of a label-and-identifier match (group 1: the
 /// identifier) when the identifier has at least two digits and ends
 /// there: an amount is not an identifier ("订单12元").
@@ -270,6 +310,38 @@ mod tests {
             "top up 20",
         ] {
             assert_eq!(kept(t), t);
+        }
+    }
+
+    #[test]
+    fn a_reference_inside_a_clause_after_the_problem_splits_it() {
+        let pieces = |t: &str| -> Vec<String> {
+            inner_reference_pieces(t)
+                .into_iter()
+                .map(|(a, b)| t[a..b].to_string())
+                .collect()
+        };
+        assert_eq!(
+            pieces("你能点亮灯光吗流水号 20261003真的很着急。"),
+            vec!["你能点亮灯光吗", "真的很着急。"]
+        );
+        assert_eq!(
+            pieces("please remove item a from my list Ref: NW4821 Quick question."),
+            vec!["please remove item a from my list", "Quick question."]
+        );
+        assert_eq!(
+            pieces("מה מזג האוויר כרגע באילת אסמכתא 6950668 תודה מראש."),
+            vec!["מה מזג האוויר כרגע באילת", "תודה מראש."]
+        );
+        // What the clause is about, at its edge, or no reference: whole.
+        for t in [
+            "the ref 12345 was rejected by the shop",
+            "my order #4821 never came",
+            "I want to check my order 12345",
+            "退款没到 流水号 20261003",
+            "top up 20 please",
+        ] {
+            assert_eq!(pieces(t), vec![t.to_string()], "{t}");
         }
     }
 
