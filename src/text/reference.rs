@@ -69,6 +69,11 @@ fn pure_reference_re() -> &'static Regex {
     })
 }
 
+/// What may stand between a reference and the words beside it.
+fn is_gap(c: char) -> bool {
+    c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；' | ':' | '：' | '-' | '–')
+}
+
 /// What of a clause to keep when it starts or ends with a reference given
 /// beside the problem, with no sentence end between ("… from my tablet
 /// אסמכתא 6950668", "Transaction ID 2706e953 the transfer failed"): the
@@ -76,9 +81,6 @@ fn pure_reference_re() -> &'static Regex {
 /// clause. Left in, the reference word gathered unrelated problems into
 /// one category. A reference inside the clause stays.
 pub(crate) fn without_edge_references(clause: &str) -> (usize, usize) {
-    let is_gap = |c: char| {
-        c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；' | ':' | '：' | '-' | '–')
-    };
     let is_end = |c: char| is_gap(c) || matches!(c, '.' | '!' | '?' | '。' | '！' | '？');
     let mut spans: Vec<(usize, usize)> = pure_reference_re()
         .captures_iter(clause)
@@ -115,13 +117,6 @@ pub(crate) fn without_edge_references(clause: &str) -> (usize, usize) {
 /// together without punctuation in chat, so this is where its references
 /// sit; left in, "流水号" named a group of unrelated requests.
 pub(crate) fn inner_reference_pieces(clause: &str) -> Vec<(usize, usize)> {
-    let is_gap = |c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                ',' | '，' | '、' | ';' | '；' | ':' | '：' | '-' | '–' | '—'
-            )
-    };
     let mut pieces = Vec::new();
     let mut from = 0;
     for c in pure_reference_re().captures_iter(clause) {
