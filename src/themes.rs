@@ -143,12 +143,18 @@ fn merge_space(
     // Whose names are alike: a node goes by its largest category's name
     // (what its theme will usually be called), so a broad theme does not
     // gather every near name of its many categories.
+    // Each category's name words, segmented once.
+    let words: BTreeMap<usize, Vec<String>> = cats
+        .iter()
+        .map(|&c| (c, name_words(&categories[c].label)))
+        .collect();
+    let lead_words = |c: usize| words.get(&c).map_or(&[][..], Vec::as_slice);
     let lead = |n: &Node| lead_of(&n.cats, categories);
     let mut alike = vec![vec![false; k]; k];
     for a in 0..k {
         for b in a + 1..k {
             if let (Some(x), Some(y)) = (&nodes[a], &nodes[b]) {
-                let v = named_alike(&categories[lead(x)].label, &categories[lead(y)].label);
+                let v = words_alike(lead_words(lead(x)), lead_words(lead(y)));
                 alike[a][b] = v;
                 alike[b][a] = v;
             }
@@ -223,9 +229,9 @@ fn merge_space(
             };
             sim[a][o] = s;
             sim[o][a] = s;
-            let v = nodes[o].as_ref().is_some_and(|z| {
-                named_alike(&categories[merged_lead].label, &categories[lead(z)].label)
-            });
+            let v = nodes[o]
+                .as_ref()
+                .is_some_and(|z| words_alike(lead_words(merged_lead), lead_words(lead(z))));
             alike[a][o] = v;
             alike[o][a] = v;
         }
@@ -275,12 +281,11 @@ fn word_alike(a: &str, b: &str) -> bool {
         || (ns >= 3 && ns * 5 >= nl * 3 && (long.starts_with(short) || long.ends_with(short)))
 }
 
-/// Two names that say the same thing: every content word of the one with
-/// fewer is matched in the other, which adds at most one more ("top-up"
-/// and "top-up my card", "identity verification" and "verify my
-/// identity").
-fn named_alike(a: &str, b: &str) -> bool {
-    let (a, b) = (name_words(a), name_words(b));
+/// Two names (their [`name_words`]) that say the same thing: every content
+/// word of the one with fewer is matched in the other, which adds at most
+/// one more ("top-up" and "top-up my card", "identity verification" and
+/// "verify my identity").
+fn words_alike(a: &[String], b: &[String]) -> bool {
     let (few, many) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     !few.is_empty()
         && many.len() <= few.len() + 1
@@ -540,6 +545,10 @@ mod tests {
         ];
         let themes = group(&cats, &vectors, &[Some(0); 5], &last);
         assert_eq!(themes, vec![vec![0, 1, 2], vec![3], vec![4]]);
+    }
+
+    fn named_alike(a: &str, b: &str) -> bool {
+        words_alike(&name_words(a), &name_words(b))
     }
 
     #[test]

@@ -216,8 +216,9 @@ fn spread_evenly<'a>(
     const MIN_CATEGORIES: usize = 4;
     // In at least this share of the categories…
     const MIN_SHARE: f64 = 0.6;
-    // …and nowhere above this multiple of its rate over all reasons.
-    const MAX_LIFT: f64 = 1.5;
+    // …and nowhere above this multiple of its rate over all reasons (the
+    // lift a month-wide word needs to stand in a name).
+    const MAX_LIFT: f64 = phrase::THROUGHOUT_LIFT;
     let k = class_tf.len();
     let mut out = std::collections::HashSet::new();
     if k < MIN_CATEGORIES {
