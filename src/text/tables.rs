@@ -191,6 +191,12 @@ const EXTRA_STOP: &[&str] = &[
     "sure",
     "fine",
     "morning",
+    // Openers of realistic and real contacts ("Hiya, …", "Afternoon, …")
+    // named categories beside the problem ("hiya pin", "afternoon card").
+    "hiya",
+    "howdy",
+    "afternoon",
+    "evening",
     "thanks",
     "thank",
     "please",

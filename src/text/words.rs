@@ -343,6 +343,15 @@ mod segment_tests {
     }
 
     #[test]
+    fn greetings_that_open_a_contact_are_no_content() {
+        let surf: Vec<String> = words("Hiya, afternoon! My card was declined this evening")
+            .into_iter()
+            .map(|w| w.surface)
+            .collect();
+        assert_eq!(surf, ["card", "declined"]);
+    }
+
+    #[test]
     fn other_latin_languages_lose_their_function_words() {
         let surf = |t: &str| -> Vec<String> { words(t).into_iter().map(|w| w.surface).collect() };
         // Real-looking tweets: Spanish, German, Portuguese.
