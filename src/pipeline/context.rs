@@ -20,6 +20,14 @@
 //! (`GroupWords::alone`: the month tells it beside problems of many other
 //! categories).
 //!
+//! A word said beside anything ("olly, …" before any request, "我用了你们
+//! 7年了", "I've tried the FAQ already") can hold a category of unrelated
+//! problems together as well (`GroupWords::spread_word`: the group says it
+//! beside problems of many other categories). Such a category dissolves
+//! when, without that word, most of its members lie nearest other
+//! categories, no one of them taking half; a word the problem needs
+//! ("card" in "card pin never came") leaves members nearest their own.
+//!
 //! A family's members then join the category nearest what is left of them
 //! when that is a home, else stay uncategorised (counted as such, not
 //! forced together). Without a model (the lexical space cannot place a new
@@ -40,6 +48,11 @@ const MAX_LEFTOVER_GAIN: f64 = crate::cluster::MIN_GAIN_OVER_GROUP / 2.0;
 
 /// At least this share of a family's leftovers have a home.
 const MIN_HOME_SHARE: f64 = 0.5;
+
+/// Without a word said beside anything, no one category takes more than
+/// this share of the members that moved: into one, the word split one
+/// problem across two categories (the themes stage joins those).
+const MAX_ONE_HOME_SHARE: f64 = 0.5;
 
 /// Leftovers of a candidate read by the test.
 const LEFTOVER_SAMPLE: usize = 96;
@@ -86,6 +99,35 @@ pub fn dissolve(
             }
         })
         .collect();
+    let mut own: Vec<f32> = clusters
+        .cluster_of
+        .iter()
+        .zip(vectors.iter())
+        .filter_map(|(c, v)| c.map(|c| cosine(v, &clusters.centroids[c])))
+        .collect();
+    own.sort_by(f32::total_cmp);
+    let bar = own
+        .get((own.len() as f64 * HOME_QUANTILE) as usize)
+        .copied()
+        .unwrap_or(f32::INFINITY);
+    // Words said beside anything (`GroupWords::spread_word`), decided by
+    // where the model places the members without them; such a family
+    // takes those leftovers whatever the other tests would say.
+    let said_anywhere = said_anywhere(
+        model,
+        &words,
+        &rows,
+        &texts,
+        &clusters.cluster_of,
+        &clusters.centroids,
+        &alone,
+        bar,
+    )?;
+    for (c, left) in said_anywhere.iter().enumerate() {
+        if let Some(left) = left {
+            candidates[c] = Some(left.clone());
+        }
+    }
     // Leftovers (category, row, text).
     let left: Vec<(usize, usize, String)> = candidates
         .iter()
@@ -111,26 +153,15 @@ pub fn dissolve(
     let mut fresh: Vec<Option<Vec<f32>>> = vec![None; left.len()];
     let sample: Vec<usize> = of_candidate
         .iter()
-        .zip(&alone)
-        .filter(|(_, a)| !**a)
-        .flat_map(|(js, _)| spread(js, LEFTOVER_SAMPLE))
+        .enumerate()
+        .filter(|(c, _)| !alone[*c] && said_anywhere[*c].is_none())
+        .flat_map(|(_, js)| spread(js, LEFTOVER_SAMPLE))
         .collect();
     embed_into(model, &left, &sample, &mut fresh)?;
-    let mut own: Vec<f32> = clusters
-        .cluster_of
-        .iter()
-        .zip(vectors.iter())
-        .filter_map(|(c, v)| c.map(|c| cosine(v, &clusters.centroids[c])))
-        .collect();
-    own.sort_by(f32::total_cmp);
-    let bar = own
-        .get((own.len() as f64 * HOME_QUANTILE) as usize)
-        .copied()
-        .unwrap_or(f32::INFINITY);
     let base = tightness(vectors.iter());
     let family: Vec<bool> = (0..k)
         .map(|c| {
-            if alone[c] {
+            if alone[c] || said_anywhere[c].is_some() {
                 return true;
             }
             let tested: Vec<&Vec<f32>> = of_candidate[c]
@@ -182,6 +213,60 @@ pub fn dissolve(
     cluster::retain(clusters, &keep);
     clusters.centroids = embed::centroids(&clusters.cluster_of, vectors, clusters.centroids.len());
     Ok(n_families)
+}
+
+/// For each category held together by a word said beside anything
+/// (`GroupWords::spread_word`; not `alone`), its members without that word
+/// when the model places most of a sample of them nearest other categories
+/// (no one of them taking more than half: into one, the word split a
+/// problem), each as near as members lie to their own (`bar`); `None` for
+/// every other category.
+#[allow(clippy::too_many_arguments)]
+fn said_anywhere(
+    model: &dyn Embedder,
+    words: &GroupWords,
+    rows: &[Vec<usize>],
+    texts: &[&str],
+    category_of: &[Option<usize>],
+    centroids: &[Vec<f32>],
+    alone: &[bool],
+    bar: f32,
+) -> Result<Vec<Option<Vec<String>>>> {
+    let mut out: Vec<Option<Vec<String>>> = vec![None; rows.len()];
+    for (c, rs) in rows.iter().enumerate() {
+        if alone[c] {
+            continue;
+        }
+        let Some(left) = words.spread_word(c, rs, texts, category_of) else {
+            continue;
+        };
+        let sample: Vec<String> = spread(&left, LEFTOVER_SAMPLE)
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        if sample.is_empty() {
+            continue;
+        }
+        let vs = model.embed(&sample)?;
+        let mut homes: Vec<usize> = vs
+            .iter()
+            .filter_map(|v| home(v, centroids, |_| false, bar))
+            .filter(|&h| h != c)
+            .collect();
+        let moved = homes.len();
+        homes.sort_unstable();
+        let most = homes
+            .chunk_by(|a, b| a == b)
+            .map(<[usize]>::len)
+            .max()
+            .unwrap_or(0);
+        if moved as f64 >= MIN_HOME_SHARE * sample.len() as f64
+            && most as f64 <= MAX_ONE_HOME_SHARE * moved as f64
+        {
+            out[c] = Some(left);
+        }
+    }
+    Ok(out)
 }
 
 /// The category (not `excluded`) whose centre is nearest `v`, if it is at
@@ -414,6 +499,62 @@ mod tests {
             dissolve(&mut c2, &mut v2, &members, &reasons, None).unwrap(),
             0
         );
+    }
+
+    #[test]
+    fn a_category_held_by_a_name_said_before_anything_dissolves_into_its_problems() {
+        let others = [
+            "exchange rate looks wrong",
+            "charged twice for coffee",
+            "cannot change account name",
+            "direct debit bounced",
+            "app logs me out daily",
+            "cash machine kept money",
+            "statement shows unknown shop",
+            "loyalty points vanished",
+        ];
+        let mut texts: Vec<String> = Vec::new();
+        let mut of: Vec<Option<usize>> = Vec::new();
+        for (c, issue) in ISSUES.iter().enumerate() {
+            for t in issue.iter().chain(issue.iter()) {
+                texts.push(t.to_string());
+                of.push(Some(c));
+            }
+        }
+        for (c, t) in others.iter().enumerate() {
+            for _ in 0..3 {
+                texts.push(t.to_string());
+                of.push(Some(3 + c));
+            }
+            // The assistant's name before requests of six categories.
+            if c < 6 {
+                texts.push(format!("olly {t}"));
+                of.push(Some(3 + c));
+            }
+        }
+        // Category 11: the name before each of three problems.
+        let first = texts.len();
+        for issue in &ISSUES {
+            for t in issue {
+                texts.push(format!("olly {t}"));
+                of.push(Some(11));
+            }
+        }
+        let (n, clusters) = dissolved(&texts, of, 12);
+        assert_eq!(n, 1);
+        assert_eq!(clusters.centroids.len(), 11);
+        // Each member joins its problem's category, or stays uncategorised
+        // where none lies near enough; none joins another problem.
+        let mut joined = 0;
+        for (k, label) in clusters.cluster_of[first..].iter().enumerate() {
+            assert!(
+                label.is_none() || *label == Some(k / 4),
+                "{}",
+                texts[first + k]
+            );
+            joined += usize::from(label.is_some());
+        }
+        assert!(joined >= 9, "{joined} of 12 joined");
     }
 
     #[test]

@@ -32,7 +32,7 @@ use super::boilerplate::MAX_STANDALONE;
 use super::clause::{clause_spans, sentence_spans};
 use super::noproblem::states_no_problem;
 use super::unicode::is_cjk;
-use super::words::words;
+use super::words::{join_words, segments, words};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -191,6 +191,82 @@ impl GroupWords {
     }
 }
 
+impl GroupWords {
+    /// When the category `c` (its reasons `rows`) is held together by a
+    /// word its members say beside anything: a word in at least half of
+    /// them that the rest of the group says beside problems of many other
+    /// categories, none holding much of it (the spread [`GroupWords::alone`]
+    /// asks of a circumstance). An assistant's name said before any
+    /// request ("olly 今天天气怎么样", "olly 把灯关掉") gathered MASSIVE's
+    /// weather, lights and greetings into one category named "olly". Each
+    /// member without those words, for the model to place: a word that
+    /// was the glue leaves problems other categories are about; a word
+    /// the problem needs ("card" in "card not arrived") leaves members that
+    /// still lie nearest their own category. `None` for any other category.
+    pub fn spread_word(
+        &self,
+        c: usize,
+        rows: &[usize],
+        texts: &[&str],
+        category_of: &[Option<usize>],
+    ) -> Option<Vec<String>> {
+        if rows.len() < 2 {
+            return None;
+        }
+        let characteristic = self.characteristic(rows);
+        let categories = category_of.iter().flatten().collect::<BTreeSet<_>>().len();
+        let spread: BTreeSet<&str> = characteristic
+            .into_iter()
+            .filter(|w| {
+                let here = rows
+                    .iter()
+                    .filter(|&&r| self.keys[r].binary_search_by(|k| k.as_str().cmp(w)).is_ok())
+                    .count();
+                let mut elsewhere: BTreeMap<usize, usize> = BTreeMap::new();
+                for (r, o) in category_of.iter().enumerate() {
+                    let Some(o) = *o else { continue };
+                    if o != c && self.keys[r].binary_search_by(|k| k.as_str().cmp(w)).is_ok() {
+                        *elsewhere.entry(o).or_default() += 1;
+                    }
+                }
+                let attached: usize = elsewhere.values().sum();
+                let most = elsewhere.values().copied().max().unwrap_or(0);
+                // A word in most categories is the domain's own ("card" at
+                // a bank): the problems need it, it glues none of them.
+                let domain =
+                    (elsewhere.len() + 1) as f64 >= MAX_SPREAD_WORD_CATEGORIES * categories as f64;
+                !domain
+                    && elsewhere.len() >= MIN_ALONE_SPREAD
+                    && attached as f64 >= MIN_ALONE_ATTACHED * here as f64
+                    && most as f64 <= MAX_SPREAD_WORD_CATEGORY_SHARE * attached as f64
+            })
+            .collect();
+        if spread.is_empty() {
+            return None;
+        }
+        let left: Vec<String> = rows
+            .iter()
+            .map(|&r| {
+                let kept: Vec<String> = segments(texts[r])
+                    .into_iter()
+                    .flatten()
+                    .filter(|t| !spread.contains(t.key.as_str()))
+                    .map(|t| t.surface)
+                    .collect();
+                let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
+                let s = join_words(&kept);
+                if states_no_problem(&s) {
+                    String::new()
+                } else {
+                    s
+                }
+            })
+            .collect();
+        let standalone = left.iter().filter(|s| s.is_empty()).count();
+        (standalone as f64 <= MAX_STANDALONE * rows.len() as f64).then_some(left)
+    }
+}
+
 /// A circumstance said alone in a category is attached to problems of at
 /// least this many other categories …
 const MIN_ALONE_SPREAD: usize = 5;
@@ -198,6 +274,15 @@ const MIN_ALONE_SPREAD: usize = 5;
 const MIN_ALONE_ATTACHED: f64 = 0.5;
 /// … and no one of them holds more than this share of those.
 const MAX_ALONE_CATEGORY_SHARE: f64 = 0.15;
+
+/// … and, for a word said beside anything, no one of them holds more than
+/// this share of those: one word is said less often than a circumstance's
+/// phrase, so its count per category is small (MASSIVE zh's "olly": 14
+/// elsewhere, 3 at most in one category); the model decides after.
+const MAX_SPREAD_WORD_CATEGORY_SHARE: f64 = 0.25;
+/// A word in at least this share of a group's categories is the domain's
+/// own, never a family's (as `label::phrase::THROUGHOUT_CATEGORIES`).
+const MAX_SPREAD_WORD_CATEGORIES: f64 = 0.6;
 
 /// Words that open a question (English), or ask one anywhere in a
 /// clause (Chinese, Hebrew).
@@ -402,6 +487,75 @@ mod tests {
         let stripped = test(&members, &others).expect("a candidate");
         assert_eq!(stripped[1], "提醒我明天的会议。");
         assert!(!stripped.iter().any(|s| s.contains("出差")), "{stripped:?}");
+    }
+
+    /// Problems of other categories: with [`PROBLEMS`], twelve.
+    const MORE_PROBLEMS: &[&str] = &[
+        "The app logs me out every day.",
+        "My direct debit bounced.",
+        "Cash machine kept my money.",
+        "Statement shows an unknown shop.",
+    ];
+
+    /// A group whose category 0 is `members`; every other problem is a
+    /// category of its own, said alone, and once more after `word` in the
+    /// first `beside` of them.
+    fn spread(members: &[&str], word: &str, beside: usize) -> Option<Vec<String>> {
+        let mut texts: Vec<String> = members.iter().map(|m| m.to_string()).collect();
+        let mut of: Vec<Option<usize>> = vec![Some(0); members.len()];
+        for (i, p) in PROBLEMS.iter().chain(MORE_PROBLEMS).enumerate() {
+            texts.push(p.to_string());
+            of.push(Some(i + 1));
+            if i < beside {
+                texts.push(format!("{word} {p}"));
+                of.push(Some(i + 1));
+            }
+        }
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let rows: Vec<usize> = (0..members.len()).collect();
+        GroupWords::new(&refs).spread_word(0, &rows, &refs, &of)
+    }
+
+    #[test]
+    fn a_name_said_before_requests_of_many_categories_is_a_spread_word() {
+        let members = [
+            "olly where is my PIN?",
+            "olly my card payment was declined.",
+            "olly, how do I top up?",
+            "hey olly the exchange rate is wrong.",
+        ];
+        let left = spread(&members, "olly", 6).expect("a candidate");
+        // Lower case: leftovers are read by the model, never shown.
+        assert_eq!(left[0], "where is my pin");
+        assert!(!left.iter().any(|l| l.contains("olly")), "{left:?}");
+        // Chinese: the name beside a run of Han characters.
+        let members = [
+            "olly 今天天气怎么样",
+            "olly 把灯关掉",
+            "嘿 olly 明天会下雨吗",
+        ];
+        let left = spread(&members, "olly", 6).expect("a candidate");
+        assert_eq!(left[1], "把灯关掉");
+    }
+
+    #[test]
+    fn a_word_said_in_few_other_categories_is_no_spread_word() {
+        let members = ["olly where is my PIN?", "olly my card was declined."];
+        assert!(spread(&members, "olly", 4).is_none());
+        // "refund" is the category's own problem, said nowhere else.
+        let members = [
+            "refund not received",
+            "where is my refund",
+            "refund missing",
+        ];
+        assert!(spread(&members, "refund", 0).is_none());
+    }
+
+    #[test]
+    fn a_word_in_most_categories_is_the_domains_own() {
+        // "card" beside most problems of a bank's month glues none of them.
+        let members = ["card pin never came", "card pin missing", "card pin where"];
+        assert!(spread(&members, "card", 8).is_none());
     }
 
     #[test]
