@@ -418,6 +418,19 @@ mod tests {
         ],
     ];
 
+    /// [`ISSUES`] as categories 0–2, each phrasing twice.
+    fn issues() -> (Vec<String>, Vec<Option<usize>>) {
+        let mut texts: Vec<String> = Vec::new();
+        let mut of: Vec<Option<usize>> = Vec::new();
+        for (c, issue) in ISSUES.iter().enumerate() {
+            for t in issue.iter().chain(issue.iter()) {
+                texts.push(t.to_string());
+                of.push(Some(c));
+            }
+        }
+        (texts, of)
+    }
+
     #[test]
     fn a_circumstance_said_alone_dissolves_and_its_members_stay_uncategorised() {
         let problems = [
@@ -463,14 +476,7 @@ mod tests {
     #[test]
     fn a_circumstance_category_dissolves_into_its_members_problems() {
         let trades = ["bakery", "taxi firm", "plumbing business", "cafe"];
-        let mut texts: Vec<String> = Vec::new();
-        let mut of: Vec<Option<usize>> = Vec::new();
-        for (c, issue) in ISSUES.iter().enumerate() {
-            for t in issue.iter().chain(issue.iter()) {
-                texts.push(t.to_string());
-                of.push(Some(c));
-            }
-        }
+        let (mut texts, mut of) = issues();
         // Category 3: the same circumstance beside each of the problems.
         for (k, issue) in ISSUES.iter().enumerate() {
             for (j, t) in issue.iter().enumerate() {
@@ -513,14 +519,7 @@ mod tests {
             "statement shows unknown shop",
             "loyalty points vanished",
         ];
-        let mut texts: Vec<String> = Vec::new();
-        let mut of: Vec<Option<usize>> = Vec::new();
-        for (c, issue) in ISSUES.iter().enumerate() {
-            for t in issue.iter().chain(issue.iter()) {
-                texts.push(t.to_string());
-                of.push(Some(c));
-            }
-        }
+        let (mut texts, mut of) = issues();
         for (c, t) in others.iter().enumerate() {
             for _ in 0..3 {
                 texts.push(t.to_string());

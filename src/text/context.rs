@@ -161,22 +161,10 @@ impl GroupWords {
         if asked as f64 > MAX_STANDALONE * here as f64 {
             return None;
         }
-        let mut elsewhere: BTreeMap<usize, usize> = BTreeMap::new();
-        for (r, o) in category_of.iter().enumerate() {
-            let Some(o) = *o else { continue };
-            if o == c || !says(r) {
-                continue;
-            }
-            let rest = without_family(texts[r], &characteristic);
-            if !states_no_problem(&rest) {
-                *elsewhere.entry(o).or_default() += 1;
-            }
-        }
-        let attached: usize = elsewhere.values().sum();
-        let most = elsewhere.values().copied().max().unwrap_or(0);
-        let family = elsewhere.len() >= MIN_ALONE_SPREAD
-            && attached as f64 >= MIN_ALONE_ATTACHED * here as f64
-            && most as f64 <= MAX_ALONE_CATEGORY_SHARE * attached as f64;
+        let family = Elsewhere::count(c, category_of, |r| {
+            says(r) && !states_no_problem(&without_family(texts[r], &characteristic))
+        })
+        .wide(here, MAX_ALONE_CATEGORY_SHARE);
         // Members that do not say it are the category's stragglers, not
         // problems told beside it: they stay uncategorised with it.
         family.then(|| {
@@ -218,27 +206,14 @@ impl GroupWords {
         let spread: BTreeSet<&str> = characteristic
             .into_iter()
             .filter(|w| {
-                let here = rows
-                    .iter()
-                    .filter(|&&r| self.keys[r].binary_search_by(|k| k.as_str().cmp(w)).is_ok())
-                    .count();
-                let mut elsewhere: BTreeMap<usize, usize> = BTreeMap::new();
-                for (r, o) in category_of.iter().enumerate() {
-                    let Some(o) = *o else { continue };
-                    if o != c && self.keys[r].binary_search_by(|k| k.as_str().cmp(w)).is_ok() {
-                        *elsewhere.entry(o).or_default() += 1;
-                    }
-                }
-                let attached: usize = elsewhere.values().sum();
-                let most = elsewhere.values().copied().max().unwrap_or(0);
+                let says = |r: usize| self.keys[r].binary_search_by(|k| k.as_str().cmp(w)).is_ok();
+                let here = rows.iter().filter(|&&r| says(r)).count();
+                let elsewhere = Elsewhere::count(c, category_of, says);
                 // A word in most categories is the domain's own ("card" at
                 // a bank): the problems need it, it glues none of them.
-                let domain =
-                    (elsewhere.len() + 1) as f64 >= MAX_SPREAD_WORD_CATEGORIES * categories as f64;
-                !domain
-                    && elsewhere.len() >= MIN_ALONE_SPREAD
-                    && attached as f64 >= MIN_ALONE_ATTACHED * here as f64
-                    && most as f64 <= MAX_SPREAD_WORD_CATEGORY_SHARE * attached as f64
+                let domain = (elsewhere.categories + 1) as f64
+                    >= MAX_SPREAD_WORD_CATEGORIES * categories as f64;
+                !domain && elsewhere.wide(here, MAX_SPREAD_WORD_CATEGORY_SHARE)
             })
             .collect();
         if spread.is_empty() {
@@ -264,6 +239,42 @@ impl GroupWords {
             .collect();
         let standalone = left.iter().filter(|s| s.is_empty()).count();
         (standalone as f64 <= MAX_STANDALONE * rows.len() as f64).then_some(left)
+    }
+}
+
+/// Where else in a group something a category says is said: how many
+/// other categories' reasons say it, and in how many categories.
+struct Elsewhere {
+    attached: usize,
+    categories: usize,
+    most: usize,
+}
+
+impl Elsewhere {
+    /// The reasons `says` accepts outside category `c`.
+    fn count(c: usize, category_of: &[Option<usize>], says: impl Fn(usize) -> bool) -> Self {
+        let mut by: BTreeMap<usize, usize> = BTreeMap::new();
+        for (r, o) in category_of.iter().enumerate() {
+            if let Some(o) = *o {
+                if o != c && says(r) {
+                    *by.entry(o).or_default() += 1;
+                }
+            }
+        }
+        Elsewhere {
+            attached: by.values().sum(),
+            categories: by.len(),
+            most: by.values().copied().max().unwrap_or(0),
+        }
+    }
+
+    /// Said beside problems of many other categories
+    /// ([`MIN_ALONE_SPREAD`]), at least [`MIN_ALONE_ATTACHED`] times as
+    /// often as `here`, no one of them holding over `max_share` of it.
+    fn wide(&self, here: usize, max_share: f64) -> bool {
+        self.categories >= MIN_ALONE_SPREAD
+            && self.attached as f64 >= MIN_ALONE_ATTACHED * here as f64
+            && self.most as f64 <= max_share * self.attached as f64
     }
 }
 
