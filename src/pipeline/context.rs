@@ -34,6 +34,8 @@
 //! text in the space it fitted) nothing is dissolved.
 
 use anyhow::Result;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 use crate::cluster;
 use crate::embed::{self, cosine, Embedder};
@@ -81,24 +83,27 @@ pub fn dissolve(
             rows[*c].push(r);
         }
     }
-    let words = GroupWords::new(&texts);
+    let words = GroupWords::new(&texts, &clusters.cluster_of);
     let mut candidates: Vec<Option<Vec<String>>> =
         rows.iter().map(|rs| words.candidate(rs, &texts)).collect();
     // Circumstances said alone, decided by where else the month says them
     // (`GroupWords::alone`): their members mostly have no leftover for the
     // model to read.
-    let alone: Vec<bool> = (0..k)
+    let told_alone: Vec<Option<Vec<String>>> = (0..k)
+        .into_par_iter()
         .map(|c| {
-            candidates[c].is_none() && {
-                let a = words.alone(c, &rows[c], &texts, &clusters.cluster_of);
-                let found = a.is_some();
-                if found {
-                    candidates[c] = a;
-                }
-                found
+            if candidates[c].is_some() {
+                return None;
             }
+            words.alone(c, &rows[c], &texts)
         })
         .collect();
+    let alone: Vec<bool> = told_alone.iter().map(Option::is_some).collect();
+    for (c, a) in told_alone.into_iter().enumerate() {
+        if a.is_some() {
+            candidates[c] = a;
+        }
+    }
     let mut own: Vec<f32> = clusters
         .cluster_of
         .iter()
@@ -113,34 +118,36 @@ pub fn dissolve(
     // Words said beside anything (`GroupWords::spread_word`), decided by
     // where the model places the members without them; such a family
     // takes those leftovers whatever the other tests would say.
-    let said_anywhere = said_anywhere(
+    let mut said_anywhere = said_anywhere(
         model,
         &words,
         &rows,
         &texts,
-        &clusters.cluster_of,
         &clusters.centroids,
         &alone,
         bar,
     )?;
-    for (c, left) in said_anywhere.iter().enumerate() {
-        if let Some(left) = left {
-            candidates[c] = Some(left.clone());
+    let dissolved_by_word: Vec<bool> = said_anywhere.iter().map(Option::is_some).collect();
+    // What the test embedded of those is kept (by member position).
+    let mut known: Vec<BTreeMap<usize, Vec<f32>>> = vec![BTreeMap::new(); k];
+    for (c, found) in said_anywhere.iter_mut().enumerate() {
+        if let Some(found) = found.take() {
+            candidates[c] = Some(found.left);
+            known[c] = found.embedded.into_iter().collect();
         }
     }
-    // Leftovers (category, row, text).
-    let left: Vec<(usize, usize, String)> = candidates
-        .iter()
-        .enumerate()
-        .filter_map(|(c, f)| f.as_ref().map(|f| (c, f)))
-        .flat_map(|(c, f)| {
-            rows[c]
-                .iter()
-                .zip(f)
-                .filter(|(_, s)| !s.is_empty())
-                .map(move |(&r, s)| (c, r, s.clone()))
-        })
-        .collect();
+    // Leftovers (category, row, text), and their vectors where known.
+    let mut left: Vec<(usize, usize, String)> = Vec::new();
+    let mut fresh: Vec<Option<Vec<f32>>> = Vec::new();
+    for (c, f) in candidates.iter().enumerate() {
+        let Some(f) = f else { continue };
+        for (p, (&r, s)) in rows[c].iter().zip(f).enumerate() {
+            if !s.is_empty() {
+                left.push((c, r, s.clone()));
+                fresh.push(known[c].remove(&p));
+            }
+        }
+    }
     if left.is_empty() && !alone.contains(&true) {
         return Ok(0);
     }
@@ -150,18 +157,17 @@ pub fn dissolve(
     }
     // The test reads a sample of each candidate's leftovers (evenly
     // spread), so it costs the same at any volume.
-    let mut fresh: Vec<Option<Vec<f32>>> = vec![None; left.len()];
     let sample: Vec<usize> = of_candidate
         .iter()
         .enumerate()
-        .filter(|(c, _)| !alone[*c] && said_anywhere[*c].is_none())
+        .filter(|(c, _)| !alone[*c] && !dissolved_by_word[*c])
         .flat_map(|(_, js)| spread(js, LEFTOVER_SAMPLE))
         .collect();
     embed_into(model, &left, &sample, &mut fresh)?;
     let base = tightness(vectors.iter());
     let family: Vec<bool> = (0..k)
         .map(|c| {
-            if alone[c] || said_anywhere[c].is_some() {
+            if alone[c] || dissolved_by_word[c] {
                 return true;
             }
             let tested: Vec<&Vec<f32>> = of_candidate[c]
@@ -215,42 +221,66 @@ pub fn dissolve(
     Ok(n_families)
 }
 
+/// A category held together by a word said beside anything: its members
+/// without that word, and the vectors of those the test embedded (by
+/// position among the members), which the members' placing reuses.
+struct SaidAnywhere {
+    left: Vec<String>,
+    embedded: Vec<(usize, Vec<f32>)>,
+}
+
 /// For each category held together by a word said beside anything
 /// (`GroupWords::spread_word`; not `alone`), its members without that word
 /// when the model places most of a sample of them nearest other categories
 /// (no one of them taking more than half: into one, the word split a
 /// problem), each as near as members lie to their own (`bar`); `None` for
-/// every other category.
-#[allow(clippy::too_many_arguments)]
+/// every other category. Every candidate's sample is embedded in one call.
 fn said_anywhere(
     model: &dyn Embedder,
     words: &GroupWords,
     rows: &[Vec<usize>],
     texts: &[&str],
-    category_of: &[Option<usize>],
     centroids: &[Vec<f32>],
     alone: &[bool],
     bar: f32,
-) -> Result<Vec<Option<Vec<String>>>> {
-    let mut out: Vec<Option<Vec<String>>> = vec![None; rows.len()];
-    for (c, rs) in rows.iter().enumerate() {
-        if alone[c] {
-            continue;
-        }
-        let Some(left) = words.spread_word(c, rs, texts, category_of) else {
-            continue;
-        };
-        let sample: Vec<String> = spread(&left, LEFTOVER_SAMPLE)
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect();
-        if sample.is_empty() {
-            continue;
-        }
-        let vs = model.embed(&sample)?;
-        let mut homes: Vec<usize> = vs
+) -> Result<Vec<Option<SaidAnywhere>>> {
+    // (category, members without the word, the sampled positions).
+    let found: Vec<(usize, Vec<String>, Vec<usize>)> = rows
+        .par_iter()
+        .enumerate()
+        .filter(|(c, _)| !alone[*c])
+        .filter_map(|(c, rs)| {
+            let left = words.spread_word(c, rs, texts)?;
+            let all: Vec<usize> = (0..left.len()).collect();
+            let sample: Vec<usize> = spread(&all, LEFTOVER_SAMPLE)
+                .into_iter()
+                .filter(|&p| !left[p].is_empty())
+                .collect();
+            (!sample.is_empty()).then_some((c, left, sample))
+        })
+        .collect();
+    let batch: Vec<String> = found
+        .iter()
+        .flat_map(|(_, left, sample)| sample.iter().map(|&p| left[p].clone()))
+        .collect();
+    let mut out: Vec<Option<SaidAnywhere>> = (0..rows.len()).map(|_| None).collect();
+    if batch.is_empty() {
+        return Ok(out);
+    }
+    let vectors = model.embed(&batch)?;
+    anyhow::ensure!(
+        vectors.len() == batch.len(),
+        "the embedder returned {} vectors for {} texts",
+        vectors.len(),
+        batch.len()
+    );
+    let mut vectors = vectors.into_iter();
+    for (c, left, sample) in found {
+        let embedded: Vec<(usize, Vec<f32>)> =
+            sample.iter().copied().zip(vectors.by_ref()).collect();
+        let mut homes: Vec<usize> = embedded
             .iter()
-            .filter_map(|v| home(v, centroids, |_| false, bar))
+            .filter_map(|(_, v)| home(v, centroids, |_| false, bar))
             .filter(|&h| h != c)
             .collect();
         let moved = homes.len();
@@ -263,7 +293,7 @@ fn said_anywhere(
         if moved as f64 >= MIN_HOME_SHARE * sample.len() as f64
             && most as f64 <= MAX_ONE_HOME_SHARE * moved as f64
         {
-            out[c] = Some(left);
+            out[c] = Some(SaidAnywhere { left, embedded });
         }
     }
     Ok(out)
@@ -585,7 +615,9 @@ mod tests {
         // The words alone would take it for a family: the model keeps it.
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let rows: Vec<usize> = (0..of.len()).filter(|&r| of[r] == Some(2)).collect();
-        assert!(GroupWords::new(&refs).candidate(&rows, &refs).is_some());
+        assert!(GroupWords::new(&refs, &of)
+            .candidate(&rows, &refs)
+            .is_some());
         let (n, clusters) = dissolved(&texts, of.clone(), 3);
         assert_eq!(n, 0);
         assert_eq!(clusters.cluster_of, of);

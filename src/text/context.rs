@@ -34,20 +34,31 @@ use super::noproblem::states_no_problem;
 use super::unicode::is_cjk;
 use super::words::{join_words, segments, words};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A characteristic word is in at least this share of the members.
 const MIN_WORD_SHARE: f64 = 0.5;
 
-/// A group's reasons as the test reads them: each one's content words.
+/// A group's reasons as the test reads them: each one's content words,
+/// and the categories they are in.
 pub struct GroupWords {
     /// Per reason, its content word keys, sorted and unique.
     keys: Vec<Vec<String>>,
+    /// Per content word, the reasons that say it, ascending: where else a
+    /// category's words are said is read from these, not from a pass over
+    /// the whole group per word (a group holds up to ~100k reasons at 1M
+    /// contacts).
+    said_by: HashMap<String, Vec<usize>>,
+    /// Per reason, its category (`None`: uncategorised).
+    category_of: Vec<Option<usize>>,
+    /// How many categories hold a reason.
+    categories: usize,
 }
 
 impl GroupWords {
-    pub fn new(texts: &[&str]) -> Self {
-        let keys = texts
+    /// `texts[r]` is reason `r` of the group; `category_of[r]` its category.
+    pub fn new(texts: &[&str], category_of: &[Option<usize>]) -> Self {
+        let keys: Vec<Vec<String>> = texts
             .par_iter()
             .map(|t| {
                 let mut k: Vec<String> = words(t).into_iter().map(|w| w.key).collect();
@@ -56,7 +67,37 @@ impl GroupWords {
                 k
             })
             .collect();
-        GroupWords { keys }
+        let mut said_by: HashMap<String, Vec<usize>> = HashMap::new();
+        for (r, ks) in keys.iter().enumerate() {
+            for k in ks {
+                said_by.entry(k.clone()).or_default().push(r);
+            }
+        }
+        GroupWords {
+            keys,
+            said_by,
+            category_of: category_of.to_vec(),
+            categories: category_of.iter().flatten().collect::<BTreeSet<_>>().len(),
+        }
+    }
+
+    /// The reasons that say `word`, ascending.
+    fn saying(&self, word: &str) -> &[usize] {
+        self.said_by.get(word).map_or(&[], Vec::as_slice)
+    }
+
+    /// The reasons that say at least `n` of `words`, ascending.
+    fn saying_several(&self, words: &BTreeSet<&str>, n: usize) -> Vec<usize> {
+        let mut hits: BTreeMap<usize, usize> = BTreeMap::new();
+        for w in words {
+            for &r in self.saying(w) {
+                *hits.entry(r).or_default() += 1;
+            }
+        }
+        hits.into_iter()
+            .filter(|(_, h)| *h >= n)
+            .map(|(r, _)| r)
+            .collect()
     }
 
     /// When the reasons `rows` (one category; indices into the group's
@@ -108,8 +149,7 @@ impl GroupWords {
             .collect()
     }
 
-    /// When the category `c` (its reasons `rows`; `category_of[r]` for
-    /// every reason of the group) is a circumstance its members mostly
+    /// When the category `c` (its reasons `rows`) is a circumstance its members mostly
     /// state alone ("I fly back from Greece on Friday.", beside a greeting
     /// at most), which the month shows to be a circumstance: elsewhere in
     /// the group the same clause stands beside problems of many other
@@ -120,13 +160,7 @@ impl GroupWords {
     /// clause, which does not count. Each member without the family's
     /// clauses, as [`GroupWords::candidate`] gives them; `None` for any
     /// other category.
-    pub fn alone(
-        &self,
-        c: usize,
-        rows: &[usize],
-        texts: &[&str],
-        category_of: &[Option<usize>],
-    ) -> Option<Vec<String>> {
+    pub fn alone(&self, c: usize, rows: &[usize], texts: &[&str]) -> Option<Vec<String>> {
         if rows.len() < 2 {
             return None;
         }
@@ -161,10 +195,11 @@ impl GroupWords {
         if asked as f64 > MAX_STANDALONE * here as f64 {
             return None;
         }
-        let family = Elsewhere::count(c, category_of, |r| {
-            says(r) && !states_no_problem(&without_family(texts[r], &characteristic))
-        })
-        .wide(here, MAX_ALONE_CATEGORY_SHARE);
+        let family = self
+            .elsewhere(c, self.saying_several(&characteristic, 2), |r| {
+                says(r) && !states_no_problem(&without_family(texts[r], &characteristic))
+            })
+            .wide(here, MAX_ALONE_CATEGORY_SHARE);
         // Members that do not say it are the category's stragglers, not
         // problems told beside it: they stay uncategorised with it.
         family.then(|| {
@@ -177,9 +212,7 @@ impl GroupWords {
             left
         })
     }
-}
 
-impl GroupWords {
     /// When the category `c` (its reasons `rows`) is held together by a
     /// word its members say beside anything: a word in at least half of
     /// them that the rest of the group says beside problems of many other
@@ -191,28 +224,21 @@ impl GroupWords {
     /// was the glue leaves problems other categories are about; a word
     /// the problem needs ("card" in "card not arrived") leaves members that
     /// still lie nearest their own category. `None` for any other category.
-    pub fn spread_word(
-        &self,
-        c: usize,
-        rows: &[usize],
-        texts: &[&str],
-        category_of: &[Option<usize>],
-    ) -> Option<Vec<String>> {
+    pub fn spread_word(&self, c: usize, rows: &[usize], texts: &[&str]) -> Option<Vec<String>> {
         if rows.len() < 2 {
             return None;
         }
         let characteristic = self.characteristic(rows);
-        let categories = category_of.iter().flatten().collect::<BTreeSet<_>>().len();
         let spread: BTreeSet<&str> = characteristic
             .into_iter()
             .filter(|w| {
                 let says = |r: usize| self.keys[r].binary_search_by(|k| k.as_str().cmp(w)).is_ok();
                 let here = rows.iter().filter(|&&r| says(r)).count();
-                let elsewhere = Elsewhere::count(c, category_of, says);
+                let elsewhere = self.elsewhere(c, self.saying(w).iter().copied(), |_| true);
                 // A word in most categories is the domain's own ("card" at
                 // a bank): the problems need it, it glues none of them.
                 let domain = (elsewhere.categories + 1) as f64
-                    >= MAX_SPREAD_WORD_CATEGORIES * categories as f64;
+                    >= MAX_SPREAD_WORD_CATEGORIES * self.categories as f64;
                 !domain && elsewhere.wide(here, MAX_SPREAD_WORD_CATEGORY_SHARE)
             })
             .collect();
@@ -240,22 +266,18 @@ impl GroupWords {
         let standalone = left.iter().filter(|s| s.is_empty()).count();
         (standalone as f64 <= MAX_STANDALONE * rows.len() as f64).then_some(left)
     }
-}
 
-/// Where else in a group something a category says is said: how many
-/// other categories' reasons say it, and in how many categories.
-struct Elsewhere {
-    attached: usize,
-    categories: usize,
-    most: usize,
-}
-
-impl Elsewhere {
-    /// The reasons `says` accepts outside category `c`.
-    fn count(c: usize, category_of: &[Option<usize>], says: impl Fn(usize) -> bool) -> Self {
+    /// How the reasons among `candidates` that `says` accepts lie outside
+    /// category `c`.
+    fn elsewhere(
+        &self,
+        c: usize,
+        candidates: impl IntoIterator<Item = usize>,
+        says: impl Fn(usize) -> bool,
+    ) -> Elsewhere {
         let mut by: BTreeMap<usize, usize> = BTreeMap::new();
-        for (r, o) in category_of.iter().enumerate() {
-            if let Some(o) = *o {
+        for r in candidates {
+            if let Some(o) = self.category_of[r] {
                 if o != c && says(r) {
                     *by.entry(o).or_default() += 1;
                 }
@@ -267,7 +289,17 @@ impl Elsewhere {
             most: by.values().copied().max().unwrap_or(0),
         }
     }
+}
 
+/// Where else in a group something a category says is said: how many
+/// other categories' reasons say it, and in how many categories.
+struct Elsewhere {
+    attached: usize,
+    categories: usize,
+    most: usize,
+}
+
+impl Elsewhere {
     /// Said beside problems of many other categories
     /// ([`MIN_ALONE_SPREAD`]), at least [`MIN_ALONE_ATTACHED`] times as
     /// often as `here`, no one of them holding over `max_share` of it.
@@ -450,7 +482,8 @@ mod tests {
     fn test(members: &[&str], others: &[&str]) -> Option<Vec<String>> {
         let texts: Vec<&str> = members.iter().chain(others).copied().collect();
         let rows: Vec<usize> = (0..members.len()).collect();
-        GroupWords::new(&texts).candidate(&rows, &texts)
+        let of = vec![None; texts.len()];
+        GroupWords::new(&texts, &of).candidate(&rows, &texts)
     }
 
     #[test]
@@ -524,7 +557,7 @@ mod tests {
         }
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let rows: Vec<usize> = (0..members.len()).collect();
-        GroupWords::new(&refs).spread_word(0, &rows, &refs, &of)
+        GroupWords::new(&refs, &of).spread_word(0, &rows, &refs)
     }
 
     #[test]
@@ -595,7 +628,7 @@ mod tests {
             .chain(others.iter().map(|o| Some(o.1)))
             .collect();
         let rows: Vec<usize> = (0..members.len()).collect();
-        GroupWords::new(&texts).alone(0, &rows, &texts, &category_of)
+        GroupWords::new(&texts, &category_of).alone(0, &rows, &texts)
     }
 
     /// Each of `texts` in a category of its own, 1, 2, …
