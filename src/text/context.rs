@@ -165,17 +165,20 @@ impl GroupWords {
             return None;
         }
         let characteristic = self.characteristic(rows);
-        // A phrase of several words, so one common word ("card") never
-        // makes a family.
-        if characteristic.len() < 2 {
+        if characteristic.is_empty() {
             return None;
         }
+        // One word ("I've just moved to Leeds.": the town is the slot) is
+        // said where a clause is mostly it; a phrase of several where a
+        // clause holds most of it.
+        let one = characteristic.len() == 1;
+        let need = if one { 1 } else { 2 };
         let says = |r: usize| {
             self.keys[r]
                 .iter()
                 .filter(|k| characteristic.contains(k.as_str()))
                 .count()
-                >= 2
+                >= need
                 && has_family_phrase(texts[r], &characteristic)
         };
         // Per member (in `rows` order): whether it says the phrase.
@@ -195,11 +198,15 @@ impl GroupWords {
         if asked as f64 > MAX_STANDALONE * here as f64 {
             return None;
         }
-        let family = self
-            .elsewhere(c, self.saying_several(&characteristic, 2), |r| {
-                says(r) && !states_no_problem(&without_family(texts[r], &characteristic))
-            })
-            .wide(here, MAX_ALONE_CATEGORY_SHARE);
+        let elsewhere = self.elsewhere(c, self.saying_several(&characteristic, need), |r| {
+            says(r) && !states_no_problem(&without_family(texts[r], &characteristic))
+        });
+        // One word in most categories is the domain's own ("card" at a
+        // bank), as for a word said beside anything.
+        let domain = one
+            && (elsewhere.categories + 1) as f64
+                >= MAX_SPREAD_WORD_CATEGORIES * self.categories as f64;
+        let family = !domain && elsewhere.wide(here, MAX_ALONE_CATEGORY_SHARE);
         // Members that do not say it are the category's stragglers, not
         // problems told beside it: they stay uncategorised with it.
         family.then(|| {
@@ -406,17 +413,22 @@ fn holds_phrase(hits: usize, n: usize) -> bool {
 }
 
 /// Whether a clause of `text` holds most of the family's phrase (two of
-/// its words at least).
+/// its words at least), or, for a family of one word, is mostly that word.
 fn has_family_phrase(text: &str, characteristic: &BTreeSet<&str>) -> bool {
     text.lines().any(|line| {
         sentence_spans(line).into_iter().any(|(s, e)| {
             let sentence = &line[s..e];
             clause_spans(sentence).into_iter().any(|(a, b)| {
-                let hits = words(&sentence[a..b])
+                let ws = words(&sentence[a..b]);
+                let hits = ws
                     .iter()
                     .filter(|w| characteristic.contains(w.key.as_str()))
                     .count();
-                holds_phrase(hits, characteristic.len())
+                if characteristic.len() == 1 {
+                    hits > 0 && hits * 2 >= ws.len()
+                } else {
+                    holds_phrase(hits, characteristic.len())
+                }
             })
         })
     })
@@ -702,6 +714,57 @@ mod tests {
         let beside: Vec<String> = PROBLEMS.iter().map(|p| format!("My card. {p}")).collect();
         let others = one_each(&beside);
         assert_eq!(alone(&members, &others), None);
+    }
+
+    /// Category 0 is `members`; `word_clause` stands before each of the
+    /// first `beside` problems (a category each), and every problem is
+    /// said alone in its category as well.
+    fn alone_beside(members: &[&str], word_clause: &str, beside: usize) -> Option<Vec<String>> {
+        let all: Vec<&str> = PROBLEMS
+            .iter()
+            .chain(MORE_PROBLEMS)
+            .chain(&[
+                "My savings pot is locked.",
+                "Interest was not paid this month.",
+            ])
+            .copied()
+            .collect();
+        let told: Vec<String> = all[..beside]
+            .iter()
+            .map(|p| format!("{word_clause} {p}"))
+            .collect();
+        let others: Vec<(&str, usize)> = told
+            .iter()
+            .map(String::as_str)
+            .chain(all.iter().copied())
+            .enumerate()
+            .map(|(i, t)| (t, 1 + i % all.len().max(1)))
+            .collect();
+        alone(members, &others)
+    }
+
+    #[test]
+    fn a_circumstance_of_one_word_and_a_slot_said_alone_is_a_family() {
+        // "moved" is the only word most members share; the town varies.
+        let moves = [
+            "I've just moved to Leeds.",
+            "Hi, I've just moved to Belfast.",
+            "I've just moved to Bristol. Thanks.",
+            "I've just moved to Glasgow.",
+            "yo, I've just moved to York.",
+        ];
+        let left = alone_beside(&moves, "I've just moved to Cardiff.", 7).expect("a family");
+        assert!(left.iter().all(String::is_empty), "{left:?}");
+        // Said beside problems of two categories only: no family.
+        assert_eq!(alone_beside(&moves, "I've just moved to Cardiff.", 2), None);
+    }
+
+    #[test]
+    fn one_word_the_month_says_in_most_categories_is_the_domains_own() {
+        let members = ["My card.", "the card", "card again", "Card!"];
+        // Beside problems of 8 of the 14 other categories: the bank's own
+        // word, not a circumstance.
+        assert_eq!(alone_beside(&members, "My card.", 8), None);
     }
 
     #[test]

@@ -197,6 +197,7 @@ const EXTRA_STOP: &[&str] = &[
     "howdy",
     "afternoon",
     "evening",
+    "yo",
     "thanks",
     "thank",
     "please",

@@ -344,7 +344,7 @@ mod segment_tests {
 
     #[test]
     fn greetings_that_open_a_contact_are_no_content() {
-        let surf: Vec<String> = words("Hiya, afternoon! My card was declined this evening")
+        let surf: Vec<String> = words("Hiya, afternoon! yo, my card was declined this evening")
             .into_iter()
             .map(|w| w.surface)
             .collect();
