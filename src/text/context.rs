@@ -255,14 +255,7 @@ impl GroupWords {
         let left: Vec<String> = rows
             .iter()
             .map(|&r| {
-                let kept: Vec<String> = segments(texts[r])
-                    .into_iter()
-                    .flatten()
-                    .filter(|t| !spread.contains(t.key.as_str()))
-                    .map(|t| t.surface)
-                    .collect();
-                let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
-                let s = join_words(&kept);
+                let s = without_spread_word(texts[r], &spread);
                 if states_no_problem(&s) {
                     String::new()
                 } else {
@@ -415,51 +408,50 @@ fn holds_phrase(hits: usize, n: usize) -> bool {
 /// Whether a clause of `text` holds most of the family's phrase (two of
 /// its words at least), or, for a family of one word, is mostly that word.
 fn has_family_phrase(text: &str, characteristic: &BTreeSet<&str>) -> bool {
-    text.lines().any(|line| {
-        sentence_spans(line).into_iter().any(|(s, e)| {
-            let sentence = &line[s..e];
-            clause_spans(sentence).into_iter().any(|(a, b)| {
-                let ws = words(&sentence[a..b]);
-                let hits = ws
-                    .iter()
-                    .filter(|w| characteristic.contains(w.key.as_str()))
-                    .count();
-                if characteristic.len() == 1 {
-                    hits > 0 && hits * 2 >= ws.len()
-                } else {
-                    holds_phrase(hits, characteristic.len())
-                }
-            })
-        })
+    clauses(text).into_iter().any(|clause| {
+        let ws = words(clause);
+        let hits = ws
+            .iter()
+            .filter(|w| characteristic.contains(w.key.as_str()))
+            .count();
+        if characteristic.len() == 1 {
+            hits > 0 && hits * 2 >= ws.len()
+        } else {
+            holds_phrase(hits, characteristic.len())
+        }
     })
 }
 
-/// `text` without the family's clauses.
-fn without_family(text: &str, characteristic: &BTreeSet<&str>) -> String {
-    let mut kept: Vec<&str> = Vec::new();
+/// `text` without the words `spread`.
+fn without_spread_word(text: &str, spread: &BTreeSet<&str>) -> String {
+    let kept: Vec<String> = segments(text)
+        .into_iter()
+        .flatten()
+        .filter(|t| !spread.contains(t.key.as_str()))
+        .map(|t| t.surface)
+        .collect();
+    let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
+    join_words(&kept)
+}
+
+/// The clauses of `text`, line by line and sentence by sentence.
+fn clauses(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
     for line in text.lines() {
         for (s, e) in sentence_spans(line) {
             let sentence = &line[s..e];
             for (a, b) in clause_spans(sentence) {
-                let clause = &sentence[a..b];
-                let ws = words(clause);
-                let hits = ws
-                    .iter()
-                    .filter(|w| characteristic.contains(w.key.as_str()))
-                    .count();
-                // The family's clause: mostly its words, or most of a
-                // phrase of several (the rest is its slot: a town, a
-                // trade). A problem clause that mentions one of them stays.
-                let mostly = hits > 0 && hits * 2 >= ws.len();
-                let phrase = holds_phrase(hits, characteristic.len());
-                if !(mostly || phrase) {
-                    kept.push(clause);
-                }
+                out.push(&sentence[a..b]);
             }
         }
     }
+    out
+}
+
+/// Clauses joined back into a text: single spaces, none between Chinese.
+fn join_clauses(clauses: Vec<&str>) -> String {
     let mut out = String::new();
-    for k in kept {
+    for k in clauses {
         let k = k.split_whitespace().collect::<Vec<_>>().join(" ");
         if k.is_empty() {
             continue;
@@ -472,6 +464,27 @@ fn without_family(text: &str, characteristic: &BTreeSet<&str>) -> String {
         out.push_str(&k);
     }
     out
+}
+
+/// `text` without the family's clauses.
+fn without_family(text: &str, characteristic: &BTreeSet<&str>) -> String {
+    let kept: Vec<&str> = clauses(text)
+        .into_iter()
+        .filter(|clause| {
+            let ws = words(clause);
+            let hits = ws
+                .iter()
+                .filter(|w| characteristic.contains(w.key.as_str()))
+                .count();
+            // The family's clause: mostly its words, or most of a phrase
+            // of several (the rest is its slot: a town, a trade). A
+            // problem clause that mentions one of them stays.
+            let mostly = hits > 0 && hits * 2 >= ws.len();
+            let phrase = holds_phrase(hits, characteristic.len());
+            !(mostly || phrase)
+        })
+        .collect();
+    join_clauses(kept)
 }
 
 #[cfg(test)]
