@@ -30,7 +30,15 @@
 //!
 //! A family's members then join the category nearest what is left of them
 //! when that is a home, else stay uncategorised (counted as such, not
-//! forced together). Without a model (the lexical space cannot place a new
+//! forced together).
+//!
+//! Leftovers as loose as chance that mostly have no other home mean the
+//! category's core is a problem the month has no other category for, with
+//! a circumstance glued to it ("I've tried the FAQ already." beside account
+//! closing, and beside anything else): the category splits. Its members
+//! that say the circumstance are placed again by what is left of them,
+//! against the core (the members that do not say it) and the other
+//! categories; the core stays. Without a model (the lexical space cannot place a new
 //! text in the space it fitted) nothing is dissolved.
 
 use anyhow::Result;
@@ -165,17 +173,19 @@ pub fn dissolve(
         .collect();
     embed_into(model, &left, &sample, &mut fresh)?;
     let base = tightness(vectors.iter());
-    let family: Vec<bool> = (0..k)
+    // Per category: a family (dissolves), or a category whose core is a
+    // problem with a family glued to it (splits), or neither.
+    let verdict: Vec<(bool, bool)> = (0..k)
         .map(|c| {
             if alone[c] || dissolved_by_word[c] {
-                return true;
+                return (true, false);
             }
             let tested: Vec<&Vec<f32>> = of_candidate[c]
                 .iter()
                 .filter_map(|&j| fresh[j].as_ref())
                 .collect();
             if tested.is_empty() {
-                return false;
+                return (false, false);
             }
             let n = tested.len() as f64;
             // n random members of the group would be this tight by chance.
@@ -190,32 +200,83 @@ pub fn dissolve(
                 .iter()
                 .filter(|v| home(v, &clusters.centroids, |o| o == c, bar).is_some())
                 .count();
-            gain <= MAX_LEFTOVER_GAIN && homed as f64 >= MIN_HOME_SHARE * n
+            let loose = gain <= MAX_LEFTOVER_GAIN;
+            let has_homes = homed as f64 >= MIN_HOME_SHARE * n;
+            (loose && has_homes, loose && !has_homes)
         })
         .collect();
+    let family: Vec<bool> = verdict.iter().map(|v| v.0).collect();
+    // A loose family whose leftovers mostly have no other home: the
+    // category's core is a problem the month has no other category for
+    // (BANKING77's "I've tried the FAQ already." glued to account
+    // closing). Its members that say the family's clause are placed again
+    // by what is left of them, against the core (the members that do not
+    // say it) and the other categories; the core stays.
+    let says_family = |j: usize| {
+        let (_, r, s) = &left[j];
+        let squash = |t: &str| {
+            t.chars()
+                .filter(|ch| !ch.is_whitespace())
+                .collect::<String>()
+        };
+        squash(s) != squash(texts[*r])
+    };
+    let mut cores: Vec<Option<Vec<f32>>> = vec![None; k];
+    for c in (0..k).filter(|&c| verdict[c].1) {
+        let sayers: std::collections::BTreeSet<usize> = of_candidate[c]
+            .iter()
+            .filter(|&&j| says_family(j))
+            .map(|&j| left[j].1)
+            .collect();
+        let core: Vec<usize> = rows[c]
+            .iter()
+            .copied()
+            .filter(|r| !sayers.contains(r))
+            .collect();
+        if core.len() >= 2 {
+            let of: Vec<Option<usize>> = core.iter().map(|_| Some(0)).collect();
+            let vs: Vec<Vec<f32>> = core.iter().map(|&r| vectors[r].clone()).collect();
+            cores[c] = embed::centroids(&of, &vs, 1).into_iter().next();
+        }
+    }
+    let split: Vec<bool> = cores.iter().map(Option::is_some).collect();
     let n_families = family.iter().filter(|f| **f).count();
-    if n_families == 0 {
+    if n_families == 0 && !split.contains(&true) {
         return Ok(0);
     }
     let rest: Vec<usize> = (0..left.len())
-        .filter(|&j| family[left[j].0] && fresh[j].is_none())
+        .filter(|&j| {
+            (family[left[j].0] || (split[left[j].0] && says_family(j))) && fresh[j].is_none()
+        })
         .collect();
     embed_into(model, &left, &rest, &mut fresh)?;
-    // A family's members join their home among the survivors, or become
-    // uncategorised with the family; survivors keep their order.
-    for ((c, r, _), v) in left.iter().zip(fresh) {
-        if !family[*c] {
+    // A split category is met at its core.
+    let mut centres = clusters.centroids.clone();
+    for (c, core) in cores.iter().enumerate() {
+        if let Some(core) = core {
+            centres[c] = core.clone();
+        }
+    }
+    // A family's members (and a split category's that say the family's
+    // clause) join their home among the survivors, or become uncategorised
+    // with the family; survivors keep their order.
+    for (j, ((c, r, _), v)) in left.iter().zip(fresh).enumerate() {
+        if !(family[*c] || (split[*c] && says_family(j))) {
             continue;
         }
         clusters.cluster_of[*r] = None;
         if let Some(v) = v {
-            if let Some(h) = home(&v, &clusters.centroids, |o| family[o], bar) {
+            if let Some(h) = home(&v, &centres, |o| family[o], bar) {
                 clusters.cluster_of[*r] = Some(h);
                 vectors[*r] = v;
             }
         }
     }
-    let keep: Vec<bool> = family.iter().map(|f| !f).collect();
+    let mut held = vec![false; k];
+    for c in clusters.cluster_of.iter().flatten() {
+        held[*c] = true;
+    }
+    let keep: Vec<bool> = (0..k).map(|c| !family[c] && held[c]).collect();
     cluster::retain(clusters, &keep);
     clusters.centroids = embed::centroids(&clusters.cluster_of, vectors, clusters.centroids.len());
     Ok(n_families)
@@ -459,6 +520,51 @@ mod tests {
             }
         }
         (texts, of)
+    }
+
+    #[test]
+    fn a_circumstance_glued_to_a_problem_leaves_it_and_the_problem_stays() {
+        let (mut texts, mut of) = issues();
+        let first = texts.len();
+        for t in [
+            "close my account please",
+            "how do i close my account",
+            "i want to close my account",
+            "close account now",
+        ] {
+            texts.push(t.into());
+            of.push(Some(3));
+        }
+        // The same context beside problems no category is about, and once
+        // beside the core's own.
+        let told = texts.len();
+        for p in [
+            "exchange rate looks wrong",
+            "charged twice for coffee",
+            "direct debit bounced",
+            "order new plastic card",
+            "app crashes on login",
+            "statement shows unknown shop",
+            "cheque deposit missing",
+            "cash machine kept money",
+            "close my account please",
+        ] {
+            texts.push(format!("I've tried the FAQ already. {p}"));
+            of.push(Some(3));
+        }
+        let (n, clusters) = dissolved(&texts, of.clone(), 4);
+        assert_eq!(n, 0);
+        assert_eq!(clusters.centroids.len(), 4);
+        // The core and the issues stay; the context's problems leave.
+        assert_eq!(clusters.cluster_of[..told], of[..told]);
+        assert_eq!(clusters.cluster_of[first], Some(3));
+        for (label, text) in clusters.cluster_of[told..told + 8]
+            .iter()
+            .zip(&texts[told..])
+        {
+            assert_eq!(*label, None, "{text}");
+        }
+        assert_eq!(clusters.cluster_of[told + 8], Some(3));
     }
 
     #[test]
