@@ -206,10 +206,10 @@ pub fn dissolve(
         })
         .collect();
     let family: Vec<bool> = verdict.iter().map(|v| v.0).collect();
-    // A loose family whose leftovers mostly have no other home: the
-    // category's core is a problem the month has no other category for
-    // (BANKING77's "I've tried the FAQ already." glued to account
-    // closing). Its members that say the family's clause are placed again
+    // A loose family whose leftovers mostly have no other home, and whose
+    // core mostly does not say its words: the category's core is a problem
+    // the month has no other category for (BANKING77's "I've tried the FAQ
+    // already." glued to account closing). Its members that say the family's clause are placed again
     // by what is left of them, against the core (the members that do not
     // say it) and the other categories; the core stays.
     let says_family = |j: usize| {
@@ -233,7 +233,10 @@ pub fn dissolve(
             .copied()
             .filter(|r| !sayers.contains(r))
             .collect();
-        if core.len() >= 2 {
+        // A core that says the family's words too is about them: the
+        // "family" is the problem's own clause, with varied context beside
+        // it ("I tried to top up with my card, but …"), and stays whole.
+        if core.len() >= 2 && !words.mostly_say_its_words(&rows[c], &core) {
             let of: Vec<Option<usize>> = core.iter().map(|_| Some(0)).collect();
             let vs: Vec<Vec<f32>> = core.iter().map(|&r| vectors[r].clone()).collect();
             cores[c] = embed::centroids(&of, &vs, 1).into_iter().next();

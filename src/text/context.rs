@@ -119,6 +119,25 @@ impl GroupWords {
         Some(left)
     }
 
+    /// Whether at least half of `among` (reasons of the category `rows`)
+    /// say one of the category's characteristic words: then those words
+    /// are what `among` is about too, not a circumstance beside it.
+    pub fn mostly_say_its_words(&self, rows: &[usize], among: &[usize]) -> bool {
+        if among.is_empty() {
+            return false;
+        }
+        let characteristic = self.characteristic(rows);
+        let saying = among
+            .iter()
+            .filter(|&&r| {
+                self.keys[r]
+                    .iter()
+                    .any(|k| characteristic.contains(k.as_str()))
+            })
+            .count();
+        saying as f64 >= MIN_WORD_SHARE * among.len() as f64
+    }
+
     /// The content words in at least half of `rows`.
     fn characteristic(&self, rows: &[usize]) -> BTreeSet<&str> {
         let mut df: BTreeMap<&str, usize> = BTreeMap::new();
@@ -778,6 +797,28 @@ mod tests {
         // Beside problems of 8 of the 14 other categories: the bank's own
         // word, not a circumstance.
         assert_eq!(alone_beside(&members, "My card.", 8), None);
+    }
+
+    #[test]
+    fn a_core_that_says_the_categorys_words_is_about_them() {
+        let texts = [
+            "I've tried the FAQ already. my card was declined",
+            "I've tried the FAQ already. exchange rate is wrong",
+            "I've tried the FAQ already. the app crashes",
+            "I want to close my account.",
+            "Please delete my account.",
+            "I tried to top up my card. my cat is unwell",
+            "I tried to top up my card. moving house soon",
+            "I tried to top up my card. new phone",
+            "my card top up failed",
+            "top up keeps failing",
+        ];
+        let of = vec![Some(0); texts.len()];
+        let words = GroupWords::new(&texts, &of);
+        // Account closing says nothing of the FAQ.
+        assert!(!words.mostly_say_its_words(&[0, 1, 2, 3, 4], &[3, 4]));
+        // Failed top-ups say "top up" as the clause beside context does.
+        assert!(words.mostly_say_its_words(&[5, 6, 7, 8, 9], &[8, 9]));
     }
 
     #[test]
