@@ -214,6 +214,19 @@ pub(crate) fn distinct_texts(texts: &[String]) -> (Vec<String>, Vec<u32>) {
     (distinct, slot)
 }
 
+/// `texts` embedded by `embedder`, checked to be one vector per text (a
+/// short answer would misalign every vector after the gap).
+pub fn embed_each(embedder: &dyn Embedder, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+    let v = embedder.embed(texts)?;
+    anyhow::ensure!(
+        v.len() == texts.len(),
+        "the embedder returned {} vectors for {} texts",
+        v.len(),
+        texts.len()
+    );
+    Ok(v)
+}
+
 /// Scales `v` to unit L2 norm in place; a zero vector stays zero.
 #[inline(always)]
 pub fn l2_normalize(v: &mut [f32]) {

@@ -85,14 +85,7 @@ impl VectorStore {
         let (distinct, slot) = super::distinct_texts(texts);
         let bytes = distinct.len().saturating_mul(dim).saturating_mul(4);
         let rows = if bytes <= memory_limit || dim == 0 {
-            let v = embedder.embed(&distinct)?;
-            anyhow::ensure!(
-                v.len() == distinct.len(),
-                "the embedder returned {} vectors for {} texts",
-                v.len(),
-                distinct.len()
-            );
-            Rows::Memory(v)
+            Rows::Memory(super::embed_each(embedder, &distinct)?)
         } else {
             let file = tempfile::tempfile_in(spill_dir).with_context(|| {
                 format!(

@@ -331,14 +331,7 @@ fn said_anywhere(
     if batch.is_empty() {
         return Ok(out);
     }
-    let vectors = model.embed(&batch)?;
-    anyhow::ensure!(
-        vectors.len() == batch.len(),
-        "the embedder returned {} vectors for {} texts",
-        vectors.len(),
-        batch.len()
-    );
-    let mut vectors = vectors.into_iter();
+    let mut vectors = embed::embed_each(model, &batch)?.into_iter();
     for (c, left, sample) in found {
         let embedded: Vec<(usize, Vec<f32>)> =
             sample.iter().copied().zip(vectors.by_ref()).collect();
