@@ -38,8 +38,10 @@
 //! closing, and beside anything else): the category splits. Its members
 //! that say the circumstance are placed again by what is left of them,
 //! against the core (the members that do not say it) and the other
-//! categories; the core stays. Without a model (the lexical space cannot place a new
-//! text in the space it fitted) nothing is dissolved.
+//! categories; the core stays.
+//!
+//! Without a model (the lexical space cannot place a new text in the space
+//! it fitted) nothing is dissolved.
 
 use anyhow::Result;
 use rayon::prelude::*;
@@ -209,9 +211,10 @@ pub fn dissolve(
     // A loose family whose leftovers mostly have no other home, and whose
     // core mostly does not say its words: the category's core is a problem
     // the month has no other category for (BANKING77's "I've tried the FAQ
-    // already." glued to account closing). Its members that say the family's clause are placed again
-    // by what is left of them, against the core (the members that do not
-    // say it) and the other categories; the core stays.
+    // already." glued to account closing). Its members that say the
+    // family's clause are placed again by what is left of them, against the
+    // core (the members that do not say it) and the other categories; the
+    // core stays.
     let says_family = |j: usize| {
         let (_, r, s) = &left[j];
         let squash = |t: &str| {
